@@ -1,0 +1,348 @@
+"""The one error tree of vic, with stable codes.
+
+It lives in the lowest layer so that every layer (contexts, did, vc and the roles above them) raises
+from the same hierarchy; the public import point is :mod:`vc.errors`.
+
+Every error has a stable ``code`` (what scripts and embedding apps match on) and a ``problem_type``,
+one of the VC 2.0 / Data Integrity error types, used for RFC 9457 problem details::
+
+    VicError
+    ├── ParsingError                      PARSING_ERROR
+    │   ├── InputTooLargeError            INPUT_TOO_LARGE
+    │   ├── NestingTooDeepError           NESTING_TOO_DEEP
+    │   └── InvalidJsonError              INVALID_JSON
+    ├── MalformedValueError               MALFORMED_VALUE_ERROR
+    │   ├── JsonLdError                   (JSON-LD processing)
+    │   │   ├── UnknownContextError       UNKNOWN_CONTEXT
+    │   │   ├── UndefinedTermError        UNDEFINED_TERM
+    │   │   ├── RelativeIriError          RELATIVE_IRI
+    │   │   ├── ProtectedTermError        PROTECTED_TERM_REDEFINITION
+    │   │   └── CanonicalizationLimitError CANONICALIZATION_LIMIT
+    │   ├── DataModelError                INVALID_CREDENTIAL (and finer codes)
+    │   ├── MarkShapeError                INVALID_MARK (and finer codes)
+    │   ├── InvalidDidError               INVALID_DID
+    │   ├── InvalidKeyError               INVALID_KEY
+    │   └── StatusListError               INVALID_STATUS_LIST
+    ├── RangeError                        RANGE_ERROR
+    │   ├── ValidityRangeError            VALIDITY_RANGE
+    │   └── StatusIndexRangeError         STATUS_INDEX_OUT_OF_RANGE
+    ├── CryptographicSecurityError        CRYPTOGRAPHIC_SECURITY_ERROR
+    │   ├── ProofVerificationError        PROOF_VERIFICATION_ERROR (and finer codes)
+    │   ├── UnsupportedCryptosuiteError   UNSUPPORTED_CRYPTOSUITE
+    │   ├── KeyTypeMismatchError          KEY_TYPE_MISMATCH
+    │   ├── VerificationMethodError       VERIFICATION_METHOD_NOT_FOUND / _NOT_AUTHORIZED
+    │   └── DidResolutionError            DID_NOT_FOUND / UNSUPPORTED_DID_METHOD
+    ├── ProofGenerationError              PROOF_GENERATION_ERROR
+    ├── TrustError                        UNTRUSTED_ISSUER / INVALID_TRUST_LIST
+    └── UsageError                        USAGE_ERROR (bad arguments to a command or API)
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, ClassVar
+
+__all__ = [
+    "CanonicalizationLimitError",
+    "CryptographicSecurityError",
+    "DataModelError",
+    "DidResolutionError",
+    "InputTooLargeError",
+    "InvalidDidError",
+    "InvalidJsonError",
+    "InvalidKeyError",
+    "JsonLdError",
+    "KeyTypeMismatchError",
+    "MalformedValueError",
+    "MarkShapeError",
+    "NestingTooDeepError",
+    "ParsingError",
+    "ProblemType",
+    "ProofGenerationError",
+    "ProofVerificationError",
+    "ProtectedTermError",
+    "RangeError",
+    "RelativeIriError",
+    "StatusIndexRangeError",
+    "StatusListError",
+    "TrustError",
+    "UndefinedTermError",
+    "UnknownContextError",
+    "UnsupportedCryptosuiteError",
+    "UsageError",
+    "ValidityRangeError",
+    "VerificationMethodError",
+    "VicError",
+]
+
+
+class ProblemType(StrEnum):
+    """The error types of VC 2.0 (section 7.1) and Data Integrity (section 2.4)."""
+
+    PARSING_ERROR = "PARSING_ERROR"
+    CRYPTOGRAPHIC_SECURITY_ERROR = "CRYPTOGRAPHIC_SECURITY_ERROR"
+    MALFORMED_VALUE_ERROR = "MALFORMED_VALUE_ERROR"
+    RANGE_ERROR = "RANGE_ERROR"
+    PROOF_GENERATION_ERROR = "PROOF_GENERATION_ERROR"
+    PROOF_VERIFICATION_ERROR = "PROOF_VERIFICATION_ERROR"
+
+    @property
+    def uri(self) -> str:
+        """The problem-details ``type`` URL of this error type."""
+        if self in (ProblemType.PROOF_GENERATION_ERROR, ProblemType.PROOF_VERIFICATION_ERROR):
+            return f"https://w3id.org/security#{self.value}"
+        return f"https://www.w3.org/TR/vc-data-model#{self.value}"
+
+    @property
+    def vc_code(self) -> int:
+        """The numeric code VC 2.0 and Data Integrity assign to the type."""
+        return _VC_CODES[self]
+
+
+_VC_CODES = {
+    ProblemType.PARSING_ERROR: -64,
+    ProblemType.CRYPTOGRAPHIC_SECURITY_ERROR: -65,
+    ProblemType.MALFORMED_VALUE_ERROR: -66,
+    ProblemType.RANGE_ERROR: -67,
+    ProblemType.PROOF_GENERATION_ERROR: -16,
+    ProblemType.PROOF_VERIFICATION_ERROR: -17,
+}
+
+
+class VicError(Exception):
+    """Base of every error vic raises on purpose.
+
+    ``code`` is stable: it never changes meaning once released. A subclass sets a default; an
+    instance may carry a finer code of the same family (``code="VALID_FROM_AFTER_VALID_UNTIL"``).
+    """
+
+    default_code: ClassVar[str] = "VIC_ERROR"
+    problem_type: ClassVar[ProblemType] = ProblemType.MALFORMED_VALUE_ERROR
+
+    def __init__(self, message: str, *, code: str | None = None, **detail: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.detail: dict[str, Any] = detail
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready view: code, problem type, message and any detail."""
+        out: dict[str, Any] = {
+            "code": self.code,
+            "type": self.problem_type.value,
+            "message": self.message,
+        }
+        if self.detail:
+            out["detail"] = {k: _jsonable(v) for k, v in self.detail.items()}
+        return out
+
+    def to_problem(self, status: int) -> dict[str, Any]:
+        """RFC 9457 problem details for this error."""
+        return {
+            "type": self.problem_type.uri,
+            "title": self.problem_type.value,
+            "status": status,
+            "detail": self.message,
+            "code": self.code,
+        }
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, code={self.code!r})"
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return str(value)
+
+
+# --- parsing -------------------------------------------------------------------------------------
+
+
+class ParsingError(VicError):
+    """The input could not be read as the expected format at all."""
+
+    default_code = "PARSING_ERROR"
+    problem_type = ProblemType.PARSING_ERROR
+
+
+class InputTooLargeError(ParsingError):
+    """The input is larger than the configured cap; it was not parsed."""
+
+    default_code = "INPUT_TOO_LARGE"
+
+
+class NestingTooDeepError(ParsingError):
+    """The input nests deeper than the configured cap."""
+
+    default_code = "NESTING_TOO_DEEP"
+
+
+class InvalidJsonError(ParsingError):
+    """The input is not well-formed JSON (or not a JSON object where one is required)."""
+
+    default_code = "INVALID_JSON"
+
+
+# --- malformed values ----------------------------------------------------------------------------
+
+
+class MalformedValueError(VicError):
+    """A value is present but not of the required form."""
+
+    default_code = "MALFORMED_VALUE_ERROR"
+    problem_type = ProblemType.MALFORMED_VALUE_ERROR
+
+
+class JsonLdError(MalformedValueError):
+    """JSON-LD processing failed or would have lost information."""
+
+    default_code = "JSONLD_ERROR"
+
+
+class UnknownContextError(JsonLdError):
+    """A context URL is not one of the bundled documents (nothing is fetched)."""
+
+    default_code = "UNKNOWN_CONTEXT"
+
+
+class UndefinedTermError(JsonLdError):
+    """A property or type does not expand to an absolute IRI and would be dropped."""
+
+    default_code = "UNDEFINED_TERM"
+
+
+class RelativeIriError(JsonLdError):
+    """An ``id`` or ``type`` value expands to a relative IRI, which RDF would drop."""
+
+    default_code = "RELATIVE_IRI"
+
+
+class ProtectedTermError(JsonLdError):
+    """A context tries to redefine a protected term."""
+
+    default_code = "PROTECTED_TERM_REDEFINITION"
+
+
+class CanonicalizationLimitError(JsonLdError):
+    """RDF canonicalization exceeded its work cap (a poison graph, or simply too large)."""
+
+    default_code = "CANONICALIZATION_LIMIT"
+
+
+class DataModelError(MalformedValueError):
+    """The document breaks a rule of the VC data model."""
+
+    default_code = "INVALID_CREDENTIAL"
+
+
+class MarkShapeError(MalformedValueError):
+    """The credential is not a well-formed vehicle inspection mark."""
+
+    default_code = "INVALID_MARK"
+
+
+class InvalidDidError(MalformedValueError):
+    """A DID or DID URL is not syntactically valid, or a DID document is malformed."""
+
+    default_code = "INVALID_DID"
+
+
+class InvalidKeyError(MalformedValueError):
+    """Key material is malformed, of an unsupported type, or weak (not on the curve, small order)."""
+
+    default_code = "INVALID_KEY"
+
+
+class StatusListError(MalformedValueError):
+    """A status list credential or status entry is malformed."""
+
+    default_code = "INVALID_STATUS_LIST"
+
+
+# --- ranges --------------------------------------------------------------------------------------
+
+
+class RangeError(VicError):
+    """A value is well-formed but outside the range it must be in."""
+
+    default_code = "RANGE_ERROR"
+    problem_type = ProblemType.RANGE_ERROR
+
+
+class ValidityRangeError(RangeError):
+    """validFrom is after validUntil (or issuanceDate after expirationDate)."""
+
+    default_code = "VALIDITY_RANGE"
+
+
+class StatusIndexRangeError(RangeError):
+    """A status list index lies outside the list."""
+
+    default_code = "STATUS_INDEX_OUT_OF_RANGE"
+
+
+# --- cryptography --------------------------------------------------------------------------------
+
+
+class CryptographicSecurityError(VicError):
+    """A cryptographic check failed or could not be made."""
+
+    default_code = "CRYPTOGRAPHIC_SECURITY_ERROR"
+    problem_type = ProblemType.CRYPTOGRAPHIC_SECURITY_ERROR
+
+
+class ProofVerificationError(CryptographicSecurityError):
+    """A proof does not verify (bad signature, bad proofValue, wrong purpose, domain...)."""
+
+    default_code = "PROOF_VERIFICATION_ERROR"
+
+
+class UnsupportedCryptosuiteError(CryptographicSecurityError):
+    """The proof names a type or cryptosuite vic does not implement."""
+
+    default_code = "UNSUPPORTED_CRYPTOSUITE"
+
+
+class KeyTypeMismatchError(CryptographicSecurityError):
+    """The key does not fit the cryptosuite (a P-256 key under an eddsa suite, say)."""
+
+    default_code = "KEY_TYPE_MISMATCH"
+
+
+class VerificationMethodError(CryptographicSecurityError):
+    """The verification method is unknown or not authorized for the proof purpose."""
+
+    default_code = "VERIFICATION_METHOD_NOT_FOUND"
+
+
+class DidResolutionError(CryptographicSecurityError):
+    """A DID could not be resolved (unknown method, no pinned document, fetch refused)."""
+
+    default_code = "DID_NOT_FOUND"
+
+
+# --- proof generation, trust, usage --------------------------------------------------------------
+
+
+class ProofGenerationError(VicError):
+    """A proof could not be created from the given document, key and options."""
+
+    default_code = "PROOF_GENERATION_ERROR"
+    problem_type = ProblemType.PROOF_GENERATION_ERROR
+
+
+class TrustError(VicError):
+    """The issuer is not trusted, or a trust list is malformed."""
+
+    default_code = "UNTRUSTED_ISSUER"
+    problem_type = ProblemType.CRYPTOGRAPHIC_SECURITY_ERROR
+
+
+class UsageError(VicError):
+    """An API or command was called with arguments that cannot work together."""
+
+    default_code = "USAGE_ERROR"
+    problem_type = ProblemType.PARSING_ERROR
