@@ -25,13 +25,17 @@ one of the VC 2.0 / Data Integrity error types, used for RFC 9457 problem detail
     │   └── StatusListError               INVALID_STATUS_LIST
     ├── RangeError                        RANGE_ERROR
     │   ├── ValidityRangeError            VALIDITY_RANGE
-    │   └── StatusIndexRangeError         STATUS_INDEX_OUT_OF_RANGE
+    │   ├── StatusIndexRangeError         STATUS_INDEX_OUT_OF_RANGE
+    │   └── ValidityPeriodError           EXPIRED / NOT_YET_VALID
     ├── CryptographicSecurityError        CRYPTOGRAPHIC_SECURITY_ERROR
     │   ├── ProofVerificationError        PROOF_VERIFICATION_ERROR (and finer codes)
     │   ├── UnsupportedCryptosuiteError   UNSUPPORTED_CRYPTOSUITE
     │   ├── KeyTypeMismatchError          KEY_TYPE_MISMATCH
     │   ├── VerificationMethodError       VERIFICATION_METHOD_NOT_FOUND / _NOT_AUTHORIZED
     │   └── DidResolutionError            DID_NOT_FOUND / UNSUPPORTED_DID_METHOD
+    ├── CredentialStatusError             REVOKED / SUSPENDED
+    ├── StatusUnavailableError            STATUS_UNAVAILABLE (STATUS_RETRIEVAL_ERROR)
+    ├── StatusVerificationError           STATUS_LIST_UNVERIFIED (STATUS_VERIFICATION_ERROR)
     ├── ProofGenerationError              PROOF_GENERATION_ERROR
     ├── TrustError                        UNTRUSTED_ISSUER / INVALID_TRUST_LIST
     └── UsageError                        USAGE_ERROR (bad arguments to a command or API)
@@ -44,6 +48,7 @@ from typing import Any, ClassVar
 
 __all__ = [
     "CanonicalizationLimitError",
+    "CredentialStatusError",
     "CryptographicSecurityError",
     "DataModelError",
     "DidResolutionError",
@@ -65,11 +70,14 @@ __all__ = [
     "RelativeIriError",
     "StatusIndexRangeError",
     "StatusListError",
+    "StatusUnavailableError",
+    "StatusVerificationError",
     "TrustError",
     "UndefinedTermError",
     "UnknownContextError",
     "UnsupportedCryptosuiteError",
     "UsageError",
+    "ValidityPeriodError",
     "ValidityRangeError",
     "VerificationMethodError",
     "VicError",
@@ -85,12 +93,20 @@ class ProblemType(StrEnum):
     RANGE_ERROR = "RANGE_ERROR"
     PROOF_GENERATION_ERROR = "PROOF_GENERATION_ERROR"
     PROOF_VERIFICATION_ERROR = "PROOF_VERIFICATION_ERROR"
+    STATUS_RETRIEVAL_ERROR = "STATUS_RETRIEVAL_ERROR"
+    STATUS_VERIFICATION_ERROR = "STATUS_VERIFICATION_ERROR"
+    CREDENTIAL_STATUS = "CREDENTIAL_STATUS"
+    """vic's own: the credential verified, and its status says revoked or suspended."""
 
     @property
     def uri(self) -> str:
         """The problem-details ``type`` URL of this error type."""
         if self in (ProblemType.PROOF_GENERATION_ERROR, ProblemType.PROOF_VERIFICATION_ERROR):
             return f"https://w3id.org/security#{self.value}"
+        if self in (ProblemType.STATUS_RETRIEVAL_ERROR, ProblemType.STATUS_VERIFICATION_ERROR):
+            return f"https://www.w3.org/ns/credentials/status-list#{self.value}"
+        if self is ProblemType.CREDENTIAL_STATUS:
+            return f"https://w3id.org/vehicle-inspection/errors#{self.value}"
         return f"https://www.w3.org/TR/vc-data-model#{self.value}"
 
     @property
@@ -106,6 +122,9 @@ _VC_CODES = {
     ProblemType.RANGE_ERROR: -67,
     ProblemType.PROOF_GENERATION_ERROR: -16,
     ProblemType.PROOF_VERIFICATION_ERROR: -17,
+    ProblemType.STATUS_RETRIEVAL_ERROR: -128,
+    ProblemType.STATUS_VERIFICATION_ERROR: -129,
+    ProblemType.CREDENTIAL_STATUS: -1000,
 }
 
 
@@ -284,6 +303,12 @@ class StatusIndexRangeError(RangeError):
     default_code = "STATUS_INDEX_OUT_OF_RANGE"
 
 
+class ValidityPeriodError(RangeError):
+    """The credential is outside its validity period (code EXPIRED or NOT_YET_VALID)."""
+
+    default_code = "EXPIRED"
+
+
 # --- cryptography --------------------------------------------------------------------------------
 
 
@@ -322,6 +347,30 @@ class DidResolutionError(CryptographicSecurityError):
     """A DID could not be resolved (unknown method, no pinned document, fetch refused)."""
 
     default_code = "DID_NOT_FOUND"
+
+
+# --- status ------------------------------------------------------------------------------------
+
+
+class CredentialStatusError(VicError):
+    """The credential's status list says it is revoked (code REVOKED) or suspended (SUSPENDED)."""
+
+    default_code = "REVOKED"
+    problem_type = ProblemType.CREDENTIAL_STATUS
+
+
+class StatusUnavailableError(VicError):
+    """The status list could not be obtained (offline with no cached copy, fetch failed)."""
+
+    default_code = "STATUS_UNAVAILABLE"
+    problem_type = ProblemType.STATUS_RETRIEVAL_ERROR
+
+
+class StatusVerificationError(VicError):
+    """The status list credential itself did not verify (proof, issuer, validity)."""
+
+    default_code = "STATUS_LIST_UNVERIFIED"
+    problem_type = ProblemType.STATUS_VERIFICATION_ERROR
 
 
 # --- proof generation, trust, usage --------------------------------------------------------------
