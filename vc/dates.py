@@ -1,0 +1,75 @@
+"""XML Schema dateTime values as VC 2.0 uses them (dateTimeStamp: with a time zone)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from contexts.errors import DataModelError
+
+__all__ = ["Clock", "format_datetime", "parse_datetime", "system_clock"]
+
+# XSD dateTime lexical form; the time zone is optional in XSD and required for dateTimeStamp.
+_DATETIME = re.compile(
+    r"^-?(?P<year>[0-9]{4,})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})"
+    r"T(?P<hour>[0-9]{2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})(?P<fraction>\.[0-9]+)?"
+    r"(?P<tz>Z|[+-][0-9]{2}:[0-9]{2})?$"
+)
+
+
+def parse_datetime(value: object, *, field: str, require_timezone: bool = True) -> datetime:
+    """Parse an XSD dateTime(Stamp) into an aware datetime.
+
+    A value without a time zone is an error unless ``require_timezone`` is False (VC 1.1's
+    issuanceDate allows it), in which case it is read as UTC.
+
+    :raises DataModelError: code INVALID_DATETIME when the value is not a valid dateTime.
+    """
+    match = _DATETIME.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise DataModelError(
+            f"{field} must be an XML Schema dateTime, got {value!r}",
+            code="INVALID_DATETIME",
+            field=field,
+        )
+    tz = match["tz"]
+    if tz is None and require_timezone:
+        raise DataModelError(
+            f"{field} must carry a time zone (dateTimeStamp), got {value!r}",
+            code="INVALID_DATETIME",
+            field=field,
+        )
+    text = f"{match['year']}-{match['month']}-{match['day']}T{match['hour']}:{match['minute']}"
+    text += f":{match['second']}"
+    fraction = match["fraction"]
+    if fraction:
+        text += fraction[:7].ljust(7, "0")  # microseconds; finer digits are truncated
+    text += "+00:00" if tz in (None, "Z") else tz
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise DataModelError(
+            f"{field} is not a real date and time: {value!r}", code="INVALID_DATETIME", field=field
+        ) from None
+    return parsed.astimezone(UTC)
+
+
+def format_datetime(moment: datetime) -> str:
+    """Format an aware datetime in UTC with ``Z`` (whole seconds when there is no fraction)."""
+    if moment.tzinfo is None:
+        raise ValueError("a naive datetime has no defined instant; pass an aware one")
+    utc = moment.astimezone(UTC)
+    text = utc.strftime("%Y-%m-%dT%H:%M:%S")
+    if utc.microsecond:
+        text += f".{utc.microsecond:06d}".rstrip("0")
+    return text + "Z"
+
+
+Clock = Callable[[], datetime]
+"""A clock: returns the current instant as an aware datetime. Injected wherever time matters."""
+
+
+def system_clock() -> datetime:
+    """The machine's clock, in UTC."""
+    return datetime.now(UTC)

@@ -1,0 +1,246 @@
+"""Safe JSON-LD processing: expansion that loses nothing, and bounded RDFC-1.0 canonicalization.
+
+pyld has no safe mode, so this module builds one on top of it:
+
+- every property and type must expand to an absolute IRI (pyld would silently drop it);
+- every ``@id`` and ``@type`` value must be an absolute IRI or a blank node (RDF would silently drop
+  a triple whose subject or object is a relative IRI, letting a signed value change unnoticed);
+- protected-term redefinitions and other context errors map to vic's error codes;
+- only the injected document loader is used, and it serves bundled documents only;
+- canonicalization is capped (number of quads and of N-degree hash calls), so a poison graph fails
+  fast with ``CANONICALIZATION_LIMIT`` instead of hanging the verifier.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pyld import jsonld
+from pyld.canon import URDNA2015
+from pyld.identifier_issuer import IdentifierIssuer
+
+from contexts.errors import (
+    CanonicalizationLimitError,
+    JsonLdError,
+    ProtectedTermError,
+    RelativeIriError,
+    UndefinedTermError,
+    UnknownContextError,
+    VicError,
+)
+from contexts.loader import DocumentLoader
+
+__all__ = ["CanonicalizationLimits", "canonicalize", "expand", "is_absolute_iri"]
+
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S*$")
+
+
+def is_absolute_iri(value: str) -> bool:
+    """Whether ``value`` is an absolute IRI (a scheme, no white space; blank node ids are not)."""
+    return bool(_ABSOLUTE_IRI.match(value))
+
+
+@dataclass(frozen=True)
+class CanonicalizationLimits:
+    """Caps on RDFC-1.0 work. A mark has ~20 quads and needs no N-degree hashing at all."""
+
+    max_quads: int = 10_000
+    max_blank_nodes: int = 1_000
+    max_deep_iterations: int = 1_000
+
+
+DEFAULT_LIMITS = CanonicalizationLimits()
+
+_TO_RDF_OPTIONS = {
+    "produceGeneralizedRdf": False,
+    "rdfDirection": None,
+    "processingMode": "json-ld-1.1",
+}
+
+_default_loader = DocumentLoader()
+
+
+def expand(document: Mapping[str, Any], loader: DocumentLoader | None = None) -> list[Any]:
+    """Expand ``document`` with pyld, refusing to lose any information.
+
+    :raises UnknownContextError: a context is not served by ``loader``.
+    :raises UndefinedTermError: a property or type does not expand to an absolute IRI.
+    :raises RelativeIriError: an ``@id`` or ``@type`` value is a relative IRI.
+    :raises ProtectedTermError: a context redefines a protected term.
+    :raises JsonLdError: any other JSON-LD processing error.
+    """
+    dropped: list[str | None] = []
+    options = {
+        "documentLoader": loader or _default_loader,
+        "base": None,  # keep relative IRIs relative (pyld resolves "" against example.org)
+        "processingMode": "json-ld-1.1",
+    }
+    try:
+        expanded: list[Any] = jsonld.expand(dict(document), options, dropped.append)
+    except jsonld.JsonLdError as exc:
+        raise _translate(exc) from None
+    if dropped:
+        raise UndefinedTermError(
+            f"term {dropped[0]!r} is not defined by the document's contexts",
+            term=dropped[0],
+        )
+    _check_iris(expanded)
+    return expanded
+
+
+def canonicalize(
+    document: Mapping[str, Any],
+    loader: DocumentLoader | None = None,
+    limits: CanonicalizationLimits = DEFAULT_LIMITS,
+    hash_algorithm: str = "sha256",
+) -> str:
+    """The RDFC-1.0 canonical N-Quads of ``document`` (safe expansion, bounded work).
+
+    ``hash_algorithm`` is RDFC-1.0's internal hash: SHA-256 by default; ecdsa-rdfc-2019 with P-384
+    keys uses SHA-384 (as its published vectors show).
+
+    :raises JsonLdError: as :func:`expand`, or CanonicalizationLimitError past ``limits``.
+    """
+    return canonicalize_expanded(expand(document, loader), limits, hash_algorithm)
+
+
+def canonicalize_expanded(
+    expanded: list[Any],
+    limits: CanonicalizationLimits = DEFAULT_LIMITS,
+    hash_algorithm: str = "sha256",
+) -> str:
+    """The RDFC-1.0 canonical N-Quads of an already (safely) expanded document."""
+    processor = jsonld.JsonLdProcessor()
+    issuer = IdentifierIssuer("_:b")
+    node_map: dict[str, Any] = {"@default": {}}
+    try:
+        processor._create_node_map(expanded, node_map, "@default", issuer)
+        dataset: dict[str, Any] = {}
+        for graph_name, graph in sorted(node_map.items()):
+            if graph_name == "@default" or is_absolute_iri(graph_name) or graph_name[:2] == "_:":
+                # the graphs pyld's to_rdf keeps; _check_iris already refused any other name
+                dataset[graph_name] = processor._graph_to_rdf(
+                    graph, issuer, _TO_RDF_OPTIONS
+                )
+    except jsonld.JsonLdError as exc:
+        raise _translate(exc) from None
+    quads = sum(len(triples) for triples in dataset.values())
+    if quads > limits.max_quads:
+        raise CanonicalizationLimitError(
+            f"{quads} quads exceed the cap of {limits.max_quads}", quads=quads
+        )
+    canonicalizer = _BoundedURDNA2015(limits, hash_algorithm)
+    result: str = canonicalizer.main(dataset, {"format": "application/n-quads"})
+    return result
+
+
+class _BoundedURDNA2015(URDNA2015):  # type: ignore[misc]
+    """pyld's RDFC-1.0 (URDNA2015) with a cap on blank nodes and on N-degree hashing."""
+
+    def __init__(self, limits: CanonicalizationLimits, hash_algorithm: str) -> None:
+        super().__init__()
+        self._limits = limits
+        self._hash_algorithm = hash_algorithm
+        self._deep_iterations = 0
+
+    def create_hash(self) -> Any:
+        return hashlib.new(self._hash_algorithm)
+
+    def main(self, dataset: dict[str, Any], options: dict[str, Any]) -> Any:
+        blank_nodes = {
+            component["value"]
+            for triples in dataset.values()
+            for triple in triples
+            for key, component in triple.items()
+            if key != "predicate" and component["type"] == "blank node"
+        }
+        if len(blank_nodes) > self._limits.max_blank_nodes:
+            raise CanonicalizationLimitError(
+                f"{len(blank_nodes)} blank nodes exceed the cap of "
+                f"{self._limits.max_blank_nodes}",
+                blank_nodes=len(blank_nodes),
+            )
+        return super().main(dataset, options)
+
+    def hash_n_degree_quads(self, id_: str, issuer: IdentifierIssuer) -> Any:
+        self._deep_iterations += 1
+        if self._deep_iterations > self._limits.max_deep_iterations:
+            raise CanonicalizationLimitError(
+                "canonicalization needs more than "
+                f"{self._limits.max_deep_iterations} N-degree hash iterations (a poison graph?)",
+                limit=self._limits.max_deep_iterations,
+            )
+        return super().hash_n_degree_quads(id_, issuer)
+
+
+def _check_iris(expanded: Any) -> None:
+    """Walk expanded JSON-LD: every @id and node @type must be absolute or a blank node."""
+    stack: list[Any] = [expanded]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+            continue
+        if not isinstance(item, dict):
+            continue
+        if "@value" in item:
+            value_type = item.get("@type")
+            if isinstance(value_type, str) and value_type != "@json":
+                _require_iri(value_type, "@type")
+            continue
+        for key, value in item.items():
+            if key == "@id":
+                _require_iri(value, "@id")
+            elif key == "@type":
+                for t in value if isinstance(value, list) else [value]:
+                    _require_iri(t, "@type")
+            elif key in ("@graph", "@list", "@set", "@included", "@reverse"):
+                stack.append(value)
+            elif key[0] != "@":
+                if key.startswith("_:"):
+                    raise UndefinedTermError(
+                        f"property {key!r} expands to a blank node, which RDF drops", term=key
+                    )
+                stack.append(value)
+
+
+def _require_iri(value: Any, where: str) -> None:
+    if not isinstance(value, str) or not (value.startswith("_:") or is_absolute_iri(value)):
+        code = "UNDEFINED_TERM" if where == "@type" else "RELATIVE_IRI"
+        cls = UndefinedTermError if where == "@type" else RelativeIriError
+        raise cls(
+            f"{where} value {value!r} does not expand to an absolute IRI", code=code, value=value
+        )
+
+
+def _translate(exc: Any) -> VicError:
+    """Map a pyld JsonLdError (possibly wrapping ours) to vic's error tree."""
+    seen: Any = exc
+    while seen is not None:
+        if isinstance(seen, VicError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    codes = []
+    seen = exc
+    while seen is not None:
+        code = getattr(seen, "code", None)
+        if code:
+            codes.append(str(code))
+        seen = seen.__cause__ or seen.__context__
+    code = codes[-1] if codes else ""
+    message = f"JSON-LD processing failed: {code or getattr(exc, 'type', 'error')}"
+    if code == "protected term redefinition":
+        return ProtectedTermError("a context redefines a protected term", pyld_code=code)
+    if code in ("loading remote context failed", "loading document failed"):
+        return UnknownContextError("a context could not be loaded", pyld_code=code)
+    return JsonLdError(message, pyld_code=code)
+
+
+def deep_copy(document: Mapping[str, Any]) -> dict[str, Any]:
+    """A deep copy of a JSON document (used before mutating caller data)."""
+    return copy.deepcopy(dict(document))
