@@ -1,0 +1,134 @@
+"""The trust list: which issuers a verifier accepts, with their pinned DID documents.
+
+A trust list file (documented in docs/trust-list.md) looks like::
+
+    {"type": "VicTrustList", "version": 1,
+     "issuers": [{"id": "did:web:jtgl.example.cn", "name": {"zh-CN": "…", "en": "…"},
+                  "didDocument": {...}}]}
+
+Like the EU trust list, it lets a verifier work fully offline: keys come from the pinned documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from contexts.errors import TrustError, VicError
+from did.document import DidDocument
+from did.resolver import DidResolver
+from vc.jsonio import parse_json_object
+
+__all__ = ["TRUST_LIST_TYPE", "TrustList", "TrustedIssuer"]
+
+TRUST_LIST_TYPE = "VicTrustList"
+MAX_TRUST_LIST_BYTES = 8 << 20
+
+
+@dataclass(frozen=True)
+class TrustedIssuer:
+    """One trusted issuer: its DID, display names by language, and its pinned DID document."""
+
+    id: str
+    name: Mapping[str, str] = field(default_factory=dict)
+    did_document: Mapping[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The trust-list file form of this entry."""
+        out: dict[str, Any] = {"id": self.id}
+        if self.name:
+            out["name"] = dict(self.name)
+        if self.did_document is not None:
+            out["didDocument"] = dict(self.did_document)
+        return out
+
+
+@dataclass(frozen=True)
+class TrustList:
+    """The issuers a verifier trusts."""
+
+    issuers: tuple[TrustedIssuer, ...] = ()
+
+    def trusts(self, issuer: str) -> bool:
+        """Whether ``issuer`` (a DID) is on the list."""
+        return any(entry.id == issuer for entry in self.issuers)
+
+    def get(self, issuer: str) -> TrustedIssuer | None:
+        """The entry of ``issuer``, if trusted."""
+        return next((entry for entry in self.issuers if entry.id == issuer), None)
+
+    def with_issuers(self, dids: Iterable[str]) -> TrustList:
+        """A list that also trusts ``dids`` (without pinned documents: did:key, did:jwk)."""
+        extra = tuple(TrustedIssuer(id=d) for d in dids if not self.trusts(d))
+        return TrustList(self.issuers + extra)
+
+    def merged(self, other: TrustList) -> TrustList:
+        """The union of two lists (entries of ``self`` win for the same DID)."""
+        return TrustList(
+            self.issuers + tuple(e for e in other.issuers if not self.trusts(e.id))
+        )
+
+    def resolver(self) -> DidResolver:
+        """A resolver that knows the pinned documents (and did:key, did:jwk offline)."""
+        return DidResolver(
+            {e.id: e.did_document for e in self.issuers if e.did_document is not None}
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The trust-list file form."""
+        return {
+            "type": TRUST_LIST_TYPE,
+            "version": 1,
+            "issuers": [entry.to_json() for entry in self.issuers],
+        }
+
+    @classmethod
+    def from_json(cls, document: Mapping[str, Any]) -> TrustList:
+        """Read the trust-list file form.
+
+        :raises TrustError: code INVALID_TRUST_LIST when the document is not a trust list.
+        """
+        if document.get("type") != TRUST_LIST_TYPE or document.get("version") != 1:
+            raise _invalid(f'a trust list has "type": "{TRUST_LIST_TYPE}" and "version": 1')
+        entries = document.get("issuers")
+        if not isinstance(entries, list):
+            raise _invalid("issuers must be a list")
+        issuers = []
+        for entry in entries:
+            if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+                raise _invalid("each issuer needs an id (a DID)")
+            name = entry.get("name", {})
+            if not isinstance(name, dict) or not all(isinstance(v, str) for v in name.values()):
+                raise _invalid("name must map language tags to strings")
+            pinned = entry.get("didDocument")
+            if pinned is not None:
+                try:
+                    parsed = DidDocument.from_json(pinned)
+                except VicError as exc:
+                    raise _invalid(f"the pinned DID document of {entry['id']} is invalid: {exc}")
+                if parsed.id != entry["id"]:
+                    raise _invalid(f"the pinned DID document's id is not {entry['id']}")
+            issuers.append(TrustedIssuer(entry["id"], name, pinned))
+        return cls(tuple(issuers))
+
+    @classmethod
+    def read(cls, path: str | Path) -> TrustList:
+        """Read a trust-list file.
+
+        :raises TrustError: the file is missing or not a valid trust list.
+        """
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise _invalid(f"cannot read trust list {path}: {exc.strerror}") from None
+        try:
+            document = parse_json_object(data, max_bytes=MAX_TRUST_LIST_BYTES)
+        except VicError as exc:
+            raise _invalid(f"trust list {path} is not a JSON object: {exc}") from None
+        return cls.from_json(document)
+
+
+def _invalid(message: str) -> TrustError:
+    return TrustError(message, code="INVALID_TRUST_LIST")

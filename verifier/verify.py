@@ -1,0 +1,241 @@
+"""One call from a credential (JSON text, bytes or a parsed object) to a :class:`VerificationResult`.
+
+Checks, in order: parse, data model, mark shape (for inspection marks), proofs, issuer binding
+(a proof by a method the issuer controls), trust, validity period, status (revocation and
+suspension). The clock, resolver, document loader and status source are injected; with the
+defaults nothing touches the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Protocol
+
+from contexts.errors import (
+    CredentialStatusError,
+    ProofVerificationError,
+    StatusListError,
+    StatusUnavailableError,
+    StatusVerificationError,
+    TrustError,
+    ValidityPeriodError,
+    VicError,
+)
+from contexts.loader import DocumentLoader
+from did.resolver import Resolver
+from vc.datamodel import check_credential
+from vc.dates import Clock, format_datetime, system_clock
+from vc.jsonio import check_depth, parse_json_object
+from vc.mark import check_mark, is_mark
+from vc.proofs import verify_proofs
+from vc.status import StatusEntry, StatusPurpose, check_status, parse_status_entries
+from verifier.result import Check, CheckName, Status, VerificationResult
+from verifier.trust import TrustList
+
+__all__ = ["StaticStatusLists", "StatusListSource", "verify_credential"]
+
+
+class StatusListSource(Protocol):
+    """Where status list credentials come from (files, a cache, an HTTP fetcher)."""
+
+    def get(self, url: str) -> Mapping[str, Any] | None:
+        """The status list credential at ``url``, or None when it cannot be had."""
+
+
+class StaticStatusLists:
+    """Status list credentials given up front (``vic verify --status-list FILE``), by ``id``."""
+
+    def __init__(self, credentials: list[Mapping[str, Any]] | None = None) -> None:
+        self._by_id = {
+            c["id"]: c for c in credentials or () if isinstance(c.get("id"), str)
+        }
+
+    def get(self, url: str) -> Mapping[str, Any] | None:
+        """The list whose ``id`` is ``url``, if given."""
+        return self._by_id.get(url)
+
+
+def verify_credential(
+    credential: Mapping[str, Any] | bytes | str,
+    *,
+    trust: TrustList,
+    resolver: Resolver | None = None,
+    loader: DocumentLoader | None = None,
+    clock: Clock = system_clock,
+    status_source: StatusListSource | None = None,
+    check_status_lists: bool = True,
+) -> VerificationResult:
+    """Verify a credential completely and report every check.
+
+    ``resolver`` defaults to the trust list's (pinned documents, did:key, did:jwk). Without a
+    ``status_source`` a credential that has a status cannot learn it: STATUS_UNAVAILABLE, unless
+    ``check_status_lists`` is False (the result then says the status was skipped).
+    Only vic's own errors become failed checks; anything else is a bug and propagates.
+    """
+    checks: list[Check] = []
+    try:
+        document = (
+            parse_json_object(credential)
+            if isinstance(credential, bytes | str)
+            else dict(credential)
+        )
+        check_depth(document)
+    except VicError as exc:
+        return VerificationResult((Check.failed(CheckName.PARSE, exc),))
+    checks.append(Check.ok(CheckName.PARSE))
+
+    try:
+        info = check_credential(document)
+    except VicError as exc:
+        checks.append(Check.failed(CheckName.DATA_MODEL, exc))
+        return VerificationResult(tuple(checks), document)
+    checks.append(Check.ok(CheckName.DATA_MODEL, version=info.version, issuer=info.issuer))
+
+    if is_mark(document):
+        try:
+            check_mark(document)
+        except VicError as exc:
+            checks.append(Check.failed(CheckName.MARK, exc))
+            return VerificationResult(tuple(checks), document)
+        checks.append(Check.ok(CheckName.MARK))
+
+    resolver = resolver or trust.resolver()
+    proofs = verify_proofs(document, resolver=resolver, loader=loader, clock=clock)
+    proof_detail = {"proofs": [p.to_dict() for p in proofs.proofs]}
+    if proofs.verified:
+        checks.append(Check.ok(CheckName.PROOF, **proof_detail))
+        if any(p.controller == info.issuer for p in proofs.proofs):
+            checks.append(Check.ok(CheckName.ISSUER_BINDING))
+        else:
+            error = ProofVerificationError(
+                "no proof was made with a verification method the issuer controls",
+                code="ISSUER_MISMATCH",
+                issuer=info.issuer,
+            )
+            checks.append(Check.failed(CheckName.ISSUER_BINDING, error))
+    else:
+        checks.append(Check.failed(CheckName.PROOF, proofs.errors[0], **proof_detail))
+
+    if trust.trusts(info.issuer):
+        entry = trust.get(info.issuer)
+        checks.append(Check.ok(CheckName.TRUST, issuerName=dict(entry.name) if entry else {}))
+    else:
+        checks.append(
+            Check.failed(
+                CheckName.TRUST, TrustError(f"{info.issuer} is not a trusted issuer")
+            )
+        )
+
+    now = clock()
+    checks.append(_validity(info.valid_from, info.valid_until, now))
+
+    genuine = all(c.passed is not False for c in checks)
+    if not check_status_lists:
+        checks.append(Check.skipped(CheckName.STATUS, "status checking was switched off"))
+    elif not genuine:
+        checks.append(Check.skipped(CheckName.STATUS, "the credential failed an earlier check"))
+    else:
+        checks.extend(
+            _status_checks(document, info.issuer, status_source, resolver, loader, clock, now)
+        )
+    return VerificationResult(tuple(checks), document)
+
+
+def _validity(start: datetime | None, end: datetime | None, now: datetime) -> Check:
+    if start is not None and now < start:
+        error = ValidityPeriodError(
+            f"not valid before {format_datetime(start)}", code="NOT_YET_VALID"
+        )
+        return Check.failed(CheckName.VALIDITY, error, Status.NOT_YET_VALID)
+    if end is not None and now > end:
+        error = ValidityPeriodError(f"expired at {format_datetime(end)}", code="EXPIRED")
+        return Check.failed(CheckName.VALIDITY, error, Status.EXPIRED)
+    detail = {}
+    if start is not None:
+        detail["validFrom"] = format_datetime(start)
+    if end is not None:
+        detail["validUntil"] = format_datetime(end)
+    return Check.ok(CheckName.VALIDITY, **detail)
+
+
+def _status_checks(
+    document: Mapping[str, Any],
+    issuer: str,
+    source: StatusListSource | None,
+    resolver: Resolver,
+    loader: DocumentLoader | None,
+    clock: Clock,
+    now: datetime,
+) -> list[Check]:
+    try:
+        entries = parse_status_entries(document)
+    except StatusListError as exc:
+        return [Check.failed(CheckName.STATUS, exc, Status.MALFORMED)]
+    if not entries:
+        return [Check.skipped(CheckName.STATUS, "the credential has no credentialStatus")]
+    checks = []
+    for entry in entries:
+        name = {
+            StatusPurpose.REVOCATION: CheckName.REVOCATION,
+            StatusPurpose.SUSPENSION: CheckName.SUSPENSION,
+        }.get(entry.purpose, CheckName.STATUS)
+        try:
+            checks.append(_one_status(entry, name, issuer, source, resolver, loader, clock, now))
+        except VicError as exc:
+            checks.append(Check.failed(CheckName.STATUS, exc, list=entry.list_credential))
+    return checks
+
+
+def _one_status(
+    entry: StatusEntry,
+    name: CheckName,
+    issuer: str,
+    source: StatusListSource | None,
+    resolver: Resolver,
+    loader: DocumentLoader | None,
+    clock: Clock,
+    now: datetime,
+) -> Check:
+    """Check one status entry.
+
+    :raises StatusUnavailableError: no source, or the source has no such list.
+    :raises StatusVerificationError: the list's proof fails or another issuer signed it.
+    :raises StatusListError: the list is malformed, expired or of the wrong purpose.
+    """
+    status_list = source.get(entry.list_credential) if source is not None else None
+    if status_list is None:
+        raise StatusUnavailableError(
+            f"the status list {entry.list_credential} is not available",
+            list=entry.list_credential,
+        )
+    try:
+        list_info = check_credential(status_list)
+    except VicError as exc:
+        raise StatusVerificationError(
+            f"the status list is not a valid credential: {exc}", code="STATUS_LIST_INVALID"
+        ) from None
+    if list_info.issuer != issuer:
+        raise StatusVerificationError(
+            f"the status list was issued by {list_info.issuer}, not by {issuer}",
+            code="STATUS_LIST_ISSUER_MISMATCH",
+        )
+    proofs = verify_proofs(status_list, resolver=resolver, loader=loader, clock=clock)
+    if not proofs.verified or not any(p.controller == issuer for p in proofs.proofs):
+        reason = proofs.errors[0].message if proofs.errors else "not signed by the issuer"
+        raise StatusVerificationError(
+            f"the status list's proof does not verify: {reason}",
+            code="STATUS_LIST_INVALID_PROOF",
+        )
+    result = check_status(entry, status_list, now=now)
+    detail: dict[str, Any] = {"list": entry.list_credential, "index": entry.index}
+    if result.list_valid_until is not None:
+        detail["listValidUntil"] = format_datetime(result.list_valid_until)
+    if not result.set:
+        return Check.ok(name, **detail)
+    code = "SUSPENDED" if entry.purpose is StatusPurpose.SUSPENSION else "REVOKED"
+    if name is CheckName.STATUS:  # a message or refresh purpose: report, never fail
+        return Check.ok(name, value=result.value, message=result.message, **detail)
+    return Check.failed(
+        name, CredentialStatusError(f"the credential is {code.lower()}", code=code), **detail
+    )
