@@ -270,7 +270,7 @@ class InvalidDidError(MalformedValueError):
 
 
 class InvalidKeyError(MalformedValueError):
-    """Key material is malformed, of an unsupported type, or weak (not on the curve, small order)."""
+    """Key material is malformed, of an unsupported type, or weak (off the curve, small order)."""
 
     default_code = "INVALID_KEY"
 
@@ -353,7 +353,7 @@ class DidResolutionError(CryptographicSecurityError):
 
 
 class CredentialStatusError(VicError):
-    """The credential's status list says it is revoked (code REVOKED) or suspended (SUSPENDED)."""
+    """The credential's status list says revoked (code REVOKED) or suspended (SUSPENDED)."""
 
     default_code = "REVOKED"
     problem_type = ProblemType.CREDENTIAL_STATUS

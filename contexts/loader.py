@@ -50,7 +50,9 @@ def context_bytes(url: str) -> bytes:
     try:
         file, digest = _manifest()[url]
     except KeyError:
-        raise UnknownContextError(f"context {url!r} is not bundled; nothing is fetched", url=url)
+        raise UnknownContextError(
+            f"context {url!r} is not bundled; nothing is fetched", url=url
+        ) from None
     data = resources.files("contexts").joinpath("documents", file).read_bytes()
     if hashlib.sha256(data).hexdigest() != digest:  # a packaging fault, never user input
         raise RuntimeError(f"bundled context {file} does not match its manifest digest")

@@ -58,7 +58,13 @@ def check_credential(credential: Mapping[str, Any]) -> CredentialInfo:
         raise DataModelError("id must be a URL", code="INVALID_ID")
     issuer = _check_issuer(credential.get("issuer"))
     _check_subjects(credential.get("credentialSubject"))
-    for name in ("credentialStatus", "credentialSchema", "evidence", "termsOfUse", "refreshService"):
+    for name in (
+        "credentialStatus",
+        "credentialSchema",
+        "evidence",
+        "termsOfUse",
+        "refreshService",
+    ):
         if name in credential:
             _check_typed_objects(credential[name], name, need_id=name == "credentialSchema")
 

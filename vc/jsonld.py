@@ -124,9 +124,7 @@ def canonicalize_expanded(
         for graph_name, graph in sorted(node_map.items()):
             if graph_name == "@default" or is_absolute_iri(graph_name) or graph_name[:2] == "_:":
                 # the graphs pyld's to_rdf keeps; _check_iris already refused any other name
-                dataset[graph_name] = processor._graph_to_rdf(
-                    graph, issuer, _TO_RDF_OPTIONS
-                )
+                dataset[graph_name] = processor._graph_to_rdf(graph, issuer, _TO_RDF_OPTIONS)
     except jsonld.JsonLdError as exc:
         raise _translate(exc) from None
     quads = sum(len(triples) for triples in dataset.values())
@@ -161,8 +159,7 @@ class _BoundedURDNA2015(URDNA2015):  # type: ignore[misc]
         }
         if len(blank_nodes) > self._limits.max_blank_nodes:
             raise CanonicalizationLimitError(
-                f"{len(blank_nodes)} blank nodes exceed the cap of "
-                f"{self._limits.max_blank_nodes}",
+                f"{len(blank_nodes)} blank nodes exceed the cap of {self._limits.max_blank_nodes}",
                 blank_nodes=len(blank_nodes),
             )
         return super().main(dataset, options)

@@ -66,9 +66,7 @@ class TrustList:
 
     def merged(self, other: TrustList) -> TrustList:
         """The union of two lists (entries of ``self`` win for the same DID)."""
-        return TrustList(
-            self.issuers + tuple(e for e in other.issuers if not self.trusts(e.id))
-        )
+        return TrustList(self.issuers + tuple(e for e in other.issuers if not self.trusts(e.id)))
 
     def resolver(self) -> DidResolver:
         """A resolver that knows the pinned documents (and did:key, did:jwk offline)."""
@@ -107,7 +105,8 @@ class TrustList:
                 try:
                     parsed = DidDocument.from_json(pinned)
                 except VicError as exc:
-                    raise _invalid(f"the pinned DID document of {entry['id']} is invalid: {exc}")
+                    message = f"the pinned DID document of {entry['id']} is invalid: {exc}"
+                    raise _invalid(message) from None
                 if parsed.id != entry["id"]:
                     raise _invalid(f"the pinned DID document's id is not {entry['id']}")
             issuers.append(TrustedIssuer(entry["id"], name, pinned))

@@ -1,4 +1,4 @@
-"""One call from a credential (JSON text, bytes or a parsed object) to a :class:`VerificationResult`.
+"""One call from a credential (JSON text, bytes or parsed) to a :class:`VerificationResult`.
 
 Checks, in order: parse, data model, mark shape (for inspection marks), proofs, issuer binding
 (a proof by a method the issuer controls), trust, validity period, status (revocation and
@@ -8,7 +8,7 @@ defaults nothing touches the network.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -46,10 +46,8 @@ class StatusListSource(Protocol):
 class StaticStatusLists:
     """Status list credentials given up front (``vic verify --status-list FILE``), by ``id``."""
 
-    def __init__(self, credentials: list[Mapping[str, Any]] | None = None) -> None:
-        self._by_id = {
-            c["id"]: c for c in credentials or () if isinstance(c.get("id"), str)
-        }
+    def __init__(self, credentials: Iterable[Mapping[str, Any]] = ()) -> None:
+        self._by_id = {c["id"]: c for c in credentials if isinstance(c.get("id"), str)}
 
     def get(self, url: str) -> Mapping[str, Any] | None:
         """The list whose ``id`` is ``url``, if given."""
@@ -102,9 +100,9 @@ def verify_credential(
 
     resolver = resolver or trust.resolver()
     proofs = verify_proofs(document, resolver=resolver, loader=loader, clock=clock)
-    proof_detail = {"proofs": [p.to_dict() for p in proofs.proofs]}
+    proof_detail = [p.to_dict() for p in proofs.proofs]
     if proofs.verified:
-        checks.append(Check.ok(CheckName.PROOF, **proof_detail))
+        checks.append(Check.ok(CheckName.PROOF, proofs=proof_detail))
         if any(p.controller == info.issuer for p in proofs.proofs):
             checks.append(Check.ok(CheckName.ISSUER_BINDING))
         else:
@@ -115,16 +113,14 @@ def verify_credential(
             )
             checks.append(Check.failed(CheckName.ISSUER_BINDING, error))
     else:
-        checks.append(Check.failed(CheckName.PROOF, proofs.errors[0], **proof_detail))
+        checks.append(Check.failed(CheckName.PROOF, proofs.errors[0], proofs=proof_detail))
 
     if trust.trusts(info.issuer):
         entry = trust.get(info.issuer)
         checks.append(Check.ok(CheckName.TRUST, issuerName=dict(entry.name) if entry else {}))
     else:
         checks.append(
-            Check.failed(
-                CheckName.TRUST, TrustError(f"{info.issuer} is not a trusted issuer")
-            )
+            Check.failed(CheckName.TRUST, TrustError(f"{info.issuer} is not a trusted issuer"))
         )
 
     now = clock()

@@ -41,7 +41,10 @@ class Cryptosuite(ABC):
 
     @abstractmethod
     def configure(
-        self, proof_config: Mapping[str, Any], loader: DocumentLoader, hash_algorithm: str = "sha256"
+        self,
+        proof_config: Mapping[str, Any],
+        loader: DocumentLoader,
+        hash_algorithm: str = "sha256",
     ) -> bytes:
         """The canonical bytes of the proof configuration (``@context`` already set)."""
 

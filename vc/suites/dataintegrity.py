@@ -1,4 +1,4 @@
-"""The Data Integrity cryptosuites: eddsa-rdfc-2022, eddsa-jcs-2022, ecdsa-rdfc-2019, ecdsa-jcs-2019.
+"""The Data Integrity cryptosuites eddsa-rdfc-2022, eddsa-jcs-2022, ecdsa-rdfc-2019, ecdsa-jcs-2019.
 
 The four differ in two choices only: RDFC-1.0 or JCS canonicalization, EdDSA or ECDSA signatures
 (ECDSA hashes with SHA-384 for P-384 keys, SHA-256 otherwise; the signature is raw r‖s).
@@ -40,7 +40,10 @@ class _Rdfc(Cryptosuite):
         return canonicalize(unsecured, loader, hash_algorithm=hash_algorithm).encode()
 
     def configure(
-        self, proof_config: Mapping[str, Any], loader: DocumentLoader, hash_algorithm: str = "sha256"
+        self,
+        proof_config: Mapping[str, Any],
+        loader: DocumentLoader,
+        hash_algorithm: str = "sha256",
     ) -> bytes:
         return canonicalize(proof_config, loader, hash_algorithm=hash_algorithm).encode()
 
@@ -56,7 +59,10 @@ class _Jcs(Cryptosuite):
         return jcs(unsecured)
 
     def configure(
-        self, proof_config: Mapping[str, Any], loader: DocumentLoader, hash_algorithm: str = "sha256"
+        self,
+        proof_config: Mapping[str, Any],
+        loader: DocumentLoader,
+        hash_algorithm: str = "sha256",
     ) -> bytes:
         return jcs(proof_config)
 
