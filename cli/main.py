@@ -1,0 +1,238 @@
+"""The ``vic`` command: composes the roles' functions (DESIGN.md §11 is its contract)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from contexts.errors import UsageError, VicError
+
+app = typer.Typer(
+    name="vic",
+    help="Vehicle inspection marks as W3C Verifiable Credentials.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+key_app = typer.Typer(help="Keys: generate Multikey files.", no_args_is_help=True)
+app.add_typer(key_app, name="key")
+
+TRUST_ENV = "VIC_TRUST"
+"""Environment variable naming the default trust list file of ``vic verify``."""
+
+
+def main() -> None:
+    """Entry point of the ``vic`` console script."""
+    app()
+
+
+def _fail(error: VicError, exit_code: int = 2) -> NoReturn:
+    typer.echo(f"vic: error [{error.code}]: {error.message}", err=True)
+    raise typer.Exit(exit_code)
+
+
+def _read_input(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        _fail(UsageError(f"cannot read {path}: {exc.strerror}", code="INPUT_NOT_READABLE"))
+
+
+def _parse_time(value: str | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    from vc.dates import parse_datetime
+
+    try:
+        return parse_datetime(value, field=name)
+    except VicError as exc:
+        _fail(exc)
+
+
+# --- vic key generate ---------------------------------------------------------------------------
+
+
+@key_app.command("generate")
+def key_generate(
+    key_type: Annotated[
+        str, typer.Option("--type", help="p256 (default), ed25519 or p384.")
+    ] = "p256",
+    out: Annotated[Path, typer.Option("--out", help="Where to write the key (mode 0600).")] = Path(
+        "key.json"
+    ),
+) -> None:
+    """Generate a key, write it as a Multikey JSON file (mode 0600) and print its did:key."""
+    from did.key import did_key, did_key_method_id
+    from did.keyfile import write_key_file
+    from did.keys import KeyType, PrivateKey
+
+    types = {"p256": KeyType.P256, "ed25519": KeyType.ED25519, "p384": KeyType.P384}
+    if key_type.lower() not in types:
+        _fail(UsageError(f"--type must be one of {', '.join(types)}", code="INVALID_KEY_TYPE"))
+    private_key = PrivateKey.generate(types[key_type.lower()])
+    did = did_key(private_key.public_key)
+    try:
+        write_key_file(
+            out, private_key, id=did_key_method_id(private_key.public_key), controller=did
+        )
+    except VicError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _fail(UsageError(f"cannot write {out}: {exc.strerror}", code="OUTPUT_NOT_WRITABLE"))
+    typer.echo(did)
+
+
+# --- vic sign -----------------------------------------------------------------------------------
+
+
+@app.command("sign")
+def sign(
+    input_path: Annotated[str, typer.Argument(metavar="INPUT", help="Credential JSON, or -.")],
+    key: Annotated[Path, typer.Option("--key", help="Multikey or JWK key file.")],
+    cryptosuite: Annotated[
+        str, typer.Option("--cryptosuite", help="ecdsa-rdfc-2019, eddsa-rdfc-2022, ...")
+    ],
+    verification_method: Annotated[
+        str | None, typer.Option("--verification-method", help="DID URL of the key.")
+    ] = None,
+    created: Annotated[str | None, typer.Option("--created", help="Proof creation time.")] = None,
+    expires: Annotated[str | None, typer.Option("--expires", help="Proof expiry time.")] = None,
+    purpose: Annotated[str, typer.Option("--purpose", help="Proof purpose.")] = "assertionMethod",
+    domain: Annotated[str | None, typer.Option("--domain")] = None,
+    challenge: Annotated[str | None, typer.Option("--challenge")] = None,
+    previous_proof: Annotated[
+        list[str] | None, typer.Option("--previous-proof", help="Id of a proof to chain to.")
+    ] = None,
+    proof_id: Annotated[str | None, typer.Option("--proof-id", help="An id for the proof.")] = None,
+) -> None:
+    """Sign a credential; print the signed credential (a second signature makes a proof set)."""
+    from did.key import did_key_method_id
+    from did.keyfile import read_key_file
+    from vc.jsonio import parse_json_object
+    from vc.proofs import add_proof
+
+    try:
+        material = read_key_file(key)
+        if material.private_key is None:
+            raise UsageError(f"{key} holds no private key", code="NO_PRIVATE_KEY")
+        document = parse_json_object(_read_input(input_path))
+        method = verification_method or material.id or did_key_method_id(material.public_key)
+        if method.startswith("#") and material.controller:
+            method = material.controller + method
+        previous: str | list[str] | None = None
+        if previous_proof:
+            previous = previous_proof[0] if len(previous_proof) == 1 else list(previous_proof)
+        signed = add_proof(
+            document,
+            key=material.private_key,
+            cryptosuite=cryptosuite,
+            verification_method=method,
+            created=created,
+            expires=expires,
+            proof_purpose=purpose,
+            domain=domain,
+            challenge=challenge,
+            previous_proof=previous,
+            proof_id=proof_id,
+        )
+    except VicError as exc:
+        _fail(exc)
+    typer.echo(json.dumps(signed, indent=2, ensure_ascii=False))
+
+
+# --- vic verify ---------------------------------------------------------------------------------
+
+
+@app.command("verify")
+def verify(
+    input_path: Annotated[
+        str, typer.Argument(metavar="INPUT", help="Credential JSON file, or - for stdin.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    trust_issuer: Annotated[
+        list[str] | None, typer.Option("--trust-issuer", help="Trust this issuer DID.")
+    ] = None,
+    trust_file: Annotated[Path | None, typer.Option("--trust", help="A trust list file.")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="Verify as of this time.")] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="Never touch the network.")] = False,
+    status_list: Annotated[
+        list[Path] | None,
+        typer.Option("--status-list", help="A status list credential file to use."),
+    ] = None,
+    skip_status: Annotated[
+        bool, typer.Option("--skip-status", help="Check no status (the result says so).")
+    ] = False,
+) -> None:
+    """Verify a credential. Exit 0 VALID, 1 not valid, 2 MALFORMED (input not a credential)."""
+    from vc.jsonio import parse_json_object
+    from verifier.trust import TrustList
+    from verifier.verify import StaticStatusLists, verify_credential
+
+    moment = _parse_time(at, "--at")
+    trust = TrustList()
+    default_trust = os.environ.get(TRUST_ENV)
+    try:
+        for path in [p for p in (trust_file, default_trust) if p]:
+            trust = trust.merged(TrustList.read(path))
+        trust = trust.with_issuers(trust_issuer or [])
+        lists = [parse_json_object(p.read_bytes(), max_bytes=64 << 20) for p in status_list or []]
+    except VicError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _fail(UsageError(f"cannot read a status list: {exc.strerror}", code="INPUT_NOT_READABLE"))
+    del offline  # no network source exists yet: status comes only from --status-list files
+    from vc.dates import system_clock
+
+    result = verify_credential(
+        _read_input(input_path),
+        trust=trust,
+        clock=(lambda: moment) if moment else system_clock,
+        status_source=StaticStatusLists(lists),
+        check_status_lists=not skip_status,
+    )
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        _print_result(result.to_dict())
+    raise typer.Exit(result.status.exit_code)
+
+
+def _print_result(result: dict[str, Any]) -> None:
+    marks = {True: "✓", False: "✗", None: "-"}
+    typer.echo(result["status"])
+    for check in result["checks"]:
+        line = f"  {marks[check['passed']]} {check['check']}"
+        if "error" in check:
+            line += f": [{check['error']['code']}] {check['error']['message']}"
+        elif "skipped" in check.get("detail", {}):
+            line += f": skipped ({check['detail']['skipped']})"
+        typer.echo(line)
+
+
+# --- vic demo -----------------------------------------------------------------------------------
+
+
+@app.command("demo")
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the demo files.")] = Path(
+        "demo-out"
+    ),
+) -> None:
+    """Run the main job: issue a sample inspection mark, write it, verify it."""
+    from cli.demo import run_demo
+
+    try:
+        report = run_demo(out)
+    except VicError as exc:
+        _fail(exc, exit_code=1)
+    for line in report.lines:
+        typer.echo(line)
+    raise typer.Exit(0 if report.ok else 1)
