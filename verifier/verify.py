@@ -123,13 +123,16 @@ def verify_credential(
             Check.failed(CheckName.TRUST, TrustError(f"{info.issuer} is not a trusted issuer"))
         )
 
+    # Status is asked only for genuine credentials of trusted issuers: a forgery or an unknown
+    # issuer must not make the verifier fetch URLs it names. Expiry does not stop the check:
+    # REVOKED ranks above EXPIRED.
+    genuine_and_trusted = all(c.passed is not False for c in checks)
     now = clock()
     checks.append(_validity(info.valid_from, info.valid_until, now))
 
-    genuine = all(c.passed is not False for c in checks)
     if not check_status_lists:
         checks.append(Check.skipped(CheckName.STATUS, "status checking was switched off"))
-    elif not genuine:
+    elif not genuine_and_trusted:
         checks.append(Check.skipped(CheckName.STATUS, "the credential failed an earlier check"))
     else:
         checks.extend(
