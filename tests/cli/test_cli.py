@@ -207,7 +207,7 @@ def test_sign_reproduces_a_published_vector(tmp_path: Path) -> None:
 
 
 def test_sign_twice_makes_a_proof_set_and_chain(signed: tuple[Path, str], tmp_path: Path) -> None:
-    folder, did = signed
+    folder, _did = signed
     second = tmp_path / "second.json"
     assert vic("key", "generate", "--type", "ed25519", "--out", str(second)).returncode == 0
     first = json.loads((folder / "signed.json").read_text())
@@ -225,7 +225,8 @@ def test_sign_twice_makes_a_proof_set_and_chain(signed: tuple[Path, str], tmp_pa
     )
     assert result.returncode == 0, result.stderr
     chained = json.loads(result.stdout)
-    assert isinstance(chained["proof"], list) and len(chained["proof"]) == 2
+    assert isinstance(chained["proof"], list)
+    assert len(chained["proof"]) == 2
     assert chained["proof"][1]["previousProof"] == first["proof"]["id"]
 
 
