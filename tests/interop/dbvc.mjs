@@ -301,7 +301,7 @@ async function selftest() {
         registrationNumber: '\u9102L12345',
         plateTypeCode: '02',
         vehicleTypeCode: 'K33',
-        vehicleIdentificationNumber: 'LSVAU2A37N2183457',
+        vehicleIdentificationNumber: 'LSVAU2A36N2183457',
         inspectionBasis: 'OnSite'
       }
     };

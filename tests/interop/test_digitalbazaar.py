@@ -148,7 +148,7 @@ def inspection_credential(issuer: str) -> dict[str, Any]:
             "registrationNumber": "鄂L12345",
             "plateTypeCode": "02",
             "vehicleTypeCode": "K33",
-            "vehicleIdentificationNumber": "LSVAU2A37N2183457",
+            "vehicleIdentificationNumber": "LSVAU2A36N2183457",
             "inspectionBasis": "OnSite",
         },
     }
