@@ -132,7 +132,7 @@ class VicError(Exception):
     """Base of every error vic raises on purpose.
 
     ``code`` is stable: it never changes meaning once released. A subclass sets a default; an
-    instance may carry a finer code of the same family (``code="VALID_FROM_AFTER_VALID_UNTIL"``).
+    instance may carry a finer code of the same family (``MarkShapeError(code="INVALID_VIN")``).
     """
 
     default_code: ClassVar[str] = "VIC_ERROR"

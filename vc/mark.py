@@ -319,7 +319,7 @@ def build_mark(
     if start > end:
         raise ValidityRangeError(
             f"validFrom {_format(start)} is after validUntil {_format(end)}",
-            code="VALID_FROM_AFTER_VALID_UNTIL",
+            code="VALIDITY_RANGE",
         )
     mark: dict[str, Any] = {"@context": list(MARK_CONTEXTS), "type": list(MARK_TYPES)}
     if mark_id is not None:
@@ -444,7 +444,7 @@ def check_mark(credential: Mapping[str, Any]) -> VehicleSubject:
     if start > end:
         raise ValidityRangeError(
             f"validFrom {credential['validFrom']} is after validUntil {credential['validUntil']}",
-            code="VALID_FROM_AFTER_VALID_UNTIL",
+            code="VALIDITY_RANGE",
         )
     if "credentialStatus" in credential:
         _check_status(credential["credentialStatus"])

@@ -1,0 +1,26 @@
+"""The embeddable verifier: one call from a credential to a result with stable error codes.
+
+    from verifier import TrustList, verify_credential
+    result = verify_credential(text, trust=TrustList.read("trust.json"))
+    result.status   # Status.VALID, REVOKED, EXPIRED, ...
+    result.checks   # every check, passed / failed (with its error and code) / skipped
+
+Importing it is light (no web framework, database or image libraries) and it never touches the
+network unless the caller injects something that does.
+"""
+
+from verifier.result import Check, CheckName, Status, VerificationResult
+from verifier.trust import TrustedIssuer, TrustList
+from verifier.verify import StaticStatusLists, StatusListSource, verify_credential
+
+__all__ = [
+    "Check",
+    "CheckName",
+    "StaticStatusLists",
+    "Status",
+    "StatusListSource",
+    "TrustList",
+    "TrustedIssuer",
+    "VerificationResult",
+    "verify_credential",
+]

@@ -122,7 +122,7 @@ def test_valid_from_after_valid_until() -> None:
             valid_from=VALID_UNTIL + timedelta(seconds=1),
             valid_until=VALID_UNTIL,
         )
-    assert info.value.code == "VALID_FROM_AFTER_VALID_UNTIL"
+    assert info.value.code == "VALIDITY_RANGE"
 
 
 def test_valid_from_equal_to_valid_until_is_allowed() -> None:

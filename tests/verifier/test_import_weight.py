@@ -1,0 +1,26 @@
+"""`import verifier` stays light: embedding apps must not inherit service or image libraries."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+HEAVY = (
+    "fastapi",
+    "sqlalchemy",
+    "qrcode",
+    "typer",
+    "rich",
+    "jsonschema",
+    "PIL",
+    "issuer",
+    "wallet",
+)
+
+
+def test_import_verifier_pulls_in_nothing_heavy() -> None:
+    code = f"import sys, verifier; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == ""
