@@ -1,0 +1,127 @@
+"""Multibase text encodings of bytes: base58btc (``z``) and base64url without padding (``u``).
+
+Both decoders are strict: a character outside the alphabet, padding, or a non-canonical
+base64url tail is an error, never silently skipped.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+from contexts.errors import MalformedValueError
+
+__all__ = [
+    "BASE58BTC",
+    "BASE64URL",
+    "MAX_BASE58_LENGTH",
+    "base58btc_decode",
+    "base58btc_encode",
+    "base64url_decode",
+    "base64url_encode",
+    "multibase_decode",
+    "multibase_encode",
+]
+
+BASE58BTC = "z"
+BASE64URL = "u"
+#: Base58 decoding is quadratic in the length; keys, signatures and DIDs are far shorter than this.
+MAX_BASE58_LENGTH = 4096
+
+_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_INDEX = {c: i for i, c in enumerate(_ALPHABET)}
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
+_CODE = "INVALID_MULTIBASE"
+
+
+def _error(message: str) -> MalformedValueError:
+    return MalformedValueError(message, code=_CODE)
+
+
+def base58btc_encode(data: bytes) -> str:
+    """Encode bytes in base58 with the Bitcoin alphabet (no multibase prefix)."""
+    data = bytes(data)
+    zeros = len(data) - len(data.lstrip(b"\0"))
+    number = int.from_bytes(data, "big")
+    digits: list[str] = []
+    while number:
+        number, rem = divmod(number, 58)
+        digits.append(_ALPHABET[rem])
+    return "1" * zeros + "".join(reversed(digits))
+
+
+def base58btc_decode(text: str) -> bytes:
+    """Decode base58btc text (no multibase prefix).
+
+    :raises MalformedValueError: (code ``INVALID_MULTIBASE``) a character outside the alphabet, or
+        longer than :data:`MAX_BASE58_LENGTH`.
+    """
+    if not isinstance(text, str):
+        raise _error("base58btc input must be a string")
+    if len(text) > MAX_BASE58_LENGTH:
+        raise _error(f"base58btc input longer than {MAX_BASE58_LENGTH} characters")
+    number = 0
+    for position, char in enumerate(text):
+        value = _INDEX.get(char)
+        if value is None:
+            raise _error(f"invalid base58btc character {char!r} at position {position}")
+        number = number * 58 + value
+    zeros = len(text) - len(text.lstrip("1"))
+    body = number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
+    return b"\0" * zeros + body
+
+
+def base64url_encode(data: bytes) -> str:
+    """Encode bytes in base64url without padding (RFC 4648 section 5)."""
+    return base64.urlsafe_b64encode(bytes(data)).rstrip(b"=").decode("ascii")
+
+
+def base64url_decode(text: str) -> bytes:
+    """Decode unpadded base64url, strictly (alphabet, length and canonical trailing bits).
+
+    :raises MalformedValueError: (code ``INVALID_BASE64URL``) the text is not canonical unpadded
+        base64url.
+    """
+    if not isinstance(text, str) or not _B64URL.fullmatch(text) or len(text) % 4 == 1:
+        raise MalformedValueError("not unpadded base64url", code="INVALID_BASE64URL")
+    try:
+        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except binascii.Error as exc:  # pragma: no cover - the checks above exclude it
+        raise MalformedValueError("not unpadded base64url", code="INVALID_BASE64URL") from exc
+    if base64url_encode(data) != text:
+        raise MalformedValueError(
+            "base64url text has non-zero trailing bits", code="INVALID_BASE64URL"
+        )
+    return data
+
+
+def multibase_encode(data: bytes, base: str = BASE58BTC) -> str:
+    """Encode bytes as multibase text: ``z`` base58btc or ``u`` base64url (no padding).
+
+    :raises MalformedValueError: (code ``INVALID_MULTIBASE``) an unsupported base.
+    """
+    if base == BASE58BTC:
+        return BASE58BTC + base58btc_encode(data)
+    if base == BASE64URL:
+        return BASE64URL + base64url_encode(data)
+    raise _error(f"unsupported multibase base {base!r} (supported: 'z', 'u')")
+
+
+def multibase_decode(text: str) -> bytes:
+    """Decode multibase text in base58btc (``z``) or base64url (``u``).
+
+    :raises MalformedValueError: (code ``INVALID_MULTIBASE``) empty, another base, or an invalid
+        body.
+    """
+    if not isinstance(text, str) or not text:
+        raise _error("multibase value must be a non-empty string")
+    prefix, body = text[0], text[1:]
+    if prefix == BASE58BTC:
+        return base58btc_decode(body)
+    if prefix == BASE64URL:
+        try:
+            return base64url_decode(body)
+        except MalformedValueError as exc:
+            raise _error(f"invalid base64url multibase value: {exc.message}") from exc
+    raise _error(f"unsupported multibase prefix {prefix!r} (supported: 'z', 'u')")

@@ -1,0 +1,175 @@
+"""DID resolution: did:key and did:jwk offline, any DID from pinned documents, did:web opt-in.
+
+Nothing here touches the network. A verifier pins the DID documents of the issuers it trusts
+(DESIGN section 7); a ``fetch`` callable, if injected, is the only way an unpinned did:web is
+looked up — it receives the did.json HTTPS URL and returns the body, which is capped and parsed
+here. The guarded HTTPS fetcher (timeouts, no private addresses) lives outside this package.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any, Protocol, runtime_checkable
+
+from contexts.errors import (
+    DidResolutionError,
+    InvalidDidError,
+    VerificationMethodError,
+)
+from did.document import DidDocument, VerificationMethod
+from did.jwk import did_jwk_document
+from did.key import did_key_document
+from did.syntax import parse_did, parse_did_url
+from did.web import did_web_url
+
+__all__ = ["MAX_DID_DOCUMENT_SIZE", "DidResolver", "Fetch", "Resolver"]
+
+#: The largest did.json a fetcher may return.
+MAX_DID_DOCUMENT_SIZE = 64 * 1024
+
+#: Fetch the body of an HTTPS URL (raising a :class:`~contexts.errors.VicError` or ``OSError``).
+Fetch = Callable[[str], bytes]
+
+
+@runtime_checkable
+class Resolver(Protocol):
+    """What the format layer needs from DID resolution."""
+
+    def resolve(self, did: str) -> DidDocument:
+        """The DID document of ``did``."""
+        ...
+
+    def resolve_method(self, did_url: str, purpose: str) -> VerificationMethod:
+        """The verification method ``did_url``, checked to be authorized for ``purpose``."""
+        ...
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise InvalidDidError(f"DID document has a duplicate member {key!r}")
+        out[key] = value
+    return out
+
+
+def _parse_fetched(did: str, url: str, body: bytes) -> DidDocument:
+    if len(body) > MAX_DID_DOCUMENT_SIZE:
+        raise DidResolutionError(
+            f"the DID document at {url} exceeds {MAX_DID_DOCUMENT_SIZE} bytes", did=did
+        )
+    try:
+        doc = json.loads(body, object_pairs_hook=_reject_duplicates)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise InvalidDidError(f"the DID document at {url} is not JSON", did=did) from None
+    if not isinstance(doc, dict):
+        raise InvalidDidError(f"the DID document at {url} is not a JSON object", did=did)
+    document = DidDocument.from_json(doc)
+    if document.id != did:
+        raise InvalidDidError(f"the DID document at {url} is for {document.id}, not {did}", did=did)
+    return document
+
+
+class DidResolver:
+    """Resolves did:key and did:jwk offline, pinned documents for any DID, did:web if allowed.
+
+    ``pinned`` maps DIDs to their documents (JSON or :class:`DidDocument`); a pinned document
+    wins over every other source. ``fetch``, when given, is called with the did.json URL of an
+    unpinned did:web; by default nothing is ever fetched.
+    """
+
+    def __init__(
+        self,
+        pinned: Mapping[str, Mapping[str, Any] | DidDocument] | None = None,
+        *,
+        fetch: Fetch | None = None,
+    ) -> None:
+        """Parse and check the pinned documents.
+
+        :raises InvalidDidError: a key is not a DID, or its document is for another DID or
+            malformed.
+        :raises InvalidKeyError: a pinned document holds an invalid or weak key.
+        """
+        documents: dict[str, DidDocument] = {}
+        for did, doc in (pinned or {}).items():
+            parse_did(did)
+            document = doc if isinstance(doc, DidDocument) else DidDocument.from_json(doc)
+            if document.id != did:
+                raise InvalidDidError(f"the document pinned for {did} is for {document.id}")
+            documents[did] = document
+        self._pinned = MappingProxyType(documents)
+        self._fetch = fetch
+
+    @property
+    def pinned(self) -> Mapping[str, DidDocument]:
+        """The pinned documents, by DID (read-only)."""
+        return self._pinned
+
+    def resolve(self, did: str) -> DidDocument:
+        """The DID document of ``did``.
+
+        :raises InvalidDidError: not a DID (a DID URL is refused too), or a malformed document.
+        :raises InvalidKeyError: the DID's key is malformed, unsupported or weak.
+        :raises DidResolutionError: code ``UNSUPPORTED_DID_METHOD`` for a method other than key,
+            jwk and web (unless pinned); ``DID_NOT_FOUND`` for an unpinned did:web with no fetcher,
+            or when the fetch fails or returns too much.
+        """
+        parsed = parse_did(did)
+        pinned = self._pinned.get(did)
+        if pinned is not None:
+            return pinned
+        if parsed.method == "key":
+            return did_key_document(did)
+        if parsed.method == "jwk":
+            return did_jwk_document(did)
+        if parsed.method == "web":
+            return self._resolve_web(did)
+        raise DidResolutionError(
+            f"DID method {parsed.method!r} is not supported (key, jwk, web, or a pinned document)",
+            code="UNSUPPORTED_DID_METHOD",
+            did=did,
+        )
+
+    def _resolve_web(self, did: str) -> DidDocument:
+        url = did_web_url(did)
+        if self._fetch is None:
+            raise DidResolutionError(
+                f"{did} is not pinned and fetching did:web documents is not enabled", did=did
+            )
+        try:
+            body = self._fetch(url)
+        except OSError as exc:
+            raise DidResolutionError(f"fetching {url} failed: {exc}", did=did) from exc
+        return _parse_fetched(did, url, bytes(body))
+
+    def resolve_method(self, did_url: str, purpose: str) -> VerificationMethod:
+        """The verification method ``did_url``, authorized for ``purpose`` by its controller.
+
+        ``purpose`` is a verification relationship, e.g. ``assertionMethod`` (a proof purpose).
+
+        :raises InvalidDidError: not a DID URL.
+        :raises DidResolutionError: the DID cannot be resolved (see :meth:`resolve`).
+        :raises VerificationMethodError: code ``VERIFICATION_METHOD_NOT_FOUND`` when the document
+            has no such (supported) method; ``VERIFICATION_METHOD_NOT_AUTHORIZED`` when the
+            relationship ``purpose`` does not list it or its controller is not the DID.
+        """
+        parsed = parse_did_url(did_url)
+        document = self.resolve(parsed.did)
+        method = document.method(did_url)
+        if not document.authorizes(method.id, purpose):
+            raise VerificationMethodError(
+                f"{method.id} is not authorized for {purpose!r} by {document.id}",
+                code="VERIFICATION_METHOD_NOT_AUTHORIZED",
+                method=method.id,
+                purpose=purpose,
+            )
+        if method.controller != document.id:
+            raise VerificationMethodError(
+                f"{method.id} is controlled by {method.controller}, not {document.id}",
+                code="VERIFICATION_METHOD_NOT_AUTHORIZED",
+                method=method.id,
+                purpose=purpose,
+            )
+        return method
