@@ -23,6 +23,7 @@ from contexts.loader import CREDENTIALS_V2, DATA_INTEGRITY_V2, DocumentLoader
 from did.keys import PrivateKey
 from did.resolver import Resolver
 from vc.dates import Clock, format_datetime, parse_datetime, system_clock
+from vc.jsonio import check_depth
 from vc.suites import suite_for_proof, suite_named
 
 __all__ = ["ProofResult", "ProofsResult", "add_proof", "verify_proofs"]
@@ -114,12 +115,14 @@ def add_proof(
     :raises UnsupportedCryptosuiteError: unknown cryptosuite.
     :raises KeyTypeMismatchError: the key does not fit the cryptosuite.
     :raises ProofGenerationError: a verify-only suite, or a ``previous_proof`` that is not there.
+    :raises NestingTooDeepError: the document nests deeper than :data:`vc.jsonio.MAX_DEPTH`.
     :raises JsonLdError: the document does not canonicalize (undefined terms, unknown contexts...).
     """
     suite = suite_named(cryptosuite)
     if suite.verify_only or suite.proof_type != "DataIntegrityProof":
         raise ProofGenerationError(f"{cryptosuite} is verify-only in vic", code="VERIFY_ONLY_SUITE")
     suite.check_key(key.key_type)
+    check_depth(document)
     loader = loader or _DEFAULT_LOADER
 
     secured = copy.deepcopy(dict(document))
@@ -177,6 +180,7 @@ def verify_proofs(
     """
     loader = loader or _DEFAULT_LOADER
     try:
+        check_depth(document)
         proofs = _proof_list(document.get("proof"), for_signing=False)
     except VicError as exc:
         return ProofsResult(error=exc)
@@ -257,8 +261,11 @@ def _verify_one(
     if "@context" in proof_config and suite.proof_type == "DataIntegrityProof":
         _check_context_prefix(unsecured.get("@context"), proof_config["@context"])
         input_document["@context"] = proof_config["@context"]
-    elif "@context" not in proof_config and "@context" in unsecured:
-        proof_config["@context"] = unsecured["@context"]
+    elif "@context" in unsecured:
+        # A legacy proof (DIDKit's, say) may carry its suite's context: it is processed after
+        # the document's, as those stacks do (jws-2020 defines `type` only in scoped contexts).
+        own = proof_config.get("@context", [])
+        proof_config["@context"] = [*_as_list(unsecured["@context"]), *_as_list(own)]
 
     method = resolver.resolve_method(method_id, purpose)
     suite.check_key(method.public_key.key_type)
@@ -317,9 +324,12 @@ def _matching_proofs(
     return [by_id[w] for w in wanted]
 
 
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
 def _check_context_prefix(document_context: Any, proof_context: Any) -> None:
-    doc = document_context if isinstance(document_context, list) else [document_context]
-    own = proof_context if isinstance(proof_context, list) else [proof_context]
+    doc, own = _as_list(document_context), _as_list(proof_context)
     if doc[: len(own)] != own:
         raise ProofVerificationError(
             "the proof's @context is not a prefix of the document's @context",
@@ -330,8 +340,7 @@ def _check_context_prefix(document_context: Any, proof_context: Any) -> None:
 def _ensure_data_integrity_context(document: dict[str, Any]) -> None:
     if "@context" not in document:
         return
-    context = document["@context"]
-    contexts = context if isinstance(context, list) else [context]
+    contexts = _as_list(document["@context"])
     if CREDENTIALS_V2 not in contexts and DATA_INTEGRITY_V2 not in contexts:
         document["@context"] = [*contexts, DATA_INTEGRITY_V2]
 

@@ -14,7 +14,7 @@ import rfc8785
 from contexts.errors import MalformedValueError
 from contexts.loader import DocumentLoader
 from did.keys import KeyType
-from vc.jsonld import canonicalize
+from vc.jsonld import canonicalize, expand
 from vc.suites.base import Cryptosuite
 
 __all__ = ["EcdsaJcs2019", "EcdsaRdfc2019", "EddsaJcs2022", "EddsaRdfc2022", "jcs"]
@@ -49,13 +49,20 @@ class _Rdfc(Cryptosuite):
 
 
 class _Jcs(Cryptosuite):
-    """RFC 8785 canonicalization; the proof carries the document's ``@context``."""
+    """RFC 8785 canonicalization; the proof carries the document's ``@context``.
+
+    JCS signs the JSON text, so nothing JSON-LD drops could go unsigned; vic still expands a
+    document that has an ``@context`` (safely, bundled contexts only), so that a JCS credential
+    with an unknown context or undefined terms is refused like any other.
+    """
 
     proof_carries_context = True
 
     def transform(
         self, unsecured: Mapping[str, Any], loader: DocumentLoader, hash_algorithm: str = "sha256"
     ) -> bytes:
+        if "@context" in unsecured:
+            expand(unsecured, loader)
         return jcs(unsecured)
 
     def configure(

@@ -56,7 +56,7 @@ class JsonWebSignature2020(_Rdfc):
         try:
             header = json.loads(_b64url_decode(parts[0]))
             signature = _b64url_decode(parts[2])
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise ProofVerificationError(
                 "jws is not valid base64url JSON", code="INVALID_PROOF_VALUE"
             ) from None
