@@ -96,6 +96,8 @@ def expand(document: Mapping[str, Any], loader: DocumentLoader | None = None) ->
         expanded: list[Any] = processor.expand(dict(document), options)
     except jsonld.JsonLdError as exc:
         raise _translate(exc) from None
+    except _PYLD_CRASHES as exc:
+        raise _crash(exc) from None
     if dropped:
         raise UndefinedTermError(
             f"term {dropped[0]!r} is not defined by the document's contexts",
@@ -139,6 +141,8 @@ def canonicalize_expanded(
                 dataset[graph_name] = processor._graph_to_rdf(graph, issuer, _TO_RDF_OPTIONS)
     except jsonld.JsonLdError as exc:
         raise _translate(exc) from None
+    except _PYLD_CRASHES as exc:
+        raise _crash(exc) from None
     quads = sum(len(triples) for triples in dataset.values())
     if quads > limits.max_quads:
         raise CanonicalizationLimitError(
@@ -265,6 +269,20 @@ def _require_iri(value: Any, where: str) -> None:
         raise cls(
             f"{where} value {value!r} does not expand to an absolute IRI", code=code, value=value
         )
+
+
+# pyld raises these (not its JsonLdError) on some valid or hostile JSON-LD: an inline
+# {"@vocab": null} (KeyError), "@set": {} inside a node (TypeError), very deep input
+# (RecursionError). They come from processing the caller's document, so they are reported as
+# that document's JSON-LD error rather than crashing a verifier.
+_PYLD_CRASHES = (KeyError, TypeError, ValueError, RecursionError)
+
+
+def _crash(exc: Exception) -> JsonLdError:
+    return JsonLdError(
+        f"the JSON-LD processor cannot process this document ({type(exc).__name__})",
+        pyld_exception=type(exc).__name__,
+    )
 
 
 def _translate(exc: Any) -> VicError:
