@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Protocol, runtime_checkable
 
@@ -44,6 +45,13 @@ class Resolver(Protocol):
     def resolve_method(self, did_url: str, purpose: str) -> VerificationMethod:
         """The verification method ``did_url``, checked to be authorized for ``purpose``."""
         ...
+
+
+# did:key and did:jwk documents are pure functions of the DID; decoding and checking the key
+# point is a sizeable part of a verification, so resolved documents are kept (bounded; failures
+# are not cached, they raise).
+_did_key_document = lru_cache(maxsize=1024)(did_key_document)
+_did_jwk_document = lru_cache(maxsize=1024)(did_jwk_document)
 
 
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -121,9 +129,9 @@ class DidResolver:
         if pinned is not None:
             return pinned
         if parsed.method == "key":
-            return did_key_document(did)
+            return _did_key_document(did)
         if parsed.method == "jwk":
-            return did_jwk_document(did)
+            return _did_jwk_document(did)
         if parsed.method == "web":
             return self._resolve_web(did)
         raise DidResolutionError(
