@@ -1,9 +1,11 @@
 """``vic demo``: the main job, end to end on this machine with no network (composes the roles).
 
-For now (the credential core) it generates an authority key, signs a sample inspection mark with
-a terse status entry, publishes the mark's two status lists as signed files, writes mark.json,
-the lists and trust.json, verifies the mark as a relying party would, and shows that a tampered
-copy is rejected. DESIGN.md §11 says how it grows (QR, then the whole issuer story).
+For now (the credential core and the QR code) it makes the demo authority did:web:demo.vic.example
+with a fresh key, signs a sample inspection mark with a terse status entry, publishes the mark's
+two status lists as signed files, writes mark.json, the barcode text (mark.txt), its QR (mark.png)
+and trust.json (pinning the authority's DID document and CBOR-LD registry entry), verifies the QR
+read back from the PNG as a relying party would, and shows that a tampered copy is rejected and
+that a revoked mark reads REVOKED. DESIGN.md §11 says how it grows (the whole issuer story).
 """
 
 from __future__ import annotations
@@ -16,19 +18,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from did.key import did_key, did_key_method_id
 from did.keyfile import write_key_file
 from did.keys import KeyType, PrivateKey
+from did.web import build_did_web_document
+from vc.barcode import encode_barcode
+from vc.cborld import Registry
+from vc.cborld.registry import bundled_entry
 from vc.dates import Clock, format_datetime, system_clock
 from vc.mark import (
     InspectionBasis,
     TerseStatus,
     VehicleSubject,
     build_mark,
-    new_mark_id,
     valid_until_for_month,
 )
 from vc.proofs import add_proof
+from vc.qrimage import qr_version, read_qr_image, render_png
 from vc.status import (
     TERSE_LIST_LENGTH,
     Bitstring,
@@ -42,7 +47,9 @@ from verifier.verify import StaticStatusLists, verify_credential
 
 __all__ = ["DemoReport", "run_demo"]
 
-STATUS_BASE_URL = "https://jtgl.demo.vic.example/status"
+AUTHORITY = "did:web:demo.vic.example"
+KEY_ID = f"{AUTHORITY}#key-1"
+STATUS_BASE_URL = "https://demo.vic.example/status"
 SAMPLE_VEHICLE = VehicleSubject(
     registration_number="鄂L12345",
     plate_type_code="02",
@@ -75,10 +82,9 @@ def run_demo(out: Path, *, clock: Clock = system_clock) -> DemoReport:
     now = clock().astimezone(UTC).replace(microsecond=0)
 
     key = PrivateKey.generate(KeyType.P256)
-    issuer = did_key(key.public_key)
-    method = did_key_method_id(key.public_key)
+    issuer, method = AUTHORITY, KEY_ID
     write_key_file(out / "authority-key.json", key, id=method, controller=issuer, overwrite=True)
-    report.say(f"authority     {issuer}")
+    report.say(f"authority     {issuer} (a fresh P-256 key as {method})")
 
     index = int.from_bytes(os.urandom(4), "big") % TERSE_LIST_LENGTH
     until = valid_until_for_month(now.year + 2, now.month)
@@ -88,24 +94,36 @@ def run_demo(out: Path, *, clock: Clock = system_clock) -> DemoReport:
         valid_from=now,
         valid_until=until,
         status=TerseStatus(base_url=STATUS_BASE_URL, index=index),
-        mark_id=new_mark_id(),
     )
+    # No id and no proof `created`: the QR then fits version 10 at level M (docs/qr.md); the
+    # printed mark number is the terse status index, which the issuer never reuses.
     signed = add_proof(
-        mark, key=key, cryptosuite=CRYPTOSUITE, verification_method=method, clock=lambda: now
+        mark, key=key, cryptosuite=CRYPTOSUITE, verification_method=method, include_created=False
     )
     _write_json(out / "mark.json", signed)
-    report.say(f"mark          {out / 'mark.json'} ({CRYPTOSUITE}, {len(_dumps(signed))} bytes)")
+    report.say(f"mark          {out / 'mark.json'} ({CRYPTOSUITE}, No. {index:010d})")
     report.say(
         f"vehicle       {SAMPLE_VEHICLE.registration_number}  VIN {SAMPLE_VEHICLE.vin}  "
         f"valid until {format_datetime(until)} (end of {until.year}-{until.month:02d} CST)"
     )
 
+    registry_entry = bundled_entry()
+    text = encode_barcode(
+        signed, Registry([registry_entry]), registry_entry_id=registry_entry.entry_id
+    )
+    (out / "mark.txt").write_text(text + "\n", encoding="ascii")
+    render_png(text, out / "mark.png", ecc="M")
+    report.say(
+        f"QR            {out / 'mark.png'}, {out / 'mark.txt'} "
+        f"({len(text)} characters, version {qr_version(text, 'M')} at level M)"
+    )
+
     lists = []
-    for entry in expand_terse_entry(signed["credentialStatus"]):
+    for status in expand_terse_entry(signed["credentialStatus"]):
         unsigned = build_status_list_credential(
-            id=entry.list_credential,
+            id=status.list_credential,
             issuer=issuer,
-            purpose=entry.purpose,
+            purpose=status.purpose,
             bitstring=Bitstring(TERSE_LIST_LENGTH, minimum=TERSE_LIST_LENGTH),
             valid_from=now,
         )
@@ -116,21 +134,28 @@ def run_demo(out: Path, *, clock: Clock = system_clock) -> DemoReport:
             verification_method=method,
             clock=lambda: now,
         )
-        name = f"status-{entry.purpose.value}.json"
+        name = f"status-{status.purpose.value}.json"
         _write_json(out / name, status_list)
         lists.append(status_list)
-        report.say(f"status list   {out / name} ({entry.purpose.value}, index {entry.index})")
+        report.say(f"status list   {out / name} ({status.purpose.value}, bit {status.index})")
 
     trust = TrustList(
-        (TrustedIssuer(issuer, {"en": "Demo traffic authority", "zh-CN": "演示车管所"}),)
+        (
+            TrustedIssuer(
+                issuer,
+                {"en": "Demo traffic authority", "zh-CN": "演示车辆管理所"},
+                build_did_web_document(issuer, [(method, key.public_key)]),
+                (registry_entry,),
+            ),
+        )
     )
     _write_json(out / "trust.json", trust.to_json())
-    report.say(f"trust list    {out / 'trust.json'}")
+    report.say(f"trust list    {out / 'trust.json'} (pins the DID document and registry entry)")
 
-    result = verify_credential(
-        (out / "mark.json").read_bytes(), trust=trust, status_source=StaticStatusLists(lists)
-    )
-    report.say(f"verify        {_summary(result)}")
+    scanned = read_qr_image(out / "mark.png")
+    report.ok &= scanned == text
+    result = verify_credential(scanned, trust=trust, status_source=StaticStatusLists(lists))
+    report.say(f"verify QR     {_summary(result)} (the text read back from mark.png)")
     report.ok &= result.verified
 
     tampered = copy.deepcopy(signed)
@@ -146,7 +171,7 @@ def run_demo(out: Path, *, clock: Clock = system_clock) -> DemoReport:
     report.say(
         f"check it yourself: vic verify --trust {out / 'trust.json'} "
         f"--status-list {out / 'status-revocation.json'} "
-        f"--status-list {out / 'status-suspension.json'} {out / 'mark.json'}"
+        f"--status-list {out / 'status-suspension.json'} {out / 'mark.png'}"
     )
     return report
 

@@ -7,11 +7,14 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from contexts.errors import UsageError, VicError
+
+if TYPE_CHECKING:
+    from vc.cborld import Registry
 
 app = typer.Typer(
     name="vic",
@@ -22,6 +25,8 @@ app = typer.Typer(
 )
 key_app = typer.Typer(help="Keys: generate Multikey files.", no_args_is_help=True)
 app.add_typer(key_app, name="key")
+qr_app = typer.Typer(help="QR codes: encode a credential, decode a code.", no_args_is_help=True)
+app.add_typer(qr_app, name="qr")
 
 TRUST_ENV = "VIC_TRUST"
 """Environment variable naming the default trust list file of ``vic verify``."""
@@ -170,8 +175,14 @@ def verify(
     skip_status: Annotated[
         bool, typer.Option("--skip-status", help="Check no status (the result says so).")
     ] = False,
+    registry: Annotated[
+        list[Path] | None, typer.Option("--registry", help="A CBOR-LD registry entry file.")
+    ] = None,
 ) -> None:
-    """Verify a credential. Exit 0 VALID, 1 not valid, 2 MALFORMED (input not a credential)."""
+    """Verify a credential: JSON, QR text (VC1-R, VIC1:), a QR image or a PDF; - reads stdin.
+
+    Exit 0 VALID, 1 not valid, 2 MALFORMED (the input is not a credential).
+    """
     from vc.jsonio import parse_json_object
     from verifier.trust import TrustList
     from verifier.verify import StaticStatusLists, verify_credential
@@ -184,6 +195,7 @@ def verify(
             trust = trust.merged(TrustList.read(path))
         trust = trust.with_issuers(trust_issuer or [])
         lists = [parse_json_object(p.read_bytes(), max_bytes=64 << 20) for p in status_list or []]
+        codes = _with_entries(trust.registry(), registry)
     except VicError as exc:
         _fail(exc)
     except OSError as exc:
@@ -197,6 +209,7 @@ def verify(
         clock=(lambda: moment) if moment else system_clock,
         status_source=StaticStatusLists(lists),
         check_status_lists=not skip_status,
+        registry=codes,
     )
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
@@ -215,6 +228,124 @@ def _print_result(result: dict[str, Any]) -> None:
         elif "skipped" in check.get("detail", {}):
             line += f": skipped ({check['detail']['skipped']})"
         typer.echo(line)
+
+
+# --- vic qr -------------------------------------------------------------------------------------
+
+
+def _registry(paths: list[Path] | None, trust_file: Path | None = None) -> Registry:
+    """The registry of a trust list (or the built-in one) plus entry files."""
+    from verifier.trust import TrustList
+
+    trust = TrustList.read(trust_file) if trust_file else TrustList()
+    return _with_entries(trust.registry(), paths)
+
+
+def _with_entries(registry: Registry, paths: list[Path] | None) -> Registry:
+    from vc.cborld.registry import load_entry
+
+    return registry.with_entries(*[load_entry(p) for p in paths]) if paths else registry
+
+
+@qr_app.command("encode")
+def qr_encode(
+    input_path: Annotated[str, typer.Argument(metavar="INPUT", help="Signed credential, or -.")],
+    profile: Annotated[
+        str, typer.Option("--profile", help="vcb (VC1-R, CBOR-LD) or cose (VIC1:).")
+    ] = "vcb",
+    png: Annotated[Path | None, typer.Option("--png", help="Write the QR as PNG.")] = None,
+    svg: Annotated[Path | None, typer.Option("--svg", help="Write the QR as SVG.")] = None,
+    ecc: Annotated[str, typer.Option("--ecc", help="Error correction L, M, Q or H.")] = "M",
+    show: Annotated[bool, typer.Option("--show", help="Draw the QR in the terminal.")] = False,
+    registry: Annotated[
+        list[Path] | None, typer.Option("--registry", help="A CBOR-LD registry entry file.")
+    ] = None,
+    registry_entry: Annotated[
+        int | None, typer.Option("--registry-entry", help="Registry entry id to encode with.")
+    ] = None,
+    key: Annotated[
+        Path | None, typer.Option("--key", help="Signing key (cose profile: it signs).")
+    ] = None,
+    kid: Annotated[
+        str | None, typer.Option("--kid", help="Verification method (cose profile).")
+    ] = None,
+) -> None:
+    """Print the barcode text of a credential, and write its QR image."""
+    from vc.jsonio import parse_json_object
+
+    try:
+        document = parse_json_object(_read_input(input_path))
+        if profile == "vcb":
+            from vc.barcode import encode_barcode
+
+            text = encode_barcode(document, _registry(registry), registry_entry_id=registry_entry)
+        elif profile == "cose":
+            text = _cose_text(document, key, kid)
+        else:
+            raise UsageError("--profile is vcb or cose", code="INVALID_PROFILE")
+        if png or svg or show:
+            from vc.qrimage import render_png, render_svg, render_terminal
+
+            if png:
+                render_png(text, png, ecc=ecc)
+            if svg:
+                render_svg(text, svg, ecc=ecc)
+            if show:
+                typer.echo(render_terminal(text, ecc), err=True)
+    except VicError as exc:
+        _fail(exc)
+    typer.echo(text)
+
+
+def _cose_text(document: dict[str, Any], key: Path | None, kid: str | None) -> str:
+    from did.keyfile import read_key_file
+    from vc.qrcose import encode_cose_barcode
+
+    if key is None:
+        raise UsageError("the cose profile signs: give --key", code="NO_PRIVATE_KEY")
+    material = read_key_file(key)
+    if material.private_key is None:
+        raise UsageError(f"{key} holds no private key", code="NO_PRIVATE_KEY")
+    method = kid or material.id
+    if not method:
+        raise UsageError("give --kid (the verification method)", code="USAGE_ERROR")
+    unsigned = {k: v for k, v in document.items() if k != "proof"}
+    return encode_cose_barcode(unsigned, material.private_key, method)
+
+
+@qr_app.command("decode")
+def qr_decode(
+    source: Annotated[str, typer.Argument(metavar="TEXT|IMAGE|PDF", help="Barcode text or file.")],
+    registry: Annotated[
+        list[Path] | None, typer.Option("--registry", help="A CBOR-LD registry entry file.")
+    ] = None,
+    trust_file: Annotated[
+        Path | None, typer.Option("--trust", help="A trust list (its registry entries).")
+    ] = None,
+) -> None:
+    """Print the credential a barcode text, QR image or PDF holds (nothing is verified)."""
+    from vc.cose import decode_sign1
+    from vc.jsonio import parse_json_object
+    from vc.qrcose import PREFIX, decode_cose_barcode
+    from verifier.scan import credential_text
+
+    try:
+        if source == "-":
+            text = credential_text(sys.stdin.buffer.read())
+        elif source.startswith(("VC1-", PREFIX)):
+            text = source
+        else:
+            text = credential_text(_read_input(source))
+        text = (text.decode("utf-8", "replace") if isinstance(text, bytes) else text).strip()
+        if text.startswith(PREFIX):
+            document = parse_json_object(decode_sign1(decode_cose_barcode(text)).payload)
+        else:
+            from vc.barcode import decode_barcode
+
+            document = decode_barcode(text, _registry(registry, trust_file))
+    except VicError as exc:
+        _fail(exc)
+    typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 # --- vic demo -----------------------------------------------------------------------------------

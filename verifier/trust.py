@@ -19,6 +19,8 @@ from typing import Any
 from contexts.errors import TrustError, VicError
 from did.document import DidDocument
 from did.resolver import DidResolver
+from vc.cborld import Registry, RegistryEntry
+from vc.cborld.registry import bundled_entry
 from vc.jsonio import parse_json_object
 
 __all__ = ["TRUST_LIST_TYPE", "TrustList", "TrustedIssuer"]
@@ -34,6 +36,8 @@ class TrustedIssuer:
     id: str
     name: Mapping[str, str] = field(default_factory=dict)
     did_document: Mapping[str, Any] | None = None
+    registry_entries: tuple[RegistryEntry, ...] = ()
+    """The issuer's CBOR-LD registry entries, to decode its QR codes offline."""
 
     def to_json(self) -> dict[str, Any]:
         """The trust-list file form of this entry."""
@@ -42,6 +46,8 @@ class TrustedIssuer:
             out["name"] = dict(self.name)
         if self.did_document is not None:
             out["didDocument"] = dict(self.did_document)
+        if self.registry_entries:
+            out["cborldRegistryEntries"] = [e.to_json() for e in self.registry_entries]
         return out
 
 
@@ -67,6 +73,16 @@ class TrustList:
     def merged(self, other: TrustList) -> TrustList:
         """The union of two lists (entries of ``self`` win for the same DID)."""
         return TrustList(self.issuers + tuple(e for e in other.issuers if not self.trusts(e.id)))
+
+    def registry(self) -> Registry:
+        """The CBOR-LD registry: entries 0, 1, 100, the bundled demo entry, the issuers' entries.
+
+        :raises MalformedValueError: two issuers publish conflicting entries under one id.
+        """
+        entries = [bundled_entry()]
+        for issuer in self.issuers:
+            entries.extend(issuer.registry_entries)
+        return Registry(entries)
 
     def resolver(self) -> DidResolver:
         """A resolver that knows the pinned documents (and did:key, did:jwk offline)."""
@@ -109,7 +125,15 @@ class TrustList:
                     raise _invalid(message) from None
                 if parsed.id != entry["id"]:
                     raise _invalid(f"the pinned DID document's id is not {entry['id']}")
-            issuers.append(TrustedIssuer(entry["id"], name, pinned))
+            raw_entries = entry.get("cborldRegistryEntries", [])
+            if not isinstance(raw_entries, list):
+                raise _invalid("cborldRegistryEntries must be a list")
+            try:
+                registry_entries = tuple(RegistryEntry.from_json(e) for e in raw_entries)
+            except VicError as exc:
+                message = f"a CBOR-LD registry entry of {entry['id']} is invalid: {exc}"
+                raise _invalid(message) from None
+            issuers.append(TrustedIssuer(entry["id"], name, pinned, registry_entries))
         return cls(tuple(issuers))
 
     @classmethod

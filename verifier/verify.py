@@ -9,6 +9,7 @@ defaults nothing touches the network.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -24,13 +25,19 @@ from contexts.errors import (
 )
 from contexts.loader import DocumentLoader
 from did.resolver import Resolver
+from vc.barcode import decode_barcode
+from vc.cborld import Registry
+from vc.cose import decode_sign1, verify_cose
 from vc.datamodel import check_credential
 from vc.dates import Clock, format_datetime, system_clock
 from vc.jsonio import check_depth, parse_json_object
 from vc.mark import check_mark, is_mark
 from vc.proofs import verify_proofs
+from vc.qrcose import PREFIX as COSE_PREFIX
+from vc.qrcose import decode_cose_barcode
 from vc.status import StatusEntry, StatusPurpose, check_status, parse_status_entries
 from verifier.result import Check, CheckName, Status, VerificationResult
+from verifier.scan import credential_text
 from verifier.trust import TrustList
 
 __all__ = ["StaticStatusLists", "StatusListSource", "verify_credential"]
@@ -63,25 +70,26 @@ def verify_credential(
     clock: Clock = system_clock,
     status_source: StatusListSource | None = None,
     check_status_lists: bool = True,
+    registry: Registry | None = None,
 ) -> VerificationResult:
     """Verify a credential completely and report every check.
+
+    ``credential`` is a parsed JSON object, or text/bytes holding JSON, a ``VC1-R`` barcode text
+    (W3C VC Barcodes: CBOR-LD in base45; decoded with ``registry``, by default the built-in
+    entries plus the trust list's) or a ``VIC1:`` barcode text (the COSE profile); bytes may
+    also be a PNG/JPEG photo or a PDF holding the QR code (:func:`verifier.scan.credential_text`).
 
     ``resolver`` defaults to the trust list's (pinned documents, did:key, did:jwk). Without a
     ``status_source`` a credential that has a status cannot learn it: STATUS_UNAVAILABLE, unless
     ``check_status_lists`` is False (the result then says the status was skipped).
     Only vic's own errors become failed checks; anything else is a bug and propagates.
     """
-    checks: list[Check] = []
     try:
-        document = (
-            parse_json_object(credential)
-            if isinstance(credential, bytes | str)
-            else dict(credential)
-        )
-        check_depth(document)
+        parsed = _parse(credential, registry or trust.registry(), loader)
     except VicError as exc:
         return VerificationResult((Check.failed(CheckName.PARSE, exc),))
-    checks.append(Check.ok(CheckName.PARSE))
+    document = parsed.document
+    checks: list[Check] = [Check.ok(CheckName.PARSE, format=parsed.format)]
 
     try:
         info = check_credential(document)
@@ -99,21 +107,10 @@ def verify_credential(
         checks.append(Check.ok(CheckName.MARK))
 
     resolver = resolver or trust.resolver()
-    proofs = verify_proofs(document, resolver=resolver, loader=loader, clock=clock)
-    proof_detail = [p.to_dict() for p in proofs.proofs]
-    if proofs.verified:
-        checks.append(Check.ok(CheckName.PROOF, proofs=proof_detail))
-        if any(p.controller == info.issuer for p in proofs.proofs):
-            checks.append(Check.ok(CheckName.ISSUER_BINDING))
-        else:
-            error = ProofVerificationError(
-                "no proof was made with a verification method the issuer controls",
-                code="ISSUER_MISMATCH",
-                issuer=info.issuer,
-            )
-            checks.append(Check.failed(CheckName.ISSUER_BINDING, error))
+    if parsed.cose is not None:
+        checks.extend(_cose_checks(parsed.cose, info.issuer, resolver))
     else:
-        checks.append(Check.failed(CheckName.PROOF, proofs.errors[0], proofs=proof_detail))
+        checks.extend(_proof_checks(document, info.issuer, resolver, loader, clock))
 
     if trust.trusts(info.issuer):
         entry = trust.get(info.issuer)
@@ -139,6 +136,77 @@ def verify_credential(
             _status_checks(document, info.issuer, status_source, resolver, loader, clock, now)
         )
     return VerificationResult(tuple(checks), document)
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    document: dict[str, Any]
+    format: str
+    cose: bytes | None = None
+    """The COSE_Sign1 message when the credential came in the COSE profile."""
+
+
+def _parse(
+    credential: Mapping[str, Any] | bytes | str, registry: Registry, loader: DocumentLoader | None
+) -> _Parsed:
+    """Read the input as JSON, a VC1-R barcode text or a VIC1: barcode text.
+
+    :raises VicError: the input is none of these, or is malformed.
+    """
+    if isinstance(credential, Mapping):
+        document = dict(credential)
+        check_depth(document)
+        return _Parsed(document, "json")
+    if isinstance(credential, bytes):
+        credential = credential_text(credential)
+    text = credential.decode("utf-8", "replace") if isinstance(credential, bytes) else credential
+    stripped = text.strip()
+    if stripped.startswith("VC1-"):
+        return _Parsed(decode_barcode(stripped, registry, loader), "vc1-barcode")
+    if stripped.startswith(COSE_PREFIX):
+        message = decode_cose_barcode(stripped)
+        payload = decode_sign1(message).payload
+        return _Parsed(parse_json_object(payload), "cose-barcode", cose=message)
+    return _Parsed(parse_json_object(credential), "json")
+
+
+def _proof_checks(
+    document: Mapping[str, Any],
+    issuer: str,
+    resolver: Resolver,
+    loader: DocumentLoader | None,
+    clock: Clock,
+) -> list[Check]:
+    proofs = verify_proofs(document, resolver=resolver, loader=loader, clock=clock)
+    detail = [p.to_dict() for p in proofs.proofs]
+    if not proofs.verified:
+        return [Check.failed(CheckName.PROOF, proofs.errors[0], proofs=detail)]
+    return [
+        Check.ok(CheckName.PROOF, proofs=detail),
+        _binding({p.controller for p in proofs.proofs}, issuer),
+    ]
+
+
+def _cose_checks(message: bytes, issuer: str, resolver: Resolver) -> list[Check]:
+    try:
+        result = verify_cose(message, resolver, require_issuer_binding=False)
+    except VicError as exc:
+        return [Check.failed(CheckName.PROOF, exc, securedBy="vc+cose")]
+    return [
+        Check.ok(CheckName.PROOF, securedBy="vc+cose", kid=result.kid),
+        _binding({result.controller}, issuer),
+    ]
+
+
+def _binding(controllers: set[str | None], issuer: str) -> Check:
+    if issuer in controllers:
+        return Check.ok(CheckName.ISSUER_BINDING)
+    error = ProofVerificationError(
+        "no proof was made with a verification method the issuer controls",
+        code="ISSUER_MISMATCH",
+        issuer=issuer,
+    )
+    return Check.failed(CheckName.ISSUER_BINDING, error)
 
 
 def _validity(start: datetime | None, end: datetime | None, now: datetime) -> Check:
