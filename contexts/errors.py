@@ -38,6 +38,11 @@ one of the VC 2.0 / Data Integrity error types, used for RFC 9457 problem detail
     ├── StatusVerificationError           STATUS_LIST_UNVERIFIED (STATUS_VERIFICATION_ERROR)
     ├── ProofGenerationError              PROOF_GENERATION_ERROR
     ├── TrustError                        UNTRUSTED_ISSUER / INVALID_TRUST_LIST
+    ├── DomainError                       DOMAIN_ERROR (the issuer's domain: vehicles, marks)
+    │   ├── RecordNotFoundError           NOT_FOUND (VEHICLE_NOT_FOUND, MARK_NOT_FOUND...)
+    │   ├── ConflictError                 CONFLICT (VEHICLE_EXISTS, EVENT_KEY_REUSED...)
+    │   ├── RefusedError                  REFUSED (VAN, CASUALTY_ACCIDENT, UNKNOWN_STATION...)
+    │   └── PermissionDeniedError         PERMISSION_DENIED (NOT_OWNER, ROLE_NOT_ALLOWED...)
     └── UsageError                        USAGE_ERROR (bad arguments to a command or API)
 """
 
@@ -48,10 +53,12 @@ from typing import Any, ClassVar
 
 __all__ = [
     "CanonicalizationLimitError",
+    "ConflictError",
     "CredentialStatusError",
     "CryptographicSecurityError",
     "DataModelError",
     "DidResolutionError",
+    "DomainError",
     "InputTooLargeError",
     "InvalidDidError",
     "InvalidJsonError",
@@ -62,11 +69,14 @@ __all__ = [
     "MarkShapeError",
     "NestingTooDeepError",
     "ParsingError",
+    "PermissionDeniedError",
     "ProblemType",
     "ProofGenerationError",
     "ProofVerificationError",
     "ProtectedTermError",
     "RangeError",
+    "RecordNotFoundError",
+    "RefusedError",
     "RelativeIriError",
     "StatusIndexRangeError",
     "StatusListError",
@@ -388,6 +398,45 @@ class TrustError(VicError):
 
     default_code = "UNTRUSTED_ISSUER"
     problem_type = ProblemType.CRYPTOGRAPHIC_SECURITY_ERROR
+
+
+# --- the issuer's domain -------------------------------------------------------------------------
+
+
+class DomainError(VicError):
+    """A request to the issuer that its domain rules do not allow (see docs/issuer.md).
+
+    The four subclasses say how a service should answer (not found, conflict, refused, forbidden);
+    ``code`` says exactly why and is stable.
+    """
+
+    default_code = "DOMAIN_ERROR"
+    problem_type = ProblemType.MALFORMED_VALUE_ERROR
+
+
+class RecordNotFoundError(DomainError):
+    """The vehicle, mark, station, credential or status list asked for does not exist."""
+
+    default_code = "NOT_FOUND"
+
+
+class ConflictError(DomainError):
+    """The request contradicts a record: a VIN already registered, an event key reused..."""
+
+    default_code = "CONFLICT"
+
+
+class RefusedError(DomainError):
+    """The rules refuse the request: an exemption for a van, a report from an unknown station..."""
+
+    default_code = "REFUSED"
+    problem_type = ProblemType.RANGE_ERROR
+
+
+class PermissionDeniedError(DomainError):
+    """The actor may not do this (not the vehicle's owner, not a station, another station)."""
+
+    default_code = "PERMISSION_DENIED"
 
 
 class UsageError(VicError):

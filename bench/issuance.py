@@ -1,0 +1,306 @@
+"""Issuance throughput of the issuer engine, end to end, and the time to publish a 2^26 list.
+
+Run on demand (never part of the test suite); it prints figures and asserts nothing::
+
+    .venv/bin/python bench/issuance.py
+    .venv/bin/python bench/issuance.py --marks 4000 --batch 100 --processes 2
+    .venv/bin/python bench/issuance.py --postgres postgresql+psycopg://postgres@127.0.0.1/test
+
+"End to end" is what ``Issuer.report_inspections`` / ``Issuer.transfer_vehicle`` do for each
+mark: the domain rules (station, vehicle, policy), the status index allocation, building the mark,
+signing it (ecdsa-rdfc-2019, P-256), storing it and revoking the vehicle's previous mark, with the
+audit rows, in the database's transactions. Process start-up and ``Issuer.open`` are not timed;
+each process warms up (JSON-LD contexts, connections) before the clock starts. Figures:
+
+- single events: ``transfer_vehicle`` one at a time (what an HTTP request does);
+- batches: ``report_inspections`` with ``--batch`` reports per call, in 1 process and in
+  ``--processes`` processes at once (all cores);
+- signing alone: ``vc.proofs.add_proof`` of the same mark, for scale;
+- publishing: building, signing and storing a 2^26-entry revocation list with ``--revoked``
+  set bits (cold), and serving it again from the cache (warm).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy.pool import NullPool  # noqa: E402
+
+from did.keys import KeyType, PrivateKey  # noqa: E402
+from issuer.config import IssuerConfig  # noqa: E402
+from issuer.db.models import StatusEntry  # noqa: E402
+from issuer.domain import (  # noqa: E402
+    Actor,
+    InspectionOutcome,
+    InspectionReport,
+    Role,
+    VehicleRegistration,
+)
+from issuer.engine import Issuer  # noqa: E402
+from issuer.policy import UseCategory  # noqa: E402
+from vc.proofs import add_proof  # noqa: E402
+from vc.status import StatusPurpose  # noqa: E402
+from vc.vin import vin_check_digit  # noqa: E402
+
+NOW = datetime(2026, 11, 25, 8, 0, 0, tzinfo=UTC)
+STATION = "420100-01"
+SYSTEM = Actor("bench", Role.SYSTEM)
+OFFICE = Actor("bench-office", Role.OFFICE)
+
+
+def clock() -> datetime:
+    return NOW
+
+
+def vin(number: int) -> str:
+    raw = f"LSVAU2A30N{number:07d}"
+    return raw[:8] + vin_check_digit(raw) + raw[9:]
+
+
+def settings(data_dir: Path, url: str | None, schema: str | None) -> IssuerConfig:
+    return IssuerConfig(
+        data_dir=data_dir,
+        public_base_url="https://bench.vic.example",
+        database_url=url,
+        database_schema=schema,
+        clock=clock,
+        key_passphrase="",
+    )
+
+
+def prepare(config: IssuerConfig, vehicles: int) -> None:
+    with Issuer.open(config) as issuer:
+        issuer.add_station(SYSTEM, STATION, "bench station")
+        for n in range(vehicles):
+            issuer.register_vehicle(
+                OFFICE,
+                VehicleRegistration(
+                    vin=vin(n),
+                    plate=f"鄂A{n:05d}",
+                    plate_type_code="02",
+                    vehicle_type_code="K33",
+                    use_category=UseCategory.SMALL_NON_OPERATING_PASSENGER,
+                    seats=5,
+                    first_registration=date(2026, 11, 20),
+                    owner=f"acct-{n}",
+                ),
+            )
+
+
+def reports(tag: str, count: int, vehicles: int, seed: int) -> list[InspectionReport]:
+    rng = random.Random(seed)
+    return [
+        InspectionReport(
+            STATION, f"{tag}-{n}", vin(rng.randrange(vehicles)), date(2026, 11, 24), True
+        )
+        for n in range(count)
+    ]
+
+
+def issue_batches(issuer: Issuer, tag: str, marks: int, batch: int, vehicles: int) -> int:
+    issued = 0
+    for start in range(0, marks, batch):
+        chunk = reports(f"{tag}-{start}", min(batch, marks - start), vehicles, start)
+        for outcome in issuer.report_inspections(SYSTEM, chunk):
+            if not isinstance(outcome, InspectionOutcome) or outcome.mark is None:
+                raise SystemExit(f"unexpected outcome {outcome!r}")
+            issued += 1
+    return issued
+
+
+def worker(
+    config: IssuerConfig,
+    index: int,
+    marks: int,
+    batch: int,
+    vehicles: int,
+    ready: Any,
+    go: Any,
+    results: Any,
+) -> None:
+    with Issuer.open(config) as issuer:
+        issue_batches(issuer, f"warm-{index}-{uuid.uuid4().hex[:6]}", batch, batch, vehicles)
+        ready.put(index)
+        go.wait()
+        started = time.perf_counter()
+        issued = issue_batches(issuer, f"w{index}-{uuid.uuid4().hex[:6]}", marks, batch, vehicles)
+        results.put((index, issued, started, time.perf_counter()))
+
+
+def in_processes(
+    config: IssuerConfig, processes: int, marks: int, batch: int, vehicles: int
+) -> float:
+    context = multiprocessing.get_context("spawn")
+    ready, results, go = context.Queue(), context.Queue(), context.Event()
+    share = marks // processes
+    workers = [
+        context.Process(target=worker, args=(config, i, share, batch, vehicles, ready, go, results))
+        for i in range(processes)
+    ]
+    for process in workers:
+        process.start()
+    for _ in workers:
+        ready.get(timeout=300)
+    go.set()
+    finished = [results.get(timeout=600) for _ in workers]
+    for process in workers:
+        process.join()
+    issued = sum(f[1] for f in finished)
+    # perf_counter is system-wide on Linux (CLOCK_MONOTONIC), so the spans compare across
+    # processes
+    span = max(f[3] for f in finished) - min(f[2] for f in finished)
+    return issued / span
+
+
+def single_events(config: IssuerConfig, count: int, vehicles: int) -> float:
+    with Issuer.open(config) as issuer:
+        issuer.transfer_vehicle(OFFICE, vin(0), new_owner="warm", event_key=f"warm-{uuid.uuid4()}")
+        tag = uuid.uuid4().hex[:8]
+        started = time.perf_counter()
+        for n in range(count):
+            issuer.transfer_vehicle(
+                OFFICE, vin(n % vehicles), new_owner=f"o-{tag}-{n}", event_key=f"{tag}-{n}"
+            )
+        return count / (time.perf_counter() - started)
+
+
+def one_process(config: IssuerConfig, marks: int, batch: int, vehicles: int) -> float:
+    with Issuer.open(config) as issuer:
+        issue_batches(issuer, f"warm-{uuid.uuid4().hex[:6]}", batch, batch, vehicles)
+        started = time.perf_counter()
+        issued = issue_batches(issuer, f"one-{uuid.uuid4().hex[:6]}", marks, batch, vehicles)
+        return issued / (time.perf_counter() - started)
+
+
+def signing_alone(count: int) -> float:
+    key = PrivateKey.generate(KeyType.P256)
+    with tempfile.TemporaryDirectory() as directory:
+        config = settings(Path(directory), None, None)
+        prepare(config, 1)
+        with Issuer.open(config) as issuer:
+            mark = issuer.current_mark(vin(0))
+            assert mark is not None
+            unsigned = {k: v for k, v in mark.credential.items() if k != "proof"}
+    method = "did:web:bench.vic.example#key-1"
+    add_proof(
+        unsigned,
+        key=key,
+        cryptosuite="ecdsa-rdfc-2019",
+        verification_method=method,
+        include_created=False,
+    )
+    started = time.perf_counter()
+    for _ in range(count):
+        add_proof(
+            unsigned,
+            key=key,
+            cryptosuite="ecdsa-rdfc-2019",
+            verification_method=method,
+            include_created=False,
+        )
+    return count / (time.perf_counter() - started)
+
+
+def publishing(config: IssuerConfig, revoked: int) -> tuple[float, float, int]:
+    with Issuer.open(config) as issuer:
+        rng = random.Random(7)
+        positions = rng.sample(range(1, 2**26), revoked)
+        rows = [
+            {
+                "space": "mark",
+                "list_index": 0,
+                "position": p,
+                "revoked": True,
+                "suspended": False,
+                "created_at": NOW,
+            }
+            for p in positions
+        ]
+        with issuer.database.write() as session:
+            for start in range(0, len(rows), 50_000):
+                session.execute(insert(StatusEntry), rows[start : start + 50_000])
+            session.execute(
+                text("UPDATE status_list SET revocation_version = revocation_version + 1")
+            )
+        started = time.perf_counter()
+        published = issuer.status_list(StatusPurpose.REVOCATION, 0)
+        cold = time.perf_counter() - started
+        warm_times = []
+        for _ in range(20):
+            started = time.perf_counter()
+            issuer.status_list(StatusPurpose.REVOCATION, 0)
+            warm_times.append(time.perf_counter() - started)
+        return cold, statistics.median(warm_times), len(published.body)
+
+
+def run(label: str, url: str | None, args: argparse.Namespace) -> None:
+    directory = Path(tempfile.mkdtemp(prefix="vic-bench-"))
+    schema = f"vic_bench_{uuid.uuid4().hex[:10]}" if url else None
+    try:
+        config = settings(directory, url, schema)
+        print(f"\n== {label} ==")
+        started = time.perf_counter()
+        prepare(config, args.vehicles)
+        print(
+            f"setup: {args.vehicles} vehicles registered in {time.perf_counter() - started:.1f} s"
+        )
+        rate = single_events(config, args.single, args.vehicles)
+        print(f"single events (transfer_vehicle), 1 process: {rate:7.0f} marks/s")
+        rate = one_process(config, args.marks, args.batch, args.vehicles)
+        print(f"batches of {args.batch} (report_inspections), 1 process: {rate:7.0f} marks/s")
+        rate = in_processes(config, args.processes, args.marks, args.batch, args.vehicles)
+        print(f"batches of {args.batch}, {args.processes} processes at once: {rate:7.0f} marks/s")
+        cold, warm, size = publishing(
+            settings(directory / "lists", url, schema and schema + "l"), args.revoked
+        )
+        print(
+            f"publish a 2^26 revocation list with {args.revoked} bits set: build+sign+store "
+            f"{cold * 1000:.0f} ms, cached {warm * 1000:.2f} ms, {size} bytes signed"
+        )
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+        if url and schema:
+            engine = create_engine(url, poolclass=NullPool)
+            with engine.begin() as connection:
+                for name in (schema, schema + "l"):
+                    connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+            engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--marks", type=int, default=4000, help="marks per batch figure")
+    parser.add_argument("--single", type=int, default=500, help="single events to time")
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--vehicles", type=int, default=300)
+    parser.add_argument("--revoked", type=int, default=100_000)
+    parser.add_argument("--postgres", default=os.environ.get("VIC_TEST_POSTGRES_URL"))
+    args = parser.parse_args()
+    print(f"vic issuance benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(f"signing alone (add_proof, ecdsa-rdfc-2019 P-256): {signing_alone(500):7.0f} /s")
+    run("SQLite (embedded, WAL)", None, args)
+    if args.postgres:
+        run("PostgreSQL", args.postgres, args)
+    else:
+        print("\n(PostgreSQL skipped: pass --postgres URL or set VIC_TEST_POSTGRES_URL)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,403 @@
+"""The two transactions of issuing marks, and revoking them (docs/issuer.md, "Issuing").
+
+1. :func:`create_pending` (inside the event's transaction): allocate the terse status indexes,
+   build the unsigned marks, and store them as *pending* rows under the events' idempotency keys.
+2. The engine signs the pending marks outside any transaction.
+3. :func:`store_signed` (a second, short transaction): lock the vehicles, store the signed marks,
+   and settle which mark of each vehicle is current. The newest mark (the highest row id, i.e.
+   the event that allocated last) is current; the one it replaces is revoked (superseded) in this
+   same transaction. A mark that arrives after a newer one was stored is stored revoked
+   (superseded by the newer one); a mark of a vehicle cancelled meanwhile is stored revoked
+   (cancelled).
+
+A crash between 1 and 3 leaves pending rows: retrying the event (same idempotency key) or
+:meth:`issuer.engine.Issuer.resume_pending` signs and stores them; nothing is issued twice.
+
+Everything here works on many marks at once with set-based statements (one allocation, one
+insert, one update per batch), so a batch of events costs a few statements, not a few per mark.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from contexts.errors import ConflictError, RefusedError
+from issuer.db.models import AuditEntry, Mark, SigningKey, Vehicle
+from issuer.domain import Actor, IssuanceReason, IssuedMark, RevocationReason, StatusSpace
+from issuer.records import Context, current_key, dumps, mark_result
+from issuer.status import allocate, set_bits
+from vc.mark import InspectionBasis, TerseStatus, VehicleSubject, build_mark, new_mark_id
+from vc.status import TERSE_LIST_LENGTH, StatusPurpose
+
+__all__ = [
+    "Done",
+    "PendingRequest",
+    "Plan",
+    "Revocation",
+    "Signed",
+    "ToSign",
+    "audit_rows",
+    "create_pending",
+    "replay",
+    "revoke",
+    "store_signed",
+]
+
+
+@dataclass(frozen=True)
+class ToSign:
+    """A pending mark (or VC-API credential) the engine must sign and store."""
+
+    row_id: int
+    unsigned: str
+    key_id: int
+
+
+@dataclass(frozen=True)
+class Done:
+    """The event had already been issued: its mark, as stored."""
+
+    mark: IssuedMark
+
+
+Plan = ToSign | Done
+
+
+@dataclass(frozen=True)
+class PendingRequest:
+    """A mark to allocate for an event."""
+
+    vehicle_id: int
+    subject: VehicleSubject
+    reason: IssuanceReason
+    valid_until: datetime
+    event_key: str
+    inspection_id: int | None = None
+    exemption_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A signed pending mark, ready to store."""
+
+    row_id: int
+    text: str
+    key_id: int
+
+
+@dataclass(frozen=True)
+class Revocation:
+    """A mark to revoke and why."""
+
+    mark_id: int
+    number: int
+    status_entry_id: int
+    reason: RevocationReason
+    superseded_by_id: int | None = None
+    superseded_by_number: int | None = None
+
+
+def audit_rows(
+    actor: Actor, now: datetime, rows: Sequence[tuple[str, str, dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """Audit rows (action, target, detail) ready for a bulk insert."""
+    return [
+        {
+            "at": now,
+            "actor_id": actor.id,
+            "actor_role": actor.role.value,
+            "action": action,
+            "target": target[:256],
+            "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
+        }
+        for action, target, detail in rows
+    ]
+
+
+def replay(
+    session: Session, ctx: Context, event_key: str, vehicle_id: int, reason: IssuanceReason
+) -> Plan | None:
+    """The existing mark of the event ``event_key``, if it was processed before.
+
+    :raises ConflictError: ``EVENT_KEY_REUSED`` when the key names another vehicle or event.
+    """
+    mark = session.execute(select(Mark).where(Mark.event_key == event_key)).scalar_one_or_none()
+    if mark is None:
+        return None
+    if mark.vehicle_id != vehicle_id or mark.reason != reason.value:
+        raise ConflictError(
+            f"the event key {event_key!r} was used for another event",
+            code="EVENT_KEY_REUSED",
+            event_key=event_key,
+        )
+    if mark.state == "pending":
+        return ToSign(mark.id, mark.unsigned, current_key(session).id)
+    return Done(mark_result(session, mark, did=ctx.did, issued_now=False))
+
+
+def create_pending(
+    session: Session, ctx: Context, actor: Actor, requests: Sequence[PendingRequest]
+) -> list[ToSign]:
+    """Allocate a status index per request and store the unsigned marks as pending.
+
+    :raises RefusedError: ``VALIDITY_ENDED`` when a request's validity has already ended.
+    """
+    if not requests:
+        return []
+    now = ctx.now().replace(microsecond=0)
+    for request in requests:
+        if request.valid_until < now:
+            raise RefusedError(
+                f"the validity this event grants ended on {request.valid_until.isoformat()}",
+                code="VALIDITY_ENDED",
+            )
+    key_id = current_key(session).id
+    allocations = allocate(session, StatusSpace.MARK, now, len(requests))
+    rows: list[dict[str, Any]] = []
+    for request, allocation in zip(requests, allocations, strict=True):
+        number = allocation.list_index * TERSE_LIST_LENGTH + allocation.position
+        credential_id = new_mark_id()
+        unsigned = build_mark(
+            issuer=ctx.did,
+            subject=request.subject,
+            valid_from=now,
+            valid_until=request.valid_until,
+            status=TerseStatus(ctx.status_base, number),
+            mark_id=credential_id if ctx.config.mark_id_in_credential else None,
+        )
+        rows.append(
+            {
+                "number": number,
+                "credential_id": credential_id,
+                "vehicle_id": request.vehicle_id,
+                "status_entry_id": allocation.entry_id,
+                "event_key": request.event_key,
+                "reason": request.reason.value,
+                "basis": request.subject.inspection_basis.value,
+                "inspection_id": request.inspection_id,
+                "exemption_id": request.exemption_id,
+                "state": "pending",
+                "is_current": False,
+                "unsigned": dumps(unsigned),
+                "credential": None,
+                "signing_key_id": None,
+                "valid_from": now,
+                "valid_until": request.valid_until,
+                "created_at": now,
+                "actor_id": actor.id,
+            }
+        )
+    ids = session.execute(
+        insert(Mark).returning(Mark.id, sort_by_parameter_order=True), rows
+    ).scalars()
+    return [ToSign(row_id, row["unsigned"], key_id) for row_id, row in zip(ids, rows, strict=True)]
+
+
+def revoke(session: Session, ctx: Context, actor: Actor, revocations: Sequence[Revocation]) -> None:
+    """Revoke marks: not current any more, the reason recorded, the revocation bit set."""
+    if not revocations:
+        return
+    now = ctx.now()
+    session.execute(
+        update(Mark),
+        [
+            {
+                "id": r.mark_id,
+                "is_current": False,
+                "revoked_at": now,
+                "revocation_reason": r.reason.value,
+                "superseded_by_id": r.superseded_by_id,
+            }
+            for r in revocations
+        ],
+    )
+    set_bits(session, [r.status_entry_id for r in revocations], StatusPurpose.REVOCATION, True)
+    rows = []
+    for r in revocations:
+        detail: dict[str, Any] = {"reason": r.reason.value}
+        if r.superseded_by_number is not None:
+            detail["superseded_by"] = r.superseded_by_number
+        rows.append(("mark.revoke", f"mark:{r.number}", detail))
+    session.execute(insert(AuditEntry), audit_rows(actor, now, rows))
+
+
+_MARK_COLUMNS = (
+    Mark.id,
+    Mark.state,
+    Mark.vehicle_id,
+    Mark.number,
+    Mark.status_entry_id,
+    Mark.reason,
+    Mark.basis,
+    Mark.valid_from,
+    Mark.valid_until,
+    Mark.event_key,
+    Mark.credential,
+    Mark.signing_key_id,
+    Mark.issued_at,
+    Mark.is_current,
+    Mark.revocation_reason,
+)
+
+
+def store_signed(
+    session: Session, ctx: Context, actor: Actor, signed: Sequence[Signed]
+) -> list[IssuedMark | None]:
+    """Store signed pending marks and settle the vehicles' current marks.
+
+    Returns, per input, the issued mark, or None when its key was retired since it was signed
+    (the caller signs again with the current key: a retired key signs nothing new). A mark that
+    another process stored first comes back as stored, with ``issued_now`` False.
+    """
+    if not signed:
+        return []
+    now = ctx.now()
+    row_ids = [s.row_id for s in signed]
+    # Lock order, as everywhere: vehicles, then marks, then status lists.
+    vehicle_ids = sorted(
+        set(session.execute(select(Mark.vehicle_id).where(Mark.id.in_(row_ids))).scalars())
+    )
+    vehicles = {
+        row.id: row
+        for row in session.execute(
+            select(Vehicle.id, Vehicle.vin, Vehicle.cancelled_at)
+            .where(Vehicle.id.in_(vehicle_ids))
+            .order_by(Vehicle.id)
+            .with_for_update()
+        )
+    }
+    marks = {
+        row.id: row
+        for row in session.execute(
+            select(*_MARK_COLUMNS).where(Mark.id.in_(row_ids)).order_by(Mark.id).with_for_update()
+        )
+    }
+    key_ids = {s.key_id for s in signed} | {
+        m.signing_key_id for m in marks.values() if m.signing_key_id is not None
+    }
+    keys = {
+        row.id: row
+        for row in session.execute(
+            select(SigningKey.id, SigningKey.fragment, SigningKey.retired_at).where(
+                SigningKey.id.in_(key_ids)
+            )
+        )
+    }
+    storing = [
+        s
+        for s in signed
+        if marks[s.row_id].state == "pending" and keys[s.key_id].retired_at is None
+    ]
+    stored_ids = {s.row_id for s in storing}
+    revocations: list[Revocation] = []
+    winners: set[int] = set()
+    if storing:
+        session.execute(
+            update(Mark),
+            [
+                {
+                    "id": s.row_id,
+                    "credential": s.text,
+                    "state": "issued",
+                    "issued_at": now,
+                    "signing_key_id": s.key_id,
+                }
+                for s in storing
+            ],
+        )
+        touched = sorted({marks[i].vehicle_id for i in stored_ids})
+        currents = {
+            row.vehicle_id: row
+            for row in session.execute(
+                select(Mark.id, Mark.vehicle_id, Mark.number, Mark.status_entry_id)
+                .where(Mark.vehicle_id.in_(touched), Mark.is_current)
+                .order_by(Mark.vehicle_id)
+                .with_for_update()
+            )
+        }
+        numbers = {i: marks[i].number for i in stored_ids}
+        entries = {i: marks[i].status_entry_id for i in stored_ids}
+        for held in currents.values():
+            numbers[held.id], entries[held.id] = held.number, held.status_entry_id
+        for vehicle_id in touched:
+            new = sorted(i for i in stored_ids if marks[i].vehicle_id == vehicle_id)
+            current = currents.get(vehicle_id)
+            if vehicles[vehicle_id].cancelled_at is not None:
+                revocations += [
+                    Revocation(i, numbers[i], entries[i], RevocationReason.CANCELLED) for i in new
+                ]
+                continue
+            candidates = new + ([current.id] if current is not None else [])
+            winner = max(candidates)
+            revocations += [
+                Revocation(
+                    i,
+                    numbers[i],
+                    entries[i],
+                    RevocationReason.SUPERSEDED,
+                    superseded_by_id=winner,
+                    superseded_by_number=numbers[winner],
+                )
+                for i in sorted(candidates)
+                if i != winner
+            ]
+            if winner in stored_ids:
+                winners.add(winner)
+        session.execute(
+            insert(AuditEntry),
+            audit_rows(
+                actor,
+                now,
+                [
+                    (
+                        "mark.issue",
+                        f"mark:{marks[s.row_id].number}",
+                        {
+                            "vin": vehicles[marks[s.row_id].vehicle_id].vin,
+                            "reason": marks[s.row_id].reason,
+                            "event": marks[s.row_id].event_key,
+                            "method": keys[s.key_id].fragment,
+                        },
+                    )
+                    for s in storing
+                ],
+            ),
+        )
+        revoke(session, ctx, actor, revocations)  # the old current marks first: one per vehicle
+        if winners:
+            session.execute(update(Mark), [{"id": i, "is_current": True} for i in sorted(winners)])
+    revoked = {r.mark_id: r.reason for r in revocations}
+    results: list[IssuedMark | None] = []
+    for s in signed:
+        row = marks[s.row_id]
+        if s.row_id in stored_ids:
+            results.append(
+                IssuedMark(
+                    number=row.number,
+                    credential=json.loads(s.text),
+                    vin=vehicles[row.vehicle_id].vin,
+                    reason=IssuanceReason(row.reason),
+                    basis=InspectionBasis(row.basis),
+                    valid_from=row.valid_from,
+                    valid_until=row.valid_until,
+                    method_id=f"{ctx.did}#{keys[s.key_id].fragment}",
+                    issued_at=now,
+                    issued_now=True,
+                    current=s.row_id in winners,
+                    revocation_reason=revoked.get(s.row_id),
+                )
+            )
+        elif row.state != "pending":
+            results.append(
+                mark_result(session, session.get_one(Mark, s.row_id), did=ctx.did, issued_now=False)
+            )
+        else:
+            results.append(None)
+    return results

@@ -1,0 +1,1 @@
+"""The Alembic migrations of the issuer's database (applied by :func:`issuer.db.engine.upgrade`)."""

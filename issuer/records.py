@@ -1,0 +1,289 @@
+"""Helpers over the issuer's tables shared by the engine's modules: lookups, audit, conversions.
+
+Every function works inside the caller's transaction (a :class:`~sqlalchemy.orm.Session`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from contexts.errors import PermissionDeniedError, RecordNotFoundError, RefusedError
+from issuer.config import IssuerConfig
+from issuer.db.models import AuditEntry, Filing, Mark, Owner, SigningKey, StatusEntry, Vehicle
+from issuer.domain import (
+    Actor,
+    IssuanceReason,
+    IssuedMark,
+    MarkStatus,
+    RevocationReason,
+    Role,
+    VehicleInfo,
+)
+from issuer.policy import UseCategory, VehicleFacts, YearMonth
+from vc.mark import CHINA_STANDARD_TIME, InspectionBasis, VehicleSubject
+
+__all__ = [
+    "STAFF",
+    "Context",
+    "audit",
+    "current_key",
+    "current_mark",
+    "dumps",
+    "latest_mark",
+    "mark_result",
+    "mark_status",
+    "may_see",
+    "owner_for",
+    "require_role",
+    "vehicle_by_vin",
+    "vehicle_facts",
+    "vehicle_info",
+    "vehicle_subject",
+    "year_month",
+]
+
+STAFF = frozenset({Role.ADMIN, Role.OFFICE, Role.SYSTEM})
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the engine's modules need from the configuration."""
+
+    config: IssuerConfig
+    did: str
+    status_base: str
+
+    def now(self) -> datetime:
+        """The clock's time, aware UTC."""
+        return self.config.clock().astimezone(UTC)
+
+    def today(self) -> date:
+        """Today's date in China Standard Time (the day of events)."""
+        return self.config.clock().astimezone(CHINA_STANDARD_TIME).date()
+
+
+def dumps(document: Any) -> str:
+    """The stored JSON text of a document (compact, UTF-8 kept)."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def year_month(moment: datetime) -> YearMonth:
+    """The (year, month) of an instant in China Standard Time."""
+    local = moment.astimezone(CHINA_STANDARD_TIME)
+    return local.year, local.month
+
+
+def require_role(actor: Actor, *roles: Role) -> None:
+    """:raises PermissionDeniedError: ``ROLE_NOT_ALLOWED``."""
+    if actor.role not in roles and actor.role is not Role.ADMIN:
+        raise PermissionDeniedError(
+            f"a {actor.role.value} may not do this",
+            code="ROLE_NOT_ALLOWED",
+            role=actor.role.value,
+        )
+
+
+def audit(
+    session: Session, actor: Actor, action: str, target: str, now: datetime, **detail: Any
+) -> None:
+    """Record who did what to which target, in the caller's transaction."""
+    session.add(
+        AuditEntry(
+            at=now,
+            actor_id=actor.id,
+            actor_role=actor.role.value,
+            action=action,
+            target=target[:256],
+            detail=json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
+        )
+    )
+
+
+def owner_for(session: Session, account: str, now: datetime) -> Owner:
+    """The owner row of an account id, created on first use."""
+    owner = session.execute(select(Owner).where(Owner.account_id == account)).scalar_one_or_none()
+    if owner is None:
+        owner = Owner(account_id=account, created_at=now)
+        session.add(owner)
+        session.flush()
+    return owner
+
+
+def vehicle_by_vin(
+    session: Session, vin: str, *, lock: bool = False, active: bool = True
+) -> Vehicle:
+    """The vehicle with ``vin`` (locked for update when asked).
+
+    :raises RecordNotFoundError: ``VEHICLE_NOT_FOUND``.
+    :raises RefusedError: ``VEHICLE_CANCELLED`` when ``active`` and the registration is cancelled.
+    """
+    statement = select(Vehicle).where(Vehicle.vin == vin.strip().upper())
+    if lock:
+        statement = statement.with_for_update()
+    vehicle = session.execute(statement).scalar_one_or_none()
+    if vehicle is None:
+        raise RecordNotFoundError(f"no vehicle with VIN {vin}", code="VEHICLE_NOT_FOUND", vin=vin)
+    if active and vehicle.cancelled_at is not None:
+        raise RefusedError(
+            f"the registration of {vehicle.vin} is cancelled", code="VEHICLE_CANCELLED"
+        )
+    return vehicle
+
+
+def may_see(session: Session, actor: Actor, vehicle: Vehicle) -> Owner | None:
+    """Check that ``actor`` may see ``vehicle``; return the acting owner (None for staff).
+
+    An owner sees the vehicles in their name and those they filed (备案).
+
+    :raises PermissionDeniedError: ``NOT_OWNER`` or ``ROLE_NOT_ALLOWED``.
+    """
+    if actor.role in STAFF:
+        return None
+    if actor.role is not Role.OWNER or actor.account is None:
+        raise PermissionDeniedError(
+            f"a {actor.role.value} may not act for an owner", code="ROLE_NOT_ALLOWED"
+        )
+    owner = session.execute(
+        select(Owner).where(Owner.account_id == actor.account)
+    ).scalar_one_or_none()
+    if owner is not None:
+        if vehicle.owner_id == owner.id:
+            return owner
+        filed = session.execute(
+            select(Filing.id).where(
+                Filing.vehicle_id == vehicle.id,
+                Filing.owner_id == owner.id,
+                Filing.ended_at.is_(None),
+            )
+        ).first()
+        if filed is not None:
+            return owner
+    raise PermissionDeniedError(
+        "the vehicle is neither in this owner's name nor filed by them", code="NOT_OWNER"
+    )
+
+
+def vehicle_facts(vehicle: Vehicle) -> VehicleFacts:
+    """What the inspection policy needs to know about ``vehicle``."""
+    return VehicleFacts(
+        category=UseCategory(vehicle.use_category),
+        seats=vehicle.seats,
+        first_registration=vehicle.first_registration,
+        is_van=vehicle.is_van,
+        casualty_accident=vehicle.casualty_accident,
+        casualty_accident_date=vehicle.casualty_accident_date,
+    )
+
+
+def vehicle_subject(vehicle: Vehicle, basis: InspectionBasis) -> VehicleSubject:
+    """The mark subject of ``vehicle``."""
+    return VehicleSubject(
+        registration_number=vehicle.plate,
+        plate_type_code=vehicle.plate_type_code,
+        vehicle_type_code=vehicle.vehicle_type_code,
+        vin=vehicle.vin,
+        inspection_basis=basis,
+    )
+
+
+def current_key(session: Session) -> SigningKey:
+    """The newest key that is not retired: the one new signatures use."""
+    key = session.execute(
+        select(SigningKey)
+        .where(SigningKey.retired_at.is_(None))
+        .order_by(SigningKey.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if key is None:  # pragma: no cover - the engine creates key-1 on first open
+        raise RecordNotFoundError("the authority has no signing key", code="NO_SIGNING_KEY")
+    return key
+
+
+def latest_mark(session: Session, vehicle_id: int) -> Mark | None:
+    """The vehicle's most recently allocated mark (pending or issued)."""
+    return session.execute(
+        select(Mark).where(Mark.vehicle_id == vehicle_id).order_by(Mark.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def current_mark(session: Session, vehicle_id: int, *, lock: bool = False) -> Mark | None:
+    """The vehicle's current mark, if any."""
+    statement = select(Mark).where(Mark.vehicle_id == vehicle_id, Mark.is_current)
+    if lock:
+        statement = statement.with_for_update()
+    return session.execute(statement).scalar_one_or_none()
+
+
+def mark_result(session: Session, mark: Mark, *, did: str, issued_now: bool) -> IssuedMark:
+    """The engine's view of an issued mark."""
+    if mark.credential is None or mark.issued_at is None or mark.signing_key_id is None:
+        raise RefusedError("the mark is not issued yet", code="MARK_PENDING")
+    vehicle = session.get_one(Vehicle, mark.vehicle_id)
+    key = session.get_one(SigningKey, mark.signing_key_id)
+    reason = mark.revocation_reason
+    return IssuedMark(
+        number=mark.number,
+        credential=json.loads(mark.credential),
+        vin=vehicle.vin,
+        reason=IssuanceReason(mark.reason),
+        basis=InspectionBasis(mark.basis),
+        valid_from=mark.valid_from,
+        valid_until=mark.valid_until,
+        method_id=f"{did}#{key.fragment}",
+        issued_at=mark.issued_at,
+        issued_now=issued_now,
+        current=mark.is_current,
+        revocation_reason=RevocationReason(reason) if reason is not None else None,
+    )
+
+
+def mark_status(session: Session, mark: Mark) -> MarkStatus:
+    """What the issuer knows of a mark's status."""
+    vehicle = session.get_one(Vehicle, mark.vehicle_id)
+    entry = session.get_one(StatusEntry, mark.status_entry_id)
+    superseded_by = (
+        session.get_one(Mark, mark.superseded_by_id).number
+        if mark.superseded_by_id is not None
+        else None
+    )
+    reason = mark.revocation_reason
+    return MarkStatus(
+        number=mark.number,
+        vin=vehicle.vin,
+        state=mark.state,
+        current=mark.is_current,
+        revoked=entry.revoked,
+        revocation_reason=RevocationReason(reason) if reason is not None else None,
+        revoked_at=mark.revoked_at,
+        superseded_by=superseded_by,
+        suspended=entry.suspended,
+        reason=IssuanceReason(mark.reason),
+        valid_until=mark.valid_until,
+    )
+
+
+def vehicle_info(session: Session, vehicle: Vehicle, *, via_filing: bool = False) -> VehicleInfo:
+    """The engine's view of a vehicle."""
+    owner = session.get_one(Owner, vehicle.owner_id)
+    current = current_mark(session, vehicle.id)
+    return VehicleInfo(
+        vin=vehicle.vin,
+        plate=vehicle.plate,
+        plate_type_code=vehicle.plate_type_code,
+        vehicle_type_code=vehicle.vehicle_type_code,
+        use_category=UseCategory(vehicle.use_category),
+        seats=vehicle.seats,
+        first_registration=vehicle.first_registration,
+        is_van=vehicle.is_van,
+        casualty_accident=vehicle.casualty_accident,
+        owner=owner.account_id,
+        cancelled=vehicle.cancelled_at is not None,
+        current_mark=current.number if current is not None else None,
+        via_filing=via_filing,
+    )
