@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -442,7 +442,7 @@ class Issuer:
         # annotation says PrivateKey; see docs/issuer.md, "Signers").
         return add_proof(
             document,
-            key=cast(PrivateKey, signer),
+            key=signer,
             cryptosuite=self.config.cryptosuite,
             verification_method=signer.method_id,
             include_created=include_created,

@@ -20,11 +20,11 @@ from contexts.errors import (
     VicError,
 )
 from contexts.loader import CREDENTIALS_V2, DATA_INTEGRITY_V2, DocumentLoader
-from did.keys import PrivateKey
 from did.resolver import Resolver
 from vc.dates import Clock, format_datetime, parse_datetime, system_clock
 from vc.jsonio import check_depth
 from vc.suites import suite_for_proof, suite_named
+from vc.suites.base import SigningKey
 
 __all__ = ["ProofResult", "ProofsResult", "add_proof", "verify_proofs"]
 
@@ -91,7 +91,7 @@ class ProofsResult:
 def add_proof(
     document: Mapping[str, Any],
     *,
-    key: PrivateKey,
+    key: SigningKey,
     cryptosuite: str,
     verification_method: str,
     created: datetime | str | None = None,

@@ -10,14 +10,30 @@ from __future__ import annotations
 import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from contexts.errors import KeyTypeMismatchError, MalformedValueError, ProofVerificationError
 from contexts.loader import DocumentLoader
-from did.keys import KeyType, PrivateKey, PublicKey
+from did.keys import KeyType, PublicKey
 from did.multibase import multibase_decode, multibase_encode
 
-__all__ = ["Cryptosuite"]
+__all__ = ["Cryptosuite", "SigningKey"]
+
+
+class SigningKey(Protocol):
+    """What signing needs of a key: its type and a raw signature over bytes.
+
+    :class:`did.keys.PrivateKey` is one; an HSM or KMS signer (``issuer.keys.Signer``) is another.
+    """
+
+    @property
+    def key_type(self) -> KeyType:
+        """The key type, which must fit the cryptosuite."""
+        ...
+
+    def sign(self, data: bytes) -> bytes:
+        """The raw signature over ``data`` (Ed25519, or ECDSA r‖s with the curve's hash)."""
+        ...
 
 
 class Cryptosuite(ABC):
@@ -79,7 +95,7 @@ class Cryptosuite(ABC):
                 key_type=key_type.value,
             )
 
-    def sign(self, hash_data: bytes, key: PrivateKey, proof: Mapping[str, Any]) -> dict[str, Any]:
+    def sign(self, hash_data: bytes, key: SigningKey, proof: Mapping[str, Any]) -> dict[str, Any]:
         """The proof fields that carry the signature (``proofValue``, multibase base58btc)."""
         return {"proofValue": multibase_encode(key.sign(hash_data), "z")}
 

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from contexts.errors import ProofGenerationError, ProofVerificationError
-from did.keys import KeyType, PrivateKey, PublicKey
+from did.keys import KeyType, PublicKey
+from vc.suites.base import SigningKey
 from vc.suites.dataintegrity import _Rdfc
 
 __all__ = ["Ed25519Signature2020", "JsonWebSignature2020"]
@@ -27,7 +28,7 @@ class Ed25519Signature2020(_Rdfc):
     key_types = frozenset({KeyType.ED25519})
     verify_only = True
 
-    def sign(self, hash_data: bytes, key: PrivateKey, proof: Mapping[str, Any]) -> dict[str, Any]:
+    def sign(self, hash_data: bytes, key: SigningKey, proof: Mapping[str, Any]) -> dict[str, Any]:
         raise ProofGenerationError(f"{self.name} is verify-only in vic", code="VERIFY_ONLY_SUITE")
 
 
@@ -43,7 +44,7 @@ class JsonWebSignature2020(_Rdfc):
     key_types = frozenset(_JWS_ALGORITHMS)
     verify_only = True
 
-    def sign(self, hash_data: bytes, key: PrivateKey, proof: Mapping[str, Any]) -> dict[str, Any]:
+    def sign(self, hash_data: bytes, key: SigningKey, proof: Mapping[str, Any]) -> dict[str, Any]:
         raise ProofGenerationError(f"{self.name} is verify-only in vic", code="VERIFY_ONLY_SUITE")
 
     def check_signature(self, hash_data: bytes, proof: Mapping[str, Any], key: PublicKey) -> None:
