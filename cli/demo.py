@@ -1,63 +1,53 @@
 """``vic demo``: the main job, end to end on this machine with no network (composes the roles).
 
-For now (the credential core and the QR code) it makes the demo authority did:web:demo.vic.example
-with a fresh key, signs a sample inspection mark with a terse status entry, publishes the mark's
-two status lists as signed files, writes mark.json, the barcode text (mark.txt), its QR (mark.png)
-and trust.json (pinning the authority's DID document and CBOR-LD registry entry), verifies the QR
-read back from the PNG as a relying party would, and shows that a tampered copy is rejected and
-that a revoked mark reads REVOKED. DESIGN.md §11 says how it grows (the whole issuer story).
+The whole story on the embedded default (SQLite): the demo authority ``did:web:demo.vic.example``
+opens its issuer in ``OUT/issuer-data`` (made afresh each run: it is the demo's own), registers a
+sample vehicle whose periodic inspection is due, records the passed inspection a station reports,
+and the new mark supersedes the registration's. It writes mark.json, the barcode text mark.txt,
+the QR mark.png, the printed sticker mark.pdf, the published status lists and trust.json (pinning
+the authority's DID document and CBOR-LD registry entry), reads the QR back from the PNG and
+verifies it as a relying party would, then transfers the vehicle to a new owner and shows that
+the old mark now reads REVOKED (superseded) while the new one (transferred-mark.json) is VALID;
+the status lists it writes are those published at the end.
 """
 
 from __future__ import annotations
 
-import copy
 import json
-import os
+import re
+import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from did.keyfile import write_key_file
-from did.keys import KeyType, PrivateKey
-from did.web import build_did_web_document
+from issuer.config import IssuerConfig
+from issuer.domain import Actor, InspectionReport, IssuedMark, Role, VehicleRegistration
+from issuer.engine import SYSTEM_ACTOR, Issuer
+from issuer.policy import UseCategory
+from issuer.printing import render_signed_mark_pdf
 from vc.barcode import encode_barcode
-from vc.cborld import Registry
-from vc.cborld.registry import bundled_entry
+from vc.cborld import Registry, RegistryEntry
 from vc.dates import Clock, format_datetime, system_clock
-from vc.mark import (
-    InspectionBasis,
-    TerseStatus,
-    VehicleSubject,
-    build_mark,
-    valid_until_for_month,
-)
-from vc.proofs import add_proof
 from vc.qrimage import qr_version, read_qr_image, render_png
-from vc.status import (
-    TERSE_LIST_LENGTH,
-    Bitstring,
-    StatusPurpose,
-    build_status_list_credential,
-    expand_terse_entry,
-)
+from vc.status import StatusPurpose
 from verifier.result import VerificationResult
 from verifier.trust import TrustedIssuer, TrustList
-from verifier.verify import StaticStatusLists, verify_credential
+from verifier.verify import verify_credential
 
 __all__ = ["DemoReport", "run_demo"]
 
-AUTHORITY = "did:web:demo.vic.example"
-KEY_ID = f"{AUTHORITY}#key-1"
-STATUS_BASE_URL = "https://demo.vic.example/status"
-SAMPLE_VEHICLE = VehicleSubject(
-    registration_number="鄂L12345",
-    plate_type_code="02",
-    vehicle_type_code="K33",
-    vin="LSVAU2A36N2183457",
-    inspection_basis=InspectionBasis.ON_SITE,
-)
-CRYPTOSUITE = "ecdsa-rdfc-2019"
+BASE_URL = "https://demo.vic.example"
+REGISTRY_ENTRY_ID = 15601
+AUTHORITY_NAME = {
+    "zh-CN": "演示市公安局交通管理局车辆管理所",
+    "en": "Vehicle Administration Office, Demo City Traffic Police",
+}
+STATION = ("4206001", "演示市机动车检测站 Demo City Inspection Station")
+OFFICE = Actor("demo-office", Role.OFFICE)
+STATION_ACTOR = Actor("demo-station", Role.STATION, station=STATION[0])
+_LIST_URL = re.compile(r"/(revocation|suspension)/(\d+)$")
 
 
 @dataclass
@@ -71,6 +61,29 @@ class DemoReport:
         """Add a line."""
         self.lines.append(line)
 
+    def expect(self, result: VerificationResult, status: str, what: str) -> None:
+        """Report a verification and whether it came out as ``status``."""
+        text = result.status.value
+        if result.errors:
+            text += f" [{result.errors[0].code}]"
+        good = result.status.value == status
+        self.ok &= good
+        self.say(f"{what:<14}{text}" + ("" if good else f"  (expected {status})"))
+
+
+class _PublishedLists:
+    """The issuer's published status lists, as a verifier's status source would fetch them."""
+
+    def __init__(self, issuer: Issuer) -> None:
+        self._issuer = issuer
+
+    def get(self, url: str) -> Mapping[str, Any] | None:
+        match = _LIST_URL.search(url)
+        if match is None or not url.startswith(self._issuer.status_base):
+            return None
+        purpose, index = StatusPurpose(match[1]), int(match[2])
+        return self._issuer.status_list(purpose, index).credential
+
 
 def run_demo(out: Path, *, clock: Clock = system_clock) -> DemoReport:
     """Run the demo, writing its files into ``out``.
@@ -79,137 +92,112 @@ def run_demo(out: Path, *, clock: Clock = system_clock) -> DemoReport:
     """
     report = DemoReport()
     out.mkdir(parents=True, exist_ok=True)
-    now = clock().astimezone(UTC).replace(microsecond=0)
-
-    key = PrivateKey.generate(KeyType.P256)
-    issuer, method = AUTHORITY, KEY_ID
-    write_key_file(out / "authority-key.json", key, id=method, controller=issuer, overwrite=True)
-    report.say(f"authority     {issuer} (a fresh P-256 key as {method})")
-
-    index = int.from_bytes(os.urandom(4), "big") % TERSE_LIST_LENGTH
-    until = valid_until_for_month(now.year + 2, now.month)
-    mark = build_mark(
-        issuer=issuer,
-        subject=SAMPLE_VEHICLE,
-        valid_from=now,
-        valid_until=until,
-        status=TerseStatus(base_url=STATUS_BASE_URL, index=index),
+    data = out / "issuer-data"
+    if data.exists():
+        shutil.rmtree(data)
+    config = IssuerConfig(
+        data_dir=data, public_base_url=BASE_URL, registry_entry_id=REGISTRY_ENTRY_ID, clock=clock
     )
-    # No id and no proof `created`: the QR then fits version 10 at level M (docs/qr.md); the
-    # printed mark number is the terse status index, which the issuer never reuses.
-    signed = add_proof(
-        mark, key=key, cryptosuite=CRYPTOSUITE, verification_method=method, include_created=False
-    )
-    _write_json(out / "mark.json", signed)
-    report.say(f"mark          {out / 'mark.json'} ({CRYPTOSUITE}, No. {index:010d})")
-    report.say(
-        f"vehicle       {SAMPLE_VEHICLE.registration_number}  VIN {SAMPLE_VEHICLE.vin}  "
-        f"valid until {format_datetime(until)} (end of {until.year}-{until.month:02d} CST)"
-    )
-
-    registry_entry = bundled_entry()
-    text = encode_barcode(
-        signed, Registry([registry_entry]), registry_entry_id=registry_entry.entry_id
-    )
-    (out / "mark.txt").write_text(text + "\n", encoding="ascii")
-    render_png(text, out / "mark.png", ecc="M")
-    report.say(
-        f"QR            {out / 'mark.png'}, {out / 'mark.txt'} "
-        f"({len(text)} characters, version {qr_version(text, 'M')} at level M)"
-    )
-
-    lists = []
-    for status in expand_terse_entry(signed["credentialStatus"]):
-        unsigned = build_status_list_credential(
-            id=status.list_credential,
-            issuer=issuer,
-            purpose=status.purpose,
-            bitstring=Bitstring(TERSE_LIST_LENGTH, minimum=TERSE_LIST_LENGTH),
-            valid_from=now,
-        )
-        status_list = add_proof(
-            unsigned,
-            key=key,
-            cryptosuite=CRYPTOSUITE,
-            verification_method=method,
-            clock=lambda: now,
-        )
-        name = f"status-{status.purpose.value}.json"
-        _write_json(out / name, status_list)
-        lists.append(status_list)
-        report.say(f"status list   {out / name} ({status.purpose.value}, bit {status.index})")
-
-    trust = TrustList(
-        (
-            TrustedIssuer(
-                issuer,
-                {"en": "Demo traffic authority", "zh-CN": "演示车辆管理所"},
-                build_did_web_document(issuer, [(method, key.public_key)]),
-                (registry_entry,),
-            ),
-        )
-    )
-    _write_json(out / "trust.json", trust.to_json())
-    report.say(f"trust list    {out / 'trust.json'} (pins the DID document and registry entry)")
-
-    scanned = read_qr_image(out / "mark.png")
-    report.ok &= scanned == text
-    result = verify_credential(scanned, trust=trust, status_source=StaticStatusLists(lists))
-    report.say(f"verify QR     {_summary(result)} (the text read back from mark.png)")
-    report.ok &= result.verified
-
-    tampered = copy.deepcopy(signed)
-    tampered["validUntil"] = format_datetime(valid_until_for_month(now.year + 6, now.month))
-    forged = verify_credential(tampered, trust=trust, status_source=StaticStatusLists(lists))
-    report.say(f"tampered copy {_summary(forged)} (validUntil pushed 4 years out)")
-    report.ok &= forged.status.value == "INVALID_PROOF"
-
-    revoked_list = _revoke(lists, signed, key, method, now)
-    revoked = verify_credential(signed, trust=trust, status_source=StaticStatusLists(revoked_list))
-    report.say(f"after revoke  {_summary(revoked)}")
-    report.ok &= revoked.status.value == "REVOKED"
-    report.say(
-        f"check it yourself: vic verify --trust {out / 'trust.json'} "
-        f"--status-list {out / 'status-revocation.json'} "
-        f"--status-list {out / 'status-suspension.json'} {out / 'mark.png'}"
-    )
+    with Issuer.open(config) as issuer:
+        _story(issuer, out, report)
     return report
 
 
-def _revoke(
-    lists: list[dict[str, Any]],
-    mark: dict[str, Any],
-    key: PrivateKey,
-    method: str,
-    now: datetime,
-) -> list[dict[str, Any]]:
-    """The demo's status lists with the mark's revocation bit set (and signed again)."""
-    revocation, _ = expand_terse_entry(mark["credentialStatus"])
-    bits = Bitstring(TERSE_LIST_LENGTH, minimum=TERSE_LIST_LENGTH)
-    bits.set(revocation.index)
-    unsigned = build_status_list_credential(
-        id=revocation.list_credential,
-        issuer=mark["issuer"],
-        purpose=StatusPurpose.REVOCATION,
-        bitstring=bits,
-        valid_from=now,
+def _story(issuer: Issuer, out: Path, report: DemoReport) -> None:
+    today = issuer.config.clock().date()
+    report.say(f"authority     {issuer.did} (SQLite in {issuer.config.data_dir})")
+    issuer.add_station(SYSTEM_ACTOR, *STATION)
+
+    # A six-year-old private car whose on-site inspection falls due this month.
+    registration = VehicleRegistration(
+        vin="LSVAU2A36N2183457",
+        plate="鄂L12345",
+        plate_type_code="02",
+        vehicle_type_code="K33",
+        use_category=UseCategory.SMALL_NON_OPERATING_PASSENGER,
+        seats=5,
+        first_registration=date(today.year - 6, today.month, 1),
+        owner="owner-0001",
+        valid_until=(today.year, today.month),
     )
-    signed = add_proof(
-        unsigned, key=key, cryptosuite=CRYPTOSUITE, verification_method=method, clock=lambda: now
+    first = issuer.register_vehicle(OFFICE, registration)
+    report.say(f"registered    {registration.plate} VIN {registration.vin}: mark {_no(first)}")
+    outcome = issuer.report_inspection(
+        STATION_ACTOR,
+        InspectionReport(
+            station=STATION[0],
+            report_number=f"{STATION[0]}-{today:%Y%m%d}-0001",
+            vin=registration.vin,
+            inspected_on=today,
+            passed=True,
+        ),
     )
-    return [signed, *[s for s in lists if s["id"] != revocation.list_credential]]
+    mark = outcome.mark
+    if mark is None:
+        raise RuntimeError("a passed inspection issued no mark")
+    until = mark.valid_until
+    report.say(
+        f"inspected     passed at station {STATION[0]}: mark {_no(mark)} valid until "
+        f"{format_datetime(until)} (end of {until.year}-{until.month:02d} CST)"
+    )
+
+    entry = RegistryEntry.from_json(issuer.registry_entry()[-1])
+    text = encode_barcode(mark.credential, Registry([entry]), registry_entry_id=entry.entry_id)
+    _write_json(out / "mark.json", mark.credential)
+    (out / "mark.txt").write_text(text + "\n", encoding="ascii")
+    render_png(text, out / "mark.png", ecc="M")
+    (out / "mark.pdf").write_bytes(
+        render_signed_mark_pdf(
+            mark.credential,
+            barcode_text=text,
+            authority_name=AUTHORITY_NAME,
+            mark_number=_no(mark),
+        )
+    )
+    report.say(
+        f"wrote         mark.json, mark.txt ({len(text)} characters), mark.png (QR version "
+        f"{qr_version(text, 'M')} at M), mark.pdf in {out}"
+    )
+
+    trust = TrustList((TrustedIssuer(issuer.did, AUTHORITY_NAME, issuer.did_document(), (entry,)),))
+    _write_json(out / "trust.json", trust.to_json())
+    lists = _PublishedLists(issuer)
+    report.say("wrote         trust.json (pins the DID document and the registry entry)")
+
+    scanned = read_qr_image(out / "mark.png")
+    report.ok &= scanned == text
+    checked = verify_credential(scanned, trust=trust, status_source=lists)
+    report.expect(checked, "VALID", "verify QR")
+    previous = verify_credential(first.credential, trust=trust, status_source=lists)
+    report.expect(previous, "REVOKED", "first mark")
+
+    transferred = issuer.transfer_vehicle(
+        OFFICE, registration.vin, new_owner="owner-0002", event_key=f"transfer:{registration.vin}"
+    )
+    report.say(f"transferred   to owner-0002: mark {_no(transferred)}")
+    old = verify_credential(scanned, trust=trust, status_source=lists)
+    report.expect(old, "REVOKED", "scanned mark")
+    why = issuer.mark_status(mark.number)
+    reason = why.revocation_reason.value if why.revocation_reason else "?"
+    report.say(f"issuer says   mark {_no(mark)} {reason} by mark {why.superseded_by:010d}")
+    new = verify_credential(transferred.credential, trust=trust, status_source=lists)
+    report.expect(new, "VALID", "new mark")
+    _write_json(out / "transferred-mark.json", transferred.credential)
+    for purpose in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION):
+        url = issuer.status_list_url(purpose, mark.number >> 26)
+        _write_json(out / f"status-{purpose.value}.json", lists.get(url))
+    report.say("wrote         transferred-mark.json, the status lists as published now")
+    flags = (
+        f"--trust {out / 'trust.json'} --status-list {out / 'status-revocation.json'} "
+        f"--status-list {out / 'status-suspension.json'}"
+    )
+    report.say(f"check it yourself: vic verify {flags} {out / 'mark.png'}   (REVOKED)")
+    report.say(f"                   vic verify {flags} {out / 'transferred-mark.json'}   (VALID)")
 
 
-def _summary(result: VerificationResult) -> str:
-    text = result.status.value
-    if result.errors:
-        text += f" [{result.errors[0].code}]"
-    return text
-
-
-def _dumps(document: Any) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False)
+def _no(mark: IssuedMark) -> str:
+    return mark.number_text
 
 
 def _write_json(path: Path, document: Any) -> None:
-    path.write_text(_dumps(document) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

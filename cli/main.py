@@ -7,10 +7,12 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from cli.common import fail, read_input
+from cli.issuer import app as issuer_app
 from contexts.errors import UsageError, VicError
 
 if TYPE_CHECKING:
@@ -27,6 +29,7 @@ key_app = typer.Typer(help="Keys: generate Multikey files.", no_args_is_help=Tru
 app.add_typer(key_app, name="key")
 qr_app = typer.Typer(help="QR codes: encode a credential, decode a code.", no_args_is_help=True)
 app.add_typer(qr_app, name="qr")
+app.add_typer(issuer_app, name="issuer")
 
 TRUST_ENV = "VIC_TRUST"
 """Environment variable naming the default trust list file of ``vic verify``."""
@@ -37,18 +40,8 @@ def main() -> None:
     app()
 
 
-def _fail(error: VicError, exit_code: int = 2) -> NoReturn:
-    typer.echo(f"vic: error [{error.code}]: {error.message}", err=True)
-    raise typer.Exit(exit_code)
-
-
-def _read_input(path: str) -> bytes:
-    if path == "-":
-        return sys.stdin.buffer.read()
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        _fail(UsageError(f"cannot read {path}: {exc.strerror}", code="INPUT_NOT_READABLE"))
+_fail = fail
+_read_input = read_input
 
 
 def _parse_time(value: str | None, name: str) -> datetime | None:
@@ -150,6 +143,8 @@ def sign(
         )
     except VicError as exc:
         _fail(exc)
+    except OSError as exc:
+        _fail(UsageError(f"cannot read {exc.filename}: {exc.strerror}", code="INPUT_NOT_READABLE"))
     typer.echo(json.dumps(signed, indent=2, ensure_ascii=False))
 
 
@@ -294,6 +289,8 @@ def qr_encode(
                 typer.echo(render_terminal(text, ecc), err=True)
     except VicError as exc:
         _fail(exc)
+    except OSError as exc:
+        _fail(UsageError(f"cannot use {exc.filename}: {exc.strerror}", code="INPUT_NOT_READABLE"))
     typer.echo(text)
 
 

@@ -254,23 +254,58 @@ def test_sign_errors(signed: tuple[Path, str], args: list[str], code: str) -> No
 def test_demo(tmp_path: Path) -> None:
     result = vic("demo", "--out", str(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "VALID" in result.stdout
-    assert "REVOKED" in result.stdout
-    for name in ("mark.json", "trust.json", "status-revocation.json", "status-suspension.json"):
-        assert (tmp_path / name).is_file()
-    assert stat.S_IMODE((tmp_path / "authority-key.json").stat().st_mode) == 0o600
+    assert "verify QR     VALID" in result.stdout
+    assert "scanned mark  REVOKED" in result.stdout
+    assert "superseded by mark" in result.stdout
+    for name in (
+        "mark.json",
+        "mark.txt",
+        "mark.png",
+        "mark.pdf",
+        "trust.json",
+        "transferred-mark.json",
+        "status-revocation.json",
+        "status-suspension.json",
+    ):
+        assert (tmp_path / name).is_file(), name
+    assert (tmp_path / "mark.pdf").read_bytes().startswith(b"%PDF-")
+    key = tmp_path / "issuer-data" / "keys" / "key-1.json"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
     # the files verify with the command line, offline, as the demo says
-    result = vic(
-        "verify",
-        "--json",
-        "--offline",
-        "--trust",
-        str(tmp_path / "trust.json"),
+    lists = [
         "--status-list",
         str(tmp_path / "status-revocation.json"),
         "--status-list",
         str(tmp_path / "status-suspension.json"),
-        str(tmp_path / "mark.json"),
+    ]
+    trust = ["--trust", str(tmp_path / "trust.json")]
+    old = vic("verify", "--json", "--offline", *trust, *lists, str(tmp_path / "mark.png"))
+    assert old.returncode == 1, old.stdout
+    assert json.loads(old.stdout)["status"] == "REVOKED"
+    new = vic("verify", "--json", *trust, *lists, str(tmp_path / "transferred-mark.json"))
+    assert new.returncode == 0, new.stdout
+    assert json.loads(new.stdout)["status"] == "VALID"
+
+
+def test_demo_runs_again_in_the_same_folder(tmp_path: Path) -> None:
+    """The demo owns OUT/issuer-data and starts it afresh; other files in OUT are left alone."""
+    (tmp_path / "keep.txt").write_text("mine")
+    assert vic("demo", "--out", str(tmp_path)).returncode == 0
+    again = vic("demo", "--out", str(tmp_path))
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert (tmp_path / "keep.txt").read_text() == "mine"
+
+
+def test_sign_with_a_missing_key_file(signed: tuple[Path, str], tmp_path: Path) -> None:
+    folder, _ = signed
+    result = vic(
+        "sign",
+        "--key",
+        str(tmp_path / "absent.json"),
+        "--cryptosuite",
+        "ecdsa-rdfc-2019",
+        str(folder / "mark.json"),
     )
-    assert result.returncode == 0, result.stdout
-    assert json.loads(result.stdout)["status"] == "VALID"
+    assert result.returncode == 2
+    assert "INPUT_NOT_READABLE" in result.stderr
+    assert "Traceback" not in result.stderr

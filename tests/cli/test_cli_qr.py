@@ -114,7 +114,7 @@ def test_cose_profile_round_trip(demo: Path) -> None:
         "--profile",
         "cose",
         "--key",
-        str(demo / "authority-key.json"),
+        str(demo / "issuer-data" / "keys" / "key-1.json"),
     )
     assert encoded.returncode == 0, encoded.stderr
     text = encoded.stdout.strip()

@@ -309,7 +309,8 @@ class Registry:
     """The registry entries a verifier (or issuer) knows, by id: built-ins plus added entries.
 
     Adding an entry whose id is already known keeps the higher version, and only if it extends the
-    other (append-only); anything else is refused.
+    other (append-only); anything else is refused. Two copies of one version that differ only in
+    their description (``useCase``) are the same entry.
 
     :raises MalformedValueError: ``REGISTRY_ENTRY_CONFLICT`` for two entries with one id where
         neither extends the other, or an added entry that would replace a built-in one.
@@ -340,7 +341,8 @@ class Registry:
                 code="REGISTRY_ENTRY_CONFLICT",
             )
         newer, older = (entry, known) if entry.version >= known.version else (known, entry)
-        if not newer.extends(older) or (newer.version == older.version and newer != older):
+        same_version = newer.version == older.version
+        if not newer.extends(older) or (same_version and newer.type_tables != older.type_tables):
             raise MalformedValueError(
                 f"two versions of registry entry {entry.entry_id} disagree (entries are "
                 "append-only: a later version keeps every code of the earlier ones)",

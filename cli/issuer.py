@@ -1,0 +1,213 @@
+"""``vic issuer ...``: the authority's administration commands (composing :mod:`issuer`).
+
+Settings come from options or the environment: ``VIC_DATA`` (data directory, default
+``./vic-data``), ``VIC_BASE_URL`` (public base URL, default ``https://demo.vic.example``),
+``VIC_DATABASE_URL`` (SQLAlchemy URL; default SQLite in the data directory),
+``VIC_REGISTRY_ENTRY_ID`` (the authority's CBOR-LD registry entry id; 15601 for the demo URL),
+``VIC_KEY_PASSPHRASE`` (encrypts key files at rest).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from cli.common import fail
+from contexts.errors import UsageError, VicError
+
+if TYPE_CHECKING:
+    from issuer.config import IssuerConfig
+
+app = typer.Typer(help="The authority: initialise, keys, stations, import.", no_args_is_help=True)
+
+DEMO_BASE_URL = "https://demo.vic.example"
+DEMO_REGISTRY_ENTRY_ID = 15601
+
+DataOption = Annotated[
+    Path | None, typer.Option("--data", help="Data directory [env VIC_DATA; ./vic-data].")
+]
+BaseUrlOption = Annotated[
+    str | None, typer.Option("--base-url", help="Public base URL [env VIC_BASE_URL].")
+]
+DatabaseOption = Annotated[
+    str | None, typer.Option("--database", help="Database URL [env VIC_DATABASE_URL].")
+]
+
+
+def config_from(
+    data: Path | None, base_url: str | None, database: str | None = None
+) -> IssuerConfig:
+    """The issuer configuration from options, then the environment, then the demo defaults."""
+    from issuer.config import IssuerConfig
+
+    base = base_url or os.environ.get("VIC_BASE_URL") or DEMO_BASE_URL
+    entry = os.environ.get("VIC_REGISTRY_ENTRY_ID")
+    if entry is not None and not entry.isdigit():
+        raise UsageError("VIC_REGISTRY_ENTRY_ID must be a number", code="USAGE_ERROR")
+    registry_entry_id = (
+        int(entry) if entry else (DEMO_REGISTRY_ENTRY_ID if base == DEMO_BASE_URL else None)
+    )
+    return IssuerConfig(
+        data_dir=data or Path(os.environ.get("VIC_DATA", "vic-data")),
+        public_base_url=base,
+        database_url=database or os.environ.get("VIC_DATABASE_URL") or None,
+        registry_entry_id=registry_entry_id,
+    )
+
+
+def _open(data: Path | None, base_url: str | None, database: str | None) -> Any:
+    from issuer.engine import Issuer
+
+    return Issuer.open(config_from(data, base_url, database))
+
+
+@app.command("init")
+def init(
+    data: DataOption = None, base_url: BaseUrlOption = None, database: DatabaseOption = None
+) -> None:
+    """Create (or open) the issuer's database and first key; print its DID."""
+    try:
+        with _open(data, base_url, database) as issuer:
+            typer.echo(issuer.did)
+    except VicError as exc:
+        fail(exc)
+
+
+@app.command("did")
+def did_document(
+    data: DataOption = None, base_url: BaseUrlOption = None, database: DatabaseOption = None
+) -> None:
+    """Print the authority's DID document (what /.well-known/did.json serves)."""
+    try:
+        with _open(data, base_url, database) as issuer:
+            typer.echo(json.dumps(issuer.did_document(), indent=2))
+    except VicError as exc:
+        fail(exc)
+
+
+@app.command("trust-list")
+def trust_list(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the trust list.")],
+    name_zh: Annotated[str, typer.Option("--name-zh", help="Display name (zh-CN).")] = "发证机关",
+    name_en: Annotated[str, typer.Option("--name-en", help="Display name (en).")] = "Authority",
+    data: DataOption = None,
+    base_url: BaseUrlOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Write a trust list pinning this authority's DID document and registry entry."""
+    from vc.cborld import RegistryEntry
+    from verifier.trust import TrustedIssuer, TrustList
+
+    try:
+        with _open(data, base_url, database) as issuer:
+            entries: tuple[RegistryEntry, ...] = ()
+            if issuer.config.registry_entry_id is not None:
+                entries = (RegistryEntry.from_json(issuer.registry_entry()[-1]),)
+            trusted = TrustedIssuer(
+                issuer.did, {"zh-CN": name_zh, "en": name_en}, issuer.did_document(), entries
+            )
+            out.write_text(
+                json.dumps(TrustList((trusted,)).to_json(), indent=2, ensure_ascii=False)
+            )
+    except VicError as exc:
+        fail(exc)
+    typer.echo(str(out))
+
+
+key_app = typer.Typer(help="The authority's signing keys.", no_args_is_help=True)
+app.add_typer(key_app, name="key")
+
+
+@key_app.command("rotate")
+def key_rotate(
+    data: DataOption = None, base_url: BaseUrlOption = None, database: DatabaseOption = None
+) -> None:
+    """Make a new signing key current; old keys stay in the DID document so old marks verify."""
+    from issuer.engine import SYSTEM_ACTOR
+
+    try:
+        with _open(data, base_url, database) as issuer:
+            info = issuer.rotate_key(SYSTEM_ACTOR)
+            typer.echo(info.method_id)
+    except VicError as exc:
+        fail(exc)
+
+
+station_app = typer.Typer(help="Inspection stations.", no_args_is_help=True)
+app.add_typer(station_app, name="station")
+
+
+@station_app.command("add")
+def station_add(
+    code: Annotated[str, typer.Argument(help="The station's code.")],
+    name: Annotated[str, typer.Argument(help="The station's name.")],
+    data: DataOption = None,
+    base_url: BaseUrlOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Add an inspection station (its reports are accepted from then on)."""
+    from issuer.engine import SYSTEM_ACTOR
+
+    try:
+        with _open(data, base_url, database) as issuer:
+            issuer.add_station(SYSTEM_ACTOR, code, name)
+    except VicError as exc:
+        fail(exc)
+    typer.echo(code)
+
+
+@app.command("import")
+def import_csv(
+    csv_file: Annotated[Path, typer.Argument(metavar="CSV", help="Vehicles to register.")],
+    rejected: Annotated[
+        Path | None, typer.Option("--rejected", help="Write rejected rows here (CSV).")
+    ] = None,
+    data: DataOption = None,
+    base_url: BaseUrlOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Register the vehicles of a CSV file and issue their marks; rerun to resume.
+
+    Exit 0 when every row was imported (or had been), 1 when some were rejected.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from issuer.engine import SYSTEM_ACTOR
+    from issuer.importer import import_vehicles, read_rows, write_rejected
+
+    try:
+        total, rows = read_rows(csv_file)
+    except OSError as exc:
+        fail(UsageError(f"cannot read {csv_file}: {exc.strerror}", code="INPUT_NOT_READABLE"))
+    except VicError as exc:
+        fail(exc)
+    columns = (
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    try:
+        with (
+            _open(data, base_url, database) as issuer,
+            Progress(*columns, transient=True, disable=not os.isatty(2)) as bar,
+        ):
+            task = bar.add_task("importing", total=total)
+            report = import_vehicles(
+                issuer, SYSTEM_ACTOR, rows, progress=lambda r: bar.update(task, completed=r.rows)
+            )
+    except VicError as exc:
+        fail(exc)
+    typer.echo(
+        f"{report.rows} rows: {report.issued} issued, {report.already_done} already done, "
+        f"{len(report.rejected)} rejected"
+    )
+    for row in report.rejected[:20]:
+        typer.echo(f"  line {row.line} {row.vin}: [{row.code}] {row.message}", err=True)
+    if rejected is not None:
+        write_rejected(rejected, report.rejected)
+    raise typer.Exit(1 if report.rejected else 0)
