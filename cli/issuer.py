@@ -211,3 +211,75 @@ def import_csv(
     if rejected is not None:
         write_rejected(rejected, report.rejected)
     raise typer.Exit(1 if report.rejected else 0)
+
+
+token_app = typer.Typer(help="API bearer tokens (stored hashed).", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option("--role", help="station, office, owner or admin.")],
+    label: Annotated[str, typer.Option("--label", help="What the token is for.")],
+    subject: Annotated[
+        str | None,
+        typer.Option("--subject", help="The station code (station) or account id (owner)."),
+    ] = None,
+    expires: Annotated[
+        str | None, typer.Option("--expires", help="Expiry (ISO dateTime with zone).")
+    ] = None,
+    data: DataOption = None,
+    base_url: BaseUrlOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Create a token and print it once (only its hash is stored); its id goes to stderr."""
+    from issuer.tokens import create_token
+    from vc.dates import parse_datetime
+
+    try:
+        until = parse_datetime(expires, field="--expires") if expires else None
+        with _open(data, base_url, database) as issuer:
+            text, info = create_token(
+                issuer, role=role, subject=subject, expires=until, label=label
+            )
+    except VicError as exc:
+        fail(exc)
+    typer.echo(f"token {info.token_id} ({info.scope.value}) created", err=True)
+    typer.echo(text)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[str, typer.Argument(help="The token's id.")],
+    data: DataOption = None,
+    base_url: BaseUrlOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Revoke a token: it authenticates nobody from now on."""
+    from issuer.tokens import revoke_token
+
+    try:
+        with _open(data, base_url, database) as issuer:
+            revoke_token(issuer, token_id)
+    except VicError as exc:
+        fail(exc)
+    typer.echo(token_id)
+
+
+@token_app.command("list")
+def token_list(
+    data: DataOption = None, base_url: BaseUrlOption = None, database: DatabaseOption = None
+) -> None:
+    """List the tokens (ids, roles, subjects, expiry, revocation; never the secrets)."""
+    from issuer.tokens import list_tokens
+
+    try:
+        with _open(data, base_url, database) as issuer:
+            for info in list_tokens(issuer):
+                typer.echo(
+                    f"{info.token_id}\t{info.scope.value}\t{info.subject or '-'}\t{info.label}\t"
+                    f"expires {info.expires_at or 'never'}\t"
+                    f"{'revoked' if info.revoked_at else 'active'}"
+                )
+    except VicError as exc:
+        fail(exc)

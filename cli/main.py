@@ -345,6 +345,38 @@ def qr_decode(
     typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
+# --- vic serve ----------------------------------------------------------------------------------
+
+serve_app = typer.Typer(help="Run a service.", no_args_is_help=True)
+app.add_typer(serve_app, name="serve")
+
+
+@serve_app.command("issuer")
+def serve_issuer(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8080,
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Data directory [env VIC_DATA].")
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="Public base URL [env VIC_BASE_URL].")
+    ] = None,
+    database: Annotated[
+        str | None, typer.Option("--database", help="Database URL [env VIC_DATABASE_URL].")
+    ] = None,
+) -> None:
+    """Serve the issuer: VC-API, domain routes, downloads, status lists, did.json."""
+    from cli.issuer import config_from
+    from issuer.api import serve
+
+    host = os.environ.get("VIC_HOST", host)
+    port = int(os.environ.get("VIC_PORT", port))
+    try:
+        serve(config_from(data, base_url, database), host=host, port=port)
+    except VicError as exc:
+        _fail(exc)
+
+
 # --- vic demo -----------------------------------------------------------------------------------
 
 

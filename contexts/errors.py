@@ -52,6 +52,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 __all__ = [
+    "AuthenticationError",
     "CanonicalizationLimitError",
     "ConflictError",
     "CredentialStatusError",
@@ -437,6 +438,17 @@ class PermissionDeniedError(DomainError):
     """The actor may not do this (not the vehicle's owner, not a station, another station)."""
 
     default_code = "PERMISSION_DENIED"
+
+
+class AuthenticationError(PermissionDeniedError):
+    """No usable bearer token: missing (``TOKEN_MISSING``), unknown or malformed
+    (``TOKEN_INVALID``), expired (``TOKEN_EXPIRED``) or revoked (``TOKEN_REVOKED``).
+
+    An HTTP service answers it with 401; its parent, :class:`PermissionDeniedError`, is a 403
+    (a valid token without the scope, ``INSUFFICIENT_SCOPE``).
+    """
+
+    default_code = "UNAUTHENTICATED"
 
 
 class UsageError(VicError):

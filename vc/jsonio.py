@@ -30,14 +30,22 @@ def parse_json_object(
             f"input of {size} bytes exceeds the cap of {max_bytes}", size=size, limit=max_bytes
         )
     try:
-        value = json.loads(data, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+        value = json.loads(
+            data,
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_no_constant,
+            parse_float=_finite_float,
+        )
     except RecursionError:
         raise NestingTooDeepError(f"input nests deeper than {max_depth} levels") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidJsonError(f"input is not valid JSON: {exc}") from None
+    except ValueError as exc:  # an integer longer than Python converts (sys.int_info)
+        raise InvalidJsonError(f"input has a number vic does not read: {exc}") from None
     if not isinstance(value, dict):
         raise InvalidJsonError(f"expected a JSON object, got {type(value).__name__}")
     check_depth(value, max_depth)
+    _check_text(value)
     return value
 
 
@@ -63,6 +71,37 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise InvalidJsonError(f"duplicate key {key!r}", code="DUPLICATE_KEY")
         out[key] = value
     return out
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise InvalidJsonError(f"the number {text[:40]} is out of range", code="INVALID_JSON")
+    return number
+
+
+def _check_text(value: Any) -> None:
+    """Refuse unpaired surrogates (``\\ud800``): valid JSON escapes, but no Unicode text."""
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            _utf8(item)
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                _utf8(key)
+                stack.append(child)
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _utf8(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidJsonError(
+            "input has an unpaired surrogate escape", code="INVALID_JSON"
+        ) from None
 
 
 def _no_constant(name: str) -> Any:

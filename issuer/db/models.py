@@ -32,6 +32,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 __all__ = [
+    "ApiToken",
     "AuditEntry",
     "Base",
     "Credential",
@@ -410,3 +411,25 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(48))
     target: Mapped[str] = mapped_column(String(256))
     detail: Mapped[str] = mapped_column(Text)
+
+
+class ApiToken(Base):
+    """A bearer token of the HTTP service (:mod:`issuer.tokens`): only its SHA-256 is stored.
+
+    ``token_id`` is the public part of the token (it names the token in the audit log and in
+    revocations); ``subject`` binds a station token to its station code and an owner token to
+    the owner's account id. Never deleted: a revoked token keeps its row (and its audit trail).
+    """
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_id: Mapped[str] = mapped_column(String(32), unique=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    label: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

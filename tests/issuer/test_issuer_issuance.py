@@ -379,7 +379,10 @@ def test_only_the_owner_or_a_filer_applies(issuer: Issuer) -> None:
     with pytest.raises(PermissionDeniedError) as caught:
         issuer.apply_for_exemption(stranger, make_vin(34))
     assert caught.value.code == "NOT_OWNER"
-    issuer.add_filing(stranger, make_vin(34), "acct-stranger")
+    with pytest.raises(PermissionDeniedError) as self_filed:
+        issuer.add_filing(stranger, make_vin(34), "acct-stranger")
+    assert self_filed.value.code == "ROLE_NOT_ALLOWED"
+    issuer.add_filing(OFFICE, make_vin(34), "acct-stranger")
     assert [v.vin for v in issuer.vehicles_of("acct-stranger")] == [make_vin(34)]
     assert issuer.vehicles_of("acct-stranger")[0].via_filing
     mark = issuer.apply_for_exemption(stranger, make_vin(34))

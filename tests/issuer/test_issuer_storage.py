@@ -18,6 +18,7 @@ from tests.issuer.helpers import Backend
 
 TABLES = {
     "alembic_version",
+    "api_token",
     "audit",
     "credential",
     "exemption_application",
@@ -45,7 +46,7 @@ def test_migrations_build_the_schema_from_empty(tmp_path: Path, database: Backen
         open_database(url_of(database, tmp_path), schema=database.schema, migrate=False)
     db = open_database(url_of(database, tmp_path), schema=database.schema)
     try:
-        assert current_revision(db) == head_revision() == "0001"
+        assert current_revision(db) == head_revision() == "0002"
         with db.engine.connect() as connection:
             names = set(inspect(connection).get_table_names(schema=database.schema))
             assert names == TABLES
@@ -54,7 +55,7 @@ def test_migrations_build_the_schema_from_empty(tmp_path: Path, database: Backen
             )
             assert compare_metadata(context, Base.metadata) == []
         again = open_database(url_of(database, tmp_path), schema=database.schema)  # idempotent
-        assert current_revision(again) == "0001"
+        assert current_revision(again) == "0002"
         again.dispose()
         at_head = open_database(url_of(database, tmp_path), schema=database.schema, migrate=False)
         at_head.dispose()

@@ -1,0 +1,186 @@
+"""The app factory: one :class:`~issuer.engine.Issuer` behind a FastAPI app.
+
+:func:`create_app` mounts the public documents at the paths of the URLs the issuer publishes
+(the did:web document, the status lists, the contexts), and the authenticated API (VC-API,
+domain, downloads, administration) under the path of the public base URL. Every error is an
+RFC 9457 problem document (:mod:`issuer.api.problems`); request bodies are capped and read
+strictly (:mod:`issuer.api.bodies`); the OpenAPI document describes every operation, its
+security requirement (the scopes it accepts) and its problem responses.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from contexts.errors import UsageError
+from issuer.api.bodies import DEFAULT_MAX_BODY_BYTES, StrictJsonBodies
+from issuer.api.deps import ApiSettings
+from issuer.api.problems import install_problem_handlers, problem_schema
+from issuer.api.routes import admin, marks, public, vcapi, vehicles
+from issuer.config import IssuerConfig
+from issuer.engine import Issuer
+
+__all__ = [
+    "AUTHORITY_NAME_EN_ENV",
+    "AUTHORITY_NAME_ZH_ENV",
+    "DEFAULT_AUTHORITY_NAME",
+    "create_app",
+    "create_app_from_config",
+]
+
+AUTHORITY_NAME_ZH_ENV: Final = "VIC_AUTHORITY_NAME_ZH"
+AUTHORITY_NAME_EN_ENV: Final = "VIC_AUTHORITY_NAME_EN"
+DEFAULT_AUTHORITY_NAME: Final = {"zh-CN": "公安交通管理部门", "en": "Traffic Administration"}
+"""The printed mark's authority line when none is configured (set the real name in deployment)."""
+
+_TAGS: Final = [
+    {"name": "VC-API", "description": "W3C VC-API (VCALM) issuer endpoints."},
+    {"name": "Vehicles", "description": "Registrations, transfers, changes, cancellations."},
+    {"name": "Inspections", "description": "Stations report inspections; a pass issues a mark."},
+    {"name": "Exemptions", "description": "Owners apply for the mark without inspection."},
+    {"name": "Paper marks", "description": "A lost or damaged paper mark: an order, no new mark."},
+    {"name": "Downloads", "description": "The current mark as JSON, QR text, PNG, SVG, PDF."},
+    {"name": "Marks", "description": "A mark's status (public) and its suspension."},
+    {"name": "Status lists", "description": "Signed Bitstring Status Lists, cacheable."},
+    {"name": "Public documents", "description": "did:web document, contexts, registry, schema."},
+    {"name": "Administration", "description": "Stations, keys, tokens, the audit log."},
+]
+
+_DESCRIPTION: Final = """The issuer of China's electronic vehicle inspection marks as W3C
+Verifiable Credentials 2.0. Writes need a bearer token whose scope (station, office, owner,
+admin) the operation accepts; the public documents need none. Every error is an RFC 9457 problem
+document (`application/problem+json`) with a VC 2.0 error type and vic's stable `code`."""
+
+
+def _prefix(url: str) -> str:
+    return urlsplit(url).path.rstrip("/")
+
+
+def _authority_name(name: Mapping[str, str] | None) -> dict[str, str]:
+    if name is None:
+        return {
+            "zh-CN": os.environ.get(AUTHORITY_NAME_ZH_ENV) or DEFAULT_AUTHORITY_NAME["zh-CN"],
+            "en": os.environ.get(AUTHORITY_NAME_EN_ENV) or DEFAULT_AUTHORITY_NAME["en"],
+        }
+    if not all(isinstance(name.get(tag), str) and name[tag] for tag in ("zh-CN", "en")):
+        raise UsageError("authority_name needs a zh-CN and an en name")
+    return dict(name)
+
+
+def create_app(
+    issuer: Issuer,
+    *,
+    public_base_url: str | None = None,
+    authority_name: Mapping[str, str] | None = None,
+    issue_with_status: bool = False,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+) -> FastAPI:
+    """The issuer's HTTP service.
+
+    :param issuer: the open issuer the app serves (the caller closes it).
+    :param public_base_url: where this app is reached (default: the issuer's configured public
+        base URL). Its path prefixes the API; the public documents keep the paths of the URLs
+        the issuer publishes (did:web, status lists), which derive from the configuration.
+    :param authority_name: the authority's display names (``zh-CN`` and ``en``) printed on the
+        PDF mark; default from ``VIC_AUTHORITY_NAME_ZH`` / ``VIC_AUTHORITY_NAME_EN``, else
+        :data:`DEFAULT_AUTHORITY_NAME`.
+    :param issue_with_status: ``POST /credentials/issue`` adds BitstringStatusListEntry
+        entries (revocation and suspension) to every VC 2.0 credential that has no status,
+        without being asked.
+    :param max_body_bytes: the largest request body accepted (413 beyond).
+    :raises UsageError: a bad public base URL or authority name.
+    """
+    base = public_base_url or issuer.config.public_base_url
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname or base.endswith("/"):
+        raise UsageError(
+            f"public_base_url must be an http(s) URL without a trailing slash: {base!r}"
+        )
+    settings = ApiSettings(
+        public_base_url=base,
+        authority_name=_authority_name(authority_name),
+        issue_with_status=issue_with_status,
+    )
+    app = FastAPI(
+        title="vic issuer",
+        version="1",
+        description=_DESCRIPTION,
+        openapi_tags=_TAGS,
+        openapi_url=f"{_prefix(base)}/openapi.json",
+        docs_url=f"{_prefix(base)}/docs",
+        redoc_url=None,
+    )
+    app.state.issuer = issuer
+    app.state.settings = settings
+    install_problem_handlers(app)
+    app.add_middleware(StrictJsonBodies, max_bytes=max_body_bytes)
+
+    prefix = _prefix(base)
+    app.include_router(public.did_router(issuer.did))
+    app.include_router(public.status_router(issuer.status_base))
+    app.include_router(public.context_router(), prefix=prefix)
+    app.include_router(public.marks_router(), prefix=prefix)
+    app.include_router(vcapi.router, prefix=prefix)
+    app.include_router(vehicles.router, prefix=prefix)
+    app.include_router(marks.router, prefix=prefix)
+    app.include_router(admin.router, prefix=prefix)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+                tags=app.openapi_tags,
+            )
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components.update(problem_schema())
+            for unused in ("HTTPValidationError", "ValidationError"):
+                components.pop(unused, None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+def create_app_from_config(
+    config: IssuerConfig,
+    *,
+    public_base_url: str | None = None,
+    authority_name: Mapping[str, str] | None = None,
+    issue_with_status: bool = False,
+) -> FastAPI:
+    """Open the issuer of ``config`` and serve it; the app closes it when it shuts down.
+
+    :raises UsageError, InvalidKeyError: as :meth:`Issuer.open`.
+    """
+    issuer = Issuer.open(config)
+    try:
+        app = create_app(
+            issuer,
+            public_base_url=public_base_url,
+            authority_name=authority_name,
+            issue_with_status=issue_with_status,
+        )
+    except BaseException:
+        issuer.close()
+        raise
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            issuer.close()
+
+    app.router.lifespan_context = lifespan
+    return app

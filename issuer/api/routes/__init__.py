@@ -1,0 +1,1 @@
+"""The service's routes, by area: public documents, VC-API, vehicles, marks, administration."""

@@ -1,0 +1,7 @@
+"""The issuer's HTTP service: see :mod:`issuer.api` (this module keeps the documented name)."""
+
+from __future__ import annotations
+
+from issuer.api import create_app, create_app_from_config, serve
+
+__all__ = ["create_app", "create_app_from_config", "serve"]
