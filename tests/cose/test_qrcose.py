@@ -151,12 +151,22 @@ def test_text_cap_is_checked_before_decoding() -> None:
 
 
 def test_every_single_character_change_is_rejected() -> None:
+    """No change verifies unless it leaves the COSE message itself unchanged.
+
+    The one way that happens: the unused padding bits of the deflate stream's last byte are not
+    covered by zlib's checksum (Adler-32 sums the inflated data), so a change there inflates to
+    the very same signed message — a change of encoding, not a forgery.
+    """
     issuer = Issuer.did_web(KeyType.ED25519)
     text = encode_cose_barcode(issuer.mark(), issuer.key, issuer.kid)
+    message = decode_cose_barcode(text)
     resolver = issuer.resolver()
     rng = random.Random(45)
     for position in range(len(text)):
         replacement = rng.choice([c for c in base45.ALPHABET if c != text[position]])
         changed = text[:position] + replacement + text[position + 1 :]
-        with pytest.raises(VicError):
+        try:
             verify_cose_barcode(changed, resolver)
+        except VicError:
+            continue
+        assert decode_cose_barcode(changed) == message, f"position {position} verified"
