@@ -40,10 +40,6 @@ def main() -> None:
     app()
 
 
-_fail = fail
-_read_input = read_input
-
-
 def _parse_time(value: str | None, name: str) -> datetime | None:
     if value is None:
         return None
@@ -52,7 +48,7 @@ def _parse_time(value: str | None, name: str) -> datetime | None:
     try:
         return parse_datetime(value, field=name)
     except VicError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 # --- vic key generate ---------------------------------------------------------------------------
@@ -74,7 +70,7 @@ def key_generate(
 
     types = {"p256": KeyType.P256, "ed25519": KeyType.ED25519, "p384": KeyType.P384}
     if key_type.lower() not in types:
-        _fail(UsageError(f"--type must be one of {', '.join(types)}", code="INVALID_KEY_TYPE"))
+        fail(UsageError(f"--type must be one of {', '.join(types)}", code="INVALID_KEY_TYPE"))
     private_key = PrivateKey.generate(types[key_type.lower()])
     did = did_key(private_key.public_key)
     try:
@@ -82,9 +78,9 @@ def key_generate(
             out, private_key, id=did_key_method_id(private_key.public_key), controller=did
         )
     except VicError as exc:
-        _fail(exc)
+        fail(exc)
     except OSError as exc:
-        _fail(UsageError(f"cannot write {out}: {exc.strerror}", code="OUTPUT_NOT_WRITABLE"))
+        fail(UsageError(f"cannot write {out}: {exc.strerror}", code="OUTPUT_NOT_WRITABLE"))
     typer.echo(did)
 
 
@@ -121,7 +117,7 @@ def sign(
         material = read_key_file(key)
         if material.private_key is None:
             raise UsageError(f"{key} holds no private key", code="NO_PRIVATE_KEY")
-        document = parse_json_object(_read_input(input_path))
+        document = parse_json_object(read_input(input_path))
         method = verification_method or material.id or did_key_method_id(material.public_key)
         if method.startswith("#") and material.controller:
             method = material.controller + method
@@ -142,9 +138,9 @@ def sign(
             proof_id=proof_id,
         )
     except VicError as exc:
-        _fail(exc)
+        fail(exc)
     except OSError as exc:
-        _fail(UsageError(f"cannot read {exc.filename}: {exc.strerror}", code="INPUT_NOT_READABLE"))
+        fail(UsageError(f"cannot read {exc.filename}: {exc.strerror}", code="INPUT_NOT_READABLE"))
     typer.echo(json.dumps(signed, indent=2, ensure_ascii=False))
 
 
@@ -192,14 +188,14 @@ def verify(
         lists = [parse_json_object(p.read_bytes(), max_bytes=64 << 20) for p in status_list or []]
         codes = _with_entries(trust.registry(), registry)
     except VicError as exc:
-        _fail(exc)
+        fail(exc)
     except OSError as exc:
-        _fail(UsageError(f"cannot read a status list: {exc.strerror}", code="INPUT_NOT_READABLE"))
+        fail(UsageError(f"cannot read a status list: {exc.strerror}", code="INPUT_NOT_READABLE"))
     del offline  # no network source exists yet: status comes only from --status-list files
     from vc.dates import system_clock
 
     result = verify_credential(
-        _read_input(input_path),
+        read_input(input_path),
         trust=trust,
         clock=(lambda: moment) if moment else system_clock,
         status_source=StaticStatusLists(lists),
@@ -269,7 +265,7 @@ def qr_encode(
     from vc.jsonio import parse_json_object
 
     try:
-        document = parse_json_object(_read_input(input_path))
+        document = parse_json_object(read_input(input_path))
         if profile == "vcb":
             from vc.barcode import encode_barcode
 
@@ -288,9 +284,9 @@ def qr_encode(
             if show:
                 typer.echo(render_terminal(text, ecc), err=True)
     except VicError as exc:
-        _fail(exc)
+        fail(exc)
     except OSError as exc:
-        _fail(UsageError(f"cannot use {exc.filename}: {exc.strerror}", code="INPUT_NOT_READABLE"))
+        fail(UsageError(f"cannot use {exc.filename}: {exc.strerror}", code="INPUT_NOT_READABLE"))
     typer.echo(text)
 
 
@@ -332,7 +328,7 @@ def qr_decode(
         elif source.startswith(("VC1-", PREFIX)):
             text = source
         else:
-            text = credential_text(_read_input(source))
+            text = credential_text(read_input(source))
         text = (text.decode("utf-8", "replace") if isinstance(text, bytes) else text).strip()
         if text.startswith(PREFIX):
             document = parse_json_object(decode_sign1(decode_cose_barcode(text)).payload)
@@ -341,7 +337,7 @@ def qr_decode(
 
             document = decode_barcode(text, _registry(registry, trust_file))
     except VicError as exc:
-        _fail(exc)
+        fail(exc)
     typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
@@ -374,7 +370,7 @@ def serve_issuer(
     try:
         serve(config_from(data, base_url, database), host=host, port=port)
     except VicError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 # --- vic demo -----------------------------------------------------------------------------------
@@ -392,7 +388,7 @@ def demo(
     try:
         report = run_demo(out)
     except VicError as exc:
-        _fail(exc, exit_code=1)
+        fail(exc, exit_code=1)
     for line in report.lines:
         typer.echo(line)
     raise typer.Exit(0 if report.ok else 1)

@@ -8,6 +8,7 @@ entry (the built-in entries when it publishes none); the PNG, SVG and PDF carry 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Annotated, Any, Final, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -55,6 +56,27 @@ def barcode_text(issuer: Issuer, credential: dict[str, Any]) -> str:
         return encode_barcode(credential, Registry())
     entry = RegistryEntry.from_json(issuer.registry_entry()[-1])
     return encode_barcode(credential, Registry([entry]), registry_entry_id=entry.entry_id)
+
+
+_IMAGE_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+
+
+def _qr_image(
+    mark: IssuedMark,
+    issuer: Issuer,
+    render: Callable[..., None],
+    extension: str,
+    ecc: str,
+    scale: int,
+) -> Response:
+    """The mark's QR code drawn by ``render`` (vc.qrimage.render_png or render_svg)."""
+    out = io.BytesIO()
+    render(barcode_text(issuer, mark.credential), out, ecc=ecc, scale=scale)
+    return Response(
+        out.getvalue(),
+        media_type=_IMAGE_TYPES[extension],
+        headers=_attachment(mark, extension),
+    )
 
 
 def _attachment(mark: IssuedMark, extension: str) -> dict[str, str]:
@@ -136,10 +158,7 @@ def download_png(
 ) -> Response:
     from vc.qrimage import render_png
 
-    mark = issuer.download_mark(actor, vin)
-    out = io.BytesIO()
-    render_png(barcode_text(issuer, mark.credential), out, ecc=ecc, scale=scale)
-    return Response(out.getvalue(), media_type="image/png", headers=_attachment(mark, "png"))
+    return _qr_image(issuer.download_mark(actor, vin), issuer, render_png, "png", ecc, scale)
 
 
 @router.get(
@@ -165,10 +184,7 @@ def download_svg(
 ) -> Response:
     from vc.qrimage import render_svg
 
-    mark = issuer.download_mark(actor, vin)
-    out = io.BytesIO()
-    render_svg(barcode_text(issuer, mark.credential), out, ecc=ecc, scale=scale)
-    return Response(out.getvalue(), media_type="image/svg+xml", headers=_attachment(mark, "svg"))
+    return _qr_image(issuer.download_mark(actor, vin), issuer, render_svg, "svg", ecc, scale)
 
 
 @router.get(
