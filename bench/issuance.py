@@ -42,21 +42,21 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, insert, text  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 
-from did.keys import KeyType, PrivateKey  # noqa: E402
-from issuer.config import IssuerConfig  # noqa: E402
-from issuer.db.models import StatusEntry  # noqa: E402
-from issuer.domain import (  # noqa: E402
+from vic.did.keys import KeyType, PrivateKey  # noqa: E402
+from vic.issuer.config import IssuerConfig  # noqa: E402
+from vic.issuer.db.models import StatusEntry  # noqa: E402
+from vic.issuer.domain import (  # noqa: E402
     Actor,
     InspectionOutcome,
     InspectionReport,
     Role,
     VehicleRegistration,
 )
-from issuer.engine import Issuer  # noqa: E402
-from issuer.policy import UseCategory  # noqa: E402
-from vc.proofs import add_proof  # noqa: E402
-from vc.status import StatusPurpose  # noqa: E402
-from vc.vin import vin_check_digit  # noqa: E402
+from vic.issuer.engine import Issuer  # noqa: E402
+from vic.issuer.policy import UseCategory  # noqa: E402
+from vic.vc.proofs import add_proof  # noqa: E402
+from vic.vc.status import StatusPurpose  # noqa: E402
+from vic.vc.vin import vin_check_digit  # noqa: E402
 
 NOW = datetime(2026, 11, 25, 8, 0, 0, tzinfo=UTC)
 STATION = "420100-01"

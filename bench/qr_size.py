@@ -35,20 +35,20 @@ import qrcode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from contexts.loader import DocumentLoader
-from did.keys import KeyType, PrivateKey
-from vc import base45
-from vc.barcode import BARCODE_PREFIX
-from vc.cborld import Registry, bundled_entry, cbor, encode
-from vc.cborld.converter import _Compressor, _type_table  # the budget's view of the payload
-from vc.mark import (
+from vic.contexts.loader import DocumentLoader
+from vic.did.keys import KeyType, PrivateKey
+from vic.vc import base45
+from vic.vc.barcode import BARCODE_PREFIX
+from vic.vc.cborld import Registry, bundled_entry, cbor, encode
+from vic.vc.cborld.converter import _Compressor, _type_table  # the budget's view of the payload
+from vic.vc.mark import (
     InspectionBasis,
     TerseStatus,
     VehicleSubject,
     build_mark,
     valid_until_for_month,
 )
-from vc.proofs import add_proof
+from vic.vc.proofs import add_proof
 
 DID = "did:web:demo.vic.example"
 METHOD = "did:web:demo.vic.example#key-1"

@@ -79,7 +79,7 @@ def median_rate(fn: Callable[[], object], number: int, repeats: int) -> float:
 _COLD_SCRIPT = """
 import json, sys, time
 t0 = time.perf_counter()
-from vc.jsonld import canonicalize
+from vic.vc.jsonld import canonicalize
 t1 = time.perf_counter()
 mark = json.loads(sys.argv[1])
 t2 = time.perf_counter()
@@ -110,8 +110,8 @@ def warm_canonicalization(mark: dict[str, Any], number: int, repeats: int) -> di
     """Median seconds per call: our canonicalize() and plain pyld's normalize()."""
     from pyld import jsonld
 
-    from contexts.loader import DocumentLoader
-    from vc.jsonld import canonicalize
+    from vic.contexts.loader import DocumentLoader
+    from vic.vc.jsonld import canonicalize
 
     loader = DocumentLoader()
     options = {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": loader}
@@ -237,10 +237,10 @@ def main() -> None:
         args.number, args.repeats, args.cold_runs = 50, 3, 2
     number, repeats = args.number, args.repeats
 
-    from did.key import did_key, did_key_method_id
-    from did.keys import KeyType, PrivateKey
-    from did.resolver import DidResolver
-    from vc.proofs import add_proof, verify_proofs
+    from vic.did.key import did_key, did_key_method_id
+    from vic.did.keys import KeyType, PrivateKey
+    from vic.did.resolver import DidResolver
+    from vic.vc.proofs import add_proof, verify_proofs
 
     # cold first: the subprocesses must not compete with anything else
     cold = cold_canonicalization(make_mark("did:example:issuer"), args.cold_runs)

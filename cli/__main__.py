@@ -1,5 +1,5 @@
-"""``python -m cli``: the same as the ``vic`` command."""
+"""``python -m vic.cli``: the same as the ``vic`` command."""
 
-from cli.main import main
+from vic.cli.main import main
 
 main()

@@ -8,7 +8,7 @@ from typing import NoReturn
 
 import typer
 
-from contexts.errors import UsageError, VicError
+from vic.contexts.errors import UsageError, VicError
 
 __all__ = ["fail", "read_input"]
 

@@ -22,19 +22,19 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from issuer.config import IssuerConfig
-from issuer.domain import Actor, InspectionReport, IssuedMark, Role, VehicleRegistration
-from issuer.engine import SYSTEM_ACTOR, Issuer
-from issuer.policy import UseCategory
-from issuer.printing import render_signed_mark_pdf
-from vc.barcode import encode_barcode
-from vc.cborld import Registry, RegistryEntry
-from vc.dates import Clock, format_datetime, system_clock
-from vc.qrimage import qr_version, read_qr_image, render_png
-from vc.status import StatusPurpose
-from verifier.result import VerificationResult
-from verifier.trust import TrustedIssuer, TrustList
-from verifier.verify import verify_credential
+from vic.issuer.config import IssuerConfig
+from vic.issuer.domain import Actor, InspectionReport, IssuedMark, Role, VehicleRegistration
+from vic.issuer.engine import SYSTEM_ACTOR, Issuer
+from vic.issuer.policy import UseCategory
+from vic.issuer.printing import render_signed_mark_pdf
+from vic.vc.barcode import encode_barcode
+from vic.vc.cborld import Registry, RegistryEntry
+from vic.vc.dates import Clock, format_datetime, system_clock
+from vic.vc.qrimage import qr_version, read_qr_image, render_png
+from vic.vc.status import StatusPurpose
+from vic.verifier.result import VerificationResult
+from vic.verifier.trust import TrustedIssuer, TrustList
+from vic.verifier.verify import verify_credential
 
 __all__ = ["DemoReport", "run_demo"]
 

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.common import fail
-from contexts.errors import UsageError, VicError
+from vic.cli.common import fail
+from vic.contexts.errors import UsageError, VicError
 
 if TYPE_CHECKING:
-    from issuer.config import IssuerConfig
+    from vic.issuer.config import IssuerConfig
 
 app = typer.Typer(help="The authority: initialise, keys, stations, import.", no_args_is_help=True)
 
@@ -42,7 +42,7 @@ def config_from(
     data: Path | None, base_url: str | None, database: str | None = None
 ) -> IssuerConfig:
     """The issuer configuration from options, then the environment, then the demo defaults."""
-    from issuer.config import IssuerConfig
+    from vic.issuer.config import IssuerConfig
 
     base = base_url or os.environ.get("VIC_BASE_URL") or DEMO_BASE_URL
     entry = os.environ.get("VIC_REGISTRY_ENTRY_ID")
@@ -60,7 +60,7 @@ def config_from(
 
 
 def _open(data: Path | None, base_url: str | None, database: str | None) -> Any:
-    from issuer.engine import Issuer
+    from vic.issuer.engine import Issuer
 
     return Issuer.open(config_from(data, base_url, database))
 
@@ -99,8 +99,8 @@ def trust_list(
     database: DatabaseOption = None,
 ) -> None:
     """Write a trust list pinning this authority's DID document and registry entry."""
-    from vc.cborld import RegistryEntry
-    from verifier.trust import TrustedIssuer, TrustList
+    from vic.vc.cborld import RegistryEntry
+    from vic.verifier.trust import TrustedIssuer, TrustList
 
     try:
         with _open(data, base_url, database) as issuer:
@@ -127,7 +127,7 @@ def key_rotate(
     data: DataOption = None, base_url: BaseUrlOption = None, database: DatabaseOption = None
 ) -> None:
     """Make a new signing key current; old keys stay in the DID document so old marks verify."""
-    from issuer.engine import SYSTEM_ACTOR
+    from vic.issuer.engine import SYSTEM_ACTOR
 
     try:
         with _open(data, base_url, database) as issuer:
@@ -150,7 +150,7 @@ def station_add(
     database: DatabaseOption = None,
 ) -> None:
     """Add an inspection station (its reports are accepted from then on)."""
-    from issuer.engine import SYSTEM_ACTOR
+    from vic.issuer.engine import SYSTEM_ACTOR
 
     try:
         with _open(data, base_url, database) as issuer:
@@ -176,8 +176,8 @@ def import_csv(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from issuer.engine import SYSTEM_ACTOR
-    from issuer.importer import import_vehicles, read_rows, write_rejected
+    from vic.issuer.engine import SYSTEM_ACTOR
+    from vic.issuer.importer import import_vehicles, read_rows, write_rejected
 
     try:
         total, rows = read_rows(csv_file)
@@ -233,8 +233,8 @@ def token_create(
     database: DatabaseOption = None,
 ) -> None:
     """Create a token and print it once (only its hash is stored); its id goes to stderr."""
-    from issuer.tokens import create_token
-    from vc.dates import parse_datetime
+    from vic.issuer.tokens import create_token
+    from vic.vc.dates import parse_datetime
 
     try:
         until = parse_datetime(expires, field="--expires") if expires else None
@@ -256,7 +256,7 @@ def token_revoke(
     database: DatabaseOption = None,
 ) -> None:
     """Revoke a token: it authenticates nobody from now on."""
-    from issuer.tokens import revoke_token
+    from vic.issuer.tokens import revoke_token
 
     try:
         with _open(data, base_url, database) as issuer:
@@ -271,7 +271,7 @@ def token_list(
     data: DataOption = None, base_url: BaseUrlOption = None, database: DatabaseOption = None
 ) -> None:
     """List the tokens (ids, roles, subjects, expiry, revocation; never the secrets)."""
-    from issuer.tokens import list_tokens
+    from vic.issuer.tokens import list_tokens
 
     try:
         with _open(data, base_url, database) as issuer:

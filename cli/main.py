@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.common import fail, read_input
-from cli.issuer import app as issuer_app
-from contexts.errors import UsageError, VicError
+from vic.cli.common import fail, read_input
+from vic.cli.issuer import app as issuer_app
+from vic.contexts.errors import UsageError, VicError
 
 if TYPE_CHECKING:
-    from vc.cborld import Registry
+    from vic.vc.cborld import Registry
 
 app = typer.Typer(
     name="vic",
@@ -43,7 +43,7 @@ def main() -> None:
 def _parse_time(value: str | None, name: str) -> datetime | None:
     if value is None:
         return None
-    from vc.dates import parse_datetime
+    from vic.vc.dates import parse_datetime
 
     try:
         return parse_datetime(value, field=name)
@@ -64,9 +64,9 @@ def key_generate(
     ),
 ) -> None:
     """Generate a key, write it as a Multikey JSON file (mode 0600) and print its did:key."""
-    from did.key import did_key, did_key_method_id
-    from did.keyfile import write_key_file
-    from did.keys import KeyType, PrivateKey
+    from vic.did.key import did_key, did_key_method_id
+    from vic.did.keyfile import write_key_file
+    from vic.did.keys import KeyType, PrivateKey
 
     types = {"p256": KeyType.P256, "ed25519": KeyType.ED25519, "p384": KeyType.P384}
     if key_type.lower() not in types:
@@ -108,10 +108,10 @@ def sign(
     proof_id: Annotated[str | None, typer.Option("--proof-id", help="An id for the proof.")] = None,
 ) -> None:
     """Sign a credential; print the signed credential (a second signature makes a proof set)."""
-    from did.key import did_key_method_id
-    from did.keyfile import read_key_file
-    from vc.jsonio import parse_json_object
-    from vc.proofs import add_proof
+    from vic.did.key import did_key_method_id
+    from vic.did.keyfile import read_key_file
+    from vic.vc.jsonio import parse_json_object
+    from vic.vc.proofs import add_proof
 
     try:
         material = read_key_file(key)
@@ -174,9 +174,9 @@ def verify(
 
     Exit 0 VALID, 1 not valid, 2 MALFORMED (the input is not a credential).
     """
-    from vc.jsonio import parse_json_object
-    from verifier.trust import TrustList
-    from verifier.verify import StaticStatusLists, verify_credential
+    from vic.vc.jsonio import parse_json_object
+    from vic.verifier.trust import TrustList
+    from vic.verifier.verify import StaticStatusLists, verify_credential
 
     moment = _parse_time(at, "--at")
     trust = TrustList()
@@ -192,7 +192,7 @@ def verify(
     except OSError as exc:
         fail(UsageError(f"cannot read a status list: {exc.strerror}", code="INPUT_NOT_READABLE"))
     del offline  # no network source exists yet: status comes only from --status-list files
-    from vc.dates import system_clock
+    from vic.vc.dates import system_clock
 
     result = verify_credential(
         read_input(input_path),
@@ -226,14 +226,14 @@ def _print_result(result: dict[str, Any]) -> None:
 
 def _registry(paths: list[Path] | None, trust_file: Path | None = None) -> Registry:
     """The registry of a trust list (or the built-in one) plus entry files."""
-    from verifier.trust import TrustList
+    from vic.verifier.trust import TrustList
 
     trust = TrustList.read(trust_file) if trust_file else TrustList()
     return _with_entries(trust.registry(), paths)
 
 
 def _with_entries(registry: Registry, paths: list[Path] | None) -> Registry:
-    from vc.cborld.registry import load_entry
+    from vic.vc.cborld.registry import load_entry
 
     return registry.with_entries(*[load_entry(p) for p in paths]) if paths else registry
 
@@ -262,12 +262,12 @@ def qr_encode(
     ] = None,
 ) -> None:
     """Print the barcode text of a credential, and write its QR image."""
-    from vc.jsonio import parse_json_object
+    from vic.vc.jsonio import parse_json_object
 
     try:
         document = parse_json_object(read_input(input_path))
         if profile == "vcb":
-            from vc.barcode import encode_barcode
+            from vic.vc.barcode import encode_barcode
 
             text = encode_barcode(document, _registry(registry), registry_entry_id=registry_entry)
         elif profile == "cose":
@@ -275,7 +275,7 @@ def qr_encode(
         else:
             raise UsageError("--profile is vcb or cose", code="INVALID_PROFILE")
         if png or svg or show:
-            from vc.qrimage import render_png, render_svg, render_terminal
+            from vic.vc.qrimage import render_png, render_svg, render_terminal
 
             if png:
                 render_png(text, png, ecc=ecc)
@@ -291,8 +291,8 @@ def qr_encode(
 
 
 def _cose_text(document: dict[str, Any], key: Path | None, kid: str | None) -> str:
-    from did.keyfile import read_key_file
-    from vc.qrcose import encode_cose_barcode
+    from vic.did.keyfile import read_key_file
+    from vic.vc.qrcose import encode_cose_barcode
 
     if key is None:
         raise UsageError("the cose profile signs: give --key", code="NO_PRIVATE_KEY")
@@ -317,10 +317,10 @@ def qr_decode(
     ] = None,
 ) -> None:
     """Print the credential a barcode text, QR image or PDF holds (nothing is verified)."""
-    from vc.cose import decode_sign1
-    from vc.jsonio import parse_json_object
-    from vc.qrcose import PREFIX, decode_cose_barcode
-    from verifier.scan import credential_text
+    from vic.vc.cose import decode_sign1
+    from vic.vc.jsonio import parse_json_object
+    from vic.vc.qrcose import PREFIX, decode_cose_barcode
+    from vic.verifier.scan import credential_text
 
     try:
         if source == "-":
@@ -333,7 +333,7 @@ def qr_decode(
         if text.startswith(PREFIX):
             document = parse_json_object(decode_sign1(decode_cose_barcode(text)).payload)
         else:
-            from vc.barcode import decode_barcode
+            from vic.vc.barcode import decode_barcode
 
             document = decode_barcode(text, _registry(registry, trust_file))
     except VicError as exc:
@@ -362,8 +362,8 @@ def serve_issuer(
     ] = None,
 ) -> None:
     """Serve the issuer: VC-API, domain routes, downloads, status lists, did.json."""
-    from cli.issuer import config_from
-    from issuer.api import serve
+    from vic.cli.issuer import config_from
+    from vic.issuer.api import serve
 
     host = os.environ.get("VIC_HOST", host)
     port = int(os.environ.get("VIC_PORT", port))
@@ -383,7 +383,7 @@ def demo(
     ),
 ) -> None:
     """Run the main job: issue a sample inspection mark, write it, verify it."""
-    from cli.demo import run_demo
+    from vic.cli.demo import run_demo
 
     try:
         report = run_demo(out)

@@ -9,7 +9,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from contexts.errors import UnknownContextError
+from vic.contexts.errors import UnknownContextError
 
 __all__ = [
     "CREDENTIALS_V1",
@@ -32,7 +32,7 @@ VEHICLE_INSPECTION_V1 = "https://w3id.org/vehicle-inspection/v1"
 
 @cache
 def _manifest() -> dict[str, tuple[str, str]]:
-    raw = resources.files("contexts").joinpath("manifest.json").read_text("utf-8")
+    raw = resources.files("vic.contexts").joinpath("manifest.json").read_text("utf-8")
     return {row["url"]: (row["file"], row["sha256"]) for row in json.loads(raw)}
 
 
@@ -53,7 +53,7 @@ def context_bytes(url: str) -> bytes:
         raise UnknownContextError(
             f"context {url!r} is not bundled; nothing is fetched", url=url
         ) from None
-    data = resources.files("contexts").joinpath("documents", file).read_bytes()
+    data = resources.files("vic.contexts").joinpath("documents", file).read_bytes()
     if hashlib.sha256(data).hexdigest() != digest:  # a packaging fault, never user input
         raise RuntimeError(f"bundled context {file} does not match its manifest digest")
     return data

@@ -4,16 +4,16 @@ Imports only the standard library, ``cryptography`` and :mod:`contexts.errors`; 
 touches the network.
 """
 
-from did.document import (
+from vic.did.document import (
     DID_V1_CONTEXT,
     MULTIKEY_V1_CONTEXT,
     RELATIONSHIPS,
     DidDocument,
     VerificationMethod,
 )
-from did.jwk import did_jwk, did_jwk_document, did_jwk_method_id, did_jwk_public_key
-from did.key import did_key, did_key_document, did_key_method_id, did_key_public_key
-from did.keyfile import (
+from vic.did.jwk import did_jwk, did_jwk_document, did_jwk_method_id, did_jwk_public_key
+from vic.did.key import did_key, did_key_document, did_key_method_id, did_key_public_key
+from vic.did.keyfile import (
     KeyMaterial,
     key_document,
     public_key_document,
@@ -21,8 +21,8 @@ from did.keyfile import (
     read_key_file,
     write_key_file,
 )
-from did.keys import KeyType, PrivateKey, PublicKey
-from did.multibase import (
+from vic.did.keys import KeyType, PrivateKey, PublicKey
+from vic.did.multibase import (
     base58btc_decode,
     base58btc_encode,
     base64url_decode,
@@ -30,9 +30,9 @@ from did.multibase import (
     multibase_decode,
     multibase_encode,
 )
-from did.resolver import MAX_DID_DOCUMENT_SIZE, DidResolver, Fetch, Resolver
-from did.syntax import DidUrl, parse_did, parse_did_url
-from did.web import build_did_web_document, did_web, did_web_method_id, did_web_url
+from vic.did.resolver import MAX_DID_DOCUMENT_SIZE, DidResolver, Fetch, Resolver
+from vic.did.syntax import DidUrl, parse_did, parse_did_url
+from vic.did.web import build_did_web_document, did_web, did_web_method_id, did_web_url
 
 __all__ = [
     "DID_V1_CONTEXT",

@@ -9,7 +9,7 @@ any point ``cryptography`` accepts is of prime order; only the private scalar ra
 
 from __future__ import annotations
 
-from contexts.errors import InvalidKeyError
+from vic.contexts.errors import InvalidKeyError
 
 __all__ = [
     "ED25519_SMALL_ORDER_Y",

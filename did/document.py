@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from contexts.errors import (
+from vic.contexts.errors import (
     InvalidDidError,
     InvalidKeyError,
     MalformedValueError,
     VerificationMethodError,
 )
-from did.keys import KeyType, PublicKey
-from did.multibase import base58btc_decode
-from did.syntax import parse_did, resolve_reference
+from vic.did.keys import KeyType, PublicKey
+from vic.did.multibase import base58btc_decode
+from vic.did.syntax import parse_did, resolve_reference
 
 __all__ = [
     "DID_V1_CONTEXT",

@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from contexts.errors import InvalidDidError, InvalidKeyError, MalformedValueError
-from did.document import DID_V1_CONTEXT, DidDocument
-from did.keys import PublicKey
-from did.multibase import base64url_decode, base64url_encode
-from did.syntax import parse_did
+from vic.contexts.errors import InvalidDidError, InvalidKeyError, MalformedValueError
+from vic.did.document import DID_V1_CONTEXT, DidDocument
+from vic.did.keys import PublicKey
+from vic.did.multibase import base64url_decode, base64url_encode
+from vic.did.syntax import parse_did
 
 __all__ = [
     "JWS_2020_CONTEXT",

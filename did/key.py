@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from contexts.errors import InvalidDidError, InvalidKeyError
-from did.document import DID_V1_CONTEXT, MULTIKEY_V1_CONTEXT, DidDocument
-from did.keys import PublicKey
-from did.syntax import parse_did
+from vic.contexts.errors import InvalidDidError, InvalidKeyError
+from vic.did.document import DID_V1_CONTEXT, MULTIKEY_V1_CONTEXT, DidDocument
+from vic.did.keys import PublicKey
+from vic.did.syntax import parse_did
 
 __all__ = ["did_key", "did_key_document", "did_key_method_id", "did_key_public_key"]
 

@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from contexts.errors import InvalidJsonError, InvalidKeyError
-from did.document import MULTIKEY_V1_CONTEXT
-from did.keys import PrivateKey, PublicKey
+from vic.contexts.errors import InvalidJsonError, InvalidKeyError
+from vic.did.document import MULTIKEY_V1_CONTEXT
+from vic.did.keys import PrivateKey, PublicKey
 
 __all__ = [
     "MAX_KEY_FILE_SIZE",

@@ -22,9 +22,9 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from contexts.errors import InvalidKeyError, MalformedValueError
-from did.curve_checks import P256_ORDER, P384_ORDER, check_ec_scalar, check_ed25519_public_key
-from did.multibase import base64url_decode, base64url_encode, multibase_decode, multibase_encode
+from vic.contexts.errors import InvalidKeyError, MalformedValueError
+from vic.did.curve_checks import P256_ORDER, P384_ORDER, check_ec_scalar, check_ed25519_public_key
+from vic.did.multibase import base64url_decode, base64url_encode, multibase_decode, multibase_encode
 
 __all__ = ["KeyType", "PrivateKey", "PublicKey"]
 

@@ -10,7 +10,7 @@ import base64
 import binascii
 import re
 
-from contexts.errors import MalformedValueError
+from vic.contexts.errors import MalformedValueError
 
 __all__ = [
     "BASE58BTC",

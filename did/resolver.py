@@ -14,16 +14,16 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Protocol, runtime_checkable
 
-from contexts.errors import (
+from vic.contexts.errors import (
     DidResolutionError,
     InvalidDidError,
     VerificationMethodError,
 )
-from did.document import DidDocument, VerificationMethod
-from did.jwk import did_jwk_document
-from did.key import did_key_document
-from did.syntax import parse_did, parse_did_url
-from did.web import did_web_url
+from vic.did.document import DidDocument, VerificationMethod
+from vic.did.jwk import did_jwk_document
+from vic.did.key import did_key_document
+from vic.did.syntax import parse_did, parse_did_url
+from vic.did.web import did_web_url
 
 __all__ = ["MAX_DID_DOCUMENT_SIZE", "DidResolver", "Fetch", "Resolver"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from contexts.errors import InvalidDidError
+from vic.contexts.errors import InvalidDidError
 
 __all__ = ["MAX_DID_LENGTH", "DidUrl", "parse_did", "parse_did_url", "resolve_reference"]
 

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote, unquote
 
-from contexts.errors import InvalidDidError
-from did.document import DID_V1_CONTEXT, MULTIKEY_V1_CONTEXT, DidDocument
-from did.keys import PublicKey
-from did.syntax import parse_did, parse_did_url
+from vic.contexts.errors import InvalidDidError
+from vic.did.document import DID_V1_CONTEXT, MULTIKEY_V1_CONTEXT, DidDocument
+from vic.did.keys import PublicKey
+from vic.did.syntax import parse_did, parse_did_url
 
 __all__ = ["build_did_web_document", "did_web", "did_web_method_id", "did_web_url"]
 

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from issuer.api import create_app, create_app_from_config, serve
+from vic.issuer.api import create_app, create_app_from_config, serve
 
 __all__ = ["create_app", "create_app_from_config", "serve"]

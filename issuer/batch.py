@@ -18,13 +18,13 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from contexts.errors import ConflictError, RecordNotFoundError, RefusedError, VicError
-from issuer.db.models import AuditEntry, Inspection, Mark, Station, Vehicle
-from issuer.domain import Actor, InspectionReport, IssuanceReason
-from issuer.marks import Done, PendingRequest, ToSign, audit_rows, create_pending, replay
-from issuer.policy import UseCategory, VehicleFacts, next_due
-from issuer.records import Context, year_month
-from vc.mark import InspectionBasis, VehicleSubject
+from vic.contexts.errors import ConflictError, RecordNotFoundError, RefusedError, VicError
+from vic.issuer.db.models import AuditEntry, Inspection, Mark, Station, Vehicle
+from vic.issuer.domain import Actor, InspectionReport, IssuanceReason
+from vic.issuer.marks import Done, PendingRequest, ToSign, audit_rows, create_pending, replay
+from vic.issuer.policy import UseCategory, VehicleFacts, next_due
+from vic.issuer.records import Context, year_month
+from vic.vc.mark import InspectionBasis, VehicleSubject
 
 __all__ = ["InspectionPlan", "plan_inspections"]
 

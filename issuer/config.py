@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Final
 from urllib.parse import urlsplit
 
-from contexts.errors import UsageError
-from did.keys import KeyType
-from did.web import did_web
-from issuer.db.engine import SQLITE_FILE_NAME, sqlite_url
-from issuer.keys import PASSPHRASE_ENV
-from vc.dates import Clock, system_clock
+from vic.contexts.errors import UsageError
+from vic.did.keys import KeyType
+from vic.did.web import did_web
+from vic.issuer.db.engine import SQLITE_FILE_NAME, sqlite_url
+from vic.issuer.keys import PASSPHRASE_ENV
+from vic.vc.dates import Clock, system_clock
 
 __all__ = ["DEFAULT_CRYPTOSUITE", "IssuerConfig"]
 

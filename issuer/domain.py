@@ -15,10 +15,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Final
 
-from contexts.errors import UsageError
-from issuer.policy import UseCategory, VehicleFacts, YearMonth
-from vc.mark import InspectionBasis, VehicleSubject
-from vc.status import StatusPurpose
+from vic.contexts.errors import UsageError
+from vic.issuer.policy import UseCategory, VehicleFacts, YearMonth
+from vic.vc.mark import InspectionBasis, VehicleSubject
+from vic.vc.status import StatusPurpose
 
 __all__ = [
     "MARK_NUMBER_DIGITS",

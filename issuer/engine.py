@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contexts.errors import (
+from vic.contexts.errors import (
     ConflictError,
     PermissionDeniedError,
     RecordNotFoundError,
@@ -36,12 +36,12 @@ from contexts.errors import (
     UsageError,
     VicError,
 )
-from did.keys import KeyType, PrivateKey, PublicKey
-from did.web import build_did_web_document, did_web_method_id
-from issuer.batch import plan_inspections
-from issuer.config import IssuerConfig
-from issuer.db.engine import Database, open_database
-from issuer.db.models import (
+from vic.did.keys import KeyType, PrivateKey, PublicKey
+from vic.did.web import build_did_web_document, did_web_method_id
+from vic.issuer.batch import plan_inspections
+from vic.issuer.config import IssuerConfig
+from vic.issuer.db.engine import Database, open_database
+from vic.issuer.db.models import (
     AuditEntry,
     Credential,
     ExemptionApplication,
@@ -56,7 +56,7 @@ from issuer.db.models import (
     StatusEntry,
     Vehicle,
 )
-from issuer.domain import (
+from vic.issuer.domain import (
     Actor,
     Delivery,
     FilingInfo,
@@ -78,8 +78,8 @@ from issuer.domain import (
     VehicleInfo,
     VehicleRegistration,
 )
-from issuer.keys import FileSigner, KeyFiles, Signer
-from issuer.marks import (
+from vic.issuer.keys import FileSigner, KeyFiles, Signer
+from vic.issuer.marks import (
     Done,
     PendingRequest,
     Plan,
@@ -91,9 +91,9 @@ from issuer.marks import (
     revoke,
     store_signed,
 )
-from issuer.policy import ExemptionCode, exemption_allowed, next_due
-from issuer.publish import StatusPublisher
-from issuer.records import (
+from vic.issuer.policy import ExemptionCode, exemption_allowed, next_due
+from vic.issuer.publish import StatusPublisher
+from vic.issuer.records import (
     Context,
     audit,
     current_key,
@@ -111,11 +111,11 @@ from issuer.records import (
     vehicle_subject,
     year_month,
 )
-from issuer.status import PURPOSES, allocate, ensure_first_lists, list_url, set_bit
-from vc.datamodel import check_credential
-from vc.mark import InspectionBasis, new_mark_id, valid_until_for_month
-from vc.proofs import add_proof
-from vc.status import StatusPurpose
+from vic.issuer.status import PURPOSES, allocate, ensure_first_lists, list_url, set_bit
+from vic.vc.datamodel import check_credential
+from vic.vc.mark import InspectionBasis, new_mark_id, valid_until_for_month
+from vic.vc.proofs import add_proof
+from vic.vc.status import StatusPurpose
 
 __all__ = ["AuditRecord", "Issuer"]
 
@@ -279,7 +279,7 @@ class Issuer:
         entry_id = self.config.registry_entry_id
         if entry_id is None:
             return
-        from vc.cborld.registry import RegistryEntry, authority_entry
+        from vic.vc.cborld.registry import RegistryEntry, authority_entry
 
         latest = session.execute(
             select(RegistryVersion).order_by(RegistryVersion.version.desc()).limit(1)

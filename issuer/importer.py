@@ -22,16 +22,16 @@ from datetime import date
 from pathlib import Path
 from typing import Final
 
-from contexts.errors import (
+from vic.contexts.errors import (
     InputTooLargeError,
     ParsingError,
     RecordNotFoundError,
     UsageError,
     VicError,
 )
-from issuer.domain import Actor, VehicleRegistration
-from issuer.engine import Issuer
-from issuer.policy import UseCategory
+from vic.issuer.domain import Actor, VehicleRegistration
+from vic.issuer.engine import Issuer
+from vic.issuer.policy import UseCategory
 
 __all__ = [
     "COLUMNS",

@@ -37,10 +37,10 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from contexts.errors import InvalidJsonError, InvalidKeyError, MalformedValueError
-from did.keyfile import MAX_KEY_FILE_SIZE, key_document, read_key_document
-from did.keys import KeyType, PrivateKey, PublicKey
-from did.multibase import base64url_decode, base64url_encode
+from vic.contexts.errors import InvalidJsonError, InvalidKeyError, MalformedValueError
+from vic.did.keyfile import MAX_KEY_FILE_SIZE, key_document, read_key_document
+from vic.did.keys import KeyType, PrivateKey, PublicKey
+from vic.did.multibase import base64url_decode, base64url_encode
 
 __all__ = [
     "ENCRYPTED_KEY_TYPE",

@@ -28,13 +28,13 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from contexts.errors import ConflictError, RefusedError
-from issuer.db.models import AuditEntry, Mark, SigningKey, Vehicle
-from issuer.domain import Actor, IssuanceReason, IssuedMark, RevocationReason, StatusSpace
-from issuer.records import Context, current_key, dumps, mark_result
-from issuer.status import allocate, set_bits
-from vc.mark import InspectionBasis, TerseStatus, VehicleSubject, build_mark, new_mark_id
-from vc.status import TERSE_LIST_LENGTH, StatusPurpose
+from vic.contexts.errors import ConflictError, RefusedError
+from vic.issuer.db.models import AuditEntry, Mark, SigningKey, Vehicle
+from vic.issuer.domain import Actor, IssuanceReason, IssuedMark, RevocationReason, StatusSpace
+from vic.issuer.records import Context, current_key, dumps, mark_result
+from vic.issuer.status import allocate, set_bits
+from vic.vc.mark import InspectionBasis, TerseStatus, VehicleSubject, build_mark, new_mark_id
+from vic.vc.status import TERSE_LIST_LENGTH, StatusPurpose
 
 __all__ = [
     "Done",

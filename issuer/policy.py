@@ -38,8 +38,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Final
 
-from contexts.errors import UsageError
-from vc.mark import InspectionBasis, valid_until_for_month
+from vic.contexts.errors import UsageError
+from vic.vc.mark import InspectionBasis, valid_until_for_month
 
 __all__ = [
     "REGIMES",

@@ -33,9 +33,9 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Final
 
-from contexts.errors import MarkShapeError, UsageError
-from vc.mark import CHINA_STANDARD_TIME, MarkErrorCode, valid_until_for_month
-from vc.plate import validate_plate, validate_vehicle_type
+from vic.contexts.errors import MarkShapeError, UsageError
+from vic.vc.mark import CHINA_STANDARD_TIME, MarkErrorCode, valid_until_for_month
+from vic.vc.plate import validate_plate, validate_vehicle_type
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -117,7 +117,7 @@ def font_characters() -> frozenset[str]:
     """The characters the shipped font can print (its Unicode cmap)."""
     from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
-    with resources.as_file(resources.files("issuer") / "fonts" / FONT_FILE) as path:
+    with resources.as_file(resources.files("vic.issuer") / "fonts" / FONT_FILE) as path:
         font = TTFont(str(path), lazy=True)
         try:
             cmap: dict[int, str] = font.getBestCmap()
@@ -395,7 +395,7 @@ def _draw_label(pdf: FPDF, key: str, x: float, baseline: float) -> None:
 
 
 def _draw_qr(pdf: FPDF, text: str, x: float, y: float, size: float) -> None:
-    from vc.qrimage import qr_matrix
+    from vic.vc.qrimage import qr_matrix
 
     matrix = qr_matrix(text, QR_ECC, border=QR_QUIET_ZONE)
     module = size / len(matrix)
@@ -568,7 +568,7 @@ def _render(mark: _Mark, created: datetime | None) -> bytes:
     pdf.set_lang("zh-CN")
     if created is not None:
         pdf.set_creation_date(created)
-    with resources.as_file(resources.files("issuer") / "fonts" / FONT_FILE) as path:
+    with resources.as_file(resources.files("vic.issuer") / "fonts" / FONT_FILE) as path:
         pdf.add_font(FONT_FAMILY, fname=str(path))
         pdf.add_page()
         _layout(pdf, mark)
@@ -589,7 +589,7 @@ def render_signed_mark_pdf(
     must be the QR text of this same mark, which the caller (the issuer, holding both) vouches
     for. Parameters and errors are those of :func:`render_mark_pdf`, plus ``check_mark``'s.
     """
-    from vc.mark import check_mark
+    from vic.vc.mark import check_mark
 
     subject = check_mark(mark)
     valid_until = datetime.fromisoformat(str(mark["validUntil"]).replace("Z", "+00:00"))

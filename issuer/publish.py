@@ -25,13 +25,13 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from contexts.errors import RecordNotFoundError
-from issuer.db.engine import Database
-from issuer.db.models import StatusEntry, StatusList, StatusPublication
-from issuer.domain import PublishedStatusList, StatusSpace
-from issuer.records import Context, current_key, dumps
-from issuer.status import PURPOSES, list_url
-from vc.status import Bitstring, StatusPurpose, build_status_list_credential
+from vic.contexts.errors import RecordNotFoundError
+from vic.issuer.db.engine import Database
+from vic.issuer.db.models import StatusEntry, StatusList, StatusPublication
+from vic.issuer.domain import PublishedStatusList, StatusSpace
+from vic.issuer.records import Context, current_key, dumps
+from vic.issuer.status import PURPOSES, list_url
+from vic.vc.status import Bitstring, StatusPurpose, build_status_list_credential
 
 __all__ = ["StatusPublisher"]
 

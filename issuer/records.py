@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contexts.errors import PermissionDeniedError, RecordNotFoundError, RefusedError
-from issuer.config import IssuerConfig
-from issuer.db.models import AuditEntry, Filing, Mark, Owner, SigningKey, StatusEntry, Vehicle
-from issuer.domain import (
+from vic.contexts.errors import PermissionDeniedError, RecordNotFoundError, RefusedError
+from vic.issuer.config import IssuerConfig
+from vic.issuer.db.models import AuditEntry, Filing, Mark, Owner, SigningKey, StatusEntry, Vehicle
+from vic.issuer.domain import (
     Actor,
     IssuanceReason,
     IssuedMark,
@@ -25,8 +25,8 @@ from issuer.domain import (
     Role,
     VehicleInfo,
 )
-from issuer.policy import UseCategory, VehicleFacts, YearMonth
-from vc.mark import CHINA_STANDARD_TIME, InspectionBasis, VehicleSubject
+from vic.issuer.policy import UseCategory, VehicleFacts, YearMonth
+from vic.vc.mark import CHINA_STANDARD_TIME, InspectionBasis, VehicleSubject
 
 __all__ = [
     "STAFF",

@@ -27,10 +27,10 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from contexts.errors import RefusedError, UsageError
-from issuer.db.models import StatusEntry, StatusList
-from issuer.domain import StatusSpace
-from vc.status import MIN_LIST_LENGTH, TERSE_LIST_LENGTH, StatusPurpose
+from vic.contexts.errors import RefusedError, UsageError
+from vic.issuer.db.models import StatusEntry, StatusList
+from vic.issuer.domain import StatusSpace
+from vic.vc.status import MIN_LIST_LENGTH, TERSE_LIST_LENGTH, StatusPurpose
 
 __all__ = [
     "SPACES",

@@ -33,18 +33,18 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contexts.errors import (
+from vic.contexts.errors import (
     AuthenticationError,
     PermissionDeniedError,
     RecordNotFoundError,
     UsageError,
 )
-from issuer.db.engine import Database
-from issuer.db.models import ApiToken, Station
-from issuer.domain import Actor, Role
-from issuer.engine import Issuer
-from issuer.records import audit
-from vc.dates import system_clock
+from vic.issuer.db.engine import Database
+from vic.issuer.db.models import ApiToken, Station
+from vic.issuer.domain import Actor, Role
+from vic.issuer.engine import Issuer
+from vic.issuer.records import audit
+from vic.vc.dates import system_clock
 
 __all__ = [
     "TOKEN_PREFIX",

@@ -6,18 +6,24 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from did.key import did_key, did_key_method_id
-from did.keys import KeyType, PrivateKey
-from vc.mark import InspectionBasis, TerseStatus, VehicleSubject, build_mark, valid_until_for_month
-from vc.proofs import add_proof
-from vc.status import (
+from vic.did.key import did_key, did_key_method_id
+from vic.did.keys import KeyType, PrivateKey
+from vic.vc.mark import (
+    InspectionBasis,
+    TerseStatus,
+    VehicleSubject,
+    build_mark,
+    valid_until_for_month,
+)
+from vic.vc.proofs import add_proof
+from vic.vc.status import (
     TERSE_LIST_LENGTH,
     Bitstring,
     StatusPurpose,
     build_status_list_credential,
     expand_terse_entry,
 )
-from verifier.trust import TrustedIssuer, TrustList
+from vic.verifier.trust import TrustedIssuer, TrustList
 
 NOW = datetime(2026, 11, 25, 8, 0, 0, tzinfo=UTC)
 STATUS_BASE = "https://jtgl.example.cn/status"

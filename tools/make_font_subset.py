@@ -40,8 +40,8 @@ from fontTools.ttLib import TTCollection, TTFont, newTable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from issuer.printing import FONT_FAMILY, FONT_FILE, LABELS  # noqa: E402
-from vc.plate import PLATE_TYPES, PROVINCES, VEHICLE_TYPES  # noqa: E402
+from vic.issuer.printing import FONT_FAMILY, FONT_FILE, LABELS  # noqa: E402
+from vic.vc.plate import PLATE_TYPES, PROVINCES, VEHICLE_TYPES  # noqa: E402
 
 DEFAULT_SOURCE = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 SOURCE_FACE = "NotoSansCJKsc-Regular"

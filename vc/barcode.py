@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from contexts.errors import InputTooLargeError, ParsingError, UsageError
-from contexts.loader import DocumentLoader
-from vc import base45, cborld
-from vc.cborld import CborLimits, Registry
+from vic.contexts.errors import InputTooLargeError, ParsingError, UsageError
+from vic.contexts.loader import DocumentLoader
+from vic.vc import base45, cborld
+from vic.vc.cborld import CborLimits, Registry
 
 __all__ = [
     "BARCODE_PREFIX",

@@ -9,7 +9,7 @@ case letters are not the alphabet's upper case ones.
 
 from __future__ import annotations
 
-from contexts.errors import InputTooLargeError, ParsingError
+from vic.contexts.errors import InputTooLargeError, ParsingError
 
 __all__ = ["ALPHABET", "MAX_TEXT_LENGTH", "decode", "encode"]
 

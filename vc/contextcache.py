@@ -51,8 +51,8 @@ from pyld import iri_resolver, jsonld
 from pyld.context_resolver import ContextResolver
 from pyld.resolved_context import ResolvedContext
 
-from contexts.errors import UnknownContextError
-from contexts.loader import DocumentLoader, bundled_urls, context_document
+from vic.contexts.errors import UnknownContextError
+from vic.contexts.loader import DocumentLoader, bundled_urls, context_document
 
 __all__ = ["SHARED_CACHE", "CachingContextResolver", "CachingProcessor", "ContextCache"]
 

@@ -25,7 +25,7 @@ from typing import Any, Final
 
 import cbor2
 
-from contexts.errors import (
+from vic.contexts.errors import (
     DataModelError,
     InputTooLargeError,
     InvalidJsonError,
@@ -34,11 +34,11 @@ from contexts.errors import (
     ProofGenerationError,
     ProofVerificationError,
 )
-from did.keys import KeyType, PrivateKey, PublicKey
-from did.resolver import Resolver
-from did.syntax import parse_did_url
-from vc.datamodel import check_credential
-from vc.jsonio import MAX_INPUT_BYTES, check_depth, parse_json_object
+from vic.did.keys import KeyType, PrivateKey, PublicKey
+from vic.did.resolver import Resolver
+from vic.did.syntax import parse_did_url
+from vic.vc.datamodel import check_credential
+from vic.vc.jsonio import MAX_INPUT_BYTES, check_depth, parse_json_object
 
 __all__ = [
     "ALGORITHMS",

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from contexts.errors import DataModelError, ValidityRangeError
-from contexts.loader import CREDENTIALS_V1, CREDENTIALS_V2
-from vc.dates import parse_datetime
-from vc.jsonld import is_absolute_iri
+from vic.contexts.errors import DataModelError, ValidityRangeError
+from vic.contexts.loader import CREDENTIALS_V1, CREDENTIALS_V2
+from vic.vc.dates import parse_datetime
+from vic.vc.jsonld import is_absolute_iri
 
 __all__ = ["CredentialInfo", "check_credential", "types_of"]
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from contexts.errors import DataModelError
+from vic.contexts.errors import DataModelError
 
 __all__ = ["Clock", "format_datetime", "parse_datetime", "system_clock"]
 

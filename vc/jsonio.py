@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from contexts.errors import InputTooLargeError, InvalidJsonError, NestingTooDeepError
+from vic.contexts.errors import InputTooLargeError, InvalidJsonError, NestingTooDeepError
 
 __all__ = ["MAX_DEPTH", "MAX_INPUT_BYTES", "check_depth", "parse_json_object"]
 

@@ -30,7 +30,7 @@ from pyld import jsonld
 from pyld.canon import URDNA2015
 from pyld.identifier_issuer import IdentifierIssuer
 
-from contexts.errors import (
+from vic.contexts.errors import (
     CanonicalizationLimitError,
     JsonLdError,
     ProtectedTermError,
@@ -39,8 +39,8 @@ from contexts.errors import (
     UnknownContextError,
     VicError,
 )
-from contexts.loader import DocumentLoader
-from vc.contextcache import SHARED_CACHE, CachingContextResolver, CachingProcessor
+from vic.contexts.loader import DocumentLoader
+from vic.vc.contextcache import SHARED_CACHE, CachingContextResolver, CachingProcessor
 
 __all__ = ["CanonicalizationLimits", "canonicalize", "expand", "is_absolute_iri"]
 

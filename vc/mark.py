@@ -26,20 +26,20 @@ from functools import cache
 from importlib import resources
 from typing import Any, Final, NoReturn
 
-from contexts.errors import (
+from vic.contexts.errors import (
     MarkShapeError,
     StatusIndexRangeError,
     UsageError,
     ValidityRangeError,
 )
-from vc.plate import (
+from vic.vc.plate import (
     PlateType,
     VehicleType,
     check_plate_type,
     validate_plate,
     validate_vehicle_type,
 )
-from vc.vin import validate_vin
+from vic.vc.vin import validate_vin
 
 __all__ = [
     "CHINA_STANDARD_TIME",
@@ -376,7 +376,7 @@ def is_mark(credential: Mapping[str, Any]) -> bool:
 def subject_schema() -> dict[str, Any]:
     """The bundled JSON Schema (draft 2020-12) of the mark's credentialSubject (shared: do not
     mutate it)."""
-    text = resources.files("contexts").joinpath(*SCHEMA_RESOURCE).read_text("utf-8")
+    text = resources.files("vic.contexts").joinpath(*SCHEMA_RESOURCE).read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 

@@ -33,7 +33,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
-from contexts.errors import MarkShapeError
+from vic.contexts.errors import MarkShapeError
 
 __all__ = [
     "AUTHORITY_LETTERS",

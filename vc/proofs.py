@@ -13,18 +13,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from contexts.errors import (
+from vic.contexts.errors import (
     DataModelError,
     ProofGenerationError,
     ProofVerificationError,
     VicError,
 )
-from contexts.loader import CREDENTIALS_V2, DATA_INTEGRITY_V2, DocumentLoader
-from did.resolver import Resolver
-from vc.dates import Clock, format_datetime, parse_datetime, system_clock
-from vc.jsonio import check_depth
-from vc.suites import suite_for_proof, suite_named
-from vc.suites.base import SigningKey
+from vic.contexts.loader import CREDENTIALS_V2, DATA_INTEGRITY_V2, DocumentLoader
+from vic.did.resolver import Resolver
+from vic.vc.dates import Clock, format_datetime, parse_datetime, system_clock
+from vic.vc.jsonio import check_depth
+from vic.vc.suites import suite_for_proof, suite_named
+from vic.vc.suites.base import SigningKey
 
 __all__ = ["ProofResult", "ProofsResult", "add_proof", "verify_proofs"]
 

@@ -17,11 +17,11 @@ from typing import Any, Final, cast
 
 from zlib_ng import zlib_ng
 
-from contexts.errors import InputTooLargeError, ParsingError
-from did.keys import PrivateKey
-from did.resolver import Resolver
-from vc import base45
-from vc.cose import CoseResult, decode_sign1, sign_cose, verify_cose
+from vic.contexts.errors import InputTooLargeError, ParsingError
+from vic.did.keys import PrivateKey
+from vic.did.resolver import Resolver
+from vic.vc import base45
+from vic.vc.cose import CoseResult, decode_sign1, sign_cose, verify_cose
 
 __all__ = [
     "MAX_INFLATED_BYTES",

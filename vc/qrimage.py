@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
 
-from contexts.errors import InputTooLargeError, ParsingError, UsageError
+from vic.contexts.errors import InputTooLargeError, ParsingError, UsageError
 
 if TYPE_CHECKING:
     from PIL.Image import Image

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from zlib_ng import zlib_ng
 
-from contexts.errors import (
+from vic.contexts.errors import (
     InputTooLargeError,
     StatusIndexRangeError,
     StatusListError,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from contexts.errors import MarkShapeError
+from vic.contexts.errors import MarkShapeError
 
 __all__ = ["VIN_ALPHABET", "VIN_LENGTH", "validate_vin", "vin_check_digit"]
 

@@ -1,6 +1,6 @@
 """The embeddable verifier: one call from a credential to a result with stable error codes.
 
-    from verifier import TrustList, verify_credential
+    from vic.verifier import TrustList, verify_credential
     result = verify_credential(text, trust=TrustList.read("trust.json"))
     result.status   # Status.VALID, REVOKED, EXPIRED, ...
     result.checks   # every check, passed / failed (with its error and code) / skipped
@@ -9,9 +9,9 @@ Importing it is light (no web framework, database or image libraries) and it nev
 network unless the caller injects something that does.
 """
 
-from verifier.result import Check, CheckName, Status, VerificationResult
-from verifier.trust import TrustedIssuer, TrustList
-from verifier.verify import StaticStatusLists, StatusListSource, verify_credential
+from vic.verifier.result import Check, CheckName, Status, VerificationResult
+from vic.verifier.trust import TrustedIssuer, TrustList
+from vic.verifier.verify import StaticStatusLists, StatusListSource, verify_credential
 
 __all__ = [
     "Check",

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from contexts.errors import VicError
+from vic.contexts.errors import VicError
 
 __all__ = ["Check", "CheckName", "Status", "VerificationResult"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from contexts.errors import InputTooLargeError
+from vic.contexts.errors import InputTooLargeError
 
 __all__ = ["MAX_INPUT_FILE_BYTES", "credential_text"]
 
@@ -33,11 +33,11 @@ def credential_text(data: bytes) -> bytes | str:
             limit=MAX_INPUT_FILE_BYTES,
         )
     if data.startswith(_PDF):
-        from vc.qrimage import read_qr_pdf
+        from vic.vc.qrimage import read_qr_pdf
 
         return read_qr_pdf(data)
     if data.startswith((_PNG, _JPEG)) or data[:4] in (b"GIF8", b"RIFF", b"II*\x00", b"MM\x00*"):
-        from vc.qrimage import read_qr_image
+        from vic.vc.qrimage import read_qr_image
 
         return read_qr_image(data)
     return data

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from contexts.errors import TrustError, VicError
-from did.document import DidDocument
-from did.resolver import DidResolver
-from vc.cborld import Registry, RegistryEntry
-from vc.cborld.registry import bundled_entry
-from vc.jsonio import parse_json_object
+from vic.contexts.errors import TrustError, VicError
+from vic.did.document import DidDocument
+from vic.did.resolver import DidResolver
+from vic.vc.cborld import Registry, RegistryEntry
+from vic.vc.cborld.registry import bundled_entry
+from vic.vc.jsonio import parse_json_object
 
 __all__ = ["TRUST_LIST_TYPE", "TrustList", "TrustedIssuer"]
 

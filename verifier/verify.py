@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from contexts.errors import (
+from vic.contexts.errors import (
     CredentialStatusError,
     ProofVerificationError,
     StatusListError,
@@ -23,22 +23,22 @@ from contexts.errors import (
     ValidityPeriodError,
     VicError,
 )
-from contexts.loader import DocumentLoader
-from did.resolver import Resolver
-from vc.barcode import decode_barcode
-from vc.cborld import Registry
-from vc.cose import decode_sign1, verify_cose
-from vc.datamodel import check_credential
-from vc.dates import Clock, format_datetime, system_clock
-from vc.jsonio import check_depth, parse_json_object
-from vc.mark import check_mark, is_mark
-from vc.proofs import verify_proofs
-from vc.qrcose import PREFIX as COSE_PREFIX
-from vc.qrcose import decode_cose_barcode
-from vc.status import StatusEntry, StatusPurpose, check_status, parse_status_entries
-from verifier.result import Check, CheckName, Status, VerificationResult
-from verifier.scan import credential_text
-from verifier.trust import TrustList
+from vic.contexts.loader import DocumentLoader
+from vic.did.resolver import Resolver
+from vic.vc.barcode import decode_barcode
+from vic.vc.cborld import Registry
+from vic.vc.cose import decode_sign1, verify_cose
+from vic.vc.datamodel import check_credential
+from vic.vc.dates import Clock, format_datetime, system_clock
+from vic.vc.jsonio import check_depth, parse_json_object
+from vic.vc.mark import check_mark, is_mark
+from vic.vc.proofs import verify_proofs
+from vic.vc.qrcose import PREFIX as COSE_PREFIX
+from vic.vc.qrcose import decode_cose_barcode
+from vic.vc.status import StatusEntry, StatusPurpose, check_status, parse_status_entries
+from vic.verifier.result import Check, CheckName, Status, VerificationResult
+from vic.verifier.scan import credential_text
+from vic.verifier.trust import TrustList
 
 __all__ = ["StaticStatusLists", "StatusListSource", "verify_credential"]
 

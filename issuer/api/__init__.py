@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from issuer.api.app import create_app, create_app_from_config
-from issuer.config import IssuerConfig
+from vic.issuer.api.app import create_app, create_app_from_config
+from vic.issuer.config import IssuerConfig
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "create_app", "create_app_from_config", "serve"]
 

@@ -19,13 +19,13 @@ from urllib.parse import urlsplit
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from contexts.errors import UsageError
-from issuer.api.bodies import DEFAULT_MAX_BODY_BYTES, StrictJsonBodies
-from issuer.api.deps import ApiSettings
-from issuer.api.problems import install_problem_handlers, problem_schema
-from issuer.api.routes import admin, marks, public, vcapi, vehicles
-from issuer.config import IssuerConfig
-from issuer.engine import Issuer
+from vic.contexts.errors import UsageError
+from vic.issuer.api.bodies import DEFAULT_MAX_BODY_BYTES, StrictJsonBodies
+from vic.issuer.api.deps import ApiSettings
+from vic.issuer.api.problems import install_problem_handlers, problem_schema
+from vic.issuer.api.routes import admin, marks, public, vcapi, vehicles
+from vic.issuer.config import IssuerConfig
+from vic.issuer.engine import Issuer
 
 __all__ = [
     "AUTHORITY_NAME_EN_ENV",

@@ -18,10 +18,10 @@ from typing import Annotated, Final
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
 
-from contexts.errors import PermissionDeniedError
-from issuer.domain import Actor, Role
-from issuer.engine import Issuer
-from issuer.tokens import AuthenticationError, Scope, authenticate
+from vic.contexts.errors import PermissionDeniedError
+from vic.issuer.domain import Actor, Role
+from vic.issuer.engine import Issuer
+from vic.issuer.tokens import AuthenticationError, Scope, authenticate
 
 __all__ = ["BEARER_SCHEME", "authorized", "bearer", "get_issuer"]
 

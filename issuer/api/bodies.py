@@ -16,9 +16,9 @@ from typing import Any, Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from contexts.errors import InputTooLargeError, InvalidJsonError, VicError
-from issuer.api.problems import problem_response
-from vc.jsonio import MAX_DEPTH, parse_json_object
+from vic.contexts.errors import InputTooLargeError, InvalidJsonError, VicError
+from vic.issuer.api.problems import problem_response
+from vic.vc.jsonio import MAX_DEPTH, parse_json_object
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "StrictJsonBodies"]
 

@@ -12,10 +12,10 @@ from typing import Annotated, Any, Final
 from fastapi import Depends, Path, Request, Security
 from fastapi.responses import Response
 
-from issuer.api.auth import authorized, get_issuer
-from issuer.api.models import MARK_NUMBER_PATTERN, VIN_PATTERN
-from issuer.domain import Actor, parse_mark_number
-from issuer.engine import Issuer
+from vic.issuer.api.auth import authorized, get_issuer
+from vic.issuer.api.models import MARK_NUMBER_PATTERN, VIN_PATTERN
+from vic.issuer.domain import Actor, parse_mark_number
+from vic.issuer.engine import Issuer
 
 __all__ = [
     "JSON",

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from pydantic.alias_generators import to_camel
 
-from issuer.domain import (
+from vic.issuer.domain import (
     Delivery,
     FilingInfo,
     InspectionOutcome,
@@ -28,10 +28,10 @@ from issuer.domain import (
     VehicleInfo,
     format_mark_number,
 )
-from issuer.engine import AuditRecord
-from issuer.policy import UseCategory
-from issuer.tokens import Scope, TokenInfo
-from vc.mark import InspectionBasis
+from vic.issuer.engine import AuditRecord
+from vic.issuer.policy import UseCategory
+from vic.issuer.tokens import Scope, TokenInfo
+from vic.vc.mark import InspectionBasis
 
 __all__ = [
     "MARK_NUMBER_PATTERN",

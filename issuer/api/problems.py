@@ -30,7 +30,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from contexts.errors import (
+from vic.contexts.errors import (
     ConflictError,
     InputTooLargeError,
     InvalidJsonError,
@@ -41,7 +41,7 @@ from contexts.errors import (
     UsageError,
     VicError,
 )
-from issuer.tokens import AuthenticationError
+from vic.issuer.tokens import AuthenticationError
 
 __all__ = [
     "PROBLEM_MEDIA_TYPE",

@@ -3,12 +3,12 @@
 docs/storage.md describes the schema, the migrations and how status indexes are allocated.
 """
 
-from issuer.db.engine import (
+from vic.issuer.db.engine import (
     SQLITE_FILE_NAME,
     Database,
     open_database,
     sqlite_url,
 )
-from issuer.db.models import Base
+from vic.issuer.db.models import Base
 
 __all__ = ["SQLITE_FILE_NAME", "Base", "Database", "open_database", "sqlite_url"]

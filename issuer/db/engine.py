@@ -33,7 +33,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from contexts.errors import UsageError
+from vic.contexts.errors import UsageError
 
 __all__ = [
     "SQLITE_FILE_NAME",
@@ -230,7 +230,7 @@ def open_database(url: str, *, schema: str | None = None, migrate: bool = True) 
 
 def _alembic_config() -> Config:
     config = Config()
-    location = resources.files("issuer").joinpath("migrations")
+    location = resources.files("vic.issuer").joinpath("migrations")
     config.set_main_option("script_location", str(location))
     return config
 

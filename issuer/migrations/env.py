@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from issuer.db.models import Base
+from vic.issuer.db.models import Base
 
 
 def run_migrations() -> None:

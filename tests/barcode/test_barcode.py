@@ -8,8 +8,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contexts.errors import InputTooLargeError, ParsingError, UsageError, VicError
-from did.resolver import DidResolver
 from tests.cborld.marks import (
     DEMO_ENTRY_ID,
     demo_registry,
@@ -17,18 +15,20 @@ from tests.cborld.marks import (
     did_web_mark,
     web_resolver,
 )
-from vc import base45
-from vc.barcode import (
+from vic.contexts.errors import InputTooLargeError, ParsingError, UsageError, VicError
+from vic.did.resolver import DidResolver
+from vic.vc import base45
+from vic.vc.barcode import (
     BARCODE_PREFIX,
     MAX_BARCODE_LENGTH,
     choose_registry_entry,
     decode_barcode,
     encode_barcode,
 )
-from vc.cborld import Registry, read_header
-from vc.jsonld import canonicalize
-from vc.mark import new_mark_id
-from vc.proofs import verify_proofs
+from vic.vc.cborld import Registry, read_header
+from vic.vc.jsonld import canonicalize
+from vic.vc.mark import new_mark_id
+from vic.vc.proofs import verify_proofs
 
 REGISTRY = demo_registry()
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contexts.errors import InputTooLargeError, ParsingError, VicError
-from vc import base45
+from vic.contexts.errors import InputTooLargeError, ParsingError, VicError
+from vic.vc import base45
 
 RFC_EXAMPLES = [
     (b"AB", "BB8"),

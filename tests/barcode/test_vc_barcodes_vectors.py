@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from vc import base45
-from vc.barcode import BARCODE_PREFIX, choose_registry_entry, decode_barcode, encode_barcode
-from vc.cborld import Registry, read_header
+from vic.vc import base45
+from vic.vc.barcode import BARCODE_PREFIX, choose_registry_entry, decode_barcode, encode_barcode
+from vic.vc.cborld import Registry, read_header
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "vc-barcodes"
 TEXT = (VECTORS / "ead-mrz.qr.txt").read_text("utf-8").strip()

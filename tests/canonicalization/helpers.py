@@ -8,7 +8,7 @@ from typing import Any
 
 from pyld import jsonld
 
-from contexts.loader import (
+from vic.contexts.loader import (
     CREDENTIALS_V2,
     VC_BARCODES_V1,
     VEHICLE_INSPECTION_V1,

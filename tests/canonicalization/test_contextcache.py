@@ -16,8 +16,14 @@ from tests.canonicalization.helpers import (
     reference,
     vector_documents,
 )
-from vc.contextcache import SHARED_CACHE, CachingProcessor, ContextCache, LockedLRU, ProcessedMemo
-from vc.jsonld import canonicalize
+from vic.vc.contextcache import (
+    SHARED_CACHE,
+    CachingProcessor,
+    ContextCache,
+    LockedLRU,
+    ProcessedMemo,
+)
+from vic.vc.jsonld import canonicalize
 
 
 def test_a_warm_mark_processes_no_context() -> None:
@@ -30,7 +36,7 @@ def test_a_warm_mark_processes_no_context() -> None:
         mock.patch.object(
             CachingProcessor, "_create_term_definition", autospec=True, side_effect=original
         ) as created,
-        mock.patch("vc.contextcache._json_key") as json_key,
+        mock.patch("vic.vc.contextcache._json_key") as json_key,
     ):
         canonicalize(mark(dict(SAMPLE_SUBJECT), id="urn:uuid:00000000-0000-4000-8000-000000000000"))
         canonicalize(proof_config(sample, "2027-01-01T00:00:00Z"))
@@ -95,7 +101,7 @@ def test_a_private_cache_is_independent() -> None:
     cache = ContextCache(max_inline=1, max_processed=4)
     sample = mark(dict(SAMPLE_SUBJECT))
     processor = CachingProcessor(cache)
-    from vc.contextcache import CachingContextResolver
+    from vic.vc.contextcache import CachingContextResolver
 
     options = {
         "documentLoader": LOADER,

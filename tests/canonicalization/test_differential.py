@@ -15,13 +15,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contexts.loader import (
-    VEHICLE_INSPECTION_V1,
-    DocumentLoader,
-    bundled_urls,
-    context_bytes,
-    context_document,
-)
 from tests.canonicalization.helpers import (
     LOADER,
     MARK_CONTEXT,
@@ -33,8 +26,15 @@ from tests.canonicalization.helpers import (
     vector_documents,
 )
 from tests.mark.strategies import vehicle_subjects
-from vc.contextcache import SHARED_CACHE
-from vc.jsonld import canonicalize, expand
+from vic.contexts.loader import (
+    VEHICLE_INSPECTION_V1,
+    DocumentLoader,
+    bundled_urls,
+    context_bytes,
+    context_document,
+)
+from vic.vc.contextcache import SHARED_CACHE
+from vic.vc.jsonld import canonicalize, expand
 
 VECTOR_DOCUMENTS = vector_documents()
 

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from pyld.jsonld import JsonLdProcessor
 
-from contexts.errors import CanonicalizationLimitError
-from vc.jsonld import DEFAULT_LIMITS, _BoundedURDNA2015
+from vic.contexts.errors import CanonicalizationLimitError
+from vic.vc.jsonld import DEFAULT_LIMITS, _BoundedURDNA2015
 
 _ROOT = Path(os.environ.get("RDF_CANON_TESTS", "/nonexistent"))
 _MANIFEST = _ROOT / "manifest.jsonld"

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from contexts.errors import (
+from tests.canonicalization.helpers import SAMPLE_SUBJECT, mark, reference
+from vic.contexts.errors import (
     CanonicalizationLimitError,
     JsonLdError,
     ProtectedTermError,
@@ -18,16 +19,15 @@ from contexts.errors import (
     UndefinedTermError,
     UnknownContextError,
 )
-from contexts.loader import (
+from vic.contexts.loader import (
     CREDENTIALS_V1,
     CREDENTIALS_V2,
     bundled_urls,
     context_bytes,
     context_document,
 )
-from tests.canonicalization.helpers import SAMPLE_SUBJECT, mark, reference
-from vc.contextcache import SHARED_CACHE
-from vc.jsonld import CanonicalizationLimits, canonicalize
+from vic.vc.contextcache import SHARED_CACHE
+from vic.vc.jsonld import CanonicalizationLimits, canonicalize
 
 
 @pytest.fixture(params=["cold", "warm"])

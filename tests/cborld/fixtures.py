@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from contexts.loader import DocumentLoader
+from vic.contexts.loader import DocumentLoader
 
 __all__ = [
     "CODEC_CASES",

@@ -6,19 +6,19 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from did.key import did_key, did_key_method_id
-from did.keys import KeyType, PrivateKey
-from did.resolver import DidResolver
-from did.web import build_did_web_document
-from vc.cborld import Registry, bundled_entry
-from vc.mark import (
+from vic.did.key import did_key, did_key_method_id
+from vic.did.keys import KeyType, PrivateKey
+from vic.did.resolver import DidResolver
+from vic.did.web import build_did_web_document
+from vic.vc.cborld import Registry, bundled_entry
+from vic.vc.mark import (
     InspectionBasis,
     TerseStatus,
     VehicleSubject,
     build_mark,
     valid_until_for_month,
 )
-from vc.proofs import add_proof
+from vic.vc.proofs import add_proof
 
 __all__ = [
     "DEMO_DID",

@@ -11,15 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contexts.errors import (
+from vic.contexts.errors import (
     InputTooLargeError,
     MalformedValueError,
     NestingTooDeepError,
     ParsingError,
     VicError,
 )
-from vc.cborld import cbor
-from vc.cborld.cbor import CborLimits
+from vic.vc.cborld import cbor
+from vic.vc.cborld.cbor import CborLimits
 
 
 @pytest.mark.parametrize(

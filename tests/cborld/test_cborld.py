@@ -11,14 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contexts.errors import (
-    InputTooLargeError,
-    MalformedValueError,
-    NestingTooDeepError,
-    ParsingError,
-    VicError,
-)
-from did.resolver import DidResolver
 from tests.cborld.marks import (
     DEMO_ENTRY_ID,
     demo_registry,
@@ -27,7 +19,15 @@ from tests.cborld.marks import (
     web_resolver,
 )
 from tests.mark.strategies import vehicle_subjects
-from vc.cborld import (
+from vic.contexts.errors import (
+    InputTooLargeError,
+    MalformedValueError,
+    NestingTooDeepError,
+    ParsingError,
+    VicError,
+)
+from vic.did.resolver import DidResolver
+from vic.vc.cborld import (
     CborldFormat,
     Registry,
     RegistryEntry,
@@ -37,10 +37,10 @@ from vc.cborld import (
     encode,
     read_header,
 )
-from vc.cborld import context as context_module
-from vc.jsonld import canonicalize
-from vc.mark import VehicleSubject, new_mark_id
-from vc.proofs import verify_proofs
+from vic.vc.cborld import context as context_module
+from vic.vc.jsonld import canonicalize
+from vic.vc.mark import VehicleSubject, new_mark_id
+from vic.vc.proofs import verify_proofs
 
 REGISTRY = demo_registry()
 ENTRIES = [0, 1, 100, DEMO_ENTRY_ID]

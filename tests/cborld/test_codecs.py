@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from contexts.errors import JsonLdError, MalformedValueError, VicError
 from tests.cborld.fixtures import (
     CODEC_CASES,
     CODEC_TABLES,
@@ -17,10 +16,11 @@ from tests.cborld.fixtures import (
     example_document,
     example_loader,
 )
-from vc.cborld import Registry, RegistryEntry, decode, encode
-from vc.cborld import cbor as raw_cbor
-from vc.cborld.registry import tables_from_json
-from vc.cborld.urls import js_url_scheme
+from vic.contexts.errors import JsonLdError, MalformedValueError, VicError
+from vic.vc.cborld import Registry, RegistryEntry, decode, encode
+from vic.vc.cborld import cbor as raw_cbor
+from vic.vc.cborld.registry import tables_from_json
+from vic.vc.cborld.urls import js_url_scheme
 
 GOLDEN = json.loads((Path(__file__).parent / "codec_golden.json").read_text("utf-8"))
 TABLED = 20000

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from contexts.errors import JsonLdError, ParsingError
-from contexts.loader import DocumentLoader
 from tests.cborld.fixtures import EXAMPLE_URL, IMPORTING_URL, example_loader
-from vc import base45
-from vc.cborld import cbor
-from vc.cborld.context import ABSENT, ActiveContext, ContextLoader, js_sorted, js_truthy
-from vc.cborld.tables import KEYWORDS
+from vic.contexts.errors import JsonLdError, ParsingError
+from vic.contexts.loader import DocumentLoader
+from vic.vc import base45
+from vic.vc.cborld import cbor
+from vic.vc.cborld.context import ABSENT, ActiveContext, ContextLoader, js_sorted, js_truthy
+from vic.vc.cborld.tables import KEYWORDS
 
 CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
 VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "vc-barcodes"

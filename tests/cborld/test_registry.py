@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from contexts.errors import MalformedValueError, ParsingError, UsageError
-from vc.cborld import (
+from vic.contexts.errors import MalformedValueError, ParsingError, UsageError
+from vic.vc.cborld import (
     Registry,
     RegistryEntry,
     authority_entry,
@@ -17,7 +17,7 @@ from vc.cborld import (
     bundled_entry,
     load_entry,
 )
-from vc.cborld.registry import tables_from_json
+from vic.vc.cborld.registry import tables_from_json
 
 REGISTRY_DIR = Path(__file__).resolve().parents[2] / "contexts" / "registry"
 SUITE = "https://w3id.org/security#cryptosuiteString"

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from did.keyfile import read_key_file
-from did.keys import KeyType
+from vic.did.keyfile import read_key_file
+from vic.did.keys import KeyType
 
-VIC = [sys.executable, "-m", "cli"]
+VIC = [sys.executable, "-m", "vic.cli"]
 SUBJECT = {
     "type": "Vehicle",
     "registrationNumber": "鄂L12345",

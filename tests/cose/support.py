@@ -9,13 +9,13 @@ from typing import Any
 
 import cbor2
 
-from did.key import did_key, did_key_method_id
-from did.keys import KeyType, PrivateKey, PublicKey
-from did.resolver import DidResolver
-from did.web import build_did_web_document
 from tests.authority import NOW, VEHICLE
-from vc.cose import sig_structure
-from vc.mark import TerseStatus, build_mark, valid_until_for_month
+from vic.did.key import did_key, did_key_method_id
+from vic.did.keys import KeyType, PrivateKey, PublicKey
+from vic.did.resolver import DidResolver
+from vic.did.web import build_did_web_document
+from vic.vc.cose import sig_structure
+from vic.vc.mark import TerseStatus, build_mark, valid_until_for_month
 
 ALG_FOR = {KeyType.P256: -7, KeyType.P384: -35, KeyType.ED25519: -8}
 WEB_DID = "did:web:jtgl.example.cn"
@@ -90,7 +90,7 @@ def pycose_key(public_key: PublicKey, private_key: PrivateKey | None = None) -> 
     from pycose.keys import EC2Key, OKPKey
     from pycose.keys.curves import P256, P384, Ed25519
 
-    from did.multibase import base64url_decode
+    from vic.did.multibase import base64url_decode
 
     jwk = public_key.to_jwk()
     x = base64url_decode(jwk["x"])
@@ -103,7 +103,7 @@ def pycose_key(public_key: PublicKey, private_key: PrivateKey | None = None) -> 
 
 def private_key_bytes(key: PrivateKey) -> bytes:
     """The raw seed or scalar of a private key, from its private JWK ``d``."""
-    from did.multibase import base64url_decode
+    from vic.did.multibase import base64url_decode
 
     return base64url_decode(key.to_jwk()["d"])
 

@@ -11,13 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from zlib_ng import zlib_ng
 
-from contexts.errors import VicError
-from did.keys import KeyType
-from did.resolver import DidResolver
 from tests.cose.support import Issuer
-from vc import base45
-from vc.cose import decode_sign1, sign_cose, verify_cose
-from vc.qrcose import PREFIX, decode_cose_barcode, verify_cose_barcode
+from vic.contexts.errors import VicError
+from vic.did.keys import KeyType
+from vic.did.resolver import DidResolver
+from vic.vc import base45
+from vic.vc.cose import decode_sign1, sign_cose, verify_cose
+from vic.vc.qrcose import PREFIX, decode_cose_barcode, verify_cose_barcode
 
 ISSUER = Issuer.did_key(KeyType.P256)
 GOOD = sign_cose(ISSUER.mark(), ISSUER.key, ISSUER.kid)

@@ -8,7 +8,16 @@ from typing import Any, NamedTuple
 import cbor2
 import pytest
 
-from contexts.errors import (
+from tests.cose.support import (
+    ALG_FOR,
+    WEB_DID,
+    Issuer,
+    craft,
+    pycose_algorithm,
+    pycose_key,
+    thaw,
+)
+from vic.contexts.errors import (
     DataModelError,
     DidResolutionError,
     InputTooLargeError,
@@ -20,20 +29,11 @@ from contexts.errors import (
     ProofVerificationError,
     VerificationMethodError,
 )
-from did.keys import KeyType, PrivateKey, PublicKey
-from did.multibase import base64url_decode
-from did.resolver import DidResolver
-from did.web import build_did_web_document
-from tests.cose.support import (
-    ALG_FOR,
-    WEB_DID,
-    Issuer,
-    craft,
-    pycose_algorithm,
-    pycose_key,
-    thaw,
-)
-from vc.cose import (
+from vic.did.keys import KeyType, PrivateKey, PublicKey
+from vic.did.multibase import base64url_decode
+from vic.did.resolver import DidResolver
+from vic.did.web import build_did_web_document
+from vic.vc.cose import (
     CONTENT_TYPE,
     MAX_COSE_BYTES,
     TYP,

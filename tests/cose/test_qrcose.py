@@ -9,12 +9,12 @@ import time
 import pytest
 from zlib_ng import zlib_ng
 
-from contexts.errors import InputTooLargeError, ParsingError, VicError
-from did.keys import KeyType
 from tests.cose.support import Issuer
-from vc import base45
-from vc.cose import decode_sign1, sign_cose
-from vc.qrcose import (
+from vic.contexts.errors import InputTooLargeError, ParsingError, VicError
+from vic.did.keys import KeyType
+from vic.vc import base45
+from vic.vc.cose import decode_sign1, sign_cose
+from vic.vc.qrcose import (
     MAX_INFLATED_BYTES,
     MAX_TEXT_LENGTH,
     PREFIX,

@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
-from contexts.loader import DocumentLoader
-from did.keyfile import read_key_document
-from did.keys import KeyType
-from did.resolver import DidResolver
-from vc.proofs import add_proof, verify_proofs
-from vc.suites import suite_for_proof
+from vic.contexts.loader import DocumentLoader
+from vic.did.keyfile import read_key_document
+from vic.did.keys import KeyType
+from vic.did.resolver import DidResolver
+from vic.vc.proofs import add_proof, verify_proofs
+from vic.vc.suites import suite_for_proof
 
 VECTORS = Path(__file__).parent.parent / "vectors" / "dataintegrity"
 CASES = sorted(p for p in VECTORS.glob("*.json") if not p.name.startswith("proof-set-chain"))

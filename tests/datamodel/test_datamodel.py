@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from contexts.errors import DataModelError, ValidityRangeError
-from vc.datamodel import check_credential
+from vic.contexts.errors import DataModelError, ValidityRangeError
+from vic.vc.datamodel import check_credential
 
 V2 = "https://www.w3.org/ns/credentials/v2"
 V1 = "https://www.w3.org/2018/credentials/v1"

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from contexts.errors import InvalidDidError, InvalidKeyError, VerificationMethodError
-from did.document import DidDocument
-from did.keys import KeyType, PrivateKey
-from did.multibase import base58btc_encode, multibase_decode
+from vic.contexts.errors import InvalidDidError, InvalidKeyError, VerificationMethodError
+from vic.did.document import DidDocument
+from vic.did.keys import KeyType, PrivateKey
+from vic.did.multibase import base58btc_encode, multibase_decode
 
 DID = "did:example:authority"
 ED = PrivateKey.generate(KeyType.ED25519).public_key

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from contexts.errors import InvalidDidError, InvalidKeyError
-from did.jwk import did_jwk, did_jwk_document, did_jwk_method_id, did_jwk_public_key
-from did.keys import KeyType, PrivateKey, PublicKey
-from did.multibase import base64url_encode
+from vic.contexts.errors import InvalidDidError, InvalidKeyError
+from vic.did.jwk import did_jwk, did_jwk_document, did_jwk_method_id, did_jwk_public_key
+from vic.did.keys import KeyType, PrivateKey, PublicKey
+from vic.did.multibase import base64url_encode
 
 # The P-256 example of the did:jwk specification.
 SPEC_DID = (

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from contexts.errors import InvalidDidError, InvalidKeyError
-from did.key import did_key, did_key_document, did_key_method_id, did_key_public_key
-from did.keys import KeyType, PrivateKey, PublicKey
-from did.multibase import base58btc_encode
+from vic.contexts.errors import InvalidDidError, InvalidKeyError
+from vic.did.key import did_key, did_key_document, did_key_method_id, did_key_public_key
+from vic.did.keys import KeyType, PrivateKey, PublicKey
+from vic.did.multibase import base58btc_encode
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "w3c"
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from contexts.errors import InvalidJsonError, InvalidKeyError
-from did.keyfile import (
+from vic.contexts.errors import InvalidJsonError, InvalidKeyError
+from vic.did.keyfile import (
     MAX_KEY_FILE_SIZE,
     KeyMaterial,
     key_document,
@@ -20,7 +20,7 @@ from did.keyfile import (
     read_key_file,
     write_key_file,
 )
-from did.keys import KeyType, PrivateKey
+from vic.did.keys import KeyType, PrivateKey
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "w3c"
 KEY_FILES = [

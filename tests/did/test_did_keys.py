@@ -12,10 +12,10 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contexts.errors import InvalidKeyError, MalformedValueError
-from did.curve_checks import ED25519_SMALL_ORDER_Y, P256_ORDER, P384_ORDER
-from did.keys import KeyType, PrivateKey, PublicKey
-from did.multibase import base58btc_encode, base64url_encode, multibase_decode
+from vic.contexts.errors import InvalidKeyError, MalformedValueError
+from vic.did.curve_checks import ED25519_SMALL_ORDER_Y, P256_ORDER, P384_ORDER
+from vic.did.keys import KeyType, PrivateKey, PublicKey
+from vic.did.multibase import base58btc_encode, base64url_encode, multibase_decode
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "w3c"
 EDDSA = VECTORS / "vc-di-eddsa" / "TestVectors"

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contexts.errors import MalformedValueError
-from did.multibase import (
+from vic.contexts.errors import MalformedValueError
+from vic.did.multibase import (
     MAX_BASE58_LENGTH,
     base58btc_decode,
     base58btc_encode,

@@ -8,19 +8,19 @@ from typing import Any
 
 import pytest
 
-from contexts.errors import (
+from vic.contexts.errors import (
     DidResolutionError,
     InvalidDidError,
     InvalidKeyError,
     VerificationMethodError,
 )
-from did.document import DidDocument
-from did.jwk import did_jwk, did_jwk_method_id
-from did.key import did_key, did_key_method_id
-from did.keys import KeyType, PrivateKey
-from did.multibase import base58btc_encode
-from did.resolver import MAX_DID_DOCUMENT_SIZE, DidResolver, Resolver
-from did.web import build_did_web_document
+from vic.did.document import DidDocument
+from vic.did.jwk import did_jwk, did_jwk_method_id
+from vic.did.key import did_key, did_key_method_id
+from vic.did.keys import KeyType, PrivateKey
+from vic.did.multibase import base58btc_encode
+from vic.did.resolver import MAX_DID_DOCUMENT_SIZE, DidResolver, Resolver
+from vic.did.web import build_did_web_document
 
 KEY = PrivateKey.generate(KeyType.P256)
 WEB = "did:web:vic.example.cn"

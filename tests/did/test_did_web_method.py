@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from contexts.errors import InvalidDidError, VerificationMethodError
-from did.document import DidDocument
-from did.keys import KeyType, PrivateKey
-from did.resolver import DidResolver
-from did.web import build_did_web_document, did_web, did_web_method_id, did_web_url
+from vic.contexts.errors import InvalidDidError, VerificationMethodError
+from vic.did.document import DidDocument
+from vic.did.keys import KeyType, PrivateKey
+from vic.did.resolver import DidResolver
+from vic.did.web import build_did_web_document, did_web, did_web_method_id, did_web_url
 
 
 @pytest.mark.parametrize(

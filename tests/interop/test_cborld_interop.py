@@ -27,14 +27,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from did.resolver import DidResolver
 from tests.cborld.fixtures import CODEC_CASES, CODEC_TABLES, EXAMPLE_CONTEXTS, example_loader
 from tests.cborld.marks import DEMO_ENTRY_ID, did_key_mark, did_web_mark, web_resolver
 from tests.mark.strategies import vehicle_subjects
-from vc.cborld import Registry, RegistryEntry, bundled_entry, decode, encode
-from vc.cborld.registry import tables_from_json
-from vc.mark import VehicleSubject, new_mark_id
-from vc.proofs import verify_proofs
+from vic.did.resolver import DidResolver
+from vic.vc.cborld import Registry, RegistryEntry, bundled_entry, decode, encode
+from vic.vc.cborld.registry import tables_from_json
+from vic.vc.mark import VehicleSubject, new_mark_id
+from vic.vc.proofs import verify_proofs
 
 pytestmark = pytest.mark.node
 

@@ -27,12 +27,12 @@ from typing import Any
 
 import pytest
 
-from did.key import did_key, did_key_method_id
-from did.keyfile import key_document
-from did.keys import KeyType, PrivateKey
-from did.resolver import DidResolver
-from vc.errors import ProofVerificationError
-from vc.proofs import add_proof, verify_proofs
+from vic.did.key import did_key, did_key_method_id
+from vic.did.keyfile import key_document
+from vic.did.keys import KeyType, PrivateKey
+from vic.did.resolver import DidResolver
+from vic.vc.errors import ProofVerificationError
+from vic.vc.proofs import add_proof, verify_proofs
 
 pytestmark = pytest.mark.node
 

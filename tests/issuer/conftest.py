@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from issuer.domain import Actor
-from issuer.engine import Issuer
 from tests.issuer.helpers import (
     ADMIN,
     POSTGRES_ENV,
@@ -25,6 +23,8 @@ from tests.issuer.helpers import (
     backend,
     config,
 )
+from vic.issuer.domain import Actor
+from vic.issuer.engine import Issuer
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -14,19 +14,19 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from did.resolver import DidResolver
-from issuer.config import IssuerConfig
-from issuer.domain import Actor, Role, VehicleRegistration
-from issuer.engine import Issuer
-from issuer.policy import UseCategory
-from vc.proofs import verify_proofs
-from vc.status import (
+from vic.did.resolver import DidResolver
+from vic.issuer.config import IssuerConfig
+from vic.issuer.domain import Actor, Role, VehicleRegistration
+from vic.issuer.engine import Issuer
+from vic.issuer.policy import UseCategory
+from vic.vc.proofs import verify_proofs
+from vic.vc.status import (
     TERSE_LIST_LENGTH,
     StatusList,
     expand_terse_entry,
     parse_status_list_credential,
 )
-from vc.vin import vin_check_digit
+from vic.vc.vin import vin_check_digit
 
 POSTGRES_ENV = "VIC_TEST_POSTGRES_URL"
 BASE_URL = "https://demo.vic.example"
@@ -173,7 +173,7 @@ def assert_consistent(issuer: Issuer, clock: Clock) -> int:
     """
     from sqlalchemy import select
 
-    from issuer.db.models import Mark, StatusEntry
+    from vic.issuer.db.models import Mark, StatusEntry
 
     with issuer.database.read() as session:
         rows = session.execute(
@@ -208,7 +208,7 @@ def assert_consistent(issuer: Issuer, clock: Clock) -> int:
                 assert row.revoked
                 assert row.revocation_reason == "superseded"
                 assert row.superseded_by_id is not None
-    from vc.status import StatusPurpose
+    from vic.vc.status import StatusPurpose
 
     for list_index in sorted({r.list_index for r in issued}):
         published = issuer.status_list(StatusPurpose.REVOCATION, list_index)

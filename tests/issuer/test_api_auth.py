@@ -21,18 +21,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from contexts.errors import PermissionDeniedError, RecordNotFoundError, UsageError
-from issuer.db.models import ApiToken
-from issuer.domain import Actor, Role
-from issuer.tokens import (
-    AuthenticationError,
-    Scope,
-    authenticate,
-    create_token,
-    get_token,
-    list_tokens,
-    revoke_token,
-)
 from tests.issuer.helpers import (
     BASE_URL,
     OFFICE,
@@ -48,6 +36,18 @@ from tests.issuer.test_api_support import (  # noqa: F401 - api_fixture is a fix
     Client,
     api_fixture,
     open_api,
+)
+from vic.contexts.errors import PermissionDeniedError, RecordNotFoundError, UsageError
+from vic.issuer.db.models import ApiToken
+from vic.issuer.domain import Actor, Role
+from vic.issuer.tokens import (
+    AuthenticationError,
+    Scope,
+    authenticate,
+    create_token,
+    get_token,
+    list_tokens,
+    revoke_token,
 )
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}

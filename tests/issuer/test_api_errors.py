@@ -7,7 +7,12 @@ from typing import Any
 
 import pytest
 
-from contexts.errors import (
+from tests.issuer.test_api_support import (  # noqa: F401 - api_fixture is a fixture
+    PROBLEM,
+    Api,
+    api_fixture,
+)
+from vic.contexts.errors import (
     ConflictError,
     DataModelError,
     InputTooLargeError,
@@ -19,13 +24,8 @@ from contexts.errors import (
     ValidityRangeError,
     VicError,
 )
-from issuer.api.problems import status_for
-from issuer.tokens import AuthenticationError
-from tests.issuer.test_api_support import (  # noqa: F401 - api_fixture is a fixture
-    PROBLEM,
-    Api,
-    api_fixture,
-)
+from vic.issuer.api.problems import status_for
+from vic.issuer.tokens import AuthenticationError
 
 
 def assert_problem(response: Any, status: int, code: str, title: str) -> dict[str, Any]:

@@ -8,11 +8,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from contexts.loader import VEHICLE_INSPECTION_V1, context_bytes
-from issuer.api import create_app
-from issuer.config import IssuerConfig
-from issuer.engine import Issuer
-from issuer.tokens import create_token
 from tests.issuer.helpers import BASE_URL, DID, STATION_CODE, Clock, make_vin, registration
 from tests.issuer.test_api_support import (  # noqa: F401 - api_fixture is a fixture
     PROBLEM,
@@ -21,12 +16,17 @@ from tests.issuer.test_api_support import (  # noqa: F401 - api_fixture is a fix
     api_fixture,
     registration_body,
 )
-from vc.barcode import decode_barcode
-from vc.cborld import Registry, RegistryEntry
-from vc.qrimage import read_qr_image, read_qr_pdf
-from vc.status import StatusPurpose
-from verifier.result import Status
-from verifier.verify import verify_credential
+from vic.contexts.loader import VEHICLE_INSPECTION_V1, context_bytes
+from vic.issuer.api import create_app
+from vic.issuer.config import IssuerConfig
+from vic.issuer.engine import Issuer
+from vic.issuer.tokens import create_token
+from vic.vc.barcode import decode_barcode
+from vic.vc.cborld import Registry, RegistryEntry
+from vic.vc.qrimage import read_qr_image, read_qr_pdf
+from vic.vc.status import StatusPurpose
+from vic.verifier.result import Status
+from vic.verifier.verify import verify_credential
 
 
 def verify(api: Api, credential: Any) -> Status:

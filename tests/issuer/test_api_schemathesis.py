@@ -20,13 +20,13 @@ from typing import Any, Final
 
 from hypothesis import HealthCheck, Phase, given, settings
 
-from issuer.tokens import Scope
 from tests.issuer.helpers import STATION_CODE, make_vin
 from tests.issuer.test_api_support import (  # noqa: F401 - api_fixture is a fixture
     Api,
     api_fixture,
     registration_body,
 )
+from vic.issuer.tokens import Scope
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

@@ -23,9 +23,6 @@ import pytest
 from fastapi import FastAPI
 from starlette.exceptions import StarletteDeprecationWarning
 
-from issuer.api import create_app
-from issuer.engine import Issuer
-from issuer.tokens import Scope, create_token
 from tests.issuer.helpers import (
     ADMIN,
     BASE_URL,
@@ -36,8 +33,11 @@ from tests.issuer.helpers import (
     make_vin,
     plate,
 )
-from verifier.trust import TrustedIssuer, TrustList
-from verifier.verify import StaticStatusLists
+from vic.issuer.api import create_app
+from vic.issuer.engine import Issuer
+from vic.issuer.tokens import Scope, create_token
+from vic.verifier.trust import TrustedIssuer, TrustList
+from vic.verifier.verify import StaticStatusLists
 
 with warnings.catch_warnings():  # starlette prefers httpx2; the project's dev client is httpx
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
@@ -113,7 +113,7 @@ class Api:
 
     def trust(self) -> TrustList:
         """A trust list pinning the served did.json and registry entry."""
-        from vc.cborld import RegistryEntry
+        from vic.vc.cborld import RegistryEntry
 
         did_document = self.client.get("/.well-known/did.json").json()
         entry = RegistryEntry.from_json(self.client.get("/cborld/registry-entry.json").json())

@@ -10,8 +10,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from did.resolver import DidResolver
-from issuer.db.models import Mark
 from tests.issuer.helpers import BASE_URL, DID, Backend, Clock
 from tests.issuer.test_api_support import (  # noqa: F401 - api_fixture is a fixture
     PROBLEM,
@@ -22,7 +20,9 @@ from tests.issuer.test_api_support import (  # noqa: F401 - api_fixture is a fix
     bits_of,
     open_api,
 )
-from vc.proofs import verify_proofs
+from vic.did.resolver import DidResolver
+from vic.issuer.db.models import Mark
+from vic.vc.proofs import verify_proofs
 
 
 def vc2(**extra: Any) -> dict[str, Any]:

@@ -7,15 +7,6 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from contexts.errors import (
-    ConflictError,
-    PermissionDeniedError,
-    RecordNotFoundError,
-    RefusedError,
-)
-from issuer.db.models import Inspection, Mark
-from issuer.domain import InspectionOutcome, InspectionReport, RevocationReason
-from issuer.engine import Issuer
 from tests.issuer.helpers import (
     OFFICE,
     STATION,
@@ -27,6 +18,15 @@ from tests.issuer.helpers import (
     published_bits,
     registration,
 )
+from vic.contexts.errors import (
+    ConflictError,
+    PermissionDeniedError,
+    RecordNotFoundError,
+    RefusedError,
+)
+from vic.issuer.db.models import Inspection, Mark
+from vic.issuer.domain import InspectionOutcome, InspectionReport, RevocationReason
+from vic.issuer.engine import Issuer
 
 DAY = date(2026, 11, 24)
 

@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from issuer.db.models import Mark
-from issuer.engine import Issuer
 from tests.issuer.helpers import (
     ADMIN,
     OFFICE,
@@ -25,6 +23,8 @@ from tests.issuer.helpers import (
     registration,
 )
 from tests.issuer.workers import Job, run_job
+from vic.issuer.db.models import Mark
+from vic.issuer.engine import Issuer
 
 WORKERS = 8
 MARKS = 5_000

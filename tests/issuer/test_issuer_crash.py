@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from issuer.db.models import Mark
-from issuer.engine import Issuer
 from tests.issuer.helpers import OFFICE, Backend, Clock, assert_consistent, config, registration
+from vic.issuer.db.models import Mark
+from vic.issuer.engine import Issuer
 
 ROOT = Path(__file__).resolve().parents[2]
 VEHICLES = 12

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from vc.vin import vin_check_digit
+from vic.vc.vin import vin_check_digit
 
-VIC = [sys.executable, "-m", "cli"]
+VIC = [sys.executable, "-m", "vic.cli"]
 HEADER = [
     "vin",
     "plate",

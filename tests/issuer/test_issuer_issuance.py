@@ -10,28 +10,6 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from contexts.errors import (
-    ConflictError,
-    PermissionDeniedError,
-    RecordNotFoundError,
-    RefusedError,
-    UsageError,
-)
-from issuer.db.models import Inspection, Mark, PaperOrder
-from issuer.domain import (
-    Actor,
-    Delivery,
-    InspectionReport,
-    IssuanceReason,
-    PaperReason,
-    RevocationReason,
-    Role,
-    VehicleChange,
-    format_mark_number,
-    parse_mark_number,
-)
-from issuer.engine import Issuer
-from issuer.policy import UseCategory
 from tests.issuer.helpers import (
     ADMIN,
     DID,
@@ -48,11 +26,33 @@ from tests.issuer.helpers import (
     published_bits,
     registration,
 )
-from vc.mark import InspectionBasis, check_mark, valid_until_for_month
-from vc.status import TERSE_LIST_LENGTH, StatusPurpose
-from verifier.result import Status
-from verifier.trust import TrustedIssuer, TrustList
-from verifier.verify import StaticStatusLists, verify_credential
+from vic.contexts.errors import (
+    ConflictError,
+    PermissionDeniedError,
+    RecordNotFoundError,
+    RefusedError,
+    UsageError,
+)
+from vic.issuer.db.models import Inspection, Mark, PaperOrder
+from vic.issuer.domain import (
+    Actor,
+    Delivery,
+    InspectionReport,
+    IssuanceReason,
+    PaperReason,
+    RevocationReason,
+    Role,
+    VehicleChange,
+    format_mark_number,
+    parse_mark_number,
+)
+from vic.issuer.engine import Issuer
+from vic.issuer.policy import UseCategory
+from vic.vc.mark import InspectionBasis, check_mark, valid_until_for_month
+from vic.vc.status import TERSE_LIST_LENGTH, StatusPurpose
+from vic.verifier.result import Status
+from vic.verifier.trust import TrustedIssuer, TrustList
+from vic.verifier.verify import StaticStatusLists, verify_credential
 
 LEAN_KEYS = {
     "@context",

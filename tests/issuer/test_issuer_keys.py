@@ -12,12 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from contexts.errors import InvalidKeyError, PermissionDeniedError, UsageError
-from did.keys import KeyType, PrivateKey
-from issuer.config import IssuerConfig
-from issuer.domain import InspectionReport
-from issuer.engine import Issuer
-from issuer.keys import PASSPHRASE_ENV, Signer, decrypt_key_document, encrypt_key_document
 from tests.issuer.helpers import (
     ADMIN,
     DID,
@@ -32,9 +26,15 @@ from tests.issuer.helpers import (
     registration,
     resolver,
 )
-from vc.cborld.registry import RegistryEntry, bundled_entry
-from vc.proofs import verify_proofs
-from vc.status import StatusPurpose
+from vic.contexts.errors import InvalidKeyError, PermissionDeniedError, UsageError
+from vic.did.keys import KeyType, PrivateKey
+from vic.issuer.config import IssuerConfig
+from vic.issuer.domain import InspectionReport
+from vic.issuer.engine import Issuer
+from vic.issuer.keys import PASSPHRASE_ENV, Signer, decrypt_key_document, encrypt_key_document
+from vic.vc.cborld.registry import RegistryEntry, bundled_entry
+from vic.vc.proofs import verify_proofs
+from vic.vc.status import StatusPurpose
 
 
 def mode(path: Path) -> int:

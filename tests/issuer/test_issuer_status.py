@@ -11,13 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from contexts.errors import RecordNotFoundError, RefusedError, UsageError
-from issuer.db.models import StatusEntry, StatusList
-from issuer.domain import StatusSpace
-from issuer.engine import Issuer
-from issuer.status import SPACES, SpaceSpec, allocate, permute
 from tests.issuer.helpers import OFFICE, Clock, assert_verifies, make_vin, parse_list, registration
-from vc.status import MIN_LIST_LENGTH, TERSE_LIST_LENGTH, StatusPurpose
+from vic.contexts.errors import RecordNotFoundError, RefusedError, UsageError
+from vic.issuer.db.models import StatusEntry, StatusList
+from vic.issuer.domain import StatusSpace
+from vic.issuer.engine import Issuer
+from vic.issuer.status import SPACES, SpaceSpec, allocate, permute
+from vic.vc.status import MIN_LIST_LENGTH, TERSE_LIST_LENGTH, StatusPurpose
 
 
 @pytest.mark.parametrize("capacity", [2, 3, 16, 17, 100, 1024, 4099])

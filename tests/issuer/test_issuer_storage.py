@@ -11,10 +11,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from contexts.errors import UsageError
-from issuer.db.engine import current_revision, head_revision, open_database, sqlite_url
-from issuer.db.models import Base
 from tests.issuer.helpers import Backend
+from vic.contexts.errors import UsageError
+from vic.issuer.db.engine import current_revision, head_revision, open_database, sqlite_url
+from vic.issuer.db.models import Base
 
 TABLES = {
     "alembic_version",

@@ -8,17 +8,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from contexts.errors import (
-    ConflictError,
-    DataModelError,
-    PermissionDeniedError,
-    RecordNotFoundError,
-    RefusedError,
-    UndefinedTermError,
-)
-from issuer.db.models import Credential
-from issuer.domain import StatusSpace
-from issuer.engine import Issuer
 from tests.issuer.helpers import (
     ADMIN,
     DID,
@@ -29,7 +18,18 @@ from tests.issuer.helpers import (
     parse_list,
     registration,
 )
-from vc.status import MIN_LIST_LENGTH, StatusPurpose, parse_status_entries
+from vic.contexts.errors import (
+    ConflictError,
+    DataModelError,
+    PermissionDeniedError,
+    RecordNotFoundError,
+    RefusedError,
+    UndefinedTermError,
+)
+from vic.issuer.db.models import Credential
+from vic.issuer.domain import StatusSpace
+from vic.issuer.engine import Issuer
+from vic.vc.status import MIN_LIST_LENGTH, StatusPurpose, parse_status_entries
 
 
 def alumni(**extra: Any) -> dict[str, Any]:

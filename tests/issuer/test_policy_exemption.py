@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from issuer.policy import (
+from vic.issuer.policy import (
     ExemptionCode,
     ExemptionDecision,
     UseCategory,

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from contexts.errors import UsageError
-from issuer.policy import (
+from vic.contexts.errors import UsageError
+from vic.issuer.policy import (
     REGIMES,
     Regime,
     UseCategory,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from issuer.policy import (
+from vic.issuer.policy import (
     ExemptionCode,
     InspectionBasis,
     Timing,
@@ -20,7 +20,7 @@ from issuer.policy import (
     inspection_schedule,
     next_due,
 )
-from vc.mark import valid_until_for_month
+from vic.vc.mark import valid_until_for_month
 
 SMALL = UseCategory.SMALL_NON_OPERATING_PASSENGER
 OPERATING = UseCategory.OPERATING_PASSENGER

@@ -18,8 +18,9 @@ import base45
 import pytest
 from PIL import Image
 
-from contexts.errors import MarkShapeError, UsageError
-from issuer.printing import (
+from tests.authority import NOW, VEHICLE, Authority
+from vic.contexts.errors import MarkShapeError, UsageError
+from vic.issuer.printing import (
     FONT_FAMILY,
     FONT_FILE,
     LABELS,
@@ -32,9 +33,8 @@ from issuer.printing import (
     render_signed_mark_pdf,
     valid_until_month,
 )
-from tests.authority import NOW, VEHICLE, Authority
-from vc.mark import valid_until_for_month
-from vc.plate import PROVINCES, VEHICLE_TYPES
+from vic.vc.mark import valid_until_for_month
+from vic.vc.plate import PROVINCES, VEHICLE_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
 FONT_PATH = ROOT / "issuer" / "fonts" / FONT_FILE
@@ -290,7 +290,7 @@ def test_font_is_embedded_in_the_pdf() -> None:
 
 def test_font_ships_as_package_data() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    patterns = config["tool"]["setuptools"]["package-data"]["issuer"]
+    patterns = config["tool"]["setuptools"]["package-data"]["vic.issuer"]
     shipped = {p.name for pattern in patterns for p in (ROOT / "issuer").glob(pattern)}
     assert {FONT_FILE, "OFL.txt"} <= shipped
 

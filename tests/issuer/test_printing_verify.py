@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from issuer.printing import render_signed_mark_pdf
 from tests.authority import Authority, clock
-from vc.barcode import encode_barcode
-from vc.cborld import Registry
-from vc.qrimage import read_qr_image
-from verifier import Status, verify_credential
+from vic.issuer.printing import render_signed_mark_pdf
+from vic.vc.barcode import encode_barcode
+from vic.vc.cborld import Registry
+from vic.vc.qrimage import read_qr_image
+from vic.verifier import Status, verify_credential
 
 pytestmark = pytest.mark.skipif(
     shutil.which("pdftoppm") is None,

@@ -19,9 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import issuer.engine
-from issuer.domain import InspectionOutcome, InspectionReport
-from issuer.engine import Issuer
+import vic.issuer.engine
 from tests.issuer.helpers import (
     OFFICE,
     STATION,
@@ -31,6 +29,8 @@ from tests.issuer.helpers import (
     config,
     make_vin,
 )
+from vic.issuer.domain import InspectionOutcome, InspectionReport
+from vic.issuer.engine import Issuer
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def run_job(job: Job) -> list[tuple[str, int]]:
 
 
 def _kill_inside_signature(at: int) -> None:
-    real = issuer.engine.add_proof
+    real = vic.issuer.engine.add_proof
     calls = {"n": 0}
 
     def add_proof(*args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -99,7 +99,7 @@ def _kill_inside_signature(at: int) -> None:
             os.kill(os.getpid(), signal.SIGKILL)
         return real(*args, **kwargs)
 
-    issuer.engine.add_proof = add_proof  # type: ignore[assignment]
+    vic.issuer.engine.add_proof = add_proof  # type: ignore[assignment]
 
 
 def main(argv: list[str]) -> int:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from contexts.errors import InputTooLargeError, InvalidJsonError, NestingTooDeepError
-from vc.jsonio import parse_json_object
+from vic.contexts.errors import InputTooLargeError, InvalidJsonError, NestingTooDeepError
+from vic.vc.jsonio import parse_json_object
 
 
 @pytest.mark.parametrize(

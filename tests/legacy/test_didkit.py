@@ -28,11 +28,11 @@ from typing import Any
 import didkit
 import pytest
 
-from contexts.loader import CREDENTIALS_V1, CREDENTIALS_V2
-from did.key import did_key, did_key_method_id
-from did.keys import KeyType, PrivateKey
-from did.resolver import DidResolver
-from vc.proofs import ProofsResult, add_proof, verify_proofs
+from vic.contexts.loader import CREDENTIALS_V1, CREDENTIALS_V2
+from vic.did.key import did_key, did_key_method_id
+from vic.did.keys import KeyType, PrivateKey
+from vic.did.resolver import DidResolver
+from vic.vc.proofs import ProofsResult, add_proof, verify_proofs
 
 ED25519_2020 = "https://w3id.org/security/suites/ed25519-2020/v1"
 JWS_2020 = "https://w3id.org/security/suites/jws-2020/v1"

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from vc.mark import InspectionBasis, VehicleSubject
-from vc.plate import (
+from vic.vc.mark import InspectionBasis, VehicleSubject
+from vic.vc.plate import (
     AUTHORITY_LETTERS,
     NEW_ENERGY_LETTERS,
     PLATE_TYPES,
@@ -18,7 +18,7 @@ from vc.plate import (
     PlateKind,
     mark_plate_type_codes,
 )
-from vc.vin import VIN_ALPHABET, vin_check_digit
+from vic.vc.vin import VIN_ALPHABET, vin_check_digit
 
 __all__ = [
     "mark_plate_type_codes_st",

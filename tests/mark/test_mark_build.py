@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from contexts.errors import (
+from vic.contexts.errors import (
     MarkShapeError,
     StatusIndexRangeError,
     UsageError,
     ValidityRangeError,
 )
-from vc.mark import (
+from vic.vc.mark import (
     CHINA_STANDARD_TIME,
     InspectionBasis,
     TerseStatus,

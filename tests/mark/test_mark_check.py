@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contexts.errors import MarkShapeError, StatusIndexRangeError, ValidityRangeError
 from tests.mark.strategies import vehicle_subjects
-from vc.mark import (
+from vic.contexts.errors import MarkShapeError, StatusIndexRangeError, ValidityRangeError
+from vic.vc.mark import (
     InspectionBasis,
     MarkErrorCode,
     TerseStatus,

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contexts.errors import MarkShapeError
 from tests.mark.strategies import plate_and_type, plates
-from vc.plate import (
+from vic.contexts.errors import MarkShapeError
+from vic.vc.plate import (
     PLATE_PATTERN,
     PLATE_TYPES,
     PROVINCES,

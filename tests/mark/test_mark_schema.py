@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given
 from pyld import jsonld
 
-from contexts.loader import VEHICLE_INSPECTION_V1, DocumentLoader, context_document
 from tests.mark.strategies import vehicle_subjects
-from vc.mark import (
+from vic.contexts.loader import VEHICLE_INSPECTION_V1, DocumentLoader, context_document
+from vic.vc.mark import (
     InspectionBasis,
     VehicleSubject,
     build_mark,
@@ -23,13 +23,13 @@ from vc.mark import (
     subject_schema,
     valid_until_for_month,
 )
-from vc.plate import PLATE_PATTERN, VEHICLE_TYPES, mark_plate_type_codes
+from vic.vc.plate import PLATE_PATTERN, VEHICLE_TYPES, mark_plate_type_codes
 
 VI = "https://w3id.org/vehicle-inspection#"
 
 
 def test_schema_is_a_valid_draft_2020_12_schema_and_is_packaged() -> None:
-    text = resources.files("contexts").joinpath("schemas", "vehicle-subject.schema.json")
+    text = resources.files("vic.contexts").joinpath("schemas", "vehicle-subject.schema.json")
     schema = json.loads(text.read_text("utf-8"))
     assert schema == subject_schema()
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from contexts.errors import MarkShapeError
 from tests.mark.strategies import vins
-from vc.vin import VIN_ALPHABET, validate_vin, vin_check_digit
+from vic.contexts.errors import MarkShapeError
+from vic.vc.vin import VIN_ALPHABET, validate_vin, vin_check_digit
 
 # Published VINs whose check digit (position 9) is computed per 49 CFR 565 / GB 16735 annex A.
 VALID_VINS = [

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from contexts.errors import (
+from vic.contexts.errors import (
     CanonicalizationLimitError,
     JsonLdError,
     KeyTypeMismatchError,
@@ -26,14 +26,14 @@ from contexts.errors import (
     UnsupportedCryptosuiteError,
     VicError,
 )
-from contexts.loader import CREDENTIALS_V1, CREDENTIALS_V2, DATA_INTEGRITY_V2
-from did.key import did_key, did_key_method_id
-from did.keys import KeyType, PrivateKey
-from did.multibase import multibase_decode
-from did.resolver import DidResolver
-from did.web import build_did_web_document
-from vc.jsonld import CanonicalizationLimits, canonicalize
-from vc.proofs import ProofsResult, add_proof, verify_proofs
+from vic.contexts.loader import CREDENTIALS_V1, CREDENTIALS_V2, DATA_INTEGRITY_V2
+from vic.did.key import did_key, did_key_method_id
+from vic.did.keys import KeyType, PrivateKey
+from vic.did.multibase import multibase_decode
+from vic.did.resolver import DidResolver
+from vic.did.web import build_did_web_document
+from vic.vc.jsonld import CanonicalizationLimits, canonicalize
+from vic.vc.proofs import ProofsResult, add_proof, verify_proofs
 
 # --- fixtures -------------------------------------------------------------------------------------
 

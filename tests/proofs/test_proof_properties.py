@@ -12,14 +12,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contexts.loader import CREDENTIALS_V1, DATA_INTEGRITY_V2, VEHICLE_INSPECTION_V1
-from did.key import did_key, did_key_method_id
-from did.keys import KeyType, PrivateKey
-from did.resolver import DidResolver
-from did.web import build_did_web_document
 from tests.mark.strategies import vehicle_subjects
-from vc.mark import InspectionBasis, VehicleSubject, build_mark, valid_until_for_month
-from vc.proofs import ProofsResult, add_proof, verify_proofs
+from vic.contexts.loader import CREDENTIALS_V1, DATA_INTEGRITY_V2, VEHICLE_INSPECTION_V1
+from vic.did.key import did_key, did_key_method_id
+from vic.did.keys import KeyType, PrivateKey
+from vic.did.resolver import DidResolver
+from vic.did.web import build_did_web_document
+from vic.vc.mark import InspectionBasis, VehicleSubject, build_mark, valid_until_for_month
+from vic.vc.proofs import ProofsResult, add_proof, verify_proofs
 
 NOW = datetime(2027, 3, 1, 8, 0, 0, tzinfo=UTC)
 RESOLVER = DidResolver()

@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
-from contexts.errors import InputTooLargeError, ParsingError, UsageError
 from tests.cose.support import Issuer
-from vc import base45
-from vc.qrcose import encode_cose_barcode, verify_cose_barcode
-from vc.qrimage import (
+from vic.contexts.errors import InputTooLargeError, ParsingError, UsageError
+from vic.vc import base45
+from vic.vc.qrcose import encode_cose_barcode, verify_cose_barcode
+from vic.vc.qrimage import (
     MAX_FILE_BYTES,
     qr_matrix,
     qr_mode,

@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from zlib_ng import zlib_ng
 
-from vc.errors import InputTooLargeError, StatusIndexRangeError, StatusListError, UsageError
-from vc.status import DEFAULT_MAX_BYTES, MIN_LIST_LENGTH, Bitstring
+from vic.vc.errors import InputTooLargeError, StatusIndexRangeError, StatusListError, UsageError
+from vic.vc.status import DEFAULT_MAX_BYTES, MIN_LIST_LENGTH, Bitstring
 
 # Bitstring Status List v1.0, the example BitstringStatusListCredential: an all-zero 16 KiB list.
 SPEC_ALL_ZERO = "uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA"

@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from vc.errors import (
+from vic.vc.errors import (
     InputTooLargeError,
     StatusIndexRangeError,
     StatusListError,
     UsageError,
     ValidityRangeError,
 )
-from vc.status import (
+from vic.vc.status import (
     Bitstring,
     StatusEntry,
     StatusList,

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from vc.errors import StatusListError, UsageError
-from vc.status import (
+from vic.vc.errors import StatusListError, UsageError
+from vic.vc.status import (
     TERSE_LIST_LENGTH,
     StatusEntry,
     StatusMessage,

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from tests.authority import NOW, Authority, clock
-from verifier.result import CheckName, Status
-from verifier.trust import TrustList
-from verifier.verify import StaticStatusLists, verify_credential
+from vic.verifier.result import CheckName, Status
+from vic.verifier.trust import TrustList
+from vic.verifier.verify import StaticStatusLists, verify_credential
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ Contexts come only from a :class:`contexts.loader.DocumentLoader` (bundled docum
 fetched. docs/qr.md describes the format, the registry entries and the sizes.
 """
 
-from vc.cborld.cbor import DEFAULT_LIMITS, CborLimits
-from vc.cborld.converter import CborldFormat, CborldHeader, decode, encode, read_header
-from vc.cborld.registry import (
+from vic.vc.cborld.cbor import DEFAULT_LIMITS, CborLimits
+from vic.vc.cborld.converter import CborldFormat, CborldHeader, decode, encode, read_header
+from vic.vc.cborld.registry import (
     DEFAULT_CRYPTOSUITES,
     DEMO_ENTRY_FILE,
     MARK_CONTEXTS,

@@ -25,7 +25,7 @@ import struct
 from dataclasses import dataclass
 from typing import Any, Final
 
-from contexts.errors import (
+from vic.contexts.errors import (
     InputTooLargeError,
     MalformedValueError,
     NestingTooDeepError,

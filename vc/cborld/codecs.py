@@ -36,11 +36,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from contexts.errors import MalformedValueError, ParsingError
-from did.multibase import base58btc_decode, base58btc_encode, base64url_decode, base64url_encode
-from vc.cborld.context import ABSENT, ContextLoader
-from vc.cborld.tables import MULTIBASE, URL_SCHEMES, XSD_DATE, XSD_DATETIME
-from vc.cborld.urls import js_url_scheme
+from vic.contexts.errors import MalformedValueError, ParsingError
+from vic.did.multibase import base58btc_decode, base58btc_encode, base64url_decode, base64url_encode
+from vic.vc.cborld.context import ABSENT, ContextLoader
+from vic.vc.cborld.tables import MULTIBASE, URL_SCHEMES, XSD_DATE, XSD_DATETIME
+from vic.vc.cborld.urls import js_url_scheme
 
 __all__ = ["UNDECODED", "CodecState", "decode_value", "encode_value", "table_type"]
 

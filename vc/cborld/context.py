@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Final
 
-from contexts.errors import (
+from vic.contexts.errors import (
     InputTooLargeError,
     JsonLdError,
     MalformedValueError,
@@ -35,8 +35,8 @@ from contexts.errors import (
     UnknownContextError,
     VicError,
 )
-from contexts.loader import DocumentLoader
-from vc.cborld.tables import FIRST_CUSTOM_TERM_ID, KEYWORDS
+from vic.contexts.loader import DocumentLoader
+from vic.vc.cborld.tables import FIRST_CUSTOM_TERM_ID, KEYWORDS
 
 __all__ = ["ABSENT", "ActiveContext", "ContextLoader", "js_sorted", "js_truthy", "utf16_key"]
 

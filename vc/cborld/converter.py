@@ -29,14 +29,21 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
 
-from contexts.errors import MalformedValueError, ParsingError, VicError
-from contexts.loader import DocumentLoader
-from vc.cborld import cbor
-from vc.cborld.cbor import DEFAULT_LIMITS, CborLimits
-from vc.cborld.codecs import UNDECODED, CodecState, decode_value, encode_value
-from vc.cborld.context import ABSENT, ActiveContext, ContextLoader, js_sorted, js_truthy, utf16_key
-from vc.cborld.registry import Registry, RegistryEntry
-from vc.cborld.tables import (
+from vic.contexts.errors import MalformedValueError, ParsingError, VicError
+from vic.contexts.loader import DocumentLoader
+from vic.vc.cborld import cbor
+from vic.vc.cborld.cbor import DEFAULT_LIMITS, CborLimits
+from vic.vc.cborld.codecs import UNDECODED, CodecState, decode_value, encode_value
+from vic.vc.cborld.context import (
+    ABSENT,
+    ActiveContext,
+    ContextLoader,
+    js_sorted,
+    js_truthy,
+    utf16_key,
+)
+from vic.vc.cborld.registry import Registry, RegistryEntry
+from vic.vc.cborld.tables import (
     CBORLD_TAG,
     CONTEXT_TERM_ID,
     CRYPTOSUITE_STRING,

@@ -29,8 +29,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
-from contexts.errors import MalformedValueError, ParsingError, UsageError
-from vc.cborld.tables import (
+from vic.contexts.errors import MalformedValueError, ParsingError, UsageError
+from vic.vc.cborld.tables import (
     CRYPTOSUITE_STRING,
     LEGACY_CRYPTOSUITE_TABLE,
     TYPES_ENCODED_AS_BYTES,
@@ -278,7 +278,7 @@ def load_entry(path: str | Path) -> RegistryEntry:
 
 def bundled_entry(name: str = DEMO_ENTRY_FILE) -> RegistryEntry:
     """An entry shipped in ``contexts/registry/`` (by default the demo authority's)."""
-    raw = resources.files("contexts").joinpath("registry", name).read_text("utf-8")
+    raw = resources.files("vic.contexts").joinpath("registry", name).read_text("utf-8")
     return RegistryEntry.from_json(json.loads(raw))
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from contexts.errors import UnsupportedCryptosuiteError
-from vc.suites.base import Cryptosuite
-from vc.suites.dataintegrity import EcdsaJcs2019, EcdsaRdfc2019, EddsaJcs2022, EddsaRdfc2022
-from vc.suites.legacy import Ed25519Signature2020, JsonWebSignature2020
+from vic.contexts.errors import UnsupportedCryptosuiteError
+from vic.vc.suites.base import Cryptosuite
+from vic.vc.suites.dataintegrity import EcdsaJcs2019, EcdsaRdfc2019, EddsaJcs2022, EddsaRdfc2022
+from vic.vc.suites.legacy import Ed25519Signature2020, JsonWebSignature2020
 
 __all__ = ["DATA_INTEGRITY_SUITES", "Cryptosuite", "suite_for_proof", "suite_named"]
 

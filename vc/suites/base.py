@@ -12,10 +12,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar, Protocol
 
-from contexts.errors import KeyTypeMismatchError, MalformedValueError, ProofVerificationError
-from contexts.loader import DocumentLoader
-from did.keys import KeyType, PublicKey
-from did.multibase import multibase_decode, multibase_encode
+from vic.contexts.errors import KeyTypeMismatchError, MalformedValueError, ProofVerificationError
+from vic.contexts.loader import DocumentLoader
+from vic.did.keys import KeyType, PublicKey
+from vic.did.multibase import multibase_decode, multibase_encode
 
 __all__ = ["Cryptosuite", "SigningKey"]
 

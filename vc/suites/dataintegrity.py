@@ -11,11 +11,11 @@ from typing import Any
 
 import rfc8785
 
-from contexts.errors import MalformedValueError
-from contexts.loader import DocumentLoader
-from did.keys import KeyType
-from vc.jsonld import canonicalize, expand
-from vc.suites.base import Cryptosuite
+from vic.contexts.errors import MalformedValueError
+from vic.contexts.loader import DocumentLoader
+from vic.did.keys import KeyType
+from vic.vc.jsonld import canonicalize, expand
+from vic.vc.suites.base import Cryptosuite
 
 __all__ = ["EcdsaJcs2019", "EcdsaRdfc2019", "EddsaJcs2022", "EddsaRdfc2022", "jcs"]
 

@@ -12,10 +12,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from contexts.errors import ProofGenerationError, ProofVerificationError
-from did.keys import KeyType, PublicKey
-from vc.suites.base import SigningKey
-from vc.suites.dataintegrity import _Rdfc
+from vic.contexts.errors import ProofGenerationError, ProofVerificationError
+from vic.did.keys import KeyType, PublicKey
+from vic.vc.suites.base import SigningKey
+from vic.vc.suites.dataintegrity import _Rdfc
 
 __all__ = ["Ed25519Signature2020", "JsonWebSignature2020"]
 

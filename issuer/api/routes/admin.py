@@ -7,9 +7,9 @@ from typing import Annotated, Final
 
 from fastapi import APIRouter, Path, Query
 
-from did.keys import KeyType
-from issuer.api.deps import AdminActor, IssuerDep, OfficeActor
-from issuer.api.models import (
+from vic.did.keys import KeyType
+from vic.issuer.api.deps import AdminActor, IssuerDep, OfficeActor
+from vic.issuer.api.models import (
     TEXT_ID_PATTERN,
     AuditEntryOut,
     KeyOut,
@@ -21,8 +21,8 @@ from issuer.api.models import (
     TokenOut,
     TokenRequest,
 )
-from issuer.api.problems import error_responses
-from issuer.tokens import create_token, list_tokens, revoke_token
+from vic.issuer.api.problems import error_responses
+from vic.issuer.tokens import create_token, list_tokens, revoke_token
 
 __all__ = ["router"]
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Final, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from issuer.api.deps import (
+from vic.issuer.api.deps import (
     JSON,
     VC_JSON,
     IssuerDep,
@@ -26,12 +26,12 @@ from issuer.api.deps import (
     dumps,
     prefers_json,
 )
-from issuer.api.models import MarkOut, MarkStatusOut
-from issuer.api.problems import error_responses
-from issuer.domain import IssuedMark
-from issuer.engine import Issuer
-from vc.barcode import encode_barcode
-from vc.cborld import Registry, RegistryEntry
+from vic.issuer.api.models import MarkOut, MarkStatusOut
+from vic.issuer.api.problems import error_responses
+from vic.issuer.domain import IssuedMark
+from vic.issuer.engine import Issuer
+from vic.vc.barcode import encode_barcode
+from vic.vc.cborld import Registry, RegistryEntry
 
 __all__ = ["barcode_text", "router"]
 
@@ -156,7 +156,7 @@ def download_png(
     scale: Scale = 8,
     ecc: Ecc = "M",
 ) -> Response:
-    from vc.qrimage import render_png
+    from vic.vc.qrimage import render_png
 
     return _qr_image(issuer.download_mark(actor, vin), issuer, render_png, "png", ecc, scale)
 
@@ -182,7 +182,7 @@ def download_svg(
     scale: Scale = 8,
     ecc: Ecc = "M",
 ) -> Response:
-    from vc.qrimage import render_svg
+    from vic.vc.qrimage import render_svg
 
     return _qr_image(issuer.download_mark(actor, vin), issuer, render_svg, "svg", ecc, scale)
 
@@ -205,7 +205,7 @@ def download_svg(
 def download_pdf(
     actor: OwnerOrOfficeActor, vin: VinPath, issuer: IssuerDep, settings: SettingsDep
 ) -> Response:
-    from issuer.printing import render_signed_mark_pdf
+    from vic.issuer.printing import render_signed_mark_pdf
 
     mark = issuer.download_mark(actor, vin)
     pdf = render_signed_mark_pdf(

@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
-from contexts.errors import RecordNotFoundError, UsageError
-from contexts.loader import VEHICLE_INSPECTION_V1, bundled_urls, context_bytes
-from did.web import did_web_url
-from issuer.api.deps import (
+from vic.contexts.errors import RecordNotFoundError, UsageError
+from vic.contexts.loader import VEHICLE_INSPECTION_V1, bundled_urls, context_bytes
+from vic.did.web import did_web_url
+from vic.issuer.api.deps import (
     DOCUMENT_HEADERS,
     IssuerDep,
     MarkNumber,
@@ -26,10 +26,10 @@ from issuer.api.deps import (
     dumps,
     prefers_json,
 )
-from issuer.api.models import PublicMarkStatusOut
-from issuer.api.problems import error_responses
-from issuer.domain import StatusSpace
-from vc.status import StatusPurpose
+from vic.issuer.api.models import PublicMarkStatusOut
+from vic.issuer.api.problems import error_responses
+from vic.issuer.domain import StatusSpace
+from vic.vc.status import StatusPurpose
 
 __all__ = ["context_router", "did_router", "marks_router", "status_router"]
 
@@ -210,7 +210,7 @@ def context_router() -> APIRouter:
         },
     )
     def subject_schema(request: Request) -> Response:
-        body = resources.files("contexts").joinpath("schemas", SCHEMA_FILE).read_bytes()
+        body = resources.files("vic.contexts").joinpath("schemas", SCHEMA_FILE).read_bytes()
         return document_response(
             request, body, "application/schema+json", max_age=IMMUTABLE_MAX_AGE
         )

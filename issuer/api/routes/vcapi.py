@@ -21,9 +21,9 @@ from typing import Annotated, Any, Final, Literal
 
 from fastapi import APIRouter, Path
 
-from contexts.errors import DataModelError, MalformedValueError, RefusedError
-from issuer.api.deps import IssuerDep, OfficeActor, SettingsDep
-from issuer.api.models import (
+from vic.contexts.errors import DataModelError, MalformedValueError, RefusedError
+from vic.issuer.api.deps import IssuerDep, OfficeActor, SettingsDep
+from vic.issuer.api.models import (
     TEXT_ID_PATTERN,
     CredentialOut,
     IssueCredentialRequest,
@@ -32,10 +32,10 @@ from issuer.api.models import (
     StatusUpdateRequest,
     StatusUpdateResult,
 )
-from issuer.api.problems import error_responses
-from issuer.status import PURPOSES
-from vc.datamodel import check_credential
-from vc.status import StatusPurpose
+from vic.issuer.api.problems import error_responses
+from vic.issuer.status import PURPOSES
+from vic.vc.datamodel import check_credential
+from vic.vc.status import StatusPurpose
 
 __all__ = ["router"]
 

@@ -13,9 +13,9 @@ from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Path, Query, Response
 
-from contexts.errors import PermissionDeniedError, RecordNotFoundError, UsageError
-from issuer.api.deps import IssuerDep, OfficeActor, OwnerOrOfficeActor, StationActor, VinPath
-from issuer.api.models import (
+from vic.contexts.errors import PermissionDeniedError, RecordNotFoundError, UsageError
+from vic.issuer.api.deps import IssuerDep, OfficeActor, OwnerOrOfficeActor, StationActor, VinPath
+from vic.issuer.api.models import (
     TEXT_ID_PATTERN,
     AccidentRequest,
     CancellationOut,
@@ -32,8 +32,8 @@ from issuer.api.models import (
     VehicleOut,
     VehicleRegistrationRequest,
 )
-from issuer.api.problems import error_responses
-from issuer.domain import (
+from vic.issuer.api.problems import error_responses
+from vic.issuer.domain import (
     InspectionReport,
     IssuedMark,
     Role,
