@@ -83,7 +83,12 @@ class Authority:
         return self.sign(unsigned)
 
     def status_lists(
-        self, mark: dict[str, Any], *, revoked: bool = False, suspended: bool = False
+        self,
+        mark: dict[str, Any],
+        *,
+        revoked: bool = False,
+        suspended: bool = False,
+        valid_from: datetime = NOW,
     ) -> list[dict[str, Any]]:
         """The mark's revocation and suspension lists, signed, with its bits as asked."""
         lists = []
@@ -98,7 +103,7 @@ class Authority:
                 issuer=self.did,
                 purpose=entry.purpose,
                 bitstring=bits,
-                valid_from=NOW,
+                valid_from=valid_from,
             )
             lists.append(self.sign(unsigned))
         return lists

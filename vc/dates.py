@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Final
 
-from vic.contexts.errors import DataModelError
+from vic.contexts.errors import DataModelError, UsageError
 
-__all__ = ["Clock", "format_datetime", "parse_datetime", "system_clock"]
+__all__ = [
+    "DEFAULT_CLOCK_SKEW",
+    "Clock",
+    "check_skew",
+    "format_datetime",
+    "parse_datetime",
+    "system_clock",
+]
+
+DEFAULT_CLOCK_SKEW: Final = timedelta(minutes=5)
+"""How far apart the verifier's and an issuer's clocks may be: applied to ``validFrom`` and
+``validUntil`` of credentials and status lists and to a proof's ``created`` and ``expires``."""
 
 # XSD dateTime lexical form; the time zone is optional in XSD and required for dateTimeStamp.
 _DATETIME = re.compile(
@@ -73,3 +85,13 @@ Clock = Callable[[], datetime]
 def system_clock() -> datetime:
     """The machine's clock, in UTC."""
     return datetime.now(UTC)
+
+
+def check_skew(skew: timedelta) -> timedelta:
+    """``skew`` itself, once checked to be a non-negative duration of at most a day.
+
+    :raises UsageError: it is negative or larger than a day.
+    """
+    if not isinstance(skew, timedelta) or skew < timedelta(0) or skew > timedelta(days=1):
+        raise UsageError(f"a clock skew must be between 0 and 1 day, got {skew!r}")
+    return skew

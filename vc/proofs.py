@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from vic.contexts.errors import (
@@ -21,7 +21,14 @@ from vic.contexts.errors import (
 )
 from vic.contexts.loader import CREDENTIALS_V2, DATA_INTEGRITY_V2, DocumentLoader
 from vic.did.resolver import Resolver
-from vic.vc.dates import Clock, format_datetime, parse_datetime, system_clock
+from vic.vc.dates import (
+    DEFAULT_CLOCK_SKEW,
+    Clock,
+    check_skew,
+    format_datetime,
+    parse_datetime,
+    system_clock,
+)
 from vic.vc.jsonio import check_depth
 from vic.vc.suites import suite_for_proof, suite_named
 from vic.vc.suites.base import SigningKey
@@ -172,10 +179,16 @@ def verify_proofs(
     expected_purpose: str = "assertionMethod",
     domain: str | None = None,
     challenge: str | None = None,
+    clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
+    reject_future: bool = False,
 ) -> ProofsResult:
     """Verify every proof of ``document``; never raises for a proof that fails, reports it.
 
-    ``domain`` and ``challenge``, when given, must appear in each proof (presentations).
+    ``domain`` and ``challenge``, when given, must appear in each proof (presentations). A proof
+    whose ``expires`` is further than ``clock_skew`` in the past fails (``PROOF_EXPIRED``); with
+    ``reject_future`` (a holder's fresh proof) so does one ``created`` later than the clock by more
+    than ``clock_skew`` (``PROOF_IN_FUTURE``). For credentials the verifier reports a ``created``
+    in the future as NOT_YET_VALID instead.
     Programming errors are not caught: only vic's own errors become failed checks.
     """
     loader = loader or _DEFAULT_LOADER
@@ -186,6 +199,7 @@ def verify_proofs(
         return ProofsResult(error=exc)
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     now = clock()
+    skew = check_skew(clock_skew)
     results = []
     for index, proof in enumerate(proofs):
         try:
@@ -196,6 +210,8 @@ def verify_proofs(
                 resolver=resolver,
                 loader=loader,
                 now=now,
+                skew=skew,
+                reject_future=reject_future,
                 expected_purpose=expected_purpose,
                 domain=domain,
                 challenge=challenge,
@@ -215,6 +231,8 @@ def _verify_one(
     resolver: Resolver,
     loader: DocumentLoader,
     now: datetime,
+    skew: timedelta,
+    reject_future: bool,
     expected_purpose: str,
     domain: str | None,
     challenge: str | None,
@@ -231,9 +249,14 @@ def _verify_one(
             f"proofPurpose is {purpose!r}, expected {expected_purpose!r}",
             code="PROOF_PURPOSE_MISMATCH",
         )
-    if "created" in proof:
-        parse_datetime(proof["created"], field="proof.created")
-    if "expires" in proof and parse_datetime(proof["expires"], field="proof.expires") < now:
+    created = (
+        parse_datetime(proof["created"], field="proof.created") if "created" in proof else None
+    )
+    if reject_future and created is not None and created > now + skew:
+        raise ProofVerificationError(
+            "the proof was created in the future", code="PROOF_IN_FUTURE", created=proof["created"]
+        )
+    if "expires" in proof and parse_datetime(proof["expires"], field="proof.expires") < now - skew:
         raise ProofVerificationError("the proof has expired", code="PROOF_EXPIRED")
     if domain is not None:
         domains = proof.get("domain")

@@ -641,6 +641,7 @@ def check_status(
     now: datetime,
     max_bytes: int = DEFAULT_MAX_BYTES,
     minimum_entries: int = MIN_LIST_LENGTH,
+    skew: timedelta = timedelta(0),
 ) -> StatusResult:
     """Look ``entry`` up in its status list (the Bitstring Status List validate algorithm).
 
@@ -650,7 +651,9 @@ def check_status(
 
     Checks that the list's ``id`` is ``entry.list_credential``, its types, that one of its
     purposes is the entry's, that ``now`` lies in its validity period, that it has at least
-    ``minimum_entries`` entries of ``entry.status_size`` bits, and reads the entry.
+    ``minimum_entries`` entries of ``entry.status_size`` bits, and reads the entry. ``skew`` is
+    the clock skew allowed at both ends of the validity period (the verifier passes
+    :data:`vc.dates.DEFAULT_CLOCK_SKEW`; a list published in the same second it is read is valid).
 
     :raises StatusListError: malformed list (see :func:`parse_status_list_credential`), or codes
         ``STATUS_LIST_ID_MISMATCH``, ``STATUS_PURPOSE_MISMATCH``, ``STATUS_LIST_NOT_YET_VALID``,
@@ -681,13 +684,13 @@ def check_status(
             expected=entry.purpose.value,
             actual=sorted(status_list.purposes),
         )
-    if status_list.valid_from is not None and now < status_list.valid_from:
+    if status_list.valid_from is not None and now + skew < status_list.valid_from:
         raise StatusListError(
             "the status list is not valid yet",
             code="STATUS_LIST_NOT_YET_VALID",
             valid_from=status_list.valid_from.isoformat(),
         )
-    if status_list.valid_until is not None and now > status_list.valid_until:
+    if status_list.valid_until is not None and now - skew > status_list.valid_until:
         raise StatusListError(
             "the status list has expired",
             code="STATUS_LIST_EXPIRED",

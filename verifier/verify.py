@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from vic.contexts.errors import (
@@ -29,7 +29,14 @@ from vic.vc.barcode import decode_barcode
 from vic.vc.cborld import Registry
 from vic.vc.cose import decode_sign1, verify_cose
 from vic.vc.datamodel import check_credential
-from vic.vc.dates import Clock, format_datetime, system_clock
+from vic.vc.dates import (
+    DEFAULT_CLOCK_SKEW,
+    Clock,
+    check_skew,
+    format_datetime,
+    parse_datetime,
+    system_clock,
+)
 from vic.vc.jsonio import check_depth, parse_json_object
 from vic.vc.mark import check_mark, is_mark
 from vic.vc.proofs import verify_proofs
@@ -71,6 +78,7 @@ def verify_credential(
     status_source: StatusListSource | None = None,
     check_status_lists: bool = True,
     registry: Registry | None = None,
+    clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
 ) -> VerificationResult:
     """Verify a credential completely and report every check.
 
@@ -82,8 +90,12 @@ def verify_credential(
     ``resolver`` defaults to the trust list's (pinned documents, did:key, did:jwk). Without a
     ``status_source`` a credential that has a status cannot learn it: STATUS_UNAVAILABLE, unless
     ``check_status_lists`` is False (the result then says the status was skipped).
+    ``clock_skew`` (default 5 minutes) is how far the issuer's clock may be from ``clock``: it
+    widens the validity periods of the credential and its status lists and bounds a proof's
+    ``created``.
     Only vic's own errors become failed checks; anything else is a bug and propagates.
     """
+    skew = check_skew(clock_skew)
     try:
         parsed = _parse(credential, registry or trust.registry(), loader)
     except VicError as exc:
@@ -110,7 +122,7 @@ def verify_credential(
     if parsed.cose is not None:
         checks.extend(_cose_checks(parsed.cose, info.issuer, resolver))
     else:
-        checks.extend(_proof_checks(document, info.issuer, resolver, loader, clock))
+        checks.extend(_proof_checks(document, info.issuer, resolver, loader, clock, skew))
 
     if trust.trusts(info.issuer):
         entry = trust.get(info.issuer)
@@ -125,7 +137,7 @@ def verify_credential(
     # REVOKED ranks above EXPIRED.
     genuine_and_trusted = all(c.passed is not False for c in checks)
     now = clock()
-    checks.append(_validity(info.valid_from, info.valid_until, now))
+    checks.append(_validity(_not_before(info.valid_from, document), info.valid_until, now, skew))
 
     if not check_status_lists:
         checks.append(Check.skipped(CheckName.STATUS, "status checking was switched off"))
@@ -133,7 +145,7 @@ def verify_credential(
         checks.append(Check.skipped(CheckName.STATUS, "the credential failed an earlier check"))
     else:
         checks.extend(
-            _status_checks(document, info.issuer, status_source, resolver, loader, clock, now)
+            _status_checks(document, info.issuer, status_source, resolver, loader, clock, now, skew)
         )
     return VerificationResult(tuple(checks), document)
 
@@ -176,8 +188,9 @@ def _proof_checks(
     resolver: Resolver,
     loader: DocumentLoader | None,
     clock: Clock,
+    skew: timedelta,
 ) -> list[Check]:
-    proofs = verify_proofs(document, resolver=resolver, loader=loader, clock=clock)
+    proofs = verify_proofs(document, resolver=resolver, loader=loader, clock=clock, clock_skew=skew)
     detail = [p.to_dict() for p in proofs.proofs]
     if not proofs.verified:
         return [Check.failed(CheckName.PROOF, proofs.errors[0], proofs=detail)]
@@ -209,13 +222,29 @@ def _binding(controllers: set[str | None], issuer: str) -> Check:
     return Check.failed(CheckName.ISSUER_BINDING, error)
 
 
-def _validity(start: datetime | None, end: datetime | None, now: datetime) -> Check:
-    if start is not None and now < start:
+def _not_before(valid_from: datetime | None, document: Mapping[str, Any]) -> datetime | None:
+    """The later of ``validFrom`` and the proofs' ``created``: a mark signed in the future (as the
+    verifier's clock sees it, beyond the skew) is not valid yet, rather than forged."""
+    moments = [valid_from] if valid_from is not None else []
+    proofs = document.get("proof")
+    for proof in proofs if isinstance(proofs, list) else [proofs]:
+        if isinstance(proof, Mapping) and isinstance(proof.get("created"), str):
+            try:
+                moments.append(parse_datetime(proof["created"], field="proof.created"))
+            except VicError:
+                continue  # the proof check has reported it
+    return max(moments, default=None)
+
+
+def _validity(
+    start: datetime | None, end: datetime | None, now: datetime, skew: timedelta
+) -> Check:
+    if start is not None and now + skew < start:
         error = ValidityPeriodError(
             f"not valid before {format_datetime(start)}", code="NOT_YET_VALID"
         )
         return Check.failed(CheckName.VALIDITY, error, Status.NOT_YET_VALID)
-    if end is not None and now > end:
+    if end is not None and now - skew > end:
         error = ValidityPeriodError(f"expired at {format_datetime(end)}", code="EXPIRED")
         return Check.failed(CheckName.VALIDITY, error, Status.EXPIRED)
     detail = {}
@@ -234,6 +263,7 @@ def _status_checks(
     loader: DocumentLoader | None,
     clock: Clock,
     now: datetime,
+    skew: timedelta,
 ) -> list[Check]:
     try:
         entries = parse_status_entries(document)
@@ -248,7 +278,9 @@ def _status_checks(
             StatusPurpose.SUSPENSION: CheckName.SUSPENSION,
         }.get(entry.purpose, CheckName.STATUS)
         try:
-            checks.append(_one_status(entry, name, issuer, source, resolver, loader, clock, now))
+            checks.append(
+                _one_status(entry, name, issuer, source, resolver, loader, clock, now, skew)
+            )
         except VicError as exc:
             checks.append(Check.failed(CheckName.STATUS, exc, list=entry.list_credential))
     return checks
@@ -263,6 +295,7 @@ def _one_status(
     loader: DocumentLoader | None,
     clock: Clock,
     now: datetime,
+    skew: timedelta,
 ) -> Check:
     """Check one status entry.
 
@@ -287,14 +320,16 @@ def _one_status(
             f"the status list was issued by {list_info.issuer}, not by {issuer}",
             code="STATUS_LIST_ISSUER_MISMATCH",
         )
-    proofs = verify_proofs(status_list, resolver=resolver, loader=loader, clock=clock)
+    proofs = verify_proofs(
+        status_list, resolver=resolver, loader=loader, clock=clock, clock_skew=skew
+    )
     if not proofs.verified or not any(p.controller == issuer for p in proofs.proofs):
         reason = proofs.errors[0].message if proofs.errors else "not signed by the issuer"
         raise StatusVerificationError(
             f"the status list's proof does not verify: {reason}",
             code="STATUS_LIST_INVALID_PROOF",
         )
-    result = check_status(entry, status_list, now=now)
+    result = check_status(entry, status_list, now=now, skew=skew)
     detail: dict[str, Any] = {"list": entry.list_credential, "index": entry.index}
     if result.list_valid_until is not None:
         detail["listValidUntil"] = format_datetime(result.list_valid_until)

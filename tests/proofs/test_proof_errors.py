@@ -10,7 +10,7 @@ import copy
 import socket
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -24,6 +24,7 @@ from vic.contexts.errors import (
     UndefinedTermError,
     UnknownContextError,
     UnsupportedCryptosuiteError,
+    UsageError,
     VicError,
 )
 from vic.contexts.loader import CREDENTIALS_V1, CREDENTIALS_V2, DATA_INTEGRITY_V2
@@ -587,7 +588,27 @@ def test_expired_proof() -> None:
     assert signed["proof"]["expires"] == "2027-06-01T00:00:00Z"
     assert verify(signed, clock=fixed_clock(datetime(2027, 5, 31, 23, 59, 59, tzinfo=UTC))).verified
     late = fixed_clock(datetime(2027, 6, 1, 0, 0, 1, tzinfo=UTC))
-    assert only_code(verify(signed, clock=late)) == "PROOF_EXPIRED"
+    assert verify(signed, clock=late).verified  # within the default 5-minute clock skew
+    assert only_code(verify(signed, clock=late, clock_skew=timedelta(0))) == "PROOF_EXPIRED"
+    later = fixed_clock(datetime(2027, 6, 1, 0, 5, 1, tzinfo=UTC))
+    assert only_code(verify(signed, clock=later)) == "PROOF_EXPIRED"
+
+
+def test_proof_created_in_the_future_within_the_skew() -> None:
+    signed = sign(mark(did_key(P256.public_key)))  # created at the fixed clock's time
+    created = datetime.fromisoformat(signed["proof"]["created"].replace("Z", "+00:00"))
+    early = fixed_clock(created - timedelta(minutes=4))
+    assert verify(signed, clock=early, reject_future=True).verified
+    too_early = fixed_clock(created - timedelta(minutes=6))
+    assert verify(signed, clock=too_early).verified  # a credential: the verifier says NOT_YET_VALID
+    assert only_code(verify(signed, clock=too_early, reject_future=True)) == "PROOF_IN_FUTURE"
+
+
+@pytest.mark.parametrize("skew", [timedelta(seconds=-1), timedelta(days=2)])
+def test_clock_skew_out_of_range(skew: timedelta) -> None:
+    signed = sign(mark(did_key(P256.public_key)))
+    with pytest.raises(UsageError):
+        verify(signed, clock_skew=skew)
 
 
 def test_expired_proof_with_datetime_expires() -> None:
