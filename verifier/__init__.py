@@ -9,6 +9,7 @@ Importing it is light (no web framework, database or image libraries) and it nev
 network unless the caller injects something that does.
 """
 
+from vic.verifier.presentation import PresentationResult, verify_presentation
 from vic.verifier.result import Check, CheckName, Status, VerificationResult
 from vic.verifier.trust import TrustedIssuer, TrustList
 from vic.verifier.verify import StaticStatusLists, StatusListSource, verify_credential
@@ -16,6 +17,7 @@ from vic.verifier.verify import StaticStatusLists, StatusListSource, verify_cred
 __all__ = [
     "Check",
     "CheckName",
+    "PresentationResult",
     "StaticStatusLists",
     "Status",
     "StatusListSource",
@@ -23,4 +25,5 @@ __all__ = [
     "TrustedIssuer",
     "VerificationResult",
     "verify_credential",
+    "verify_presentation",
 ]

@@ -45,6 +45,8 @@ class CheckName(StrEnum):
     SUSPENSION = "suspension"
     VALIDITY = "validity"
     STATUS = "status"
+    HOLDER_BINDING = "holderBinding"
+    """A presentation's proof was made by its holder."""
 
 
 # Which Status a failed check means. STATUS covers "could not learn the status".
@@ -54,6 +56,7 @@ _STATUS_OF_FAILURE = {
     CheckName.MARK: Status.MALFORMED,
     CheckName.PROOF: Status.INVALID_PROOF,
     CheckName.ISSUER_BINDING: Status.INVALID_PROOF,
+    CheckName.HOLDER_BINDING: Status.INVALID_PROOF,
     CheckName.TRUST: Status.UNTRUSTED_ISSUER,
     CheckName.REVOCATION: Status.REVOKED,
     CheckName.SUSPENSION: Status.SUSPENDED,
