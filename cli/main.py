@@ -92,8 +92,18 @@ def sign(
     input_path: Annotated[str, typer.Argument(metavar="INPUT", help="Credential JSON, or -.")],
     key: Annotated[Path, typer.Option("--key", help="Multikey or JWK key file.")],
     cryptosuite: Annotated[
-        str, typer.Option("--cryptosuite", help="ecdsa-rdfc-2019, eddsa-rdfc-2022, ...")
-    ],
+        str | None,
+        typer.Option("--cryptosuite", help="ecdsa-rdfc-2019, eddsa-rdfc-2022, ... (di only)"),
+    ] = None,
+    secured_as: Annotated[
+        str,
+        typer.Option(
+            "--format", help="di (Data Integrity proof, default), vc+jwt or vc+cose (enveloped)."
+        ),
+    ] = "di",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write here instead (vc+cose: the raw bytes).")
+    ] = None,
     verification_method: Annotated[
         str | None, typer.Option("--verification-method", help="DID URL of the key.")
     ] = None,
@@ -107,13 +117,28 @@ def sign(
     ] = None,
     proof_id: Annotated[str | None, typer.Option("--proof-id", help="An id for the proof.")] = None,
 ) -> None:
-    """Sign a credential; print the signed credential (a second signature makes a proof set)."""
+    """Sign a credential and print it: a Data Integrity proof (a second signature makes a proof
+    set), or enveloped as vc+jwt (the compact JWS) or vc+cose (the COSE_Sign1, base64url).
+    """
     from vic.did.key import did_key_method_id
     from vic.did.keyfile import read_key_file
     from vic.vc.jsonio import parse_json_object
-    from vic.vc.proofs import add_proof
 
+    output: str | bytes
     try:
+        if secured_as not in ("di", "vc+jwt", "vc+cose"):
+            raise UsageError("--format is di, vc+jwt or vc+cose", code="INVALID_FORMAT")
+        proof_options = (created, expires, domain, challenge, previous_proof, proof_id)
+        if secured_as != "di" and (
+            cryptosuite or any(proof_options) or purpose != "assertionMethod"
+        ):
+            raise UsageError(
+                f"--format {secured_as} takes no Data Integrity proof options "
+                "(--cryptosuite, --created, --purpose, ...)",
+                code="USAGE_ERROR",
+            )
+        if secured_as == "di" and not cryptosuite:
+            raise UsageError("--format di needs --cryptosuite", code="USAGE_ERROR")
         material = read_key_file(key)
         if material.private_key is None:
             raise UsageError(f"{key} holds no private key", code="NO_PRIVATE_KEY")
@@ -121,27 +146,50 @@ def sign(
         method = verification_method or material.id or did_key_method_id(material.public_key)
         if method.startswith("#") and material.controller:
             method = material.controller + method
-        previous: str | list[str] | None = None
-        if previous_proof:
-            previous = previous_proof[0] if len(previous_proof) == 1 else list(previous_proof)
-        signed = add_proof(
-            document,
-            key=material.private_key,
-            cryptosuite=cryptosuite,
-            verification_method=method,
-            created=created,
-            expires=expires,
-            proof_purpose=purpose,
-            domain=domain,
-            challenge=challenge,
-            previous_proof=previous,
-            proof_id=proof_id,
-        )
+        if secured_as == "vc+jwt":
+            from vic.vc.jose import sign_jwt
+
+            output = sign_jwt(document, material.private_key, method)
+        elif secured_as == "vc+cose":
+            from vic.did.multibase import base64url_encode
+            from vic.vc.cose import sign_cose
+
+            message = sign_cose(document, material.private_key, method)
+            output = message if out else base64url_encode(message)
+        else:
+            from vic.vc.proofs import add_proof
+
+            previous: str | list[str] | None = None
+            if previous_proof:
+                previous = previous_proof[0] if len(previous_proof) == 1 else list(previous_proof)
+            signed = add_proof(
+                document,
+                key=material.private_key,
+                cryptosuite=str(cryptosuite),
+                verification_method=method,
+                created=created,
+                expires=expires,
+                proof_purpose=purpose,
+                domain=domain,
+                challenge=challenge,
+                previous_proof=previous,
+                proof_id=proof_id,
+            )
+            output = json.dumps(signed, indent=2, ensure_ascii=False)
     except VicError as exc:
         fail(exc)
     except OSError as exc:
         fail(UsageError(f"cannot read {exc.filename}: {exc.strerror}", code="INPUT_NOT_READABLE"))
-    typer.echo(json.dumps(signed, indent=2, ensure_ascii=False))
+    if out is None:
+        typer.echo(output)
+        return
+    try:
+        if isinstance(output, bytes):
+            out.write_bytes(output)
+        else:
+            out.write_text(output + "\n", encoding="utf-8")
+    except OSError as exc:
+        fail(UsageError(f"cannot write {out}: {exc.strerror}", code="OUTPUT_NOT_WRITABLE"))
 
 
 # --- vic verify ---------------------------------------------------------------------------------
@@ -170,7 +218,8 @@ def verify(
         list[Path] | None, typer.Option("--registry", help="A CBOR-LD registry entry file.")
     ] = None,
 ) -> None:
-    """Verify a credential: JSON, QR text (VC1-R, VIC1:), a QR image or a PDF; - reads stdin.
+    """Verify a credential: JSON, vc+jwt, vc+cose (bytes or base64url), QR text (VC1-R, VIC1:),
+    a QR image or a PDF; - reads stdin.
 
     Exit 0 VALID, 1 not valid, 2 MALFORMED (the input is not a credential).
     """

@@ -16,8 +16,11 @@ says why); the tests check it against pycose in both directions and the COSE WG 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -46,11 +49,13 @@ __all__ = [
     "ALG_ES256",
     "ALG_ES384",
     "CONTENT_TYPE",
+    "COSE_SIGN1_START",
     "COSE_SIGN1_TAG",
     "MAX_COSE_BYTES",
     "TYP",
     "CoseResult",
     "CoseSign1",
+    "cose_from_base64",
     "decode_sign1",
     "sig_structure",
     "sign_cose",
@@ -72,6 +77,9 @@ _ALG_FOR_KEY: Final = {key_type: alg for alg, key_type in ALGORITHMS.items()}
 _ALG_NAMES: Final = {ALG_ES256: "ES256", ALG_ES384: "ES384", ALG_EDDSA: "EdDSA"}
 
 COSE_SIGN1_TAG: Final = 18
+COSE_SIGN1_START: Final = b"\xd2\x84"
+"""The first bytes of every tagged COSE_Sign1: tag 18, then an array of four."""
+_BASE64: Final = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
 TYP: Final = "application/vc+cose"
 """The ``typ`` (16) header value VC-JOSE-COSE gives a secured credential."""
 CONTENT_TYPE: Final = "application/vc"
@@ -216,6 +224,23 @@ def sign_cose(credential: Mapping[str, Any], key: PrivateKey, kid: str) -> bytes
     return cbor2.dumps(
         cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature]), canonical=True
     )
+
+
+def cose_from_base64(text: str) -> bytes | None:
+    """The COSE_Sign1 bytes a base64 or base64url text holds, or None if it holds none.
+
+    vic writes vc+cose as unpadded base64url; padded and standard base64 are read too (the W3C
+    suite's vectors use them). Only text that decodes to a tagged COSE_Sign1's first bytes counts.
+    """
+    text = text.strip()
+    if len(text) > (MAX_COSE_BYTES * 4) // 3 + 4 or not _BASE64.fullmatch(text):
+        return None
+    body = text.rstrip("=").replace("-", "+").replace("_", "/")
+    try:
+        data = base64.b64decode(body + "=" * (-len(body) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return data if data.startswith(COSE_SIGN1_START) else None
 
 
 # --- decoding ------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from vic.contexts.loader import DocumentLoader
 from vic.did.resolver import Resolver
 from vic.vc.barcode import decode_barcode
 from vic.vc.cborld import Registry
-from vic.vc.cose import decode_sign1, verify_cose
+from vic.vc.cose import COSE_SIGN1_START, cose_from_base64, decode_sign1, verify_cose
 from vic.vc.datamodel import check_credential
 from vic.vc.dates import (
     DEFAULT_CLOCK_SKEW,
@@ -37,6 +37,7 @@ from vic.vc.dates import (
     parse_datetime,
     system_clock,
 )
+from vic.vc.jose import JwtResult, decode_jws, looks_like_jwt, verify_jwt
 from vic.vc.jsonio import check_depth, parse_json_object
 from vic.vc.mark import check_mark, is_mark
 from vic.vc.proofs import verify_proofs
@@ -119,8 +120,15 @@ def verify_credential(
         checks.append(Check.ok(CheckName.MARK))
 
     resolver = resolver or trust.resolver()
+    start, end = info.valid_from, info.valid_until
     if parsed.cose is not None:
         checks.extend(_cose_checks(parsed.cose, info.issuer, resolver))
+    elif parsed.jwt is not None:
+        jwt_checks, jwt = _jwt_checks(parsed.jwt, info.issuer, resolver)
+        checks.extend(jwt_checks)
+        if jwt is not None:  # the token's nbf/exp narrow the credential's validity period
+            start = _latest(start, jwt.not_before)
+            end = _earliest(end, jwt.expires)
     else:
         checks.extend(_proof_checks(document, info.issuer, resolver, loader, clock, skew))
 
@@ -137,7 +145,7 @@ def verify_credential(
     # REVOKED ranks above EXPIRED.
     genuine_and_trusted = all(c.passed is not False for c in checks)
     now = clock()
-    checks.append(_validity(_not_before(info.valid_from, document), info.valid_until, now, skew))
+    checks.append(_validity(_latest(_not_before(info.valid_from, document), start), end, now, skew))
 
     if not check_status_lists:
         checks.append(Check.skipped(CheckName.STATUS, "status checking was switched off"))
@@ -155,13 +163,15 @@ class _Parsed:
     document: dict[str, Any]
     format: str
     cose: bytes | None = None
-    """The COSE_Sign1 message when the credential came in the COSE profile."""
+    """The COSE_Sign1 message when the credential came as vc+cose (or in the COSE QR profile)."""
+    jwt: str | None = None
+    """The compact token when the credential came as vc+jwt."""
 
 
 def _parse(
     credential: Mapping[str, Any] | bytes | str, registry: Registry, loader: DocumentLoader | None
 ) -> _Parsed:
-    """Read the input as JSON, a VC1-R barcode text or a VIC1: barcode text.
+    """Read the input as JSON, vc+jwt, vc+cose (bytes or base64), a VC1-R or a VIC1: text.
 
     :raises VicError: the input is none of these, or is malformed.
     """
@@ -171,8 +181,15 @@ def _parse(
         return _Parsed(document, "json")
     if isinstance(credential, bytes):
         credential = credential_text(credential)
+    if isinstance(credential, bytes) and credential.startswith(COSE_SIGN1_START):
+        return _cose(credential)
     text = credential.decode("utf-8", "replace") if isinstance(credential, bytes) else credential
     stripped = text.strip()
+    if looks_like_jwt(stripped):
+        return _Parsed(parse_json_object(decode_jws(stripped).payload), "vc+jwt", jwt=stripped)
+    message = cose_from_base64(stripped)
+    if message is not None:
+        return _cose(message)
     if stripped.startswith("VC1-"):
         return _Parsed(decode_barcode(stripped, registry, loader), "vc1-barcode")
     if stripped.startswith(COSE_PREFIX):
@@ -180,6 +197,10 @@ def _parse(
         payload = decode_sign1(message).payload
         return _Parsed(parse_json_object(payload), "cose-barcode", cose=message)
     return _Parsed(parse_json_object(credential), "json")
+
+
+def _cose(message: bytes) -> _Parsed:
+    return _Parsed(parse_json_object(decode_sign1(message).payload), "vc+cose", cose=message)
 
 
 def _proof_checks(
@@ -211,6 +232,20 @@ def _cose_checks(message: bytes, issuer: str, resolver: Resolver) -> list[Check]
     ]
 
 
+def _jwt_checks(
+    token: str, issuer: str, resolver: Resolver
+) -> tuple[list[Check], JwtResult | None]:
+    try:
+        result = verify_jwt(token, resolver, clock=None, require_issuer_binding=False)
+    except VicError as exc:
+        return [Check.failed(CheckName.PROOF, exc, securedBy="vc+jwt")], None
+    checks = [
+        Check.ok(CheckName.PROOF, securedBy="vc+jwt", kid=result.kid),
+        _binding({result.controller}, issuer),
+    ]
+    return checks, result
+
+
 def _binding(controllers: set[str | None], issuer: str) -> Check:
     if issuer in controllers:
         return Check.ok(CheckName.ISSUER_BINDING)
@@ -234,6 +269,16 @@ def _not_before(valid_from: datetime | None, document: Mapping[str, Any]) -> dat
             except VicError:
                 continue  # the proof check has reported it
     return max(moments, default=None)
+
+
+def _latest(*moments: datetime | None) -> datetime | None:
+    known = [m for m in moments if m is not None]
+    return max(known) if known else None
+
+
+def _earliest(*moments: datetime | None) -> datetime | None:
+    known = [m for m in moments if m is not None]
+    return min(known) if known else None
 
 
 def _validity(
