@@ -10,7 +10,8 @@ one of the VC 2.0 / Data Integrity error types, used for RFC 9457 problem detail
     ├── ParsingError                      PARSING_ERROR
     │   ├── InputTooLargeError            INPUT_TOO_LARGE
     │   ├── NestingTooDeepError           NESTING_TOO_DEEP
-    │   └── InvalidJsonError              INVALID_JSON
+    │   ├── InvalidJsonError              INVALID_JSON
+    │   └── UnsupportedMediaTypeError     UNSUPPORTED_MEDIA_TYPE
     ├── MalformedValueError               MALFORMED_VALUE_ERROR
     │   ├── JsonLdError                   (JSON-LD processing)
     │   │   ├── UnknownContextError       UNKNOWN_CONTEXT
@@ -87,6 +88,7 @@ __all__ = [
     "UndefinedTermError",
     "UnknownContextError",
     "UnsupportedCryptosuiteError",
+    "UnsupportedMediaTypeError",
     "UsageError",
     "ValidityPeriodError",
     "ValidityRangeError",
@@ -214,6 +216,12 @@ class InvalidJsonError(ParsingError):
     """The input is not well-formed JSON (or not a JSON object where one is required)."""
 
     default_code = "INVALID_JSON"
+
+
+class UnsupportedMediaTypeError(ParsingError):
+    """A request body's ``Content-Type`` is not one the service reads (HTTP 415)."""
+
+    default_code = "UNSUPPORTED_MEDIA_TYPE"
 
 
 # --- malformed values ----------------------------------------------------------------------------

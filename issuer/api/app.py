@@ -3,8 +3,8 @@
 :func:`create_app` mounts the public documents at the paths of the URLs the issuer publishes
 (the did:web document, the status lists, the contexts), and the authenticated API (VC-API,
 domain, downloads, administration) under the path of the public base URL. Every error is an
-RFC 9457 problem document (:mod:`issuer.api.problems`); request bodies are capped and read
-strictly (:mod:`issuer.api.bodies`); the OpenAPI document describes every operation, its
+RFC 9457 problem document (:mod:`vic.httpkit.problems`); request bodies are capped and read
+once, strictly (:mod:`vic.httpkit.bodies`); the OpenAPI document describes every operation, its
 security requirement (the scopes it accepts) and its problem responses.
 """
 
@@ -20,9 +20,9 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from vic.contexts.errors import UsageError
-from vic.issuer.api.bodies import DEFAULT_MAX_BODY_BYTES, StrictJsonBodies
+from vic.httpkit.bodies import DEFAULT_MAX_BODY_BYTES, StrictJsonBodies
+from vic.httpkit.problems import install_problem_handlers, problem_schema
 from vic.issuer.api.deps import ApiSettings
-from vic.issuer.api.problems import install_problem_handlers, problem_schema
 from vic.issuer.api.routes import admin, marks, public, vcapi, vehicles
 from vic.issuer.config import IssuerConfig
 from vic.issuer.engine import Issuer
@@ -119,7 +119,7 @@ def create_app(
     )
     app.state.issuer = issuer
     app.state.settings = settings
-    install_problem_handlers(app)
+    install_problem_handlers(app, service="the issuer")
     app.add_middleware(StrictJsonBodies, max_bytes=max_body_bytes)
 
     prefix = _prefix(base)

@@ -24,7 +24,7 @@ from vic.contexts.errors import (
     ValidityRangeError,
     VicError,
 )
-from vic.issuer.api.problems import status_for
+from vic.httpkit.problems import status_for
 from vic.issuer.tokens import AuthenticationError
 
 

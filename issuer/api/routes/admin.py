@@ -8,6 +8,8 @@ from typing import Annotated, Final
 from fastapi import APIRouter, Path, Query
 
 from vic.did.keys import KeyType
+from vic.httpkit.bodies import StrictJsonRoute
+from vic.httpkit.problems import error_responses
 from vic.issuer.api.deps import AdminActor, IssuerDep, OfficeActor
 from vic.issuer.api.models import (
     TEXT_ID_PATTERN,
@@ -21,12 +23,11 @@ from vic.issuer.api.models import (
     TokenOut,
     TokenRequest,
 )
-from vic.issuer.api.problems import error_responses
 from vic.issuer.tokens import create_token, list_tokens, revoke_token
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["Administration"])
+router = APIRouter(route_class=StrictJsonRoute, tags=["Administration"])
 
 _WRITE_ERRORS: Final = error_responses(400, 401, 403, 404, 409, 413, 422)
 _READ_ERRORS: Final = error_responses(401, 403)

@@ -14,20 +14,18 @@ from typing import Annotated, Any, Final, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from vic.httpkit.bodies import StrictJsonRoute
+from vic.httpkit.documents import JSON, VC_JSON, dumps, prefers_json
+from vic.httpkit.problems import error_responses
 from vic.issuer.api.deps import (
-    JSON,
-    VC_JSON,
     IssuerDep,
     MarkNumber,
     OfficeActor,
     OwnerOrOfficeActor,
     SettingsDep,
     VinPath,
-    dumps,
-    prefers_json,
 )
 from vic.issuer.api.models import MarkOut, MarkStatusOut
-from vic.issuer.api.problems import error_responses
 from vic.issuer.domain import IssuedMark
 from vic.issuer.engine import Issuer
 from vic.vc.barcode import encode_barcode
@@ -35,7 +33,7 @@ from vic.vc.cborld import Registry, RegistryEntry
 
 __all__ = ["barcode_text", "router"]
 
-router = APIRouter()
+router = APIRouter(route_class=StrictJsonRoute)
 
 _DOWNLOAD_ERRORS: Final = error_responses(401, 403, 404, 422)
 _PRIVATE: Final = {"Cache-Control": "no-store"}

@@ -18,16 +18,11 @@ from fastapi.responses import Response
 from vic.contexts.errors import RecordNotFoundError, UsageError
 from vic.contexts.loader import VEHICLE_INSPECTION_V1, bundled_urls, context_bytes
 from vic.did.web import did_web_url
-from vic.issuer.api.deps import (
-    DOCUMENT_HEADERS,
-    IssuerDep,
-    MarkNumber,
-    document_response,
-    dumps,
-    prefers_json,
-)
+from vic.httpkit.bodies import StrictJsonRoute
+from vic.httpkit.documents import DOCUMENT_HEADERS, document_response, dumps, prefers_json
+from vic.httpkit.problems import error_responses
+from vic.issuer.api.deps import IssuerDep, MarkNumber
 from vic.issuer.api.models import PublicMarkStatusOut
-from vic.issuer.api.problems import error_responses
 from vic.issuer.domain import StatusSpace
 from vic.vc.status import StatusPurpose
 
@@ -65,7 +60,7 @@ _NOT_MODIFIED: Final[dict[int | str, dict[str, Any]]] = {
 def did_router(did: str) -> APIRouter:
     """``GET`` the did:web document where did:web puts it (``/.well-known/did.json``, or
     ``{path}/did.json`` for a DID with a path)."""
-    router = APIRouter(tags=["Public documents"])
+    router = APIRouter(route_class=StrictJsonRoute, tags=["Public documents"])
     path = urlsplit(did_web_url(did)).path
 
     @router.get(
@@ -112,7 +107,9 @@ def status_router(status_base: str) -> APIRouter:
     """The marks' lists at ``{status_base}/{purpose}/{n}`` (lists of 2^26) and the VC-API's at
     ``{status_base}/vcapi/{purpose}/{n}`` (lists of 131,072): the URLs
     :meth:`~issuer.engine.Issuer.status_list_url` builds."""
-    router = APIRouter(prefix=urlsplit(status_base).path, tags=["Status lists"])
+    router = APIRouter(
+        route_class=StrictJsonRoute, prefix=urlsplit(status_base).path, tags=["Status lists"]
+    )
 
     def serve(
         request: Request, issuer: IssuerDep, purpose: StatusPurpose, n: int, space: StatusSpace
@@ -165,7 +162,7 @@ _OUR_CONTEXTS: Final = {
 
 def context_router() -> APIRouter:
     """The authority's vocabulary context(s), the subject's JSON Schema, the registry entry."""
-    router = APIRouter(tags=["Public documents"])
+    router = APIRouter(route_class=StrictJsonRoute, tags=["Public documents"])
 
     @router.get(
         "/contexts/vehicle-inspection/{version}",
@@ -249,7 +246,7 @@ def context_router() -> APIRouter:
 
 def marks_router() -> APIRouter:
     """What anyone holding a mark number may ask: is it current, and if not, why."""
-    router = APIRouter(tags=["Marks"])
+    router = APIRouter(route_class=StrictJsonRoute, tags=["Marks"])
 
     @router.get(
         "/marks/{number}/status",

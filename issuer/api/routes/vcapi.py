@@ -22,6 +22,8 @@ from typing import Annotated, Any, Final, Literal
 from fastapi import APIRouter, Path
 
 from vic.contexts.errors import DataModelError, MalformedValueError, RefusedError
+from vic.httpkit.bodies import StrictJsonRoute
+from vic.httpkit.problems import error_responses
 from vic.issuer.api.deps import IssuerDep, OfficeActor, SettingsDep
 from vic.issuer.api.models import (
     TEXT_ID_PATTERN,
@@ -32,14 +34,13 @@ from vic.issuer.api.models import (
     StatusUpdateRequest,
     StatusUpdateResult,
 )
-from vic.issuer.api.problems import error_responses
 from vic.issuer.status import PURPOSES
 from vic.vc.datamodel import check_credential
 from vic.vc.status import StatusPurpose
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["VC-API"])
+router = APIRouter(route_class=StrictJsonRoute, tags=["VC-API"])
 
 _ID: Final = re.compile(r"[^\s\x00-\x1f\x7f]{1,2048}")
 _ENTRY_TYPES: Final = frozenset({"BitstringStatusListEntry", "BitstringStatusList"})

@@ -14,6 +14,8 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Path, Query, Response
 
 from vic.contexts.errors import PermissionDeniedError, RecordNotFoundError, UsageError
+from vic.httpkit.bodies import StrictJsonRoute
+from vic.httpkit.problems import error_responses
 from vic.issuer.api.deps import IssuerDep, OfficeActor, OwnerOrOfficeActor, StationActor, VinPath
 from vic.issuer.api.models import (
     TEXT_ID_PATTERN,
@@ -32,7 +34,6 @@ from vic.issuer.api.models import (
     VehicleOut,
     VehicleRegistrationRequest,
 )
-from vic.issuer.api.problems import error_responses
 from vic.issuer.domain import (
     InspectionReport,
     IssuedMark,
@@ -43,7 +44,7 @@ from vic.issuer.domain import (
 
 __all__ = ["router"]
 
-router = APIRouter()
+router = APIRouter(route_class=StrictJsonRoute)
 
 _WRITE_ERRORS: Final = error_responses(400, 401, 403, 404, 409, 413, 422)
 _READ_ERRORS: Final = error_responses(401, 403, 404, 422)

@@ -1,6 +1,11 @@
 """Errors as RFC 9457 problem details (``application/problem+json``), with vic's stable codes.
 
-Every error the service answers is a problem document built by
+Use: ``install_problem_handlers(app, service="the verifier")`` once per FastAPI app;
+``problem_response(error)`` where a response is built by hand (middleware);
+``error_responses(400, 422)`` in a route's ``responses=`` and ``problem_schema()`` in the OpenAPI
+components, so the documentation names the problem document.
+
+Every error a service answers is a problem document built by
 :meth:`~contexts.errors.VicError.to_problem`: ``type`` (a VC 2.0 / Data Integrity error type URL),
 ``title``, ``status``, ``detail`` and vic's ``code``; request validation errors add ``errors``
 (where and why, never the offending input). The HTTP status follows the error family:
@@ -14,6 +19,7 @@ PermissionDeniedError (scope, owner, station)  403
 RecordNotFoundError                            404
 ConflictError                                  409
 InputTooLargeError                             413
+UnsupportedMediaTypeError                      415
 everything else (malformed, range, refusal)    422
 =============================================  =====
 """
@@ -31,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vic.contexts.errors import (
+    AuthenticationError,
     ConflictError,
     InputTooLargeError,
     InvalidJsonError,
@@ -38,10 +45,10 @@ from vic.contexts.errors import (
     ParsingError,
     PermissionDeniedError,
     RecordNotFoundError,
+    UnsupportedMediaTypeError,
     UsageError,
     VicError,
 )
-from vic.issuer.tokens import AuthenticationError
 
 __all__ = [
     "PROBLEM_MEDIA_TYPE",
@@ -56,10 +63,11 @@ __all__ = [
 
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
 
-_log = logging.getLogger("vic.issuer.api")
+_log = logging.getLogger("vic.httpkit")
 
 _DESCRIPTIONS: Final = {
-    400: "The request cannot be read: not JSON, not an object, or arguments that cannot work "
+    400: "The request cannot be read: not JSON, not an object, duplicate keys, NaN, too deep, "
+    "two Content-Type headers (AMBIGUOUS_CONTENT_TYPE), or arguments that cannot work "
     "together (PARSING_ERROR).",
     401: "No usable bearer token: TOKEN_MISSING, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED.",
     403: "The token may not do this: INSUFFICIENT_SCOPE, NOT_OWNER, STATION_MISMATCH, "
@@ -68,6 +76,7 @@ _DESCRIPTIONS: Final = {
     "STATUS_LIST_NOT_FOUND...",
     409: "The request contradicts a record: VEHICLE_EXISTS, PLATE_IN_USE, EVENT_KEY_REUSED...",
     413: "The request body is larger than the service accepts (INPUT_TOO_LARGE).",
+    415: "The request body's Content-Type is not one the service reads (UNSUPPORTED_MEDIA_TYPE).",
     422: "The request is well-formed but refused: INVALID_REQUEST (schema), malformed values "
     "(INVALID_VIN, INVALID_CREDENTIAL...), or a domain refusal (VAN, TOO_EARLY, "
     "INSPECTION_OVERDUE...).",
@@ -111,6 +120,8 @@ def status_for(error: VicError) -> int:
         return 409
     if isinstance(error, InputTooLargeError):
         return 413
+    if isinstance(error, UnsupportedMediaTypeError):
+        return 415
     if isinstance(error, ParsingError | UsageError):
         return 400
     return 422
@@ -171,6 +182,7 @@ _HTTP_CODES: Final = {
     404: (RecordNotFoundError, "ROUTE_NOT_FOUND"),
     405: (UsageError, "METHOD_NOT_ALLOWED"),
     413: (InputTooLargeError, "INPUT_TOO_LARGE"),
+    415: (UnsupportedMediaTypeError, "UNSUPPORTED_MEDIA_TYPE"),
 }
 
 
@@ -183,9 +195,10 @@ def _http_problem(exc: StarletteHTTPException) -> JSONResponse:
     return problem_response(error, exc.status_code, headers=exc.headers)
 
 
-def install_problem_handlers(app: FastAPI) -> None:
+def install_problem_handlers(app: FastAPI, *, service: str = "the service") -> None:
     """Answer every error with a problem document (vic's errors, validation errors, HTTP errors
-    such as an unknown route, and, as a last resort, a 500 that hides the internals)."""
+    such as an unknown route, and, as a last resort, a 500 that hides the internals and says
+    "``service`` failed to answer this request")."""
 
     async def on_vic_error(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, VicError)
@@ -201,7 +214,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         _log.exception("unexpected error on %s %s", request.method, request.url.path)
-        error = VicError("the issuer failed to answer this request", code="INTERNAL_ERROR")
+        error = VicError(f"{service} failed to answer this request", code="INTERNAL_ERROR")
         return problem_response(error, 500)
 
     app.add_exception_handler(VicError, on_vic_error)
