@@ -1,0 +1,321 @@
+"""The whole verification path a user takes, beside didkit and Digital Bazaar in one run.
+
+    .venv/bin/python bench/verify_path.py            # about a minute on 2 cores
+    .venv/bin/python bench/verify_path.py --quick    # -n 50 -r 3: a rough figure
+
+Timed, each round interleaved with the others (same load for all), median of the rounds:
+
+- vic QR: ``verify_credential(text)`` from the ``VC1-R`` text of a lean mark (ecdsa-rdfc-2019,
+  P-256, did:key issuer with its CBOR-LD registry entry on a pinned trust list) to the full
+  result: parse, CBOR-LD decode, data model, mark shape, proof, issuer binding, trust, validity
+  and status from in-memory lists (both signed status list credentials, StaticStatusLists);
+- vic JSON: the same from the JSON mark; vic JSON (no status): ``check_status_lists=False``;
+- vic batch: ``verify_credentials`` (one call for the whole round) on the QR texts;
+- didkit 0.3.3 ``verify_credential`` (bench/run.py's worker: Ed25519Signature2020, VC 1.1);
+- Digital Bazaar ``vc.verifyCredential`` in node on the same JSON mark, and on the same QR text
+  (base45 + @digitalbazaar/cborld decode first); their checkStatus does no work.
+
+Also the time of ``import vic.verifier`` in fresh interpreters. Nothing touches the network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from run import Didkit, rate
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = datetime(2026, 11, 25, 8, 0, 0, tzinfo=UTC)
+STATUS_BASE = "https://jtgl.example.cn/status"
+
+
+def clock() -> datetime:
+    return NOW
+
+
+class Setup:
+    """A did:key authority, its signed mark, QR text, status lists, trust list and registry."""
+
+    def __init__(self) -> None:
+        from vic.did.key import did_key, did_key_method_id
+        from vic.did.keys import KeyType, PrivateKey
+        from vic.vc.barcode import encode_barcode
+        from vic.vc.cborld import authority_entry
+        from vic.vc.mark import (
+            InspectionBasis,
+            TerseStatus,
+            VehicleSubject,
+            build_mark,
+            valid_until_for_month,
+        )
+        from vic.vc.proofs import add_proof
+        from vic.vc.status import (
+            TERSE_LIST_LENGTH,
+            Bitstring,
+            build_status_list_credential,
+            expand_terse_entry,
+        )
+        from vic.verifier import StaticStatusLists, TrustedIssuer, TrustList
+
+        key = PrivateKey.generate(KeyType.P256)
+        did, method = did_key(key.public_key), did_key_method_id(key.public_key)
+
+        def sign(document: dict[str, Any]) -> dict[str, Any]:
+            return add_proof(
+                document,
+                key=key,
+                cryptosuite="ecdsa-rdfc-2019",
+                verification_method=method,
+                clock=clock,
+            )
+
+        def mark(index: int) -> dict[str, Any]:
+            subject = VehicleSubject(
+                registration_number="鄂L12345",
+                plate_type_code="02",
+                vehicle_type_code="K33",
+                vin="LSVAU2A36N2183457",
+                inspection_basis=InspectionBasis.ON_SITE,
+            )
+            return sign(
+                build_mark(
+                    issuer=did,
+                    subject=subject,
+                    valid_from=NOW,
+                    valid_until=valid_until_for_month(NOW.year + 2, NOW.month),
+                    status=TerseStatus(STATUS_BASE, index),
+                    mark_id=f"urn:uuid:2f9c6b1e-8a43-4c55-9d0e-{index:012x}",
+                )
+            )
+
+        self.mark = mark(123456)
+        lists = []
+        for entry in expand_terse_entry(self.mark["credentialStatus"]):
+            bits = Bitstring(TERSE_LIST_LENGTH, minimum=TERSE_LIST_LENGTH)
+            bits.set(7)
+            unsigned = build_status_list_credential(
+                id=entry.list_credential,
+                issuer=did,
+                purpose=entry.purpose,
+                bitstring=bits,
+                valid_from=NOW,
+            )
+            lists.append(sign(unsigned))
+        self.registry_entry = authority_entry(
+            1000, did=did, verification_methods=[method], status_base_urls=[STATUS_BASE]
+        )
+        self.trust = TrustList((TrustedIssuer(did, {"en": "Bench"}, None, (self.registry_entry,)),))
+        self.registry = self.trust.registry()
+        self.resolver = self.trust.resolver()
+        self.status = StaticStatusLists(lists)
+        self.qr = encode_barcode(self.mark, self.registry)
+        # distinct marks for the batch (same lists: indexes 0..n-1 of the same base URL)
+        self.batch_marks = [mark(i) for i in range(64)]
+        self.batch_qr = [encode_barcode(m, self.registry) for m in self.batch_marks]
+
+
+# -- Digital Bazaar worker ---------------------------------------------------------------------
+
+
+class DigitalBazaar:
+    """bench/dbvc_verify.mjs in node, working directory tests/interop."""
+
+    def __init__(self, setup: Setup) -> None:
+        script = (ROOT / "bench" / "dbvc_verify.mjs").read_text()
+        self._proc = subprocess.Popen(
+            ["node", "--input-type=module", "-e", script, str(ROOT)],
+            cwd=ROOT / "tests" / "interop",
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        config = {
+            "credential": setup.mark,
+            "qr": setup.qr,
+            "typeTables": setup.registry_entry.type_tables_json(),
+            "now": "2026-12-01T00:00:00Z",
+        }
+        self._send(json.dumps(config))
+        self._read()
+
+    def _send(self, line: str) -> None:
+        assert self._proc.stdin is not None
+        self._proc.stdin.write(line + "\n")
+        self._proc.stdin.flush()
+
+    def _read(self) -> dict[str, Any]:
+        assert self._proc.stdout is not None
+        line = self._proc.stdout.readline()
+        if not line:
+            raise SystemExit("the node worker died (are tests/interop/node_modules installed?)")
+        value: dict[str, Any] = json.loads(line)
+        return value
+
+    def rate(self, kind: str, number: int) -> float:
+        self._send(f"{kind} {number}")
+        return number / float(self._read()["seconds"])
+
+    def close(self) -> None:
+        assert self._proc.stdin is not None
+        self._proc.stdin.close()
+        self._proc.wait()
+
+
+_IMPORT_SCRIPT = (
+    "import time; t = time.perf_counter(); import vic.verifier; print(time.perf_counter() - t)"
+)
+
+
+def import_time(runs: int) -> float:
+    """Median seconds of ``import vic.verifier`` in a fresh interpreter."""
+    samples = []
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-c", _IMPORT_SCRIPT], check=True, capture_output=True, text=True
+        )
+        samples.append(float(out.stdout))
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--number", type=int, default=200, help="operations per round")
+    parser.add_argument("-r", "--repeats", type=int, default=7, help="timed rounds (median)")
+    parser.add_argument("--import-runs", type=int, default=7, help="fresh interpreters")
+    parser.add_argument("--quick", action="store_true", help="-n 50 -r 3 --import-runs 3")
+    parser.add_argument("--no-node", action="store_true", help="leave Digital Bazaar out")
+    parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    args = parser.parse_args()
+    if args.quick:
+        args.number, args.repeats, args.import_runs = 50, 3, 3
+    number, repeats = args.number, args.repeats
+
+    imported = import_time(args.import_runs)
+    from vic.verifier import Status, verify_credential
+
+    batch_api: Callable[..., Any] | None
+    try:
+        from vic.verifier import verify_credentials as batch_api
+    except ImportError:  # before the batch API existed
+        batch_api = None
+
+    setup = Setup()
+    common: dict[str, Any] = {
+        "trust": setup.trust,
+        "resolver": setup.resolver,
+        "clock": clock,
+        "status_source": setup.status,
+        "registry": setup.registry,
+    }
+
+    def vic_qr() -> Any:
+        return verify_credential(setup.qr, **common)
+
+    def vic_json() -> Any:
+        return verify_credential(setup.mark, **common)
+
+    def vic_json_nostatus() -> Any:
+        return verify_credential(setup.mark, check_status_lists=False, **common)
+
+    for fn in (vic_qr, vic_json, vic_json_nostatus):
+        if fn().status is not Status.VALID:
+            raise SystemExit(f"{fn.__name__}: the mark does not verify: {fn().to_dict()}")
+    texts = [setup.batch_qr[i % len(setup.batch_qr)] for i in range(number)]
+
+    def vic_batch_round() -> float:
+        assert batch_api is not None
+        start = time.perf_counter()
+        results = batch_api(texts, **common)
+        elapsed = time.perf_counter() - start
+        if any(r.status is not Status.VALID for r in results):
+            raise SystemExit("the batch has a mark that does not verify")
+        return number / elapsed
+
+    if batch_api is not None:
+        vic_batch_round()
+
+    didkit = Didkit()
+    node = None if args.no_node else DigitalBazaar(setup)
+    figures: dict[str, list[float]] = {}
+
+    def add(name: str, value: float) -> None:
+        figures.setdefault(name, []).append(value)
+
+    for _ in range(repeats):
+        add("vic QR text → result", rate(vic_qr, number))
+        add("vic JSON mark → result", rate(vic_json, number))
+        add("vic JSON mark → result, no status", rate(vic_json_nostatus, number))
+        if batch_api is not None:
+            add("vic batch of QR texts → results", vic_batch_round())
+        add("didkit verify_credential", didkit.rate(number))
+        if node is not None:
+            add("Digital Bazaar JSON (no status)", node.rate("json", number))
+            add("Digital Bazaar QR (no status)", node.rate("qr", number))
+    didkit.close()
+    if node is not None:
+        node.close()
+
+    medians = {name: statistics.median(values) for name, values in figures.items()}
+    print(
+        f"vic verify path — {platform.python_implementation()} {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs; median of {repeats} interleaved rounds × {number} ops"
+    )
+    print(f"QR text: {len(setup.qr)} characters")
+    print()
+    width = max(len(n) for n in medians) + 2
+    for name, value in medians.items():
+        print(f"  {name:<{width}}{value:8.0f} /s")
+    print()
+    didkit_rate = medians["didkit verify_credential"]
+    ratios = {
+        "QR ÷ didkit (target ≥ 10)": medians["vic QR text → result"] / didkit_rate,
+        "JSON ÷ didkit (target ≥ 12)": medians["vic JSON mark → result"] / didkit_rate,
+    }
+    if batch_api is not None:
+        ratios["batch ÷ didkit (target ≥ 15)"] = (
+            medians["vic batch of QR texts → results"] / didkit_rate
+        )
+    if node is not None:
+        ratios["JSON ÷ Digital Bazaar JSON (target ≥ 10)"] = (
+            medians["vic JSON mark → result"] / medians["Digital Bazaar JSON (no status)"]
+        )
+        ratios["JSON no status ÷ Digital Bazaar JSON"] = (
+            medians["vic JSON mark → result, no status"]
+            / medians["Digital Bazaar JSON (no status)"]
+        )
+        ratios["QR ÷ Digital Bazaar QR (target ≥ 10)"] = (
+            medians["vic QR text → result"] / medians["Digital Bazaar QR (no status)"]
+        )
+    width = max(len(n) for n in ratios) + 2
+    for name, value in ratios.items():
+        print(f"  {name:<{width}}{value:8.2f}")
+    print()
+    print(
+        f"  import vic.verifier (fresh interpreter, median of {args.import_runs})"
+        f"  {imported * 1e3:.0f} ms (target ≤ 100)"
+    )
+    if args.json:
+        print(
+            json.dumps(
+                {"per_second": medians, "ratios": ratios, "import_ms": imported * 1e3},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()
