@@ -41,6 +41,8 @@ from vic.contexts.errors import (
 )
 from vic.contexts.loader import DocumentLoader
 from vic.vc.contextcache import SHARED_CACHE, CachingContextResolver, CachingProcessor
+from vic.vc.markcanon import compiled_quads
+from vic.vc.rdfc import pyld_quads, simple_canonical_nquads
 
 __all__ = ["CanonicalizationLimits", "canonicalize", "expand", "is_absolute_iri"]
 
@@ -118,9 +120,47 @@ def canonicalize(
     ``hash_algorithm`` is RDFC-1.0's internal hash: SHA-256 by default; ecdsa-rdfc-2019 with P-384
     keys uses SHA-384 (as its published vectors show).
 
+    A lean mark or its proof configuration takes the compiled path (:mod:`vc.markcanon` and
+    :mod:`vc.rdfc`), whose output is the same; the first document of each shape it meets in a
+    process is also canonicalized by the general path and compared (a mismatch, which the tests
+    rule out, turns the compiled path off for good).
+
     :raises JsonLdError: as :func:`expand`, or CanonicalizationLimitError past ``limits``.
     """
+    quads = compiled_quads(document, loader) if _compiled.enabled else None
+    if (
+        quads is not None
+        and len(quads) <= limits.max_quads
+        and len({q[0] for q in quads if q[0][:2] == "_:"}) <= limits.max_blank_nodes
+    ):
+        fast = simple_canonical_nquads(quads, hash_algorithm)
+        if fast is not None:
+            shape = (hash_algorithm, *sorted({q[1] for q in quads}))
+            if shape in _compiled.confirmed:
+                return fast
+            general = canonicalize_expanded(expand(document, loader), limits, hash_algorithm)
+            _compiled.confirm(shape, fast == general)
+            return general
     return canonicalize_expanded(expand(document, loader), limits, hash_algorithm)
+
+
+class _CompiledPath:
+    """Whether the compiled path is on, and the shapes already compared with the general path."""
+
+    MAX_SHAPES = 256
+
+    def __init__(self) -> None:
+        self.enabled = True
+        self.confirmed: set[tuple[str, ...]] = set()
+
+    def confirm(self, shape: tuple[str, ...], same: bool) -> None:
+        if not same:
+            self.enabled = False
+        elif len(self.confirmed) < self.MAX_SHAPES:
+            self.confirmed.add(shape)
+
+
+_compiled = _CompiledPath()
 
 
 def canonicalize_expanded(
@@ -129,6 +169,23 @@ def canonicalize_expanded(
     hash_algorithm: str = "sha256",
 ) -> str:
     """The RDFC-1.0 canonical N-Quads of an already (safely) expanded document."""
+    dataset = _to_dataset(expanded)
+    quads = sum(len(triples) for triples in dataset.values())
+    if quads > limits.max_quads:
+        raise CanonicalizationLimitError(
+            f"{quads} quads exceed the cap of {limits.max_quads}", quads=quads
+        )
+    _check_blank_nodes(dataset, limits)
+    simple = simple_canonical_nquads(pyld_quads(dataset), hash_algorithm)
+    if simple is not None:
+        return simple
+    canonicalizer = _BoundedURDNA2015(limits, hash_algorithm)
+    result: str = canonicalizer.main(dataset, {"format": "application/n-quads"})
+    return result
+
+
+def _to_dataset(expanded: list[Any]) -> dict[str, Any]:
+    """pyld's RDF dataset (graph name -> triples) of a (safely) expanded document."""
     processor = jsonld.JsonLdProcessor()
     issuer = IdentifierIssuer("_:b")
     node_map: dict[str, Any] = {"@default": {}}
@@ -143,14 +200,22 @@ def canonicalize_expanded(
         raise _translate(exc) from None
     except _PYLD_CRASHES as exc:
         raise _crash(exc) from None
-    quads = sum(len(triples) for triples in dataset.values())
-    if quads > limits.max_quads:
+    return dataset
+
+
+def _check_blank_nodes(dataset: dict[str, Any], limits: CanonicalizationLimits) -> None:
+    blank_nodes = {
+        component["value"]
+        for triples in dataset.values()
+        for triple in triples
+        for key, component in triple.items()
+        if key != "predicate" and component["type"] == "blank node"
+    }
+    if len(blank_nodes) > limits.max_blank_nodes:
         raise CanonicalizationLimitError(
-            f"{quads} quads exceed the cap of {limits.max_quads}", quads=quads
+            f"{len(blank_nodes)} blank nodes exceed the cap of {limits.max_blank_nodes}",
+            blank_nodes=len(blank_nodes),
         )
-    canonicalizer = _BoundedURDNA2015(limits, hash_algorithm)
-    result: str = canonicalizer.main(dataset, {"format": "application/n-quads"})
-    return result
 
 
 class _BoundedURDNA2015(URDNA2015):  # type: ignore[misc]
@@ -166,21 +231,6 @@ class _BoundedURDNA2015(URDNA2015):  # type: ignore[misc]
 
     def create_hash(self) -> Any:
         return hashlib.new(self._hash_algorithm)
-
-    def main(self, dataset: dict[str, Any], options: dict[str, Any]) -> Any:
-        blank_nodes = {
-            component["value"]
-            for triples in dataset.values()
-            for triple in triples
-            for key, component in triple.items()
-            if key != "predicate" and component["type"] == "blank node"
-        }
-        if len(blank_nodes) > self._limits.max_blank_nodes:
-            raise CanonicalizationLimitError(
-                f"{len(blank_nodes)} blank nodes exceed the cap of {self._limits.max_blank_nodes}",
-                blank_nodes=len(blank_nodes),
-            )
-        return super().main(dataset, options)
 
     def hash_n_degree_quads(self, id_: str, issuer: IdentifierIssuer) -> Any:
         if not isinstance(issuer, _CountedIssuer):
