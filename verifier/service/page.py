@@ -1,0 +1,48 @@
+"""The web page for people at the roadside (``/``), its static files, and the API docs page.
+
+Everything is served from the package: no CDN, no build step. The page is plain HTML, CSS and
+JavaScript; live camera decoding uses jsQR (vendored: static/vendor, refreshed by
+``tools/vendor_jsqr.sh``). A strict Content-Security-Policy allows only this origin.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+__all__ = ["STATIC_DIR", "page_router", "static_files"]
+
+STATIC_DIR: Final = Path(__file__).parent / "static"
+
+PAGE_HEADERS: Final = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; "
+    "media-src 'self' blob: mediastream:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'",
+    "Cache-Control": "no-cache",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "camera=(self)",
+}
+
+page_router = APIRouter()
+
+
+@page_router.get("/", include_in_schema=False)
+async def index() -> FileResponse:
+    """The verification page."""
+    return FileResponse(STATIC_DIR / "index.html", media_type="text/html", headers=PAGE_HEADERS)
+
+
+@page_router.get("/docs", include_in_schema=False)
+async def api_docs() -> FileResponse:
+    """The API documentation page, drawn from ``/openapi.json`` by a script of this package."""
+    return FileResponse(STATIC_DIR / "docs.html", media_type="text/html", headers=PAGE_HEADERS)
+
+
+def static_files() -> StaticFiles:
+    """The page's scripts, styles and vendored decoder (mount at ``/static``)."""
+    return StaticFiles(directory=STATIC_DIR, check_dir=True)

@@ -1,0 +1,196 @@
+"""The verifier's API: VC-API ``/credentials/verify``, ``/presentations/verify``,
+``/challenges``, and ``/qr/verify`` for the text or photo of a QR code."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from vic.contexts.errors import MalformedValueError, ParsingError
+from vic.httpkit.bodies import StrictJsonRoute
+from vic.httpkit.problems import PROBLEM_MEDIA_TYPE, error_responses
+from vic.vc.dates import format_datetime
+from vic.verifier.result import VerificationResult
+from vic.verifier.service.bodies import IMAGE_MEDIA_TYPES
+from vic.verifier.service.challenges import ChallengeStore
+from vic.verifier.service.deps import challenges_of, json_only, settings_of
+from vic.verifier.service.models import (
+    ChallengeResponse,
+    QrTextRequest,
+    VerificationProblem,
+    VerificationResponse,
+    VerifyCredentialRequest,
+    VerifyOptions,
+)
+from vic.verifier.service.settings import VerifierSettings
+from vic.verifier.service.verification import result_body
+from vic.verifier.verify import verify_credential
+
+__all__ = ["router"]
+
+router = APIRouter(route_class=StrictJsonRoute)
+
+Settings = Annotated[VerifierSettings, Depends(settings_of)]
+Challenges = Annotated[ChallengeStore, Depends(challenges_of)]
+
+_QR_PREFIXES: Final = ("VC1-", "VIC1:", "{")
+_MAX_QR_TEXT: Final = 8000
+
+
+def _not_verified(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {
+            PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/VerificationProblem"}}
+        },
+    }
+
+
+_VERIFY_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
+    **error_responses(413, 415),
+    400: _not_verified(
+        "Not a credential (PARSING_ERROR: not JSON, broken QR text...): a problem document "
+        "whose `result` is the verification result (status MALFORMED); or a request that "
+        "cannot be read at all (a plain problem document)."
+    ),
+    422: _not_verified(
+        "The credential does not verify: a problem document with the first error's code and "
+        "the whole result in `result` (status INVALID_PROOF, UNTRUSTED_ISSUER, REVOKED, ...); "
+        "or a request body of the wrong shape (INVALID_REQUEST)."
+    ),
+}
+
+
+def _respond(code: int, body: dict[str, Any]) -> JSONResponse:
+    media = "application/json" if code == 200 else PROBLEM_MEDIA_TYPE
+    return JSONResponse(body, status_code=code, media_type=media)
+
+
+def _verify(
+    settings: VerifierSettings, credential: dict[str, Any] | str | bytes, options: VerifyOptions
+) -> VerificationResult:
+    status = options.checks is None or bool({"status", "credentialStatus"} & set(options.checks))
+    return verify_credential(
+        credential,
+        trust=settings.trust,
+        resolver=settings.resolver,
+        loader=settings.loader,
+        clock=settings.clock,
+        status_source=settings.status_source,
+        check_status_lists=status,
+    )
+
+
+@router.post(
+    "/credentials/verify",
+    tags=["VC-API"],
+    summary="Verify a credential",
+    response_model=VerificationResponse,
+    response_model_exclude_none=True,
+    responses=_VERIFY_RESPONSES,
+    dependencies=[Depends(json_only)],
+)
+async def verify_credential_route(body: VerifyCredentialRequest, settings: Settings) -> Any:
+    """Verify a credential completely: data model, mark shape, proofs, issuer binding, trust,
+    validity period and status lists. 200 only when it verifies; otherwise 400/422 with the
+    result in the problem document's `result`."""
+    result = await run_in_threadpool(_verify, settings, body.verifiableCredential, body.options)
+    return _respond(*result_body(result, settings))
+
+
+@router.post(
+    "/challenges",
+    tags=["VC-API"],
+    summary="Get a challenge for a presentation",
+    response_model=ChallengeResponse,
+    responses=error_responses(400, 413, 415),
+)
+async def create_challenge(challenges: Challenges) -> ChallengeResponse:
+    """A new challenge: the holder signs it into the presentation's proof; it is accepted once,
+    within its lifetime, by `POST /presentations/verify`."""
+    challenge, expires = challenges.issue()
+    return ChallengeResponse(challenge=challenge, expires=format_datetime(expires))
+
+
+_QR_BODY: Final = {
+    "requestBody": {
+        "required": True,
+        "description": "The QR text as JSON (`{\"text\": ...}`) or text/plain, or a photo "
+        "(PNG, JPEG, WebP, GIF, BMP) or PDF holding the QR code.",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/QrTextRequest"}},
+            "text/plain": {"schema": {"type": "string", "maxLength": _MAX_QR_TEXT}},
+            **{
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in IMAGE_MEDIA_TYPES
+            },
+        },
+    }
+}
+
+
+async def _qr_text(request: Request) -> str:
+    """The QR text of the request, from JSON, plain text, or an image/PDF.
+
+    :raises RequestValidationError: a JSON body of the wrong shape.
+    :raises ParsingError: text that is not UTF-8; an image or PDF without exactly one QR code
+        (``INVALID_IMAGE``, ``NO_QR_FOUND``, ``MULTIPLE_QR_FOUND``, ``INVALID_PDF``).
+    :raises InputTooLargeError: an image of too many pixels.
+    """
+    media = (request.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
+    if media in IMAGE_MEDIA_TYPES:
+        data = await request.body()
+        if media == "application/pdf":
+            from vic.vc.qrimage import read_qr_pdf
+
+            return await run_in_threadpool(read_qr_pdf, data)
+        from vic.vc.qrimage import read_qr_image
+
+        return await run_in_threadpool(read_qr_image, data)
+    if media == "text/plain":
+        raw = await request.body()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ParsingError("the QR text is not UTF-8", code="INVALID_TEXT") from None
+        if not text.strip() or len(text) > _MAX_QR_TEXT:
+            raise ParsingError(
+                f"the QR text must have 1 to {_MAX_QR_TEXT} characters", code="INVALID_TEXT"
+            )
+        return text
+    try:
+        return QrTextRequest.model_validate(await request.json()).text
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        ) from None
+
+
+@router.post(
+    "/qr/verify",
+    tags=["QR"],
+    summary="Verify the QR code of a mark (text or photo)",
+    response_model=VerificationResponse,
+    response_model_exclude_none=True,
+    responses=_VERIFY_RESPONSES,
+    openapi_extra=_QR_BODY,
+)
+async def verify_qr(request: Request, settings: Settings) -> Any:
+    """What a scanner or a phone camera read: the QR text (VC1-R… or VIC1:…), or a photo or PDF
+    of the mark. The answer includes the credential and, for a mark, the summary to compare with
+    the vehicle (plate, vehicle type, valid-until month). 200 only when it verifies."""
+    text = (await _qr_text(request)).strip()
+    if not text.startswith(_QR_PREFIXES):
+        preview = text[:40] + ("…" if len(text) > 40 else "")
+        raise MalformedValueError(
+            f"the QR code holds no credential, but: {preview!r}",
+            code="QR_NOT_A_CREDENTIAL",
+        )
+    result = await run_in_threadpool(_verify, settings, text, VerifyOptions())
+    return _respond(*result_body(result, settings, with_credential=True))
+

@@ -1,0 +1,76 @@
+"""What a verifier service is configured with: trust, status, clock and limits, all injected."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Final
+
+from vic.contexts.loader import DocumentLoader
+from vic.did.resolver import Resolver
+from vic.vc.dates import Clock, system_clock
+from vic.verifier.trust import TrustedIssuer, TrustList
+from vic.verifier.verify import StatusListSource
+
+__all__ = [
+    "DEFAULT_MAX_IMAGE_BYTES",
+    "DEFAULT_MAX_JSON_BYTES",
+    "AnyIssuer",
+    "VerifierSettings",
+]
+
+DEFAULT_MAX_JSON_BYTES: Final = 1 << 20
+"""A JSON request body larger than 1 MiB is refused (a credential is a few kB)."""
+
+DEFAULT_MAX_IMAGE_BYTES: Final = 12 << 20
+"""An uploaded photo larger than 12 MiB is refused (a phone photo is a few MB)."""
+
+
+class AnyIssuer(TrustList):
+    """A trust list that trusts every issuer: the interop test mode (``--any-issuer``).
+
+    The W3C suites sign with throw-away did:key issuers that no trust list names. In this mode
+    the trust check passes for every issuer and every answer carries the warning ``ANY_ISSUER``.
+    Never use it where people rely on the verdict.
+    """
+
+    def trusts(self, issuer: str) -> bool:
+        """Every issuer is trusted."""
+        return True
+
+    def get(self, issuer: str) -> TrustedIssuer | None:
+        """The configured entry of ``issuer``, else an entry without a name or pinned document."""
+        return super().get(issuer) or TrustedIssuer(issuer)
+
+
+@dataclass(frozen=True)
+class VerifierSettings:
+    """The verifier service's dependencies and limits.
+
+    :param trust: the issuers the service accepts (their pinned DID documents and registry
+        entries); an :class:`AnyIssuer` list accepts every issuer (interop tests only).
+    :param status_source: where status lists come from (a cache over the guarded fetcher in
+        deployment, files or loopback in tests); without one a credential with a status is
+        STATUS_UNAVAILABLE.
+    :param resolver: DID resolver (default: the trust list's pinned documents, did:key, did:jwk).
+    :param loader: JSON-LD document loader (default: the bundled contexts only).
+    :param clock: the service's clock.
+    :param challenge_secret: the key that makes ``/challenges`` answers verifiable by every
+        worker of one deployment (random per process when not given).
+    """
+
+    trust: TrustList
+    status_source: StatusListSource | None = None
+    resolver: Resolver | None = None
+    loader: DocumentLoader | None = None
+    clock: Clock = system_clock
+    max_json_bytes: int = DEFAULT_MAX_JSON_BYTES
+    max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES
+    challenge_ttl: timedelta = timedelta(minutes=5)
+    challenge_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+
+    @property
+    def any_issuer(self) -> bool:
+        """Whether every issuer is accepted (the interop test mode)."""
+        return isinstance(self.trust, AnyIssuer)
