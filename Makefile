@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NODE_STAMP := tests/interop/node_modules/.installed
 
-.PHONY: demo test check lint types pytest bench clean
+.PHONY: demo test check lint types pytest bench clean vendor-js
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("vic needs Python 3.11+") if sys.version_info < (3, 11) else None'
@@ -36,6 +36,10 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# Refresh the verifier page's vendored QR decoder (jsQR) from npm; the result is committed.
+vendor-js:
+	sh tools/vendor_jsqr.sh
 
 clean:
 	rm -rf $(VENV) tests/interop/node_modules demo-out .mypy_cache .ruff_cache .pytest_cache

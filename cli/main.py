@@ -422,6 +422,51 @@ def serve_issuer(
         fail(exc)
 
 
+@serve_app.command("verifier")
+def serve_verifier(
+    trust_file: Annotated[
+        Path | None, typer.Option("--trust", help=f"A trust list file [env {TRUST_ENV}].")
+    ] = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8081,
+    workers: Annotated[int, typer.Option("--workers", help="Worker processes.", min=1)] = 1,
+    status_list: Annotated[
+        list[Path] | None,
+        typer.Option("--status-list", help="A status list credential file to use."),
+    ] = None,
+    any_issuer: Annotated[
+        bool,
+        typer.Option(
+            "--any-issuer",
+            help="Accept every issuer (W3C interop suites only; loopback only).",
+        ),
+    ] = False,
+) -> None:
+    """Serve the verifier: VC-API verify, QR verify, and the page that scans at /."""
+    from vic.verifier.service import serve
+
+    host = os.environ.get("VIC_HOST", host)
+    port = int(os.environ.get("VIC_PORT", port))
+    trust = trust_file or os.environ.get(TRUST_ENV) or None
+    if any_issuer:
+        typer.echo(
+            "WARNING: --any-issuer: every issuer is trusted; verdicts mean nothing. "
+            "For interop test suites on loopback only.",
+            err=True,
+        )
+    try:
+        serve(
+            trust_file=trust,
+            host=host,
+            port=port,
+            workers=workers,
+            any_issuer=any_issuer,
+            status_lists=status_list or [],
+        )
+    except VicError as exc:
+        fail(exc)
+
+
 # --- vic demo -----------------------------------------------------------------------------------
 
 

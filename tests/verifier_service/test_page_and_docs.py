@@ -25,7 +25,7 @@ def test_static_files_are_served_and_local(client: TestClient) -> None:
         response = client.get(f"/static/{name}")
         assert response.status_code == 200, name
     script = client.get("/static/app.js").text
-    assert "fetch(\"/qr/verify\"" in script
+    assert 'fetch("/qr/verify"' in script
     assert "https://" not in script
     assert client.get("/static/../run.py").status_code == 404
 
@@ -54,7 +54,8 @@ def test_the_openapi_document_is_complete(client: TestClient) -> None:
     schemas = spec["components"]["schemas"]
     for path, methods in spec["paths"].items():
         for method, op in methods.items():
-            assert op.get("summary") and op.get("description"), (path, method)
+            assert op.get("summary"), (path, method)
+            assert op.get("description"), (path, method)
             for status, answer in op["responses"].items():
                 if status.startswith(("4", "5")):
                     media = answer["content"]["application/problem+json"]

@@ -39,7 +39,9 @@ def test_qr_text_as_plain_text(client: TestClient, text: str) -> None:
 
 
 def test_a_photo_of_the_qr(client: TestClient, text: str) -> None:
-    response = client.post("/qr/verify", content=qr_png(text), headers={"content-type": "image/png"})
+    response = client.post(
+        "/qr/verify", content=qr_png(text), headers={"content-type": "image/png"}
+    )
     assert response.status_code == 200, response.text
     assert response.json()["summary"]["plate"] == "鄂L12345"
 
@@ -77,7 +79,9 @@ def test_unknown_status_is_422_status_unavailable(
 def test_a_photo_without_a_qr_code(client: TestClient) -> None:
     out = io.BytesIO()
     Image.new("RGB", (640, 480), (120, 160, 90)).save(out, format="PNG")
-    response = client.post("/qr/verify", content=out.getvalue(), headers={"content-type": "image/png"})
+    response = client.post(
+        "/qr/verify", content=out.getvalue(), headers={"content-type": "image/png"}
+    )
     assert response.status_code == 400
     assert response.headers["content-type"] == PROBLEM
     assert response.json()["code"] == "NO_QR_FOUND"
@@ -106,7 +110,9 @@ def test_broken_qr_text_is_malformed(client: TestClient, text: str) -> None:
 
 
 def test_text_that_is_not_utf8(client: TestClient) -> None:
-    response = client.post("/qr/verify", content=b"VC1-\xff\xfe", headers={"content-type": "text/plain"})
+    response = client.post(
+        "/qr/verify", content=b"VC1-\xff\xfe", headers={"content-type": "text/plain"}
+    )
     assert response.status_code == 400
     assert response.json()["code"] == "INVALID_TEXT"
 

@@ -19,9 +19,7 @@ def body(credential: Any, **options: Any) -> dict[str, Any]:
     return {"verifiableCredential": credential, "options": options}
 
 
-def test_a_valid_mark_answers_200_with_the_result(
-    client: TestClient, mark: dict[str, Any]
-) -> None:
+def test_a_valid_mark_answers_200_with_the_result(client: TestClient, mark: dict[str, Any]) -> None:
     response = client.post("/credentials/verify", json=body(mark))
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/json"
@@ -121,9 +119,7 @@ def test_a_credential_that_is_not_an_object_is_refused(client: TestClient) -> No
     assert response.json()["code"] == "INVALID_REQUEST"
 
 
-def test_unknown_options_and_checks_are_refused(
-    client: TestClient, mark: dict[str, Any]
-) -> None:
+def test_unknown_options_and_checks_are_refused(client: TestClient, mark: dict[str, Any]) -> None:
     response = client.post("/credentials/verify", json=body(mark, checks=["astrology"]))
     assert response.status_code == 422
     assert response.json()["code"] == "INVALID_REQUEST"

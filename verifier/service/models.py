@@ -9,8 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "ChallengeResponse",
     "CheckResult",
+    "CredentialResult",
     "ErrorEntry",
     "MarkSummary",
+    "PresentationResponse",
     "QrTextRequest",
     "VerificationProblem",
     "VerificationResponse",
@@ -118,8 +120,8 @@ class MarkSummary(BaseModel):
     issuer: dict[str, Any] = Field(description="id, and name by language from the trust list.")
 
 
-class VerificationResponse(BaseModel):
-    """A verification result (200: verified)."""
+class CredentialResult(BaseModel):
+    """The verification result of one credential."""
 
     verified: bool
     status: str = Field(
@@ -128,16 +130,38 @@ class VerificationResponse(BaseModel):
     )
     checks: list[CheckResult]
     errors: list[ErrorEntry]
-    warnings: list[dict[str, str]] = Field(
-        description="E.g. ANY_ISSUER when the service accepts every issuer (interop mode)."
-    )
     summary: MarkSummary | None = None
     credential: dict[str, Any] | None = Field(
         default=None, description="/qr/verify: the credential the QR code holds."
     )
-    presentation: dict[str, Any] | None = Field(
-        default=None, description="/presentations/verify: the holder's proof and each credential."
+
+
+class VerificationResponse(CredentialResult):
+    """A credential's verification result (200: verified)."""
+
+    warnings: list[dict[str, str]] = Field(
+        description="E.g. ANY_ISSUER when the service accepts every issuer (interop mode)."
     )
+
+
+class PresentationResponse(BaseModel):
+    """A presentation's verification result (200: verified)."""
+
+    verified: bool = Field(
+        description="The holder's proof verified (challenge, domain, holder binding) and so did "
+        "every credential."
+    )
+    status: str = Field(
+        description="The presentation's own failure (MALFORMED, INVALID_PROOF), else the first "
+        "status of its credentials (VALID when all are)."
+    )
+    holder: str | None = None
+    checks: list[CheckResult] = Field(description="The presentation's own checks.")
+    errors: list[ErrorEntry] = Field(
+        description="The presentation's errors, then each credential's."
+    )
+    credentials: list[CredentialResult]
+    warnings: list[dict[str, str]]
 
 
 class VerificationProblem(BaseModel):
@@ -149,7 +173,7 @@ class VerificationProblem(BaseModel):
     detail: str
     code: str
     verified: Literal[False]
-    result: VerificationResponse
+    result: VerificationResponse | PresentationResponse
 
 
 class ChallengeResponse(BaseModel):

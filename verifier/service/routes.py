@@ -11,21 +11,23 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from vic.contexts.errors import MalformedValueError, ParsingError
+from vic.contexts.errors import MalformedValueError, ParsingError, ProofVerificationError
 from vic.httpkit.bodies import StrictJsonRoute
 from vic.httpkit.problems import PROBLEM_MEDIA_TYPE, error_responses
 from vic.vc.dates import format_datetime
+from vic.verifier.presentation import PresentationResult, verify_presentation
 from vic.verifier.result import VerificationResult
 from vic.verifier.service.bodies import IMAGE_MEDIA_TYPES
 from vic.verifier.service.challenges import ChallengeStore
 from vic.verifier.service.deps import challenges_of, json_only, settings_of
 from vic.verifier.service.models import (
     ChallengeResponse,
+    PresentationResponse,
     QrTextRequest,
-    VerificationProblem,
     VerificationResponse,
     VerifyCredentialRequest,
     VerifyOptions,
+    VerifyPresentationRequest,
 )
 from vic.verifier.service.settings import VerifierSettings
 from vic.verifier.service.verification import result_body
@@ -103,6 +105,51 @@ async def verify_credential_route(body: VerifyCredentialRequest, settings: Setti
     return _respond(*result_body(result, settings))
 
 
+def _verify_presentation(
+    settings: VerifierSettings, presentation: dict[str, Any], options: VerifyOptions
+) -> PresentationResult:
+    status = options.checks is None or bool({"status", "credentialStatus"} & set(options.checks))
+    return verify_presentation(
+        presentation,
+        trust=settings.trust,
+        challenge=options.challenge,
+        domain=options.domain,
+        resolver=settings.resolver,
+        loader=settings.loader,
+        clock=settings.clock,
+        status_source=settings.status_source,
+        check_status_lists=status,
+    )
+
+
+@router.post(
+    "/presentations/verify",
+    tags=["VC-API"],
+    summary="Verify a presentation",
+    response_model=PresentationResponse,
+    response_model_exclude_none=True,
+    responses=_VERIFY_RESPONSES,
+    dependencies=[Depends(json_only)],
+)
+async def verify_presentation_route(
+    body: VerifyPresentationRequest, settings: Settings, challenges: Challenges
+) -> Any:
+    """Verify a holder's presentation: its proof (purpose authentication) must carry
+    `options.challenge`, a challenge this service issued (`POST /challenges`), unexpired and
+    not used before (it is used up by this call), and `options.domain` when given; then every
+    credential it embeds is verified completely. 200 only when all of it verifies."""
+    if body.options.challenge is None:
+        raise ProofVerificationError(
+            "options.challenge is required: get one from POST /challenges",
+            code="CHALLENGE_REQUIRED",
+        )
+    challenges.redeem(body.options.challenge)
+    result = await run_in_threadpool(
+        _verify_presentation, settings, body.verifiablePresentation, body.options
+    )
+    return _respond(*result_body(result, settings))
+
+
 @router.post(
     "/challenges",
     tags=["VC-API"],
@@ -120,7 +167,7 @@ async def create_challenge(challenges: Challenges) -> ChallengeResponse:
 _QR_BODY: Final = {
     "requestBody": {
         "required": True,
-        "description": "The QR text as JSON (`{\"text\": ...}`) or text/plain, or a photo "
+        "description": 'The QR text as JSON (`{"text": ...}`) or text/plain, or a photo '
         "(PNG, JPEG, WebP, GIF, BMP) or PDF holding the QR code.",
         "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/QrTextRequest"}},
@@ -193,4 +240,3 @@ async def verify_qr(request: Request, settings: Settings) -> Any:
         )
     result = await run_in_threadpool(_verify, settings, text, VerifyOptions())
     return _respond(*result_body(result, settings, with_credential=True))
-

@@ -137,5 +137,3 @@ def serve(
         forwarded_allow_ips="127.0.0.1",
         log_level="info",
     )
-
-

@@ -8,11 +8,11 @@ the whole result. Never 200 with ``verified: false``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from vic.contexts.errors import ParsingError, VicError
-from vic.verifier.result import CheckName, VerificationResult
+from vic.verifier.presentation import PresentationResult
+from vic.verifier.result import Check, CheckName, Status, VerificationResult
 from vic.verifier.service.settings import VerifierSettings
 from vic.verifier.service.summary import mark_summary
 
@@ -29,7 +29,17 @@ def warnings(settings: VerifierSettings) -> list[dict[str, str]]:
     return [dict(ANY_ISSUER_WARNING)] if settings.any_issuer else []
 
 
-def status_code(result: VerificationResult) -> int:
+class _Result(Protocol):
+    @property
+    def verified(self) -> bool: ...
+    @property
+    def status(self) -> Status: ...
+    @property
+    def errors(self) -> tuple[VicError, ...]: ...
+    def check(self, name: CheckName) -> Check | None: ...
+
+
+def status_code(result: _Result) -> int:
     """200 when verified; else 400 for input that is not a credential, 422 for the rest."""
     if result.verified:
         return 200
@@ -41,21 +51,24 @@ def status_code(result: VerificationResult) -> int:
 
 
 def result_body(
-    result: VerificationResult,
+    result: VerificationResult | PresentationResult,
     settings: VerifierSettings,
     *,
     with_credential: bool = False,
-    extra: Mapping[str, Any] | None = None,
 ) -> tuple[int, dict[str, Any]]:
     """The HTTP status and JSON body for ``result`` (see the module doc)."""
     body = result.to_dict()
-    summary = mark_summary(result)
-    if summary is not None:
-        body["summary"] = summary
-    if with_credential and result.credential is not None:
-        body["credential"] = result.credential
-    if extra:
-        body.update(extra)
+    if isinstance(result, PresentationResult):
+        for one, view in zip(result.credentials, body["credentials"], strict=True):
+            summary = mark_summary(one)
+            if summary is not None:
+                view["summary"] = summary
+    else:
+        summary = mark_summary(result)
+        if summary is not None:
+            body["summary"] = summary
+        if with_credential and result.credential is not None:
+            body["credential"] = result.credential
     body["warnings"] = warnings(settings)
     code = status_code(result)
     if code == 200:
