@@ -40,9 +40,7 @@ if not os.access(CHROMIUM, os.X_OK):
 
 
 @pytest.fixture(scope="module")
-def server(
-    authority: Authority, status_lists: list[dict[str, Any]]
-) -> Iterator[str]:
+def server(authority: Authority, status_lists: list[dict[str, Any]]) -> Iterator[str]:
     import uvicorn
 
     app = create_app(make_settings(authority, status_lists))
@@ -101,10 +99,12 @@ def page(browser: Any, server: str) -> Iterator[Any]:
     context = browser.new_context(viewport=PHONE, locale="zh-CN")
     page = context.new_page()
     outside: list[str] = []
-    page.on(
-        "request",
-        lambda r: outside.append(r.url) if not r.url.startswith((server, "data:", "blob:")) else None,
-    )
+
+    def note(request: Any) -> None:
+        if not request.url.startswith((server, "data:", "blob:")):
+            outside.append(request.url)
+
+    page.on("request", note)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{server}/")
