@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from vic.cli.common import fail, read_input
+from vic.cli.conformance import app as conformance_app
 from vic.cli.issuer import app as issuer_app
 from vic.contexts.errors import UsageError, VicError
 
@@ -30,6 +31,7 @@ app.add_typer(key_app, name="key")
 qr_app = typer.Typer(help="QR codes: encode a credential, decode a code.", no_args_is_help=True)
 app.add_typer(qr_app, name="qr")
 app.add_typer(issuer_app, name="issuer")
+app.add_typer(conformance_app, name="conformance")
 
 TRUST_ENV = "VIC_TRUST"
 """Environment variable naming the default trust list file of ``vic verify``."""

@@ -60,6 +60,7 @@ __all__ = [
     "sig_structure",
     "sign_cose",
     "verify_cose",
+    "verify_cose_with_key",
 ]
 
 ALG_ES256: Final = -7
@@ -181,10 +182,14 @@ def sig_structure(protected_bytes: bytes, payload: bytes, external_aad: bytes = 
 # --- signing -------------------------------------------------------------------------------------
 
 
-def sign_cose(credential: Mapping[str, Any], key: PrivateKey, kid: str) -> bytes:
+def sign_cose(
+    credential: Mapping[str, Any], key: PrivateKey, kid: str, *, require_did_kid: bool = True
+) -> bytes:
     """Secure a VC 2.0 ``credential`` as a tagged COSE_Sign1 signed by ``key``.
 
-    ``kid`` is the verification method's DID URL; its DID must be the credential's issuer.
+    ``kid`` is the verification method's DID URL; its DID must be the credential's issuer. Only
+    :mod:`vic.cli.conformance` passes ``require_did_kid=False`` (the W3C suite's issuers are
+    https URLs, its methods not DID URLs).
 
     :raises DataModelError: the credential breaks the VC data model, or is not VC 2.0.
     :raises InvalidDidError: ``kid`` is not a DID URL.
@@ -196,17 +201,20 @@ def sign_cose(credential: Mapping[str, Any], key: PrivateKey, kid: str) -> bytes
     if info.version != 2:
         raise DataModelError("vc+cose secures VC 2.0 credentials only", code="INVALID_CONTEXT")
     check_depth(credential)
-    parsed = parse_did_url(kid)
-    if parsed.is_did:
-        raise ProofGenerationError(
-            f"kid must be a verification method's DID URL, not the bare DID {kid}",
-            code="INVALID_KID",
-        )
-    if parsed.did != info.issuer:
-        raise ProofGenerationError(
-            f"the kid {kid} belongs to {parsed.did}, not to the issuer {info.issuer}",
-            code="ISSUER_MISMATCH",
-        )
+    if require_did_kid:
+        parsed = parse_did_url(kid)
+        if parsed.is_did:
+            raise ProofGenerationError(
+                f"kid must be a verification method's DID URL, not the bare DID {kid}",
+                code="INVALID_KID",
+            )
+        if parsed.did != info.issuer:
+            raise ProofGenerationError(
+                f"the kid {kid} belongs to {parsed.did}, not to the issuer {info.issuer}",
+                code="ISSUER_MISMATCH",
+            )
+    elif not kid:
+        raise ProofGenerationError("kid must not be empty", code="INVALID_KID")
     try:
         payload = json.dumps(
             credential, ensure_ascii=False, separators=(",", ":"), allow_nan=False
@@ -454,3 +462,27 @@ def verify_cose(
             issuer=info.issuer,
         )
     return CoseResult(credential=credential, kid=kid, controller=method.controller)
+
+
+def verify_cose_with_key(data: bytes, public_key: PublicKey) -> CoseResult:
+    """Verify a vc+cose COSE_Sign1 with a key given by the caller (no DID resolution).
+
+    For callers that hold the issuer's key by other means, such as the W3C suite's command line
+    (:mod:`vic.cli.conformance`). Every other rule of :func:`verify_cose` applies; ``controller``
+    is empty.
+    """
+    message = decode_sign1(data)
+    _algorithm(message)
+    _check_crit(message.protected)
+    _check_types(message)
+    kid = message.kid
+    message.verify_signature(public_key)
+    credential = parse_json_object(_utf8(message.payload))
+    info = check_credential(credential)
+    if info.version != 2:
+        raise DataModelError("vc+cose secures VC 2.0 credentials only", code="INVALID_CONTEXT")
+    return CoseResult(
+        credential=credential,
+        kid=kid.decode("utf-8", "replace") if kid is not None else "",
+        controller="",
+    )
