@@ -10,7 +10,7 @@ from typing import Any
 from vic.contexts.errors import DataModelError, ValidityRangeError
 from vic.contexts.loader import CREDENTIALS_V1, CREDENTIALS_V2
 from vic.vc.dates import parse_datetime
-from vic.vc.jsonld import is_absolute_iri
+from vic.vc.iri import is_absolute_iri
 
 __all__ = ["CredentialInfo", "check_credential", "types_of"]
 

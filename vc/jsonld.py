@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -41,17 +40,11 @@ from vic.contexts.errors import (
 )
 from vic.contexts.loader import DocumentLoader
 from vic.vc.contextcache import SHARED_CACHE, CachingContextResolver, CachingProcessor
+from vic.vc.iri import is_absolute_iri
 from vic.vc.markcanon import compiled_quads
 from vic.vc.rdfc import pyld_quads, simple_canonical_nquads
 
 __all__ = ["CanonicalizationLimits", "canonicalize", "expand", "is_absolute_iri"]
-
-_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S*$")
-
-
-def is_absolute_iri(value: str) -> bool:
-    """Whether ``value`` is an absolute IRI (a scheme, no white space; blank node ids are not)."""
-    return bool(_ABSOLUTE_IRI.match(value))
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from vic.contexts.loader import CREDENTIALS_V2, DocumentLoader
 from vic.did.keys import KeyType
 from vic.vc.datamodel import types_of
 from vic.vc.dates import Clock, system_clock
-from vic.vc.jsonld import is_absolute_iri
+from vic.vc.iri import is_absolute_iri
 from vic.vc.proofs import add_proof
 from vic.vc.suites.base import SigningKey
 

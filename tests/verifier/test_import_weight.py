@@ -1,4 +1,5 @@
-"""`import verifier` stays light: embedding apps must not inherit service or image libraries."""
+"""`import vic.verifier` stays light: embedding apps must not inherit service or image libraries,
+and the JSON-LD processor (pyld, which brings requests and lxml) loads on first use only."""
 
 from __future__ import annotations
 
@@ -13,13 +14,16 @@ HEAVY = (
     "rich",
     "jsonschema",
     "PIL",
-    "issuer",
-    "wallet",
+    "vic.issuer",
+    "vic.wallet",
+    "pyld",
+    "requests",
+    "lxml",
 )
 
 
 def test_import_verifier_pulls_in_nothing_heavy() -> None:
-    code = f"import sys, verifier; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    code = f"import sys, vic.verifier; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )

@@ -14,7 +14,6 @@ import rfc8785
 from vic.contexts.errors import MalformedValueError
 from vic.contexts.loader import DocumentLoader
 from vic.did.keys import KeyType
-from vic.vc.jsonld import canonicalize, expand
 from vic.vc.suites.base import Cryptosuite
 
 __all__ = ["EcdsaJcs2019", "EcdsaRdfc2019", "EddsaJcs2022", "EddsaRdfc2022", "jcs"]
@@ -37,6 +36,8 @@ class _Rdfc(Cryptosuite):
     def transform(
         self, unsecured: Mapping[str, Any], loader: DocumentLoader, hash_algorithm: str = "sha256"
     ) -> bytes:
+        from vic.vc.jsonld import canonicalize  # pyld: imported on first use, not with vic.verifier
+
         return canonicalize(unsecured, loader, hash_algorithm=hash_algorithm).encode()
 
     def configure(
@@ -45,6 +46,8 @@ class _Rdfc(Cryptosuite):
         loader: DocumentLoader,
         hash_algorithm: str = "sha256",
     ) -> bytes:
+        from vic.vc.jsonld import canonicalize
+
         return canonicalize(proof_config, loader, hash_algorithm=hash_algorithm).encode()
 
 
@@ -62,6 +65,8 @@ class _Jcs(Cryptosuite):
         self, unsecured: Mapping[str, Any], loader: DocumentLoader, hash_algorithm: str = "sha256"
     ) -> bytes:
         if "@context" in unsecured:
+            from vic.vc.jsonld import expand
+
             expand(unsecured, loader)
         return jcs(unsecured)
 
