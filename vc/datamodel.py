@@ -11,6 +11,7 @@ from vic.contexts.errors import DataModelError, ValidityRangeError
 from vic.contexts.loader import CREDENTIALS_V1, CREDENTIALS_V2
 from vic.vc.dates import parse_datetime
 from vic.vc.iri import is_absolute_iri
+from vic.vc.related import check_related_resources
 
 __all__ = ["CredentialInfo", "check_credential", "types_of"]
 
@@ -43,7 +44,8 @@ def check_credential(credential: Mapping[str, Any]) -> CredentialInfo:
 
     :raises DataModelError: a rule is broken (fine codes: INVALID_CONTEXT, INVALID_TYPE,
         INVALID_ISSUER, INVALID_SUBJECT, INVALID_ID, INVALID_DATETIME, INVALID_STATUS,
-        INVALID_SCHEMA, MISSING_ISSUANCE_DATE...).
+        INVALID_SCHEMA, MISSING_ISSUANCE_DATE...; relatedResource: see
+        :func:`vc.related.check_related_resources`).
     :raises ValidityRangeError: validFrom is after validUntil (issuanceDate after expirationDate).
     """
     version = _check_context(credential.get("@context"))
@@ -67,6 +69,7 @@ def check_credential(credential: Mapping[str, Any]) -> CredentialInfo:
     ):
         if name in credential:
             _check_typed_objects(credential[name], name, need_id=name == "credentialSchema")
+    check_related_resources(credential)
 
     if version == 2:
         for legacy in ("issuanceDate", "expirationDate"):
