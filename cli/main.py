@@ -443,6 +443,9 @@ def serve_verifier(
             help="Accept every issuer (W3C interop suites only; loopback only).",
         ),
     ] = False,
+    access_log: Annotated[
+        bool, typer.Option("--access-log/--no-access-log", help="Log every request.")
+    ] = True,
 ) -> None:
     """Serve the verifier: VC-API verify, QR verify, and the page that scans at /."""
     from vic.verifier.service import serve
@@ -464,6 +467,7 @@ def serve_verifier(
             workers=workers,
             any_issuer=any_issuer,
             status_lists=status_list or [],
+            access_log=access_log,
         )
     except VicError as exc:
         fail(exc)

@@ -109,6 +109,7 @@ def serve(
     workers: int = 1,
     any_issuer: bool = False,
     status_lists: Sequence[str | Path] = (),
+    access_log: bool = True,
 ) -> None:
     """Check the settings, then run the service with uvicorn until interrupted.
 
@@ -136,4 +137,5 @@ def serve(
         proxy_headers=True,
         forwarded_allow_ips="127.0.0.1",
         log_level="info",
+        access_log=access_log,
     )

@@ -1,0 +1,201 @@
+"""The verifier service's throughput on loopback: `vic serve verifier --workers 2` under a
+bounded load generator, beside the library's rate in one process in the same run.
+
+    .venv/bin/python bench/verifier_service.py             # about a minute
+    .venv/bin/python bench/verifier_service.py --quick
+
+The server is the real command (uvicorn, 2 worker processes), trusting a did:key authority whose
+two status lists are given as files (status from memory, as with a warm cache). The load
+generator is one asyncio process holding ``--connections`` keep-alive HTTP/1.1 connections, each
+sending its next request when the previous answer has arrived (bounded: at most that many
+requests in flight), with pre-built request bytes so that it costs little CPU. Every answer must be
+200 with status VALID, else the run stops. Figures: the median of ``--rounds`` rounds of
+``--requests`` requests, per route. On a machine of 2 cores the generator shares them with the
+workers. Nothing leaves loopback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from verify_path import Setup
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def request_bytes(port: int, path: str, body: bytes, media: str) -> bytes:
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: {media}\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: keep-alive\r\n\r\n"
+    )
+    return head.encode("ascii") + body
+
+
+async def read_answer(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    length = 0
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "content-length":
+            length = int(value)
+    return status, await reader.readexactly(length)
+
+
+async def load(port: int, requests: list[bytes], total: int, connections: int) -> float:
+    """Send ``total`` requests (cycling through ``requests``) over ``connections`` connections;
+    return requests/s."""
+    remaining = total
+    failures: list[str] = []
+
+    async def worker() -> None:
+        nonlocal remaining
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while remaining > 0:
+                remaining -= 1
+                writer.write(requests[remaining % len(requests)])
+                status, body = await read_answer(reader)
+                if status != 200 or json.loads(body)["status"] != "VALID":
+                    failures.append(f"{status}: {body[:300]!r}")
+                    return
+        finally:
+            writer.close()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    elapsed = time.perf_counter() - start
+    if failures:
+        raise SystemExit(f"the service did not answer VALID: {failures[0]}")
+    return total / elapsed
+
+
+def start_server(folder: Path, setup: Setup, port: int, workers: int) -> subprocess.Popen[bytes]:
+    trust = folder / "trust.json"
+    trust.write_text(json.dumps(setup.trust.to_json()))
+    lists = []
+    for i, status_list in enumerate(setup.status._by_id.values()):
+        path = folder / f"list{i}.json"
+        path.write_text(json.dumps(status_list))
+        lists += ["--status-list", str(path)]
+    command = [sys.executable, "-m", "vic.cli", "serve", "verifier", "--trust", str(trust)]
+    command += ["--port", str(port), "--workers", str(workers), "--no-access-log", *lists]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "VIC_TRUST": ""}
+    server = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the verifier service did not start") from None
+            time.sleep(0.2)
+
+
+def in_process_rate(setup: Setup, texts: list[str], seconds: float) -> float:
+    from vic.verifier import verify_credential
+
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        qr = texts[count % len(texts)]
+        result = verify_credential(
+            qr, trust=setup.trust, status_source=setup.status, registry=setup.registry
+        )
+        assert result.status.value == "VALID", result.to_dict()
+        count += 1
+    return count / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="--requests 500 --rounds 3")
+    parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    args = parser.parse_args()
+    if args.quick:
+        args.requests, args.rounds = 500, 3
+
+    setup = Setup()
+    port = free_port()
+    # 63 distinct valid marks (same status lists; Setup revokes index 7), sent in turn: no
+    # answer can come from a cache
+    marks = [m for i, m in enumerate(setup.batch_marks) if i != 7]
+    texts = [t for i, t in enumerate(setup.batch_qr) if i != 7]
+    routes: dict[str, list[bytes]] = {
+        "POST /qr/verify (QR text)": [
+            request_bytes(port, "/qr/verify", qr.encode(), "text/plain") for qr in texts
+        ],
+        "POST /credentials/verify (JSON)": [
+            request_bytes(
+                port,
+                "/credentials/verify",
+                json.dumps({"verifiableCredential": mark}).encode(),
+                "application/json",
+            )
+            for mark in marks
+        ],
+    }
+    figures: dict[str, Any] = {
+        "cpus": os.cpu_count(),
+        "workers": args.workers,
+        "connections": args.connections,
+        "requests_per_round": args.requests,
+        "rounds": args.rounds,
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        server = start_server(Path(folder), setup, port, args.workers)
+        try:
+            for name, requests in routes.items():
+                asyncio.run(load(port, requests, min(args.requests, 300), args.connections))
+                rates = [
+                    asyncio.run(load(port, requests, args.requests, args.connections))
+                    for _ in range(args.rounds)
+                ]
+                figures[name] = {"median": statistics.median(rates), "rounds": rates}
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    figures["library, one process, QR text (verifications/s)"] = in_process_rate(setup, texts, 3.0)
+
+    print(
+        f"verifier service on loopback: {args.workers} workers, {os.cpu_count()} CPUs, "
+        f"{args.connections} connections, {args.rounds} rounds of {args.requests} requests"
+    )
+    for name in routes:
+        rates = ", ".join(f"{r:.0f}" for r in figures[name]["rounds"])
+        print(f"  {name:34} {figures[name]['median']:8.0f} verifications/s  ({rates})")
+    library = figures["library, one process, QR text (verifications/s)"]
+    print(f"  {'library in one process (QR text)':34} {library:8.0f} verifications/s")
+    if args.json:
+        print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
