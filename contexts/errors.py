@@ -44,6 +44,9 @@ one of the VC 2.0 / Data Integrity error types, used for RFC 9457 problem detail
     │   ├── ConflictError                 CONFLICT (VEHICLE_EXISTS, EVENT_KEY_REUSED...)
     │   ├── RefusedError                  REFUSED (VAN, CASUALTY_ACCIDENT, UNKNOWN_STATION...)
     │   └── PermissionDeniedError         PERMISSION_DENIED (NOT_OWNER, ROLE_NOT_ALLOWED...)
+    ├── WalletError                       WALLET_ERROR (the holder's side)
+    │   ├── WalletStoreError              STORE_CORRUPT / STORE_UNWRITABLE / STORE_LOCKED...
+    │   └── IssuanceProtocolError         OID4VCI_ERROR (an issuer's OAuth / OpenID4VCI error)
     └── UsageError                        USAGE_ERROR (bad arguments to a command or API)
 """
 
@@ -65,6 +68,7 @@ __all__ = [
     "InvalidDidError",
     "InvalidJsonError",
     "InvalidKeyError",
+    "IssuanceProtocolError",
     "JsonLdError",
     "KeyTypeMismatchError",
     "MalformedValueError",
@@ -94,6 +98,8 @@ __all__ = [
     "ValidityRangeError",
     "VerificationMethodError",
     "VicError",
+    "WalletError",
+    "WalletStoreError",
 ]
 
 
@@ -457,6 +463,34 @@ class AuthenticationError(PermissionDeniedError):
     """
 
     default_code = "UNAUTHENTICATED"
+
+
+# --- the wallet (the holder's side) -------------------------------------------------------------
+
+
+class WalletError(VicError):
+    """The wallet cannot do what was asked: a mark it does not hold, an offer it cannot use."""
+
+    default_code = "WALLET_ERROR"
+    problem_type = ProblemType.MALFORMED_VALUE_ERROR
+
+
+class WalletStoreError(WalletError):
+    """The wallet's store file cannot be used: corrupt or truncated (``STORE_CORRUPT``), of an
+    unknown version (``STORE_VERSION``), busy (``STORE_LOCKED``) or not writable
+    (``STORE_UNWRITABLE``). The file is left exactly as it was found."""
+
+    default_code = "STORE_CORRUPT"
+    problem_type = ProblemType.PARSING_ERROR
+
+
+class IssuanceProtocolError(WalletError):
+    """An OpenID4VCI exchange failed. ``code`` is vic's (``OFFER_INVALID``, ``TOKEN_REJECTED``,
+    ``CREDENTIAL_REJECTED``, ``ISSUER_UNREACHABLE``...); ``detail["error"]`` carries the issuer's
+    OAuth / OpenID4VCI error code when it sent one (``invalid_grant``, ``invalid_proof``...)."""
+
+    default_code = "OID4VCI_ERROR"
+    problem_type = ProblemType.PARSING_ERROR
 
 
 class UsageError(VicError):

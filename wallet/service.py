@@ -1,0 +1,419 @@
+"""The wallet: receive, list, show, export, remove, refresh — over the store, the holder key, an
+injected HTTP client and clock. The command line (``vic wallet``) calls this and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Final
+
+from vic.contexts.errors import IssuanceProtocolError, UsageError, VicError, WalletError
+from vic.did.keys import KeyType
+from vic.vc.cborld import Registry
+from vic.vc.dates import Clock, format_datetime, parse_datetime, system_clock
+from vic.wallet.credential import FORMAT_JWT, ReadMark, read_mark, validity_at
+from vic.wallet.holder import HolderKey, load_or_create_holder
+from vic.wallet.http import HttpClient, HttpxClient, check_url
+from vic.wallet.location import KEY_FILE, STORE_FILE, default_wallet_dir, ensure_private_dir
+from vic.wallet.oid4vci import IssuedCredential, Oid4vciClient
+from vic.wallet.status import LiveStatus, live_status
+from vic.wallet.store import NewMark, StoredMark, WalletStore
+
+__all__ = ["REFRESH_WINDOW", "MarkView", "RefreshOutcome", "Wallet"]
+
+REFRESH_WINDOW: Final = timedelta(days=30)
+"""A mark this close to its end (or past it) is refreshed."""
+OFFER_PREFIXES: Final = ("openid-credential-offer://", "haip://")
+
+
+@dataclass(frozen=True)
+class MarkView:
+    """A mark as the wallet shows it: the stored mark and its status with where it came from."""
+
+    mark: StoredMark
+    status: str
+    status_source: str
+    """``online`` (learnt now), ``last-known`` (stored, with its age) or ``dates`` (never
+    checked: the dates alone)."""
+    status_checked_at: str | None
+    status_age_seconds: int | None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self, *, full: bool = False) -> dict[str, Any]:
+        """The view for ``--json``: the summary, and the credential with ``full``."""
+        mark = self.mark
+        subject = mark.document.get("credentialSubject", {})
+        out: dict[str, Any] = {
+            "number": mark.number,
+            "vin": mark.vin,
+            "plate": mark.plate,
+            "plateTypeCode": subject.get("plateTypeCode"),
+            "vehicleTypeCode": subject.get("vehicleTypeCode"),
+            "inspectionBasis": subject.get("inspectionBasis"),
+            "issuer": mark.issuer,
+            "id": mark.credential_id,
+            "format": mark.format,
+            "validFrom": mark.valid_from,
+            "validUntil": mark.valid_until,
+            "current": mark.current,
+            "replacedBy": mark.replaced_by,
+            "source": mark.source,
+            "receivedAt": mark.received_at,
+            "status": self.status,
+            "statusSource": self.status_source,
+            "statusCheckedAt": self.status_checked_at,
+            "statusAgeSeconds": self.status_age_seconds,
+        }
+        if self.detail:
+            out["statusDetail"] = self.detail
+        if full:
+            out["credential"] = mark.document
+            if mark.format == FORMAT_JWT:
+                out["jwt"] = mark.content
+        return out
+
+
+@dataclass(frozen=True)
+class RefreshOutcome:
+    """What refresh did for one mark: ``replaced`` (a newer mark is now current), ``up-to-date``
+    (the issuer has nothing newer), or ``not-needed`` (valid and not near its end)."""
+
+    number: int
+    vin: str
+    outcome: str
+    reason: str
+    new_number: int | None = None
+    via: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The outcome for ``--json``."""
+        out: dict[str, Any] = {
+            "number": self.number,
+            "vin": self.vin,
+            "outcome": self.outcome,
+            "reason": self.reason,
+        }
+        if self.new_number is not None:
+            out["newNumber"] = self.new_number
+        if self.via is not None:
+            out["via"] = self.via
+        return out
+
+
+class Wallet:
+    """One wallet folder. Use as a context manager, or :meth:`close` when done."""
+
+    def __init__(
+        self,
+        folder: Path | None = None,
+        *,
+        http: HttpClient | None = None,
+        clock: Clock = system_clock,
+        registry: Registry | None = None,
+    ) -> None:
+        """Open (or create) the wallet in ``folder`` (default: :func:`default_wallet_dir`).
+
+        :raises WalletStoreError: the store file cannot be used (see :meth:`WalletStore.open`).
+        """
+        self.folder = folder or default_wallet_dir()
+        try:
+            ensure_private_dir(self.folder)
+        except OSError as exc:
+            raise WalletError(
+                f"cannot create the wallet folder {self.folder}: {exc.strerror}",
+                code="STORE_UNWRITABLE",
+            ) from None
+        self.store = WalletStore.open(self.folder / STORE_FILE)
+        self._http = http
+        self._clock = clock
+        self._registry = registry or Registry()
+
+    def close(self) -> None:
+        """Close the store (and an HTTP client the wallet made)."""
+        self.store.close()
+        if isinstance(self._http, HttpxClient):
+            self._http.close()
+
+    def __enter__(self) -> Wallet:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def http(self) -> HttpClient:
+        """The HTTP client (made on first use)."""
+        if self._http is None:
+            self._http = HttpxClient()
+        return self._http
+
+    # --- the holder ------------------------------------------------------------------------------
+
+    def holder(self, *, did_method: str = "key", key_type: KeyType = KeyType.P256) -> HolderKey:
+        """The holder key (made on first use with ``did_method`` and ``key_type``).
+
+        :raises WalletError: ``HOLDER_KEY_UNUSABLE`` (unreadable or malformed key file).
+        """
+        try:
+            key, _ = load_or_create_holder(
+                self.folder / KEY_FILE, did_method=did_method, key_type=key_type
+            )
+        except OSError as exc:
+            raise WalletError(
+                f"cannot use the holder key {self.folder / KEY_FILE}: {exc.strerror}",
+                code="HOLDER_KEY_UNUSABLE",
+            ) from None
+        return key
+
+    # --- receiving -------------------------------------------------------------------------------
+
+    def receive_offer(
+        self, uri: str, *, tx_code: str | None = None, configuration_id: str | None = None
+    ) -> list[tuple[StoredMark, bool]]:
+        """Receive the mark a credential offer grants (OpenID4VCI pre-authorized code flow) and
+        store it. Returns each stored mark and whether it is new.
+
+        :raises IssuanceProtocolError: every code of :class:`~wallet.oid4vci.Oid4vciClient`.
+        :raises VicError: the credential is not a well-formed mark (nothing is stored).
+        """
+        client = Oid4vciClient(self.http, clock=self._clock)
+        offer = client.resolve_offer(uri)
+        issued = client.receive(
+            offer, self.holder(), tx_code=tx_code, configuration_id=configuration_id
+        )
+        return self._store_issued(issued, "offer")
+
+    def _store_issued(self, issued: IssuedCredential, source: str) -> list[tuple[StoredMark, bool]]:
+        marks = []
+        for credential in issued.credentials:
+            data = credential if isinstance(credential, str) else json.dumps(credential)
+            try:
+                marks.append(read_mark(data, registry=self._registry, format_hint=issued.format))
+            except VicError as exc:
+                raise IssuanceProtocolError(
+                    f"the issuer sent a credential that is not a usable mark: {exc.message}",
+                    code="CREDENTIAL_INVALID",
+                    cause=exc.code,
+                ) from None
+        return [
+            self._add(
+                mark,
+                source,
+                credential_issuer=issued.credential_issuer,
+                configuration_id=issued.configuration_id,
+                refresh_token=issued.refresh_token,
+            )
+            for mark in marks
+        ]
+
+    def receive_data(self, data: bytes | str, *, source: str) -> tuple[StoredMark, bool]:
+        """Store the mark in ``data`` (JSON, a JWT, QR text, a QR image or PDF).
+
+        :raises VicError: see :func:`wallet.credential.read_mark` (nothing is stored).
+        """
+        return self._add(read_mark(data, registry=self._registry), source)
+
+    def _add(
+        self,
+        mark: ReadMark,
+        source: str,
+        *,
+        credential_issuer: str | None = None,
+        configuration_id: str | None = None,
+        refresh_token: str | None = None,
+    ) -> tuple[StoredMark, bool]:
+        return self.store.add(
+            NewMark(
+                digest=mark.digest,
+                format=mark.format,
+                content=mark.content,
+                document=mark.document,
+                barcode=mark.barcode,
+                credential_id=mark.credential_id,
+                issuer=mark.issuer,
+                vin=mark.vin,
+                plate=mark.plate,
+                valid_from=format_datetime(mark.valid_from),
+                valid_until=format_datetime(mark.valid_until),
+                source=source,
+                received_at=format_datetime(self._clock()),
+                credential_issuer=credential_issuer,
+                configuration_id=configuration_id,
+                refresh_token=refresh_token,
+            )
+        )
+
+    # --- looking ---------------------------------------------------------------------------------
+
+    def marks(self, *, include_replaced: bool = False) -> list[MarkView]:
+        """Every mark with its status at a glance (last known, else by its dates)."""
+        return [self._view(m) for m in self.store.marks(include_replaced=include_replaced)]
+
+    def get(self, ref: str) -> StoredMark:
+        """The mark ``ref`` names (number, VIN, plate or credential id).
+
+        :raises WalletError: ``MARK_NOT_IN_WALLET``.
+        """
+        return self.store.get(ref)
+
+    def show(self, ref: str, *, online: bool = False) -> MarkView:
+        """One mark; ``online`` fetches its status lists now and remembers the answer."""
+        mark = self.get(ref)
+        if not online:
+            return self._view(mark)
+        live = self.check_status(mark)
+        return self._view(self.store.get(str(mark.number)), live)
+
+    def check_status(self, mark: StoredMark) -> LiveStatus:
+        """Learn the mark's status now and store it as its last-known status."""
+        live = live_status(mark.document, self.http, self._clock())
+        if live.status != "UNKNOWN":
+            self.store.set_status(mark.number, live.status, live.checked_at, live.detail)
+        return live
+
+    def _view(self, mark: StoredMark, live: LiveStatus | None = None) -> MarkView:
+        now = self._clock()
+        dates = validity_at(mark.valid_from, mark.valid_until, now)
+        if live is not None:
+            return MarkView(mark, live.status, "online", live.checked_at, 0, live.detail)
+        if mark.status is None or mark.status_checked_at is None:
+            return MarkView(mark, dates, "dates", None, None)
+        checked = parse_datetime(mark.status_checked_at, field="checked")
+        age = max(0, int((now - checked).total_seconds()))
+        # A mark that was valid when last checked may have expired since: dates win then.
+        status = mark.status if mark.status != "VALID" or dates == "VALID" else dates
+        return MarkView(
+            mark, status, "last-known", mark.status_checked_at, age, mark.status_detail or {}
+        )
+
+    # --- giving out ------------------------------------------------------------------------------
+
+    def barcode(self, mark: StoredMark) -> str:
+        """The mark's QR text: as received, else encoded (VC Barcodes, the wallet's registry).
+
+        :raises UsageError: ``NO_QR_FOR_FORMAT`` (a JWT mark has no QR form).
+        """
+        if mark.barcode:
+            return mark.barcode
+        if mark.format == FORMAT_JWT:
+            raise UsageError(
+                "a jwt_vc_json mark has no QR form; receive the ldp_vc one for a QR",
+                code="NO_QR_FOR_FORMAT",
+            )
+        from vic.vc.barcode import encode_barcode
+
+        return encode_barcode(mark.document, self._registry)
+
+    def export_file(self, mark: StoredMark) -> tuple[str, bytes]:
+        """The mark as a file to share: ``(suffix, bytes)`` — ``.json`` (the signed credential,
+        exactly as the issuer signed it) or ``.jwt``."""
+        if mark.format == FORMAT_JWT:
+            return ".jwt", mark.content.encode("ascii") + b"\n"
+        if mark.content.lstrip().startswith("{"):
+            return ".json", mark.content.encode("utf-8")
+        text = json.dumps(mark.document, indent=2, ensure_ascii=False) + "\n"
+        return ".json", text.encode("utf-8")
+
+    def remove(self, ref: str) -> StoredMark:
+        """Delete a mark from the wallet; returns what was removed.
+
+        :raises WalletError: ``MARK_NOT_IN_WALLET``.
+        """
+        mark = self.get(ref)
+        self.store.remove(mark.number)
+        return mark
+
+    # --- refresh ---------------------------------------------------------------------------------
+
+    def refresh(
+        self,
+        ref: str | None = None,
+        *,
+        force: bool = False,
+        token: str | None = None,
+        issuer_url: str | None = None,
+        window: timedelta = REFRESH_WINDOW,
+    ) -> list[RefreshOutcome]:
+        """Re-download marks that were superseded, are suspended, or end within ``window``.
+
+        For each current mark (or the one ``ref`` names) the live status is learnt; a mark that
+        needs it (or every one with ``force``) is fetched again, in this order:
+
+        1. with the refresh token the issuer gave at OpenID4VCI issuance (``refresh_token``
+           grant, then the credential endpoint);
+        2. with ``token`` (an owner or office bearer token) from the issuer's download route
+           ``GET {issuer}/vehicles/{VIN}/mark`` — ``issuer`` is ``issuer_url`` or the credential
+           issuer the mark came from.
+
+        :raises WalletError: ``REFRESH_UNAVAILABLE`` (no way to ask the issuer), and the codes
+            of the steps.
+        """
+        marks = [self.get(ref)] if ref else self.store.marks()
+        outcomes = []
+        for mark in marks:
+            reason = "forced" if force else self._refresh_reason(mark, window)
+            if reason is None:
+                outcomes.append(RefreshOutcome(mark.number, mark.vin, "not-needed", "valid"))
+                continue
+            fresh, via = self._fetch_again(mark, token, issuer_url)
+            stored, new = fresh
+            if not new or stored.number == mark.number:
+                outcomes.append(
+                    RefreshOutcome(mark.number, mark.vin, "up-to-date", reason, via=via)
+                )
+                continue
+            if stored.vin != mark.vin:
+                raise WalletError(
+                    "the issuer sent a mark for another vehicle", code="REFRESH_WRONG_VEHICLE"
+                )
+            outcomes.append(
+                RefreshOutcome(mark.number, mark.vin, "replaced", reason, stored.number, via)
+            )
+        return outcomes
+
+    def _refresh_reason(self, mark: StoredMark, window: timedelta) -> str | None:
+        now = self._clock()
+        live = self.check_status(mark)
+        if live.status in ("REVOKED", "SUSPENDED", "EXPIRED"):
+            return live.status.lower()
+        if parse_datetime(mark.valid_until, field="validUntil") - now <= window:
+            return "near-end"
+        return None
+
+    def _fetch_again(
+        self, mark: StoredMark, token: str | None, issuer_url: str | None
+    ) -> tuple[tuple[StoredMark, bool], str]:
+        if mark.refresh_token and mark.credential_issuer and mark.configuration_id:
+            client = Oid4vciClient(self.http, clock=self._clock)
+            issued = client.refresh_with_token(
+                mark.credential_issuer, mark.refresh_token, mark.configuration_id, self.holder()
+            )
+            results = self._store_issued(issued, "refresh")
+            return results[0], "oid4vci-refresh-token"
+        base = issuer_url or mark.credential_issuer
+        if token is None or base is None:
+            raise WalletError(
+                f"mark {mark.number} cannot be refreshed: the issuer gave no refresh token; give "
+                "an owner token (--token) and the issuer's URL (--issuer), or receive a new offer",
+                code="REFRESH_UNAVAILABLE",
+            )
+        url = check_url(f"{base.rstrip('/')}/vehicles/{mark.vin}/mark")
+        response = self.http.request(
+            "GET",
+            url,
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/vc+ld+json"},
+        )
+        if response.status != 200:
+            raise IssuanceProtocolError(
+                f"the issuer refused the download (HTTP {response.status})",
+                code="REFRESH_REFUSED",
+                status=response.status,
+            )
+        return self._add(
+            read_mark(response.body, registry=self._registry),
+            "download",
+            credential_issuer=mark.credential_issuer,
+        ), "download"
