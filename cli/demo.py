@@ -26,10 +26,10 @@ from vic.issuer.config import IssuerConfig
 from vic.issuer.domain import Actor, InspectionReport, IssuedMark, Role, VehicleRegistration
 from vic.issuer.engine import SYSTEM_ACTOR, Issuer
 from vic.issuer.policy import UseCategory
-from vic.issuer.printing import render_signed_mark_pdf
 from vic.vc.barcode import encode_barcode
 from vic.vc.cborld import Registry, RegistryEntry
 from vic.vc.dates import Clock, format_datetime, system_clock
+from vic.vc.printing import render_signed_mark_pdf
 from vic.vc.qrimage import qr_version, read_qr_image, render_png
 from vic.vc.status import StatusPurpose
 from vic.verifier.result import VerificationResult

@@ -14,6 +14,7 @@ import typer
 from vic.cli.common import fail, read_input
 from vic.cli.conformance import app as conformance_app
 from vic.cli.issuer import app as issuer_app
+from vic.cli.wallet import app as wallet_app
 from vic.contexts.errors import UsageError, VicError
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ qr_app = typer.Typer(help="QR codes: encode a credential, decode a code.", no_ar
 app.add_typer(qr_app, name="qr")
 app.add_typer(issuer_app, name="issuer")
 app.add_typer(conformance_app, name="conformance")
+app.add_typer(wallet_app, name="wallet")
 
 TRUST_ENV = "VIC_TRUST"
 """Environment variable naming the default trust list file of ``vic verify``."""

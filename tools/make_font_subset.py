@@ -1,4 +1,4 @@
-"""Make the CJK font subset that the printed mark embeds (issuer/fonts/VicMarkSans-Regular.ttf).
+"""Make the CJK font subset that the printed mark embeds (vc/fonts/VicMarkSans-Regular.ttf).
 
 A development tool, run by hand when the characters a mark may print change; vic never subsets at
 run time. The source is Noto Sans CJK SC Regular (SIL Open Font License 1.1) from Debian's
@@ -7,7 +7,7 @@ version the shipped file was made from. Usage::
 
     python tools/make_font_subset.py \
         [--source /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc] \
-        [--out issuer/fonts/VicMarkSans-Regular.ttf]
+        [--out vc/fonts/VicMarkSans-Regular.ttf]
 
 What it does, each step deterministic (the same source gives the same bytes):
 
@@ -40,12 +40,12 @@ from fontTools.ttLib import TTCollection, TTFont, newTable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from vic.issuer.printing import FONT_FAMILY, FONT_FILE, LABELS  # noqa: E402
 from vic.vc.plate import PLATE_TYPES, PROVINCES, VEHICLE_TYPES  # noqa: E402
+from vic.vc.printing import FONT_FAMILY, FONT_FILE, LABELS  # noqa: E402
 
 DEFAULT_SOURCE = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 SOURCE_FACE = "NotoSansCJKsc-Regular"
-DEFAULT_OUT = ROOT / "issuer" / "fonts" / FONT_FILE
+DEFAULT_OUT = ROOT / "vc" / "fonts" / FONT_FILE
 
 POSTSCRIPT_NAME = "VicMarkSans-Regular"
 MAX_ERR = 2.0

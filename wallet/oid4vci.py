@@ -87,7 +87,8 @@ class IssuedCredential:
     credential_issuer: str
     refresh_token: str | None = None
     notification_id: str | None = None
-    warnings: tuple[str, ...] = field(default_factory=tuple)
+    issuer_names: dict[str, str] = field(default_factory=dict)
+    """The issuer's display names by language (``zh-CN``, ``en``) from its metadata."""
 
 
 def parse_offer_uri(uri: str) -> tuple[CredentialOffer | None, str | None]:
@@ -495,6 +496,7 @@ class Oid4vciClient:
             credential_issuer=credential_issuer,
             refresh_token=refresh_token if isinstance(refresh_token, str) else None,
             notification_id=notification if isinstance(notification, str) else None,
+            issuer_names=_display_names(metadata),
         )
 
     def notify(
@@ -516,6 +518,20 @@ class Oid4vciClient:
         )
         if response.status not in (200, 204):
             raise _oauth_error(response, "notification", "NOTIFICATION_REJECTED")
+
+
+def _display_names(metadata: Mapping[str, Any]) -> dict[str, str]:
+    """``display[].name`` by language: ``zh-CN`` (from any ``zh`` locale) and ``en``."""
+    names: dict[str, str] = {}
+    display = metadata.get("display")
+    for item in display if isinstance(display, list) else []:
+        if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
+            continue
+        locale = str(item.get("locale", "")).lower()
+        tag = "zh-CN" if locale.startswith("zh") else "en" if locale.startswith("en") else None
+        if tag is not None and tag not in names:
+            names[tag] = item["name"][:200]
+    return names
 
 
 def _error_code(response: HttpResponse) -> str | None:

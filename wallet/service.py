@@ -103,6 +103,16 @@ class RefreshOutcome:
         return out
 
 
+def _presentable(mark: StoredMark) -> dict[str, Any]:
+    if mark.format == FORMAT_JWT:
+        return {
+            "@context": "https://www.w3.org/ns/credentials/v2",
+            "type": "EnvelopedVerifiableCredential",
+            "id": f"data:application/vc+jwt,{mark.content}",
+        }
+    return mark.document
+
+
 class Wallet:
     """One wallet folder. Use as a context manager, or :meth:`close` when done."""
 
@@ -198,6 +208,12 @@ class Wallet:
                     code="CREDENTIAL_INVALID",
                     cause=exc.code,
                 ) from None
+        if {"zh-CN", "en"} <= set(issued.issuer_names):
+            for mark in marks:
+                self.store.set_meta(
+                    f"issuer-name:{mark.issuer}",
+                    json.dumps(issued.issuer_names, ensure_ascii=False),
+                )
         return [
             self._add(
                 mark,
@@ -316,6 +332,61 @@ class Wallet:
             return ".json", mark.content.encode("utf-8")
         text = json.dumps(mark.document, indent=2, ensure_ascii=False) + "\n"
         return ".json", text.encode("utf-8")
+
+    def pdf(self, mark: StoredMark) -> bytes:
+        """The printable mark: the 80×60 mm sticker of :mod:`vic.vc.printing` (the issuer's look)
+        with the QR code. The authority is named as the issuer's OpenID4VCI metadata names it,
+        else by its DID; the mark number is the credential id's last 12 characters.
+
+        :raises UsageError: ``NO_QR_FOR_FORMAT`` and the codes of the renderer.
+        """
+        from vic.vc.printing import render_signed_mark_pdf
+
+        names = self.issuer_names(mark.issuer)
+        number = (mark.credential_id or mark.digest)[-12:].upper()
+        return render_signed_mark_pdf(
+            mark.document,
+            barcode_text=self.barcode(mark),
+            authority_name=names,
+            mark_number=number,
+            created=parse_datetime(mark.received_at, field="receivedAt"),
+        )
+
+    def issuer_names(self, issuer: str) -> dict[str, str]:
+        """The issuer's display names (``zh-CN``, ``en``) as last learnt, else its DID's host."""
+        stored = self.store.meta(f"issuer-name:{issuer}")
+        if stored:
+            names = json.loads(stored)
+            if isinstance(names, dict) and {"zh-CN", "en"} <= set(names):
+                return {"zh-CN": str(names["zh-CN"]), "en": str(names["en"])}
+        short = issuer.split(":")[2] if issuer.startswith("did:web:") else issuer[:24]
+        return {"zh-CN": short, "en": short}
+
+    def present(
+        self, refs: list[str], *, challenge: str, domain: str | None = None
+    ) -> dict[str, Any]:
+        """A verifiable presentation of the marks ``refs``, signed by the holder key
+        (purpose ``authentication``, the verifier's ``challenge`` and ``domain``). A JWT mark is
+        embedded as an ``EnvelopedVerifiableCredential``.
+
+        :raises WalletError: ``MARK_NOT_IN_WALLET``.
+        :raises UsageError: no marks, or an empty challenge.
+        """
+        from vic.vc.presentation import create_presentation
+
+        if not refs:
+            raise UsageError("name at least one mark to present", code="USAGE_ERROR")
+        credentials = [_presentable(self.get(ref)) for ref in refs]
+        holder = self.holder()
+        return create_presentation(
+            credentials,
+            key=holder.key,
+            verification_method=holder.method,
+            challenge=challenge,
+            domain=domain,
+            holder=holder.did,
+            clock=self._clock,
+        )
 
     def remove(self, ref: str) -> StoredMark:
         """Delete a mark from the wallet; returns what was removed.

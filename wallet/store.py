@@ -23,7 +23,7 @@ from typing import Any, Final
 
 from vic.contexts.errors import UsageError, WalletError, WalletStoreError
 
-__all__ = ["SCHEMA_VERSION", "NewMark", "StoredMark", "WalletStore"]
+__all__ = ["SCHEMA_VERSION", "NewMark", "StoredMark", "WalletStore", "check_ref"]
 
 SCHEMA_VERSION: Final = 1
 _HEADER: Final = b"SQLite format 3\x00"
@@ -262,9 +262,10 @@ class WalletStore:
         credential id.
 
         :raises WalletError: ``MARK_NOT_IN_WALLET``.
+        :raises UsageError: ``INVALID_MARK_REF`` (empty, several lines, too long).
         """
         columns = ", ".join(_COLUMNS)
-        text = ref.strip()
+        text = check_ref(ref)
         if text.isdigit():
             found = self._query(f"SELECT {columns} FROM marks WHERE number = ?", (int(text),))
         else:

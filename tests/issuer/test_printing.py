@@ -20,7 +20,9 @@ from PIL import Image
 
 from tests.authority import NOW, VEHICLE, Authority
 from vic.contexts.errors import MarkShapeError, UsageError
-from vic.issuer.printing import (
+from vic.vc.mark import valid_until_for_month
+from vic.vc.plate import PROVINCES, VEHICLE_TYPES
+from vic.vc.printing import (
     FONT_FAMILY,
     FONT_FILE,
     LABELS,
@@ -33,8 +35,6 @@ from vic.issuer.printing import (
     render_signed_mark_pdf,
     valid_until_month,
 )
-from vic.vc.mark import valid_until_for_month
-from vic.vc.plate import PROVINCES, VEHICLE_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
 FONT_PATH = ROOT / "issuer" / "fonts" / FONT_FILE
@@ -385,7 +385,7 @@ def test_same_inputs_give_the_same_bytes() -> None:
 
 def test_import_loads_no_pdf_font_or_qr_library() -> None:
     code = (
-        "import sys, issuer.printing\n"
+        "import sys, vic.vc.printing\n"
         "heavy = [m for m in ('fpdf', 'fontTools', 'qrcode', 'PIL') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )

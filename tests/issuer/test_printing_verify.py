@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.authority import Authority, clock
-from vic.issuer.printing import render_signed_mark_pdf
 from vic.vc.barcode import encode_barcode
 from vic.vc.cborld import Registry
+from vic.vc.printing import render_signed_mark_pdf
 from vic.vc.qrimage import read_qr_image
 from vic.verifier import Status, verify_credential
 

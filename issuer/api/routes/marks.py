@@ -203,7 +203,7 @@ def download_svg(
 def download_pdf(
     actor: OwnerOrOfficeActor, vin: VinPath, issuer: IssuerDep, settings: SettingsDep
 ) -> Response:
-    from vic.issuer.printing import render_signed_mark_pdf
+    from vic.vc.printing import render_signed_mark_pdf
 
     mark = issuer.download_mark(actor, vin)
     pdf = render_signed_mark_pdf(
