@@ -37,7 +37,7 @@ from vic.vc.printing import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-FONT_PATH = ROOT / "issuer" / "fonts" / FONT_FILE
+FONT_PATH = ROOT / "vc" / "fonts" / FONT_FILE
 CREATED = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 DPI = 300
 
