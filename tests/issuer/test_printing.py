@@ -290,8 +290,8 @@ def test_font_is_embedded_in_the_pdf() -> None:
 
 def test_font_ships_as_package_data() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    patterns = config["tool"]["setuptools"]["package-data"]["vic.issuer"]
-    shipped = {p.name for pattern in patterns for p in (ROOT / "issuer").glob(pattern)}
+    patterns = config["tool"]["setuptools"]["package-data"]["vic.vc"]
+    shipped = {p.name for pattern in patterns for p in (ROOT / "vc").glob(pattern)}
     assert {FONT_FILE, "OFL.txt"} <= shipped
 
 
