@@ -20,6 +20,10 @@ it, also when ``Content-Length`` announces more) and reads its ``Content-Type``:
   passes through unparsed, for a route that reads ``await request.body()``;
 * anything else is refused (``UNSUPPORTED_MEDIA_TYPE``, 415).
 
+Paths listed in ``own_errors`` (e.g. the OpenID4VCI token and credential endpoints, which must
+answer in their protocol's error format) get the size cap and the single ``Content-Type`` rule
+only: their routes read ``await request.body()`` and parse it strictly themselves.
+
 The parsed value travels in the ASGI scope (:data:`PARSED_JSON_KEY`) and the request goes on with
 one ``Content-Type: application/json`` header. :class:`StrictJsonRoute` makes FastAPI's body
 reading return that value instead of parsing the bytes again (and parses strictly itself when
@@ -92,10 +96,12 @@ class StrictJsonBodies:
         *,
         max_bytes: int = DEFAULT_MAX_BODY_BYTES,
         raw_media_types: Collection[str] = (),
+        own_errors: Collection[str] = (),
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.raw_media_types = frozenset(m.lower() for m in raw_media_types)
+        self.own_errors = frozenset(own_errors)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in _BODYLESS:
@@ -120,8 +126,10 @@ class StrictJsonBodies:
             await problem_response(error)(scope, receive, send)
             return
         content_type = content_types[0] if content_types else None
-        json_body = is_json_media_type(content_type)
-        if not json_body and _media_type(content_type or "") not in self.raw_media_types:
+        own = scope["path"] in self.own_errors
+        json_body = is_json_media_type(content_type) and not own
+        raw = own or _media_type(content_type or "") in self.raw_media_types
+        if not json_body and not raw:
             error = UnsupportedMediaTypeError(
                 f"the request body's media type {_media_type(content_type or '')!r} is not "
                 "read here; send application/json",

@@ -16,16 +16,18 @@ from contextlib import asynccontextmanager
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 
 from vic.contexts.errors import UsageError
 from vic.httpkit.bodies import DEFAULT_MAX_BODY_BYTES, StrictJsonBodies
 from vic.httpkit.problems import install_problem_handlers, problem_schema
 from vic.issuer.api.deps import ApiSettings
-from vic.issuer.api.routes import admin, marks, public, vcapi, vehicles
+from vic.issuer.api.routes import admin, marks, oid4vci, public, vcapi, vehicles
 from vic.issuer.config import IssuerConfig
 from vic.issuer.engine import Issuer
+from vic.issuer.oid4vci.errors import OAuthError
+from vic.issuer.oid4vci.service import Oid4vciService
 
 __all__ = [
     "AUTHORITY_NAME_EN_ENV",
@@ -51,6 +53,11 @@ _TAGS: Final = [
     {"name": "Status lists", "description": "Signed Bitstring Status Lists, cacheable."},
     {"name": "Public documents", "description": "did:web document, contexts, registry, schema."},
     {"name": "Administration", "description": "Stations, keys, tokens, the audit log."},
+    {
+        "name": "OpenID4VCI",
+        "description": "Wallets receive the mark: metadata, offers (pre-authorized code), "
+        "token, nonce, credential. Errors here are OAuth error responses.",
+    },
 ]
 
 _DESCRIPTION: Final = """The issuer of China's electronic vehicle inspection marks as W3C
@@ -119,8 +126,21 @@ def create_app(
     )
     app.state.issuer = issuer
     app.state.settings = settings
+    app.state.oid4vci = Oid4vciService(
+        issuer, issuer_id=base, authority_name=settings.authority_name
+    )
     install_problem_handlers(app, service="the issuer")
-    app.add_middleware(StrictJsonBodies, max_bytes=max_body_bytes)
+
+    async def on_oauth_error(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, OAuthError)
+        return oid4vci.oauth_error_response(exc)
+
+    app.add_exception_handler(OAuthError, on_oauth_error)
+    app.add_middleware(
+        StrictJsonBodies,
+        max_bytes=max_body_bytes,
+        own_errors=frozenset(f"{_prefix(base)}{path}" for path in oid4vci.OWN_ERRORS),
+    )
 
     prefix = _prefix(base)
     app.include_router(public.did_router(issuer.did))
@@ -131,6 +151,8 @@ def create_app(
     app.include_router(vehicles.router, prefix=prefix)
     app.include_router(marks.router, prefix=prefix)
     app.include_router(admin.router, prefix=prefix)
+    app.include_router(oid4vci.well_known_router(base))
+    app.include_router(oid4vci.router, prefix=prefix)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -40,6 +40,8 @@ __all__ = [
     "Filing",
     "Inspection",
     "Mark",
+    "Oid4vciNonce",
+    "Oid4vciOffer",
     "Owner",
     "PaperOrder",
     "RegistryVersion",
@@ -433,3 +435,47 @@ class ApiToken(Base):
     created_by: Mapped[str] = mapped_column(String(128))
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Oid4vciOffer(Base):
+    """An OpenID4VCI credential offer with its pre-authorized code (:mod:`issuer.oid4vci`).
+
+    Only digests of its secrets are stored: the offer's reference (the last part of its
+    ``credential_offer_uri``, from which the pre-authorized code derives), the pre-authorized
+    code, the transaction code (``tx_code``, hashed with the code it belongs to) and the access
+    token the code was exchanged for. The code is single-use (``redeemed_at``) and short-lived
+    (``expires_at``); wrong transaction codes are counted, and the offer is dead at the cap.
+    """
+
+    __tablename__ = "oid4vci_offer"
+    __table_args__ = (Index("ix_oid4vci_offer_vehicle_id", "vehicle_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    """The digest of the offer's reference (the secret last part of its ``credential_offer_uri``,
+    from which the pre-authorized code derives)."""
+    code_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    vehicle_id: Mapped[int] = mapped_column(ForeignKey("vehicle.id"))
+    configuration_id: Mapped[str] = mapped_column(String(64))
+    tx_code_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    tx_code_failures: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    redeemed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    access_digest: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    access_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Oid4vciNonce(Base):
+    """A ``c_nonce`` of the nonce endpoint: single-use (``used_at``), short-lived; its digest."""
+
+    __tablename__ = "oid4vci_nonce"
+    __table_args__ = (Index("ix_oid4vci_nonce_expires_at", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -114,6 +114,10 @@ def records_for(api: Api, operation: Any, serial: int) -> dict[str, str] | None:
     if "token_id" in names:
         spare = api.post("/tokens", "admin", json={"scope": Scope.OFFICE, "label": "spare"})
         values["token_id"] = spare.json()["info"]["tokenId"]
+    if "reference" in names:
+        api.register(serial)
+        offer = api.post(f"/vehicles/{make_vin(serial)}/offers", "office", json={})
+        values["reference"] = offer.json()["offerUri"].rsplit("%2F", 1)[1]
     for name in ("purpose", "list_index", "version"):
         if name in names:
             values[name] = {"purpose": "revocation", "list_index": "0", "version": "v1"}[name]

@@ -25,6 +25,8 @@ TABLES = {
     "filing",
     "inspection",
     "mark",
+    "oid4vci_nonce",
+    "oid4vci_offer",
     "owner",
     "paper_order",
     "registry_version",
@@ -46,7 +48,7 @@ def test_migrations_build_the_schema_from_empty(tmp_path: Path, database: Backen
         open_database(url_of(database, tmp_path), schema=database.schema, migrate=False)
     db = open_database(url_of(database, tmp_path), schema=database.schema)
     try:
-        assert current_revision(db) == head_revision() == "0002"
+        assert current_revision(db) == head_revision() == "0003"
         with db.engine.connect() as connection:
             names = set(inspect(connection).get_table_names(schema=database.schema))
             assert names == TABLES
@@ -55,7 +57,7 @@ def test_migrations_build_the_schema_from_empty(tmp_path: Path, database: Backen
             )
             assert compare_metadata(context, Base.metadata) == []
         again = open_database(url_of(database, tmp_path), schema=database.schema)  # idempotent
-        assert current_revision(again) == "0002"
+        assert current_revision(again) == "0003"
         again.dispose()
         at_head = open_database(url_of(database, tmp_path), schema=database.schema, migrate=False)
         at_head.dispose()
