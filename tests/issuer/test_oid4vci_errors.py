@@ -334,7 +334,7 @@ def test_malformed_credential_requests(api: Api) -> None:
         "CREDENTIAL_REQUEST_MALFORMED",
     )
     # Bodies the strict JSON reader refuses are OAuth errors here too, not problem documents.
-    for bad in (b"\x00", b'{"a":1,"a":2}', b'{"a":NaN}', b"[" * 40 + b"]" * 40, b'"\ud800"'):
+    for bad in (b"\x00", b'{"a":1,"a":2}', b'{"a":NaN}', b"[" * 40 + b"]" * 40, rb'{"a":"\ud800"}'):
         oauth_error(
             post(
                 "/oid4vci/credential",
