@@ -36,6 +36,7 @@ from vic.contexts.errors import (
     VicError,
 )
 from vic.contexts.loader import DocumentLoader
+from vic.vc.cborld.contextmemo import EMPTY_TERM_MAP, MEMO
 from vic.vc.cborld.tables import FIRST_CUSTOM_TERM_ID, KEYWORDS
 
 __all__ = ["ABSENT", "ActiveContext", "ContextLoader", "js_sorted", "js_truthy", "utf16_key"]
@@ -100,7 +101,12 @@ class ContextLoader:
         self, loader: DocumentLoader, *, reverse: bool, max_work: int | None = None
     ) -> None:
         self._loader = loader
+        self.document_loader = loader
         self.work = 0
+        self.add_work = 0
+        """The part of :attr:`work` charged while processing newly loaded contexts."""
+        self.load_log: list[Any] | None = None
+        """When a list, every context :meth:`load` is asked for is appended (for the memo)."""
         self.max_work = DEFAULT_MAX_WORK if max_work is None else max_work
         self._by_url: dict[str, _Entry] = {}
         self._by_object: dict[int, _Entry] = {}
@@ -155,15 +161,21 @@ class ContextLoader:
 
     def load(self, context: Any) -> _Entry:
         """The entry of a context URL or object, processing it on first use."""
+        if self.load_log is not None:
+            self.load_log.append(context)
         if isinstance(context, str):
             cached = self._by_url.get(context)
             if cached is not None:
                 return cached
+            if MEMO.serves_bundled(self._loader, context):
+                return self._add_stable(context, context, context)
             return self._add(self._document(context), context, context, 0)
         if isinstance(context, dict):
             cached = self._by_object.get(id(context))
             if cached is not None:
                 return cached
+            if MEMO.is_bundled_object(context):
+                return self._add_stable(id(context), None, context)
             return self._add(context, None, context, 0)
         raise _context_error(
             f"a context must be a URL or an object, not {type(context).__name__}",
@@ -180,6 +192,39 @@ class ContextLoader:
         if not isinstance(document, dict) or "@context" not in document:
             raise _context_error(f"the document at {url!r} has no @context", url=url)
         return document["@context"]
+
+    def _add_stable(self, key: Any, url: str | None, source: Any) -> _Entry:
+        """:meth:`_add` for a bundled context, its processing remembered process-wide."""
+
+        def compute() -> tuple[dict[str, Any], dict[str, Def], list[str]] | None:
+            context = self._document(url) if url is not None else source
+            if isinstance(context, list):
+                context = {str(i): value for i, value in enumerate(context)}
+            if not isinstance(context, dict) or js_truthy(context.get("@import", ABSENT)):
+                return None  # processed per conversion, as any other context
+            term_map = _term_map_of(context)
+            return context, term_map, list(term_map)
+
+        processed = MEMO.processed(("processed", key), compute)
+        if processed is None or processed is False:
+            document = self._document(url) if url is not None else source
+            return self._add(document, url, source, 0)
+        context, term_map, keys = processed
+        self.charge(len(context))
+        self.add_work += len(context)
+        for term in keys:
+            if term not in self.term_to_id:
+                term_id = self.next_term_id
+                self.next_term_id += 2
+                self.term_to_id[term] = term_id
+                if self.id_to_term is not None:
+                    self.id_to_term[term_id] = term
+        entry = _Entry(context, term_map, source)
+        if url is not None:
+            self._by_url[url] = entry
+        else:
+            self._by_object[id(source)] = entry
+        return entry
 
     def _add(self, context: Any, url: str | None, source: Any, depth: int) -> _Entry:
         if isinstance(context, list):
@@ -198,23 +243,9 @@ class ContextLoader:
                 imported = self._add(self._document(import_url), import_url, import_url, depth + 1)
             context = {**imported.context, **context}
         self.charge(len(context))
-        protected = js_truthy(context.get("@protected"))
-        term_map: dict[str, Def] = {}
-        for key in js_sorted(context):
-            if key in KEYWORDS:
-                continue
-            definition = context[key]
-            if definition is None:
-                continue
-            if isinstance(definition, str):
-                definition = {"@id": definition}
-            elif not isinstance(definition, dict):
-                raise _context_error(
-                    f'invalid term definition for "{key}": not a string or an object',
-                    code="INVALID_TERM_DEFINITION",
-                    term=key,
-                )
-            term_map[key] = {**definition, "protected": protected}
+        self.add_work += len(context)
+        term_map = _term_map_of(context)
+        for key in term_map:
             if key not in self.term_to_id:
                 term_id = self.next_term_id
                 self.next_term_id += 2
@@ -227,6 +258,29 @@ class ContextLoader:
         else:
             self._by_object[id(source)] = entry
         return entry
+
+
+def _term_map_of(context: dict[str, Any]) -> dict[str, Def]:
+    """The term definitions of one context, in the order term ids are assigned (a function of
+    the context alone: no ids, no work charged)."""
+    protected = js_truthy(context.get("@protected"))
+    term_map: dict[str, Def] = {}
+    for key in js_sorted(context):
+        if key in KEYWORDS:
+            continue
+        definition = context[key]
+        if definition is None:
+            continue
+        if isinstance(definition, str):
+            definition = {"@id": definition}
+        elif not isinstance(definition, dict):
+            raise _context_error(
+                f'invalid term definition for "{key}": not a string or an object',
+                code="INVALID_TERM_DEFINITION",
+                term=key,
+            )
+        term_map[key] = {**definition, "protected": protected}
+    return term_map
 
 
 class ActiveContext:
@@ -249,34 +303,72 @@ class ActiveContext:
             self.non_propagating: list[str] = previous.non_propagating
             return
         loader.charge(len(term_map))
-        self.type_terms = ["@type"] + [t for t, d in term_map.items() if d.get("@id") == "@type"]
-        self.non_propagating = [t for t, d in term_map.items() if not js_truthy(d.get("propagate"))]
+        derived = MEMO.derived(term_map)
+        if derived is None:
+            derived = (
+                ["@type"] + [t for t, d in term_map.items() if d.get("@id") == "@type"],
+                [t for t, d in term_map.items() if not js_truthy(d.get("propagate"))],
+            )
+            MEMO.set_derived(term_map, derived)
+        self.type_terms, self.non_propagating = derived
 
     @classmethod
     def initial(cls, loader: ContextLoader) -> ActiveContext:
         """The empty active context a conversion starts from."""
-        return cls({}, None, loader)
+        return cls(EMPTY_TERM_MAP, None, loader)
+
+    def _chain_key(self) -> tuple[int, ...] | None:
+        """The identities of the term maps of this context and every one before it, if all are
+        stable (what :func:`_revert_term_map` reads)."""
+        key = []
+        current: ActiveContext | None = self
+        while current is not None:
+            if not MEMO.is_stable_map(current.term_map):
+                return None
+            key.append(id(current.term_map))
+            current = current.previous
+        return tuple(key)
 
     def apply_embedded(self, contexts: Any) -> ActiveContext:
         """Apply an object's embedded ``@context`` (``ABSENT`` when it has none)."""
-        term_map = _update_term_map(self.term_map, contexts, self.loader)
+        key: Any = None
+        if contexts is not ABSENT and MEMO.is_stable_map(self.term_map):
+            items = contexts if isinstance(contexts, list) else [contexts]
+            if all(isinstance(c, str) for c in items):
+                key = ("embedded", id(self.term_map), tuple(items))
+        term_map = MEMO.transition(
+            key, self.loader, lambda: _update_term_map(self.term_map, contexts, self.loader)
+        )
         return ActiveContext(term_map, self, self.loader)
 
     def apply_property_scoped(self, term: str) -> ActiveContext:
         """The active context for the values of ``term``."""
         scoped = self.term_map.get(term, {}).get("@context", ABSENT)
-        term_map = _update_term_map(
-            _revert_term_map(self), scoped, self.loader, property_scope=True
+        chain = self._chain_key()
+        key = None if chain is None else ("property", chain, term)
+        term_map = MEMO.transition(
+            key,
+            self.loader,
+            lambda: _update_term_map(
+                _revert_term_map(self), scoped, self.loader, property_scope=True
+            ),
         )
         return ActiveContext(term_map, self, self.loader)
 
     def apply_type_scoped(self, object_types: Iterable[Any]) -> ActiveContext:
         """Apply the type-scoped contexts of ``object_types``, in sorted order."""
-        term_map = self.term_map
-        for type_ in js_sorted({t for t in object_types if isinstance(t, str)}):
-            scoped = term_map.get(type_, {}).get("@context", ABSENT)
-            term_map = _update_term_map(term_map, scoped, self.loader, type_scope=True)
-        return ActiveContext(term_map, self, self.loader)
+        types = js_sorted({t for t in object_types if isinstance(t, str)})
+
+        def compute() -> dict[str, Def]:
+            term_map = self.term_map
+            for type_ in types:
+                scoped = term_map.get(type_, {}).get("@context", ABSENT)
+                term_map = _update_term_map(term_map, scoped, self.loader, type_scope=True)
+            return term_map
+
+        stable = MEMO.is_stable_map(self.term_map)
+        key = ("type", id(self.term_map), tuple(types)) if stable else None
+        return ActiveContext(MEMO.transition(key, self.loader, compute), self, self.loader)
 
     def definition(self, term: str) -> Def:
         """The active definition of ``term`` (empty if none)."""
