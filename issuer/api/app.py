@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 
 from vic.contexts.errors import UsageError
+from vic.httpkit.apidocs import install_api_docs
 from vic.httpkit.bodies import DEFAULT_MAX_BODY_BYTES, StrictJsonBodies
 from vic.httpkit.problems import install_problem_handlers, problem_schema
 from vic.issuer.api.deps import ApiSettings
@@ -121,7 +122,7 @@ def create_app(
         description=_DESCRIPTION,
         openapi_tags=_TAGS,
         openapi_url=f"{_prefix(base)}/openapi.json",
-        docs_url=f"{_prefix(base)}/docs",
+        docs_url=None,
         redoc_url=None,
     )
     app.state.issuer = issuer
@@ -129,6 +130,7 @@ def create_app(
     app.state.oid4vci = Oid4vciService(
         issuer, issuer_id=base, authority_name=settings.authority_name
     )
+    install_api_docs(app, docs_url=f"{_prefix(base)}/docs", openapi_url=app.openapi_url or "")
     install_problem_handlers(app, service="the issuer")
 
     async def on_oauth_error(_request: Request, exc: Exception) -> Response:

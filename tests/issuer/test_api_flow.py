@@ -376,6 +376,11 @@ def test_public_documents(api: Api) -> None:
     openapi = api.client.get("/openapi.json").json()
     assert "bearerToken" in openapi["components"]["securitySchemes"]
     assert "Problem" in openapi["components"]["schemas"]
+    docs = api.client.get("/docs")  # served from the package: works offline, no CDN
+    assert docs.status_code == 200
+    assert 'data-openapi="/openapi.json"' in docs.text
+    assert "cdn" not in docs.text.lower()
+    assert api.client.get("/docs/docs.js").status_code == 200
 
 
 def test_administration(api: Api) -> None:

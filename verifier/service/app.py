@@ -7,6 +7,7 @@ from typing import Any, Final
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from vic.httpkit.apidocs import install_api_docs
 from vic.httpkit.problems import install_problem_handlers, problem_schema
 from vic.verifier.service.bodies import BodiesByMediaType
 from vic.verifier.service.challenges import ChallengeStore
@@ -53,6 +54,7 @@ def create_app(settings: VerifierSettings) -> FastAPI:
     app.include_router(router)
     app.include_router(page_router)
     app.mount("/static", static_files(), name="static")
+    install_api_docs(app, docs_url="/docs", openapi_url="/openapi.json")
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

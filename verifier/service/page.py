@@ -1,4 +1,4 @@
-"""The web page for people at the roadside (``/``), its static files, and the API docs page.
+"""The web page for people at the roadside (``/``) and its static files.
 
 Everything is served from the package: no CDN, no build step. The page is plain HTML, CSS and
 JavaScript; live camera decoding uses jsQR (vendored: static/vendor, refreshed by
@@ -35,12 +35,6 @@ page_router = APIRouter()
 async def index() -> FileResponse:
     """The verification page."""
     return FileResponse(STATIC_DIR / "index.html", media_type="text/html", headers=PAGE_HEADERS)
-
-
-@page_router.get("/docs", include_in_schema=False)
-async def api_docs() -> FileResponse:
-    """The API documentation page, drawn from ``/openapi.json`` by a script of this package."""
-    return FileResponse(STATIC_DIR / "docs.html", media_type="text/html", headers=PAGE_HEADERS)
 
 
 def static_files() -> StaticFiles:

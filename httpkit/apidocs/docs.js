@@ -1,4 +1,4 @@
-/* A small API documentation page drawn from /openapi.json: no CDN, no build step. */
+/* A small API documentation page drawn from the service's OpenAPI document: no CDN, no build. */
 "use strict";
 (function () {
   function el(tag, attrs, ...children) {
@@ -58,18 +58,19 @@
   }
   async function draw() {
     const main = document.getElementById("docs");
+    const source = main.dataset.openapi || "/openapi.json";
     let spec;
     try {
-      spec = await (await fetch("/openapi.json")).json();
+      spec = await (await fetch(source)).json();
     } catch (e) {
-      main.replaceChildren(el("p", {}, `Cannot load /openapi.json: ${e}`));
+      main.replaceChildren(el("p", {}, `Cannot load ${source}: ${e}`));
       return;
     }
     document.title = `${spec.info.title} — API`;
     main.replaceChildren(
       el("h1", {}, `${spec.info.title} ${spec.info.version}`),
       el("p", {}, spec.info.description || ""),
-      el("p", {}, "The machine-readable document: ", el("a", { href: "/openapi.json" }, "/openapi.json")),
+      el("p", {}, "The machine-readable document: ", el("a", { href: source }, source)),
     );
     const byTag = new Map();
     for (const [path, methods] of Object.entries(spec.paths || {})) {
