@@ -64,6 +64,7 @@ __all__ = [
     "DataModelError",
     "DidResolutionError",
     "DomainError",
+    "FetchError",
     "InputTooLargeError",
     "InvalidDidError",
     "InvalidJsonError",
@@ -372,6 +373,18 @@ class DidResolutionError(CryptographicSecurityError):
     """A DID could not be resolved (unknown method, no pinned document, fetch refused)."""
 
     default_code = "DID_NOT_FOUND"
+
+
+class FetchError(VicError):
+    """The guarded fetcher refused a URL or could not fetch it (vic.did.fetch).
+
+    Codes: ``FETCH_BAD_URL``, ``FETCH_NOT_HTTPS``, ``FETCH_ADDRESS_REFUSED`` (private, loopback,
+    link-local, multicast...), ``FETCH_TOO_MANY_REDIRECTS``, ``FETCH_TOO_LARGE``, ``FETCH_TIMEOUT``,
+    ``FETCH_UNREACHABLE``, ``FETCH_HTTP_STATUS``.
+    """
+
+    default_code = "FETCH_FAILED"
+    problem_type = ProblemType.STATUS_RETRIEVAL_ERROR
 
 
 # --- status ------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 Nothing here touches the network. A verifier pins the DID documents of the issuers it trusts
 (DESIGN section 7); a ``fetch`` callable, if injected, is the only way an unpinned did:web is
 looked up — it receives the did.json HTTPS URL and returns the body, which is capped and parsed
-here. The guarded HTTPS fetcher (timeouts, no private addresses) lives outside this package.
+here. :func:`guarded_did_fetch` adapts the guarded HTTPS fetcher (:mod:`vic.did.fetch`: timeouts,
+no private addresses, a size cap) to it.
 """
 
 from __future__ import annotations
@@ -16,22 +17,40 @@ from typing import Any, Protocol, runtime_checkable
 
 from vic.contexts.errors import (
     DidResolutionError,
+    FetchError,
     InvalidDidError,
     VerificationMethodError,
 )
 from vic.did.document import DidDocument, VerificationMethod
+from vic.did.fetch import Fetcher
 from vic.did.jwk import did_jwk_document
 from vic.did.key import did_key_document
 from vic.did.syntax import parse_did, parse_did_url
 from vic.did.web import did_web_url
 
-__all__ = ["MAX_DID_DOCUMENT_SIZE", "DidResolver", "Fetch", "Resolver"]
+__all__ = ["MAX_DID_DOCUMENT_SIZE", "DidResolver", "Fetch", "Resolver", "guarded_did_fetch"]
 
 #: The largest did.json a fetcher may return.
 MAX_DID_DOCUMENT_SIZE = 64 * 1024
 
 #: Fetch the body of an HTTPS URL (raising a :class:`~contexts.errors.VicError` or ``OSError``).
 Fetch = Callable[[str], bytes]
+
+
+def guarded_did_fetch(fetcher: Fetcher) -> Fetch:
+    """A :data:`Fetch` for :class:`DidResolver` over a guarded fetcher (capped, HTTP 200 only)."""
+
+    def fetch(url: str) -> bytes:
+        response = fetcher.fetch(
+            url, max_bytes=MAX_DID_DOCUMENT_SIZE, headers={"accept": "application/did+json"}
+        )
+        if response.status != 200:
+            raise FetchError(
+                f"{url} answered HTTP {response.status}", code="FETCH_HTTP_STATUS", url=url
+            )
+        return response.body
+
+    return fetch
 
 
 @runtime_checkable
@@ -150,6 +169,10 @@ class DidResolver:
             body = self._fetch(url)
         except OSError as exc:
             raise DidResolutionError(f"fetching {url} failed: {exc}", did=did) from exc
+        except FetchError as exc:
+            raise DidResolutionError(
+                f"fetching {url} failed: {exc.message}", did=did, reason=exc.code
+            ) from None
         return _parse_fetched(did, url, bytes(body))
 
     def resolve_method(self, did_url: str, purpose: str) -> VerificationMethod:

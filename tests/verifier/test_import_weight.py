@@ -1,5 +1,6 @@
 """`import vic.verifier` stays light: embedding apps must not inherit service or image libraries,
-and the JSON-LD processor (pyld, which brings requests and lxml) loads on first use only."""
+and the JSON-LD processor (pyld, which brings requests and lxml) and the HTTP client (httpx) load
+on first use only."""
 
 from __future__ import annotations
 
@@ -16,9 +17,13 @@ HEAVY = (
     "PIL",
     "vic.issuer",
     "vic.wallet",
+    "vic.cli",
     "pyld",
     "requests",
     "lxml",
+    "httpx",
+    "httpcore",
+    "uvicorn",
 )
 
 
