@@ -168,7 +168,7 @@ class GuardedFetcher:
                 if declared is not None and declared.isdigit() and int(declared) > max_bytes:
                     raise _too_large(url, max_bytes)
                 body = bytearray()
-                for chunk in response.iter_bytes():  # decoded, as it arrives: a gzip bomb hits the cap
+                for chunk in response.iter_bytes():  # decoded as it arrives: bombs hit the cap
                     body += chunk
                     if len(body) > max_bytes:
                         raise _too_large(url, max_bytes)
