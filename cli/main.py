@@ -35,6 +35,8 @@ app.add_typer(issuer_app, name="issuer")
 app.add_typer(conformance_app, name="conformance")
 app.add_typer(wallet_app, name="wallet")
 
+API_KEY_ENV = "VIC_ISSUER_API_KEY"
+"""Environment variable holding the issuer's static VC-API key (``vic serve issuer``)."""
 TRUST_ENV = "VIC_TRUST"
 """Environment variable naming the default trust list file of ``vic verify``."""
 
@@ -413,6 +415,28 @@ def serve_issuer(
     database: Annotated[
         str | None, typer.Option("--database", help="Database URL [env VIC_DATABASE_URL].")
     ] = None,
+    issue_with_status: Annotated[
+        bool,
+        typer.Option(
+            "--issue-with-status",
+            help="VC-API issue adds revocation and suspension entries to VC 2.0 credentials.",
+        ),
+    ] = False,
+    api_key_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--api-key-file",
+            help="A file holding a static key the VC-API routes accept as bearer token "
+            f"[env {API_KEY_ENV}].",
+        ),
+    ] = None,
+    unauthenticated_issue: Annotated[
+        bool,
+        typer.Option(
+            "--unauthenticated-issue",
+            help="The VC-API routes need no authentication (loopback only; for the W3C suites).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the issuer: VC-API, domain routes, downloads, status lists, did.json."""
     from vic.cli.issuer import config_from
@@ -421,7 +445,17 @@ def serve_issuer(
     host = os.environ.get("VIC_HOST", host)
     port = int(os.environ.get("VIC_PORT", port))
     try:
-        serve(config_from(data, base_url, database), host=host, port=port)
+        key = os.environ.get(API_KEY_ENV) or None
+        if api_key_file is not None:
+            key = read_input(str(api_key_file)).decode("utf-8", "replace").strip()
+        serve(
+            config_from(data, base_url, database),
+            host=host,
+            port=port,
+            issue_with_status=issue_with_status,
+            vc_api_key=key,
+            unauthenticated_issue=unauthenticated_issue,
+        )
     except VicError as exc:
         fail(exc)
 

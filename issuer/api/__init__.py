@@ -7,12 +7,22 @@ it with uvicorn. docs/issuer-api.md describes the routes, tokens, scopes and err
 
 from __future__ import annotations
 
+import ipaddress
+import sys
 from typing import Final
 
+from vic.contexts.errors import UsageError
 from vic.issuer.api.app import create_app, create_app_from_config
 from vic.issuer.config import IssuerConfig
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "create_app", "create_app_from_config", "serve"]
+__all__ = [
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
+    "create_app",
+    "create_app_from_config",
+    "is_loopback",
+    "serve",
+]
 
 DEFAULT_HOST: Final = "127.0.0.1"
 DEFAULT_PORT: Final = 8080
@@ -25,14 +35,45 @@ def serve(
     port: int = DEFAULT_PORT,
     public_base_url: str | None = None,
     issue_with_status: bool = False,
+    vc_api_key: str | None = None,
+    unauthenticated_issue: bool = False,
 ) -> None:
     """Run the service with uvicorn until interrupted (``vic serve issuer``).
 
     Loopback by default: put a TLS-terminating proxy in front for the https public base URL.
+
+    :raises UsageError: ``UNAUTHENTICATED_NOT_LOOPBACK`` (``unauthenticated_issue`` on an
+        address that is not loopback); see :func:`create_app`.
     """
     import uvicorn
 
+    if unauthenticated_issue:
+        if not is_loopback(host):
+            raise UsageError(
+                f"--unauthenticated-issue serves only on a loopback address, not {host}",
+                code="UNAUTHENTICATED_NOT_LOOPBACK",
+            )
+        print(
+            "vic: WARNING: the VC-API issue and status routes need NO authentication "
+            f"(--unauthenticated-issue): anyone who can reach {host}:{port} signs as the "
+            "authority. For the W3C test suites on this machine only.",
+            file=sys.stderr,
+        )
     app = create_app_from_config(
-        config, public_base_url=public_base_url, issue_with_status=issue_with_status
+        config,
+        public_base_url=public_base_url,
+        issue_with_status=issue_with_status,
+        vc_api_key=vc_api_key,
+        unauthenticated_issue=unauthenticated_issue,
     )
     uvicorn.run(app, host=host, port=port, proxy_headers=True, forwarded_allow_ips="127.0.0.1")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address (``localhost``, 127.0.0.0/8, ``::1``)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

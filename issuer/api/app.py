@@ -23,6 +23,7 @@ from vic.contexts.errors import UsageError
 from vic.httpkit.apidocs import install_api_docs
 from vic.httpkit.bodies import DEFAULT_MAX_BODY_BYTES, StrictJsonBodies
 from vic.httpkit.problems import install_problem_handlers, problem_schema
+from vic.issuer.api.auth import api_key_digest
 from vic.issuer.api.deps import ApiSettings
 from vic.issuer.api.routes import admin, marks, oid4vci, public, vcapi, vehicles
 from vic.issuer.config import IssuerConfig
@@ -89,6 +90,8 @@ def create_app(
     authority_name: Mapping[str, str] | None = None,
     issue_with_status: bool = False,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    vc_api_key: str | None = None,
+    unauthenticated_issue: bool = False,
 ) -> FastAPI:
     """The issuer's HTTP service.
 
@@ -103,7 +106,11 @@ def create_app(
         entries (revocation and suspension) to every VC 2.0 credential that has no status,
         without being asked.
     :param max_body_bytes: the largest request body accepted (413 beyond).
-    :raises UsageError: a bad public base URL or authority name.
+    :param vc_api_key: a static key the VC-API routes also accept as the bearer token (at least
+        32 characters; only its digest is kept). Domain routes still need vic tokens.
+    :param unauthenticated_issue: the VC-API routes need no authentication at all. For the W3C
+        suites on loopback only: :func:`issuer.api.serve` refuses it on any other address.
+    :raises UsageError: a bad public base URL or authority name, a weak ``vc_api_key``.
     """
     base = public_base_url or issuer.config.public_base_url
     parts = urlsplit(base)
@@ -115,6 +122,8 @@ def create_app(
         public_base_url=base,
         authority_name=_authority_name(authority_name),
         issue_with_status=issue_with_status,
+        vc_api_key_digest=api_key_digest(vc_api_key) if vc_api_key is not None else None,
+        unauthenticated_issue=unauthenticated_issue,
     )
     app = FastAPI(
         title="vic issuer",
@@ -182,6 +191,8 @@ def create_app_from_config(
     public_base_url: str | None = None,
     authority_name: Mapping[str, str] | None = None,
     issue_with_status: bool = False,
+    vc_api_key: str | None = None,
+    unauthenticated_issue: bool = False,
 ) -> FastAPI:
     """Open the issuer of ``config`` and serve it; the app closes it when it shuts down.
 
@@ -194,6 +205,8 @@ def create_app_from_config(
             public_base_url=public_base_url,
             authority_name=authority_name,
             issue_with_status=issue_with_status,
+            vc_api_key=vc_api_key,
+            unauthenticated_issue=unauthenticated_issue,
         )
     except BaseException:
         issuer.close()

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request, Security
 
-from vic.issuer.api.auth import authorized, get_issuer
+from vic.issuer.api.auth import authorized, get_issuer, vc_api_authorized
 from vic.issuer.api.models import MARK_NUMBER_PATTERN, VIN_PATTERN
 from vic.issuer.domain import Actor, parse_mark_number
 from vic.issuer.engine import Issuer
@@ -24,6 +24,7 @@ __all__ = [
     "OwnerOrOfficeActor",
     "SettingsDep",
     "StationActor",
+    "VcApiActor",
     "VinPath",
     "get_settings",
 ]
@@ -36,6 +37,10 @@ class ApiSettings:
     public_base_url: str
     authority_name: Mapping[str, str]
     issue_with_status: bool
+    vc_api_key_digest: bytes | None = None
+    """SHA-256 of the static VC-API key, if the operator set one."""
+    unauthenticated_issue: bool = False
+    """The VC-API needs no authentication (loopback only: see ``vic serve issuer``)."""
 
 
 def get_settings(request: Request) -> ApiSettings:
@@ -49,6 +54,8 @@ SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 
 AdminActor = Annotated[Actor, Security(authorized, scopes=["admin"])]
 OfficeActor = Annotated[Actor, Security(authorized, scopes=["office"])]
+VcApiActor = Annotated[Actor, Security(vc_api_authorized, scopes=["office"])]
+"""An office token, or the instance's static VC-API key, or anyone with --unauthenticated-issue."""
 StationActor = Annotated[Actor, Security(authorized, scopes=["station"])]
 OwnerOrOfficeActor = Annotated[Actor, Security(authorized, scopes=["owner", "office"])]
 

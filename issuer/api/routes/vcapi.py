@@ -24,7 +24,7 @@ from fastapi import APIRouter, Path
 from vic.contexts.errors import DataModelError, MalformedValueError, RefusedError
 from vic.httpkit.bodies import StrictJsonRoute
 from vic.httpkit.problems import error_responses
-from vic.issuer.api.deps import IssuerDep, OfficeActor, SettingsDep
+from vic.issuer.api.deps import IssuerDep, SettingsDep, VcApiActor
 from vic.issuer.api.models import (
     TEXT_ID_PATTERN,
     CredentialOut,
@@ -64,7 +64,7 @@ _WORDS: Final = {
     responses=error_responses(400, 401, 403, 409, 413, 422),
 )
 def issue_credential(
-    actor: OfficeActor, body: IssueCredentialRequest, issuer: IssuerDep, settings: SettingsDep
+    actor: VcApiActor, body: IssueCredentialRequest, issuer: IssuerDep, settings: SettingsDep
 ) -> CredentialOut:
     credential = dict(body.credential)
     if "id" in credential and not (
@@ -161,7 +161,7 @@ def _check_entry(
     responses=error_responses(400, 401, 403, 404, 413, 422),
 )
 def update_status(
-    actor: OfficeActor, body: StatusUpdateRequest, issuer: IssuerDep
+    actor: VcApiActor, body: StatusUpdateRequest, issuer: IssuerDep
 ) -> StatusUpdateOut:
     requested = (
         body.credentialStatus
@@ -192,7 +192,7 @@ def update_status(
     responses=error_responses(401, 403, 404, 422),
 )
 def get_credential(
-    actor: OfficeActor,
+    actor: VcApiActor,
     credential_id: Annotated[
         str,
         Path(
