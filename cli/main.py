@@ -42,8 +42,22 @@ TRUST_ENV = "VIC_TRUST"
 
 
 def main() -> None:
-    """Entry point of the ``vic`` console script."""
-    app()
+    """Entry point of the ``vic`` console script.
+
+    An exception that is not one of vic's errors is a bug: it is reported in one line with the
+    code INTERNAL_ERROR and exit status 3, never as a traceback (set ``VIC_DEBUG=1`` to see it).
+    """
+    try:
+        app()  # exits through SystemExit, which is not an Exception
+    except Exception as exc:
+        if os.environ.get("VIC_DEBUG"):
+            raise
+        typer.echo(
+            f"vic: error [INTERNAL_ERROR]: {type(exc).__name__}: {exc} "
+            "(a bug in vic: please report it; VIC_DEBUG=1 shows where)",
+            err=True,
+        )
+        sys.exit(3)
 
 
 def _parse_time(value: str | None, name: str) -> datetime | None:

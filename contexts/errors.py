@@ -18,7 +18,8 @@ one of the VC 2.0 / Data Integrity error types, used for RFC 9457 problem detail
     │   │   ├── UndefinedTermError        UNDEFINED_TERM
     │   │   ├── RelativeIriError          RELATIVE_IRI
     │   │   ├── ProtectedTermError        PROTECTED_TERM_REDEFINITION
-    │   │   └── CanonicalizationLimitError CANONICALIZATION_LIMIT
+    │   │   └── JsonLdLimitError          JSONLD_LIMIT (a work cap: values, arrays, steps)
+    │   │       └── CanonicalizationLimitError CANONICALIZATION_LIMIT
     │   ├── DataModelError                INVALID_CREDENTIAL (and finer codes)
     │   ├── MarkShapeError                INVALID_MARK (and finer codes)
     │   ├── InvalidDidError               INVALID_DID
@@ -71,6 +72,7 @@ __all__ = [
     "InvalidKeyError",
     "IssuanceProtocolError",
     "JsonLdError",
+    "JsonLdLimitError",
     "KeyTypeMismatchError",
     "MalformedValueError",
     "MarkShapeError",
@@ -271,7 +273,14 @@ class ProtectedTermError(JsonLdError):
     default_code = "PROTECTED_TERM_REDEFINITION"
 
 
-class CanonicalizationLimitError(JsonLdError):
+class JsonLdLimitError(JsonLdError):
+    """JSON-LD processing would exceed a work cap (too many values, too long an array, too many
+    processing steps); the work is refused before it is done."""
+
+    default_code = "JSONLD_LIMIT"
+
+
+class CanonicalizationLimitError(JsonLdLimitError):
     """RDF canonicalization exceeded its work cap (a poison graph, or simply too large)."""
 
     default_code = "CANONICALIZATION_LIMIT"

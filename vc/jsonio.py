@@ -3,38 +3,82 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from vic.contexts.errors import InputTooLargeError, InvalidJsonError, NestingTooDeepError
 
-__all__ = ["MAX_DEPTH", "MAX_INPUT_BYTES", "check_depth", "parse_json_object"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_INPUT_BYTES",
+    "MAX_INTEGER",
+    "MAX_VALUES",
+    "check_depth",
+    "parse_json_object",
+]
 
 MAX_INPUT_BYTES = 1 << 20
 """A credential larger than 1 MiB is refused unread (a mark is well under 2 kB)."""
 MAX_DEPTH = 32
 """Deeper nesting than this is refused (a VC needs fewer than ten levels)."""
+MAX_VALUES = 50_000
+"""More JSON values (objects, arrays, strings, numbers...) are refused (a mark has ~40)."""
+MAX_INTEGER = (1 << 53) - 1
+"""Integers beyond ±(2^53 - 1) are refused: I-JSON (RFC 7493) interoperability, and JSON-LD
+processors convert large integers to doubles (pyld overflows on 309 digits)."""
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def parse_json_object(
-    data: bytes | str, *, max_bytes: int = MAX_INPUT_BYTES, max_depth: int = MAX_DEPTH
+    data: bytes | str,
+    *,
+    max_bytes: int = MAX_INPUT_BYTES,
+    max_depth: int = MAX_DEPTH,
+    max_values: int | None = MAX_VALUES,
 ) -> dict[str, Any]:
-    """Parse ``data`` as a JSON object, refusing oversized or overly deep input.
+    """Parse ``data`` as a JSON object, refusing oversized, overly deep or overly busy input.
 
-    :raises InputTooLargeError: more than ``max_bytes``.
+    :raises InputTooLargeError: more than ``max_bytes``, or more than ``max_values`` JSON values
+        (None: no cap), or more than twice as many ``,``, ``[`` and ``{`` characters.
     :raises NestingTooDeepError: nested deeper than ``max_depth``.
-    :raises InvalidJsonError: not JSON, not UTF-8, duplicate keys, or not an object.
+    :raises InvalidJsonError: not JSON, not UTF-8, duplicate keys, a number out of range (an
+        integer beyond ±``MAX_INTEGER``, a float beyond a double), an unpaired surrogate escape,
+        or not an object.
     """
-    size = len(data.encode()) if isinstance(data, str) else len(data)
+    raw_surrogate = False
+    if isinstance(data, str):
+        text = data
+        try:
+            size = len(text.encode("utf-8"))
+        except UnicodeEncodeError:
+            size = len(text.encode("utf-8", "surrogatepass"))
+            raw_surrogate = True
+    else:
+        size = len(data)
     if size > max_bytes:
         raise InputTooLargeError(
             f"input of {size} bytes exceeds the cap of {max_bytes}", size=size, limit=max_bytes
         )
+    # a cheap upper bound first: a value is separated by a comma or opens a container, so JSON
+    # with many more of these characters than max_values allows is refused unparsed (only a text
+    # whose strings hold very many of them is refused without being counted)
+    if max_values is not None and _separators(data) > 2 * max_values:
+        raise InputTooLargeError(
+            f"input holds more than {max_values} JSON values (or separators)", limit=max_values
+        )
+    if isinstance(data, bytes):
+        try:  # UTF-8 only (json.loads would guess UTF-16/32 and pass encoded surrogates)
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InvalidJsonError(f"input is not UTF-8: {exc}") from None
     try:
         value = json.loads(
-            data,
+            text,
             object_pairs_hook=_no_duplicates,
             parse_constant=_no_constant,
             parse_float=_finite_float,
+            parse_int=_bounded_int,
         )
     except RecursionError:
         raise NestingTooDeepError(f"input nests deeper than {max_depth} levels") from None
@@ -44,24 +88,37 @@ def parse_json_object(
         raise InvalidJsonError(f"input has a number vic does not read: {exc}") from None
     if not isinstance(value, dict):
         raise InvalidJsonError(f"expected a JSON object, got {type(value).__name__}")
-    check_depth(value, max_depth)
-    _check_text(value)
+    check_depth(value, max_depth, max_values)
+    if raw_surrogate or _SURROGATE_ESCAPE.search(text):
+        _check_text(value)  # an unpaired surrogate comes from an escape, or was in the str given
     return value
 
 
-def check_depth(value: Any, max_depth: int = MAX_DEPTH) -> None:
-    """Raise :class:`NestingTooDeepError` if ``value`` nests deeper than ``max_depth``."""
+def check_depth(value: Any, max_depth: int = MAX_DEPTH, max_values: int | None = None) -> None:
+    """Raise :class:`NestingTooDeepError` if ``value`` nests deeper than ``max_depth``, and
+    :class:`InputTooLargeError` if it holds more than ``max_values`` values (when given)."""
     stack: list[tuple[Any, int]] = [(value, 1)]
+    values = 1  # counted as they are found, before they are pushed
     while stack:
         item, depth = stack.pop()
-        if depth > max_depth:
-            raise NestingTooDeepError(
-                f"input nests deeper than {max_depth} levels", limit=max_depth
-            )
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
+        if isinstance(item, dict | list):
+            if depth >= max_depth and item:
+                raise NestingTooDeepError(
+                    f"input nests deeper than {max_depth} levels", limit=max_depth
+                )
+            values += len(item)
+            if max_values is not None and values > max_values:
+                raise InputTooLargeError(
+                    f"input holds more than {max_values} JSON values", limit=max_values
+                )
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((v, depth + 1) for v in children if isinstance(v, dict | list))
+
+
+def _separators(data: bytes | str) -> int:
+    if isinstance(data, bytes):
+        return data.count(b",") + data.count(b"[") + data.count(b"{")
+    return data.count(",") + data.count("[") + data.count("{")
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -77,6 +134,17 @@ def _finite_float(text: str) -> float:
     number = float(text)
     if number in (float("inf"), float("-inf")):
         raise InvalidJsonError(f"the number {text[:40]} is out of range", code="INVALID_JSON")
+    return number
+
+
+def _bounded_int(text: str) -> int:
+    number = int(text)
+    if len(text) > 15 and not -MAX_INTEGER <= number <= MAX_INTEGER:
+        raise InvalidJsonError(
+            f"the integer {text[:40]}{'...' if len(text) > 40 else ''} is out of range "
+            f"(beyond ±{MAX_INTEGER})",
+            code="INVALID_JSON",
+        )
     return number
 
 

@@ -7,6 +7,10 @@ pyld has no safe mode, so this module builds one on top of it:
   a triple whose subject or object is a relative IRI, letting a signed value change unnoticed);
 - protected-term redefinitions and other context errors map to vic's error codes;
 - only the injected document loader is used, and it serves bundled documents only;
+- the work is bounded before it is done: the input's values and array lengths are counted before
+  expansion, and expansion and the node map (pyld compares every value of a property with every
+  other one: quadratic) run on a step budget checked inside their loops, so a large but legal
+  input fails fast with ``JSONLD_LIMIT`` (see :class:`CanonicalizationLimits`);
 - canonicalization is capped (number of quads, of blank nodes, of N-degree hash calls and of the
   permutations they try), so a poison graph fails fast with ``CANONICALIZATION_LIMIT`` instead of
   hanging the verifier.
@@ -32,6 +36,7 @@ from pyld.identifier_issuer import IdentifierIssuer
 from vic.contexts.errors import (
     CanonicalizationLimitError,
     JsonLdError,
+    JsonLdLimitError,
     ProtectedTermError,
     RelativeIriError,
     UndefinedTermError,
@@ -49,8 +54,22 @@ __all__ = ["CanonicalizationLimits", "canonicalize", "expand", "is_absolute_iri"
 
 @dataclass(frozen=True)
 class CanonicalizationLimits:
-    """Caps on RDFC-1.0 work. A mark has ~20 quads and needs no N-degree hashing at all."""
+    """Caps on JSON-LD and RDFC-1.0 work, each checked before (or while) the work is done.
 
+    A mark has ~40 JSON values, ~20 quads, no array longer than 3 and needs no N-degree hashing; a
+    status list credential is smaller still. Every cap is far above that and low enough that no
+    input under the 1 MiB input cap keeps a verifier busy for long (bench/hostile_jsonld.py).
+    """
+
+    max_values: int = 5_000
+    """JSON values (objects, arrays, strings, numbers...) in the document, contexts included."""
+    max_array_length: int = 1_000
+    max_expansion_steps: int = 5_000
+    """Expansion steps: one per pyld expansion call and term definition, ten per context
+    processed (a mark needs ~170 cold, ~20 warm)."""
+    max_node_map_steps: int = 10_000
+    """Node-map steps, counting every value comparison pyld makes while removing duplicates (a
+    mark needs ~30)."""
     max_quads: int = 10_000
     max_blank_nodes: int = 1_000
     max_deep_iterations: int = 1_000
@@ -69,15 +88,22 @@ _TO_RDF_OPTIONS = {
 _default_loader = DocumentLoader()
 
 
-def expand(document: Mapping[str, Any], loader: DocumentLoader | None = None) -> list[Any]:
+def expand(
+    document: Mapping[str, Any],
+    loader: DocumentLoader | None = None,
+    limits: CanonicalizationLimits = DEFAULT_LIMITS,
+) -> list[Any]:
     """Expand ``document`` with pyld, refusing to lose any information.
 
+    :raises JsonLdLimitError: the document has more values or longer arrays than ``limits``
+        allow, or its expansion needs more steps.
     :raises UnknownContextError: a context is not served by ``loader``.
     :raises UndefinedTermError: a property or type does not expand to an absolute IRI.
     :raises RelativeIriError: an ``@id`` or ``@type`` value is a relative IRI.
     :raises ProtectedTermError: a context redefines a protected term.
     :raises JsonLdError: any other JSON-LD processing error.
     """
+    _check_size(document, limits)
     dropped: list[str | None] = []
     document_loader = loader or _default_loader
     options = {
@@ -86,7 +112,7 @@ def expand(document: Mapping[str, Any], loader: DocumentLoader | None = None) ->
         "base": None,  # keep relative IRIs relative (pyld resolves "" against example.org)
         "processingMode": "json-ld-1.1",
     }
-    processor = CachingProcessor(SHARED_CACHE, on_property_dropped=dropped.append)
+    processor = _BoundedProcessor(limits.max_expansion_steps, dropped.append)
     try:
         expanded: list[Any] = processor.expand(dict(document), options)
     except jsonld.JsonLdError as exc:
@@ -120,6 +146,7 @@ def canonicalize(
 
     :raises JsonLdError: as :func:`expand`, or CanonicalizationLimitError past ``limits``.
     """
+    _check_size(document, limits)  # every path, the compiled one too
     quads = compiled_quads(document, loader) if _compiled.enabled else None
     if (
         quads is not None
@@ -131,10 +158,11 @@ def canonicalize(
             shape = (hash_algorithm, *sorted({q[1] for q in quads}))
             if shape in _compiled.confirmed:
                 return fast
-            general = canonicalize_expanded(expand(document, loader), limits, hash_algorithm)
+            expanded = expand(document, loader, limits)
+            general = canonicalize_expanded(expanded, limits, hash_algorithm)
             _compiled.confirm(shape, fast == general)
             return general
-    return canonicalize_expanded(expand(document, loader), limits, hash_algorithm)
+    return canonicalize_expanded(expand(document, loader, limits), limits, hash_algorithm)
 
 
 class _CompiledPath:
@@ -162,7 +190,7 @@ def canonicalize_expanded(
     hash_algorithm: str = "sha256",
 ) -> str:
     """The RDFC-1.0 canonical N-Quads of an already (safely) expanded document."""
-    dataset = _to_dataset(expanded)
+    dataset = _to_dataset(expanded, limits)
     quads = sum(len(triples) for triples in dataset.values())
     if quads > limits.max_quads:
         raise CanonicalizationLimitError(
@@ -173,13 +201,18 @@ def canonicalize_expanded(
     if simple is not None:
         return simple
     canonicalizer = _BoundedURDNA2015(limits, hash_algorithm)
-    result: str = canonicalizer.main(dataset, {"format": "application/n-quads"})
+    try:
+        result: str = canonicalizer.main(dataset, {"format": "application/n-quads"})
+    except _PYLD_CRASHES as exc:
+        raise _crash(exc) from None
     return result
 
 
-def _to_dataset(expanded: list[Any]) -> dict[str, Any]:
+def _to_dataset(
+    expanded: list[Any], limits: CanonicalizationLimits = DEFAULT_LIMITS
+) -> dict[str, Any]:
     """pyld's RDF dataset (graph name -> triples) of a (safely) expanded document."""
-    processor = jsonld.JsonLdProcessor()
+    processor = _NodeMapProcessor(limits.max_node_map_steps)
     issuer = IdentifierIssuer("_:b")
     node_map: dict[str, Any] = {"@default": {}}
     try:
@@ -208,6 +241,119 @@ def _check_blank_nodes(dataset: dict[str, Any], limits: CanonicalizationLimits) 
         raise CanonicalizationLimitError(
             f"{len(blank_nodes)} blank nodes exceed the cap of {limits.max_blank_nodes}",
             blank_nodes=len(blank_nodes),
+        )
+
+
+def _check_size(document: Mapping[str, Any], limits: CanonicalizationLimits) -> None:
+    """Count the document's values and its longest array before any JSON-LD work is done."""
+    values = 1  # counted as they are found, before they are pushed
+    stack: list[Any] = [document]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Mapping):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple):
+            if len(item) > limits.max_array_length:
+                raise JsonLdLimitError(
+                    f"an array of {len(item)} values exceeds the cap of {limits.max_array_length}",
+                    limit="max_array_length",
+                    length=len(item),
+                )
+            children = item
+        else:
+            continue
+        values += len(children)
+        if values > limits.max_values:
+            raise JsonLdLimitError(
+                f"the document has more than {limits.max_values} JSON values",
+                limit="max_values",
+            )
+        stack.extend(children)
+
+
+def _out_of_steps(what: str, budget: int) -> JsonLdLimitError:
+    return JsonLdLimitError(
+        f"JSON-LD {what} needs more than {budget} steps (too large or too repetitive an input)",
+        limit=f"max_{what.replace(' ', '_')}_steps",
+    )
+
+
+class _BoundedProcessor(CachingProcessor):
+    """The caching expansion processor with a step budget: every expansion call and every term
+    definition costs one step, every context processing ten (memoized ones too)."""
+
+    def __init__(self, budget: int, on_property_dropped: Any) -> None:
+        super().__init__(SHARED_CACHE, on_property_dropped=on_property_dropped)
+        self._budget = budget
+        self._steps_left = budget
+
+    def _step(self, cost: int = 1) -> None:
+        self._steps_left -= cost
+        if self._steps_left < 0:
+            raise _out_of_steps("expansion", self._budget)
+
+    def _expand(self, *args: Any, **kwargs: Any) -> Any:
+        self._step()
+        return super()._expand(*args, **kwargs)
+
+    def _create_term_definition(self, *args: Any, **kwargs: Any) -> Any:
+        self._step()
+        return super()._create_term_definition(*args, **kwargs)
+
+    def _process_context(self, *args: Any, **kwargs: Any) -> Any:
+        self._step(10)
+        return super()._process_context(*args, **kwargs)
+
+
+class _NodeMapProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
+    """pyld's node map with a step budget charged before each call does its work.
+
+    pyld adds each value to its subject's property only if no equal value is there yet, comparing
+    it with every value already present: an array of n values costs n²/2 comparisons. Each call
+    costs one step plus the comparisons it is about to make, read from the node map being built.
+    """
+
+    def __init__(self, budget: int) -> None:
+        super().__init__()
+        self._budget = budget
+        self._steps_left = budget
+
+    def _create_node_map(
+        self,
+        input_: Any,
+        graph_map: Any,
+        active_graph: Any,
+        issuer: Any,
+        active_subject: Any = None,
+        active_property: Any = None,
+        list_: Any = None,
+    ) -> Any:
+        cost = 1
+        graph = graph_map.get(active_graph, {})
+        if isinstance(input_, dict) and active_property is not None and not list_:
+            node: Any = None
+            if isinstance(active_subject, str):
+                node = graph.get(active_subject)
+            elif isinstance(active_subject, dict) and isinstance(input_.get("@id"), str):
+                # a reverse property: the value goes on the input's own node
+                node_id = input_["@id"]
+                node = graph.get(issuer.existing.get(node_id, node_id))
+            if isinstance(node, dict):
+                present = node.get(active_property)
+                cost += len(present) if isinstance(present, list) else 1
+        types = input_.get("@type") if isinstance(input_, dict) else None
+        if isinstance(types, list) and "@value" not in input_:
+            # the node's types are added one by one, each compared with those already there
+            node_id = input_.get("@id")
+            merged = graph.get(issuer.existing.get(node_id, node_id)) if node_id else None
+            present_types = merged.get("@type") if isinstance(merged, dict) else None
+            already = len(present_types) if isinstance(present_types, list) else 0
+            cost += len(types) * (already + len(types))
+        self._steps_left -= cost
+        if self._steps_left < 0:
+            raise _out_of_steps("node map", self._budget)
+        return super()._create_node_map(
+            input_, graph_map, active_graph, issuer, active_subject, active_property, list_
         )
 
 
@@ -318,7 +464,14 @@ def _require_iri(value: Any, where: str) -> None:
 # {"@vocab": null} (KeyError), "@set": {} inside a node (TypeError), very deep input
 # (RecursionError). They come from processing the caller's document, so they are reported as
 # that document's JSON-LD error rather than crashing a verifier.
-_PYLD_CRASHES = (KeyError, TypeError, ValueError, RecursionError)
+_PYLD_CRASHES = (
+    LookupError,  # KeyError, IndexError
+    TypeError,
+    ValueError,
+    AttributeError,
+    ArithmeticError,  # OverflowError: float(10**309)
+    RecursionError,
+)
 
 
 def _crash(exc: Exception) -> JsonLdError:

@@ -147,7 +147,9 @@ class TrustList:
         except OSError as exc:
             raise _invalid(f"cannot read trust list {path}: {exc.strerror}") from None
         try:
-            document = parse_json_object(data, max_bytes=MAX_TRUST_LIST_BYTES)
+            document = parse_json_object(
+                data, max_bytes=MAX_TRUST_LIST_BYTES, max_values=MAX_TRUST_LIST_BYTES // 16
+            )
         except VicError as exc:
             raise _invalid(f"trust list {path} is not a JSON object: {exc}") from None
         return cls.from_json(document)

@@ -309,3 +309,63 @@ def test_sign_with_a_missing_key_file(signed: tuple[Path, str], tmp_path: Path) 
     assert result.returncode == 2
     assert "INPUT_NOT_READABLE" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        json.dumps(
+            {
+                "@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": ["VerifiableCredential"],
+                "issuer": "did:key:zDnaerDaTF5BXEavCrfRZEk316dpbLsfPDZ3WJ5hRTPFU2169",
+                "credentialSubject": {"id": "urn:x", "n": 10**308},
+                "proof": {
+                    "type": "DataIntegrityProof",
+                    "cryptosuite": "ecdsa-rdfc-2019",
+                    "verificationMethod": (
+                        "did:key:zDnaerDaTF5BXEavCrfRZEk316dpbLsfPDZ3WJ5hRTPFU2169"
+                        "#zDnaerDaTF5BXEavCrfRZEk316dpbLsfPDZ3WJ5hRTPFU2169"
+                    ),
+                    "proofPurpose": "assertionMethod",
+                    "proofValue": "z" + "1" * 87,
+                },
+            }
+        ),
+        '{"a": [' + ",".join(["[]"] * 300_000) + "]}",
+    ],
+    ids=["309-digit-integer", "a-megabyte-of-arrays"],
+)
+def test_verify_hostile_json_is_malformed_without_a_traceback(tmp_path: Path, text: str) -> None:
+    """Issue 8: a 309-digit integer made pyld raise OverflowError and vic print a traceback."""
+    path = tmp_path / "hostile.json"
+    path.write_text(text)
+    result = vic("verify", "--json", str(path))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert json.loads(result.stdout)["status"] == "MALFORMED"
+
+
+def test_an_unexpected_exception_is_one_line_with_a_code(tmp_path: Path) -> None:
+    """Whatever goes wrong, vic prints one line with a code (VIC_DEBUG=1 shows the traceback)."""
+    script = (
+        "import sys; import vic.cli.main as m\n"
+        "def boom(*a, **k): raise RuntimeError('boom')\n"
+        "m.app = boom\n"
+        "m.main()\n"
+    )
+    quiet = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert quiet.returncode == 3
+    assert quiet.stderr.startswith("vic: error [INTERNAL_ERROR]: RuntimeError: boom")
+    assert "Traceback" not in quiet.stderr
+    loud = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "VIC_DEBUG": "1"},
+    )
+    assert "Traceback" in loud.stderr

@@ -18,6 +18,7 @@ import pytest
 from vic.contexts.errors import (
     CanonicalizationLimitError,
     JsonLdError,
+    JsonLdLimitError,
     KeyTypeMismatchError,
     ProofGenerationError,
     ProtectedTermError,
@@ -863,17 +864,21 @@ def test_too_many_blank_nodes() -> None:
 
 
 def test_too_many_quads() -> None:
+    # the value and step caps would refuse this clique before any quad exists: lift them
+    lifted = CanonicalizationLimits(
+        max_values=100_000, max_expansion_steps=10**6, max_node_map_steps=10**7
+    )
     with pytest.raises(CanonicalizationLimitError) as info:
-        canonicalize(clique(101))  # 101 * 100 links
+        canonicalize(clique(101), limits=lifted)  # 101 * 100 links
     assert info.value.code == "CANONICALIZATION_LIMIT"
 
 
 @pytest.mark.parametrize("n", [24, 64, 99])
 def test_poison_graph_fails_fast_up_to_the_largest_size_the_caps_allow(n: int) -> None:
     """A 99-clique has 9,702 quads, just under the quad cap: the permutation budget (not the
-    N-degree call count, which let a 64-clique run ~6 s) must stop it fast."""
+    N-degree call count, which let a 64-clique run ~6 s) or the value caps must stop it fast."""
     started = time.perf_counter()
-    with pytest.raises(CanonicalizationLimitError):
+    with pytest.raises(JsonLdLimitError):
         canonicalize(clique(n))
     assert time.perf_counter() - started < 2.0
 
