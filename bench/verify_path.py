@@ -122,8 +122,8 @@ class Setup:
         self.resolver = self.trust.resolver()
         self.status = StaticStatusLists(lists)
         self.qr = encode_barcode(self.mark, self.registry)
-        # distinct marks for the batch (same lists: indexes 0..n-1 of the same base URL)
-        self.batch_marks = [mark(i) for i in range(64)]
+        # distinct marks for the batch (same lists: other indexes of the same base URL)
+        self.batch_marks = [mark(1000 + i) for i in range(64)]
         self.batch_qr = [encode_barcode(m, self.registry) for m in self.batch_marks]
 
 

@@ -9,6 +9,7 @@ Importing it is light (no web framework, database or image libraries) and it nev
 network unless the caller injects something that does.
 """
 
+from vic.verifier.batch import verify_credentials
 from vic.verifier.presentation import PresentationResult, verify_presentation
 from vic.verifier.result import Check, CheckName, Status, VerificationResult
 from vic.verifier.trust import TrustedIssuer, TrustList
@@ -25,5 +26,6 @@ __all__ = [
     "TrustedIssuer",
     "VerificationResult",
     "verify_credential",
+    "verify_credentials",
     "verify_presentation",
 ]

@@ -1,0 +1,114 @@
+"""verify_credentials: each result is the one verify_credential gives alone; lists asked once."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from tests.authority import Authority, clock
+from vic.vc.barcode import encode_barcode
+from vic.vc.cborld import authority_entry
+from vic.verifier import (
+    StaticStatusLists,
+    Status,
+    TrustedIssuer,
+    TrustList,
+    verify_credential,
+    verify_credentials,
+)
+
+
+class CountingSource:
+    def __init__(self, lists: list[dict[str, Any]]) -> None:
+        self.inner = StaticStatusLists(lists)
+        self.asked: list[str] = []
+
+    def get(self, url: str) -> Mapping[str, Any] | None:
+        self.asked.append(url)
+        return self.inner.get(url)
+
+
+@pytest.fixture(scope="module")
+def authority() -> Authority:
+    return Authority()
+
+
+@pytest.fixture(scope="module")
+def batch(authority: Authority) -> tuple[TrustList, list[Any], list[dict[str, Any]]]:
+    entry = authority_entry(
+        1000,
+        did=authority.did,
+        verification_methods=[authority.method],
+        status_base_urls=["https://jtgl.example.cn/status"],
+    )
+    trust = TrustList((TrustedIssuer(authority.did, {"en": "Test"}, None, (entry,)),))
+    marks = [authority.mark(index=i) for i in (1, 2, 3)]
+    lists = authority.status_lists(marks[0])
+    tampered = copy.deepcopy(marks[1])
+    tampered["credentialSubject"]["plateTypeCode"] = "01"
+    credentials: list[Any] = [
+        marks[0],
+        encode_barcode(marks[1], trust.registry()),
+        json.dumps(marks[2]),
+        tampered,
+        "VC1-Rnot base45!",
+        "{",
+        Authority().mark(),  # untrusted issuer
+    ]
+    return trust, credentials, lists
+
+
+def test_each_result_is_the_single_result(
+    batch: tuple[TrustList, list[Any], list[dict[str, Any]]],
+) -> None:
+    trust, credentials, lists = batch
+    results = verify_credentials(
+        credentials, trust=trust, clock=clock, status_source=StaticStatusLists(lists)
+    )
+    singles = [
+        verify_credential(c, trust=trust, clock=clock, status_source=StaticStatusLists(lists))
+        for c in credentials
+    ]
+    assert [r.to_dict() for r in results] == [s.to_dict() for s in singles]
+    statuses = [r.status for r in results]
+    assert statuses[:3] == [Status.VALID] * 3
+    assert Status.INVALID_PROOF in statuses
+    assert Status.MALFORMED in statuses
+    assert Status.UNTRUSTED_ISSUER in statuses
+
+
+def test_each_status_list_is_asked_once_per_batch(
+    batch: tuple[TrustList, list[Any], list[dict[str, Any]]],
+) -> None:
+    trust, credentials, lists = batch
+    source = CountingSource(lists)
+    verify_credentials(credentials * 3, trust=trust, clock=clock, status_source=source)
+    assert sorted(source.asked) == sorted({entry["id"] for entry in lists})
+    again = CountingSource(lists)  # a new batch asks again
+    verify_credentials(credentials[:1], trust=trust, clock=clock, status_source=again)
+    assert len(again.asked) == 2
+
+
+def test_a_missing_list_is_asked_once_and_stays_missing(
+    batch: tuple[TrustList, list[Any], list[dict[str, Any]]],
+) -> None:
+    trust, credentials, _ = batch
+    source = CountingSource([])
+    results = verify_credentials(credentials[:3], trust=trust, clock=clock, status_source=source)
+    assert {r.status for r in results} == {Status.STATUS_UNAVAILABLE}
+    assert len(source.asked) == len(set(source.asked)) == 2
+
+
+def test_empty_batch_and_any_iterable(
+    batch: tuple[TrustList, list[Any], list[dict[str, Any]]],
+) -> None:
+    trust, credentials, _ = batch
+    assert verify_credentials([], trust=trust) == []
+    results = verify_credentials(
+        (c for c in credentials[:2]), trust=trust, clock=clock, check_status_lists=False
+    )
+    assert [r.status for r in results] == [Status.VALID, Status.VALID]
