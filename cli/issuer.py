@@ -137,6 +137,65 @@ def key_rotate(
         fail(exc)
 
 
+@app.command("offer")
+def offer(
+    vin: Annotated[str, typer.Option("--vin", help="The vehicle's VIN.")],
+    fmt: Annotated[
+        str, typer.Option("--format", help="ldp_vc (Data Integrity) or jwt_vc_json (vc+jwt).")
+    ] = "ldp_vc",
+    no_tx_code: Annotated[
+        bool, typer.Option("--no-tx-code", help="No one-time code: the URI alone suffices.")
+    ] = False,
+    by_value: Annotated[
+        bool,
+        typer.Option("--by-value", help="Put the offer itself in the URI (a larger QR)."),
+    ] = False,
+    png: Annotated[
+        Path | None, typer.Option("--png", help="Also write the offer's QR code as a PNG.")
+    ] = None,
+    data: DataOption = None,
+    base_url: BaseUrlOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """An OpenID4VCI offer of the vehicle's mark for a wallet: the offer URI on stdout, the
+    one-time code on stderr as ``tx_code: NNNNNN`` (hand it over apart from the URI)."""
+    from vic.issuer.api.app import DEFAULT_AUTHORITY_NAME
+    from vic.issuer.engine import SYSTEM_ACTOR
+    from vic.issuer.oid4vci.metadata import configuration_for_format
+    from vic.issuer.oid4vci.service import Oid4vciService, vc_jwt_signer
+
+    try:
+        try:
+            configuration_id = configuration_for_format(fmt)
+        except KeyError:
+            raise UsageError(
+                f"--format is ldp_vc or jwt_vc_json, not {fmt!r}", code="USAGE_ERROR"
+            ) from None
+        with _open(data, base_url, database) as issuer:
+            service = Oid4vciService(
+                issuer,
+                issuer_id=issuer.config.public_base_url,
+                authority_name=DEFAULT_AUTHORITY_NAME,
+                jwt_signer=vc_jwt_signer(issuer),
+            )
+            created = service.create_offer(
+                SYSTEM_ACTOR,
+                vin,
+                configuration_id=configuration_id,
+                tx_code=not no_tx_code,
+                by_reference=not by_value,
+            )
+        if png is not None:
+            from vic.vc.qrimage import render_png
+
+            render_png(created.uri, png)
+    except VicError as exc:
+        fail(exc)
+    typer.echo(created.uri)
+    if created.tx_code is not None:
+        typer.echo(f"tx_code: {created.tx_code}", err=True)
+
+
 station_app = typer.Typer(help="Inspection stations.", no_args_is_help=True)
 app.add_typer(station_app, name="station")
 

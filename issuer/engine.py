@@ -410,6 +410,14 @@ class Issuer:
     def _current_key_id(self) -> int:
         return self._database.run(lambda s: current_key(s).id, readonly=True)
 
+    def current_signer(self) -> Signer:
+        """The signer of the current key (for securing formats other than the marks' Data
+        Integrity proofs, e.g. vc+jwt deliveries).
+
+        :raises InvalidKeyError: the key file cannot be read.
+        """
+        return self._signer_for(self._current_key_id())
+
     def _signer_for(self, key_id: int) -> Signer:
         with self._signers_lock:
             signer = self._signers.get(key_id)

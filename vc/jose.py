@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from jwcrypto import jwk, jws
 
@@ -50,10 +50,12 @@ __all__ = [
     "MAX_JWT_CHARS",
     "TYP",
     "Jws",
+    "JwsSigner",
     "JwtResult",
     "decode_jws",
     "looks_like_jwt",
     "sign_jwt",
+    "sign_jwt_with",
     "verify_jwt",
     "verify_jwt_with_key",
 ]
@@ -178,6 +180,18 @@ def sign_jwt(
         ``ISSUER_MISMATCH`` (the kid's DID is not the issuer) or ``NOT_JSON``.
     """
     _check_payload(credential)
+    _check_kid(credential, kid, require_did_kid=require_did_kid)
+    alg = _ALG_FOR_KEY[key.key_type]
+    header = {"alg": alg, "kid": kid, "typ": TYP, "cty": CONTENT_TYPE}
+    token = jws.JWS(_json_bytes(credential))
+    token.allowed_algs = [alg]
+    token.add_signature(
+        jwk.JWK.from_pyca(key.to_cryptography()), alg=None, protected=json.dumps(header)
+    )
+    return str(token.serialize(compact=True))
+
+
+def _check_kid(credential: Mapping[str, Any], kid: str, *, require_did_kid: bool) -> None:
     if require_did_kid:
         parsed = parse_did_url(kid)
         if parsed.is_did:
@@ -193,14 +207,37 @@ def sign_jwt(
             )
     elif not kid:
         raise ProofGenerationError("kid must not be empty", code="INVALID_KID")
-    alg = _ALG_FOR_KEY[key.key_type]
-    header = {"alg": alg, "kid": kid, "typ": TYP, "cty": CONTENT_TYPE}
-    token = jws.JWS(_json_bytes(credential))
-    token.allowed_algs = [alg]
-    token.add_signature(
-        jwk.JWK.from_pyca(key.to_cryptography()), alg=None, protected=json.dumps(header)
-    )
-    return str(token.serialize(compact=True))
+
+
+class JwsSigner(Protocol):
+    """Any signing key: a :class:`~did.keys.PrivateKey`, or an HSM or KMS signer (the
+    issuer's ``Signer``). ``sign`` returns the raw signature (``r || s`` for ECDSA)."""
+
+    @property
+    def key_type(self) -> KeyType:
+        """The key type (it fixes ``alg``)."""
+        ...
+
+    def sign(self, data: bytes) -> bytes:
+        """Sign ``data``."""
+        ...
+
+
+def sign_jwt_with(credential: Mapping[str, Any], signer: JwsSigner, kid: str) -> str:
+    """Secure ``credential`` as a vc+jwt like :func:`sign_jwt`, with any :class:`JwsSigner`
+    (the private key need not be in memory).
+
+    :raises DataModelError, InvalidDidError, ProofGenerationError: as :func:`sign_jwt`.
+    """
+    _check_payload(credential)
+    _check_kid(credential, kid, require_did_kid=True)
+    header = {"alg": _ALG_FOR_KEY[signer.key_type], "kid": kid, "typ": TYP, "cty": CONTENT_TYPE}
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+    signing_input = f"{b64(_json_bytes(header))}.{b64(_json_bytes(credential))}"
+    return f"{signing_input}.{b64(signer.sign(signing_input.encode('ascii')))}"
 
 
 # --- decoding ------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from vic.issuer.api.routes import admin, marks, oid4vci, public, vcapi, vehicles
 from vic.issuer.config import IssuerConfig
 from vic.issuer.engine import Issuer
 from vic.issuer.oid4vci.errors import OAuthError
-from vic.issuer.oid4vci.service import Oid4vciService
+from vic.issuer.oid4vci.service import Oid4vciService, vc_jwt_signer
 
 __all__ = [
     "AUTHORITY_NAME_EN_ENV",
@@ -137,7 +137,10 @@ def create_app(
     app.state.issuer = issuer
     app.state.settings = settings
     app.state.oid4vci = Oid4vciService(
-        issuer, issuer_id=base, authority_name=settings.authority_name
+        issuer,
+        issuer_id=base,
+        authority_name=settings.authority_name,
+        jwt_signer=vc_jwt_signer(issuer),
     )
     install_api_docs(app, docs_url=f"{_prefix(base)}/docs", openapi_url=app.openapi_url or "")
     install_problem_handlers(app, service="the issuer")

@@ -42,6 +42,7 @@ from urllib.parse import quote, urlencode
 from sqlalchemy.orm import Session
 
 from vic.contexts.errors import RecordNotFoundError, RefusedError, UsageError, VicError
+from vic.did.keys import KeyType
 from vic.issuer.db.models import Mark, Oid4vciOffer, Vehicle
 from vic.issuer.domain import Actor, Role
 from vic.issuer.engine import Issuer
@@ -60,11 +61,13 @@ from vic.issuer.records import audit, current_mark, may_see, require_role, vehic
 from vic.vc.jsonio import parse_json_object
 
 __all__ = [
+    "JWT_ALGORITHMS",
     "OFFER_SCHEME",
     "CredentialOffer",
     "JwtSigner",
     "Oid4vciService",
     "Oid4vciSettings",
+    "vc_jwt_signer",
 ]
 
 OFFER_SCHEME: Final = "openid-credential-offer://"
@@ -75,6 +78,19 @@ _CODE_LABEL: Final = b"vic oid4vci pre-authorized code\x00"
 
 JwtSigner = Callable[[Mapping[str, Any]], str]
 """Secures a mark (its credential without the Data Integrity proof) as a vc+jwt compact JWS."""
+JWT_ALGORITHMS: Final = {KeyType.P256: "ES256", KeyType.P384: "ES384", KeyType.ED25519: "EdDSA"}
+
+
+def vc_jwt_signer(issuer: Issuer) -> JwtSigner:
+    """vc+jwt with the issuer's current key (looked up at each call: rotation applies)."""
+
+    def sign(credential: Mapping[str, Any]) -> str:
+        from vic.vc.jose import sign_jwt_with
+
+        signer = issuer.current_signer()
+        return sign_jwt_with(credential, signer, signer.method_id)
+
+    return sign
 
 
 @dataclass(frozen=True)
@@ -139,8 +155,8 @@ class Oid4vciService:
     :param issuer: the issuer (database, clock, DID, cryptosuite).
     :param issuer_id: the credential issuer identifier (the public base URL).
     :param authority_name: display names by locale (``zh-CN``, ``en``).
-    :param jwt_signer: secures marks as vc+jwt; without it only ``ldp_vc`` is offered.
-    :param jwt_alg: the JOSE ``alg`` of ``jwt_signer``.
+    :param jwt_signer: secures marks as vc+jwt (with the issuer's current key); without it only
+        ``ldp_vc`` is offered.
     """
 
     def __init__(
@@ -151,14 +167,12 @@ class Oid4vciService:
         authority_name: Mapping[str, str],
         settings: Oid4vciSettings | None = None,
         jwt_signer: JwtSigner | None = None,
-        jwt_alg: str = "ES256",
     ) -> None:
         self._issuer = issuer
         self.endpoints = Endpoints(issuer_id)
         self._authority_name = dict(authority_name)
         self.settings = settings or Oid4vciSettings()
         self._jwt_signer = jwt_signer
-        self._jwt_alg = jwt_alg
 
     def _now(self) -> datetime:
         return self._issuer.config.clock().astimezone(UTC)
@@ -178,7 +192,7 @@ class Oid4vciService:
             self.endpoints,
             configurations=self.configurations,
             cryptosuite=self._issuer.config.cryptosuite,
-            jwt_alg=self._jwt_alg,
+            jwt_alg=JWT_ALGORITHMS[self._issuer.current_signer().key_type],
             authority_name=self._authority_name,
         )
 

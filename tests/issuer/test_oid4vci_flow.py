@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import select
@@ -175,3 +176,43 @@ def test_only_digests_of_the_secrets_are_stored(api: Api) -> None:
     tx_code = out["txCode"]
     assert tx_code not in values
     assert hashlib.sha256(tx_code.encode()).hexdigest() not in values
+
+
+JWT = "VehicleInspectionMark_jwt_vc_json"
+
+
+def test_the_mark_as_jwt_vc_json(api: Api) -> None:
+    issued = api.register(75)
+    metadata = api.client.get("/.well-known/openid-credential-issuer").json()
+    configuration = metadata["credential_configurations_supported"][JWT]
+    assert configuration["format"] == "jwt_vc_json"
+    assert configuration["credential_signing_alg_values_supported"] == ["ES256"]
+    assert configuration["credential_definition"]["type"][-1] == "VehicleInspectionCredential"
+
+    out = api.post(
+        f"/vehicles/{make_vin(75)}/offers", "owner:acct-75", json={"format": "jwt_vc_json"}
+    ).json()
+    assert out["credentialConfigurationId"] == JWT
+    wallet = Wallet(api.client, api.clock)
+    response = wallet.receive(out["offerUri"], out["txCode"])
+    assert response.status_code == 200, response.text
+    token = response.json()["credentials"][0]["credential"]
+    assert isinstance(token, str)
+    header, payload, _signature = token.split(".")
+    head = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))
+    assert head["typ"] == "vc+jwt"
+    assert head["alg"] == "ES256"
+    assert head["kid"] == issued["verificationMethod"]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    # The same credential as the mark, secured as a JWT instead of a Data Integrity proof.
+    assert claims == {k: v for k, v in issued["credential"].items() if k != "proof"}
+    assert verify(api, token) is Status.VALID
+
+    # Asking with the other configuration than the token's is refused.
+    out = api.post(f"/vehicles/{make_vin(75)}/offers", "office", json={"txCode": False}).json()
+    code = wallet.offer(out["offerUri"])["grants"][PRE_AUTH]["pre-authorized_code"]
+    access = wallet.token(code).json()["access_token"]
+    refused = wallet.credential(access, JWT, wallet.proof(wallet.nonce()))
+    assert refused.status_code == 400
+    assert refused.json()["error"] == "credential_request_denied"
+    assert refused.json()["code"] == "CREDENTIAL_CONFIGURATION_NOT_OFFERED"
