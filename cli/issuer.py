@@ -1,10 +1,11 @@
-"""``vic issuer ...``: the authority's administration commands (composing :mod:`issuer`).
+"""``vic issuer ...``: the authority's administration commands (composing :mod:`vic.issuer`).
 
-Settings come from options or the environment: ``VIC_DATA`` (data directory, default
-``./vic-data``), ``VIC_BASE_URL`` (public base URL, default ``https://demo.vic.example``),
-``VIC_DATABASE_URL`` (SQLAlchemy URL; default SQLite in the data directory),
-``VIC_REGISTRY_ENTRY_ID`` (the authority's CBOR-LD registry entry id; 15601 for the demo URL),
-``VIC_KEY_PASSPHRASE`` (encrypts key files at rest).
+``vic issuer init`` saves the authority's settings in ``issuer.toml`` in the data directory; every
+later command reads them (docs/operations.md). The data directory comes from ``--data``, else
+``VIC_DATA``, else ``./vic-data``; each setting from its option, else its ``VIC_<NAME>``
+environment variable, else the file. ``vic issuer config`` shows what is in force and from where.
+The demo identity (``did:web:demo.vic.example``) belongs to ``vic demo`` alone: a data directory
+without settings is an error, never a silent fall-back.
 """
 
 from __future__ import annotations
@@ -17,49 +18,58 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from vic.cli.common import fail
+from vic.cli.output import JsonOption, emit_json, emit_table
 from vic.contexts.errors import UsageError, VicError
 
 if TYPE_CHECKING:
     from vic.issuer.config import IssuerConfig
+    from vic.issuer.engine import Issuer
 
-app = typer.Typer(help="The authority: initialise, keys, stations, import.", no_args_is_help=True)
-
-DEMO_BASE_URL = "https://demo.vic.example"
-DEMO_REGISTRY_ENTRY_ID = 15601
+app = typer.Typer(
+    help="The authority: initialise, settings, keys, stations, tokens, import.",
+    no_args_is_help=True,
+)
 
 DataOption = Annotated[
-    Path | None, typer.Option("--data", help="Data directory [env VIC_DATA; ./vic-data].")
+    Path | None,
+    typer.Option("--data", help="Data directory (env VIC_DATA, default ./vic-data)."),
 ]
 BaseUrlOption = Annotated[
-    str | None, typer.Option("--base-url", help="Public base URL [env VIC_BASE_URL].")
+    str | None,
+    typer.Option("--base-url", help="Public https base URL (env VIC_BASE_URL; saved by init)."),
 ]
 DatabaseOption = Annotated[
-    str | None, typer.Option("--database", help="Database URL [env VIC_DATABASE_URL].")
+    str | None,
+    typer.Option(
+        "--database",
+        help="SQLAlchemy database URL (env VIC_DATABASE_URL; default SQLite in the data dir).",
+    ),
 ]
+
+
+def data_dir(data: Path | None) -> Path:
+    """The data directory: the option, else ``VIC_DATA``, else ``./vic-data``."""
+    from vic.issuer.settings import DATA_ENV, DEFAULT_DATA_DIR
+
+    return data or Path(os.environ.get(DATA_ENV) or DEFAULT_DATA_DIR)
 
 
 def config_from(
     data: Path | None, base_url: str | None, database: str | None = None
 ) -> IssuerConfig:
-    """The issuer configuration from options, then the environment, then the demo defaults."""
+    """The issuer configuration in force: options, then the environment, then ``issuer.toml``.
+
+    :raises UsageError: ``NOT_INITIALISED`` (no base URL anywhere), ``INVALID_SETTINGS``.
+    """
     from vic.issuer.config import IssuerConfig
+    from vic.issuer.settings import config_kwargs, effective
 
-    base = base_url or os.environ.get("VIC_BASE_URL") or DEMO_BASE_URL
-    entry = os.environ.get("VIC_REGISTRY_ENTRY_ID")
-    if entry is not None and not entry.isdigit():
-        raise UsageError("VIC_REGISTRY_ENTRY_ID must be a number", code="USAGE_ERROR")
-    registry_entry_id = (
-        int(entry) if entry else (DEMO_REGISTRY_ENTRY_ID if base == DEMO_BASE_URL else None)
-    )
-    return IssuerConfig(
-        data_dir=data or Path(os.environ.get("VIC_DATA", "vic-data")),
-        public_base_url=base,
-        database_url=database or os.environ.get("VIC_DATABASE_URL") or None,
-        registry_entry_id=registry_entry_id,
-    )
+    directory = data_dir(data)
+    values = effective(directory, {"base_url": base_url, "database_url": database})
+    return IssuerConfig(data_dir=directory, **config_kwargs(values))
 
 
-def _open(data: Path | None, base_url: str | None, database: str | None) -> Any:
+def _open(data: Path | None, base_url: str | None, database: str | None) -> Issuer:
     from vic.issuer.engine import Issuer
 
     return Issuer.open(config_from(data, base_url, database))
@@ -67,14 +77,175 @@ def _open(data: Path | None, base_url: str | None, database: str | None) -> Any:
 
 @app.command("init")
 def init(
-    data: DataOption = None, base_url: BaseUrlOption = None, database: DatabaseOption = None
+    data: DataOption = None,
+    base_url: BaseUrlOption = None,
+    database: DatabaseOption = None,
+    registry_entry_id: Annotated[
+        int | None,
+        typer.Option(
+            "--registry-entry-id",
+            help="The authority's CBOR-LD registry entry id (default: a provisional id derived "
+            "from its DID; 0: none).",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Create (or open) the issuer's database and first key; print its DID."""
+    """Create the issuer: save its settings, create its database and first key; print its DID.
+
+    Running it again on an initialised directory changes nothing and prints the same DID.
+    """
+    from vic.issuer.config import IssuerConfig
+    from vic.issuer.settings import (
+        config_kwargs,
+        effective,
+        load_file,
+        provisional_registry_entry_id,
+        save_file,
+        settings_path,
+    )
+
+    directory = data_dir(data)
     try:
-        with _open(data, base_url, database) as issuer:
-            typer.echo(issuer.did)
+        saved = load_file(directory)
+        values = effective(
+            directory,
+            {
+                "base_url": base_url,
+                "database_url": database,
+                "registry_entry_id": registry_entry_id,
+            },
+        )
+        base = values["base_url"].value
+        if base is None:
+            raise UsageError(
+                "vic issuer init needs the authority's public base URL: --base-url https://... "
+                "(or VIC_BASE_URL)",
+                code="NOT_INITIALISED",
+            )
+        if saved.get("base_url") not in (None, base):
+            raise UsageError(
+                f"{directory} belongs to {saved['base_url']}; its base URL (its DID) cannot "
+                "change (see docs/operations.md)",
+                code="ALREADY_INITIALISED",
+            )
+        to_save = dict(saved)
+        for key, value in values.items():
+            if value.source.value in ("option", "environment") and key in (
+                "base_url",
+                "database_url",
+                "registry_entry_id",
+            ):
+                to_save[key] = value.value
+        provisional = False
+        if "registry_entry_id" not in to_save:
+            did = IssuerConfig(data_dir=directory, public_base_url=base).did
+            to_save["registry_entry_id"] = provisional_registry_entry_id(did)
+            provisional = True
+        save_file(directory, to_save)
+        config = IssuerConfig(
+            data_dir=directory, **config_kwargs(effective(directory, {"database_url": database}))
+        )
+        from vic.issuer.engine import Issuer
+
+        with Issuer.open(config) as issuer:
+            did = issuer.did
     except VicError as exc:
         fail(exc)
+    entry = config.registry_entry_id
+    if entry is None:
+        typer.echo(
+            "warning: no CBOR-LD registry entry: the mark's QR grows to about twice the size "
+            "(version 16 instead of 10); see docs/operations.md",
+            err=True,
+        )
+    elif provisional:
+        typer.echo(
+            f"registry entry {entry} is provisional (derived from the DID); register it and set "
+            "it with `vic issuer config set registry_entry_id N` (docs/operations.md)",
+            err=True,
+        )
+    if as_json:
+        emit_json(
+            {
+                "did": did,
+                "dataDir": str(directory),
+                "settings": str(settings_path(directory)),
+                "registryEntryId": entry,
+            }
+        )
+    else:
+        typer.echo(did)
+
+
+config_app = typer.Typer(
+    help="Show the settings in force (and where each comes from), or change one.",
+    invoke_without_command=True,
+)
+app.add_typer(config_app, name="config")
+
+
+@config_app.callback()
+def config_show(ctx: typer.Context, data: DataOption = None, as_json: JsonOption = False) -> None:
+    """Show every setting in force and its source: option, environment, file or default."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from vic.issuer.settings import effective, settings_path
+
+    directory = data_dir(data)
+    try:
+        values = effective(directory)
+    except VicError as exc:
+        fail(exc)
+    if as_json:
+        emit_json(
+            {
+                "dataDir": str(directory),
+                "file": str(settings_path(directory)),
+                "settings": {
+                    key: {"value": v.value, "source": v.source.value, "env": v.setting.env}
+                    for key, v in values.items()
+                },
+            }
+        )
+        return
+    emit_table(
+        f"settings of {directory}",
+        ["setting", "value", "source", "environment variable"],
+        [[k, v.value, v.source.value, v.setting.env] for k, v in values.items()],
+    )
+
+
+@config_app.command("set")
+def config_set(
+    key: Annotated[str, typer.Argument(help="The setting (see `vic issuer config`).")],
+    value: Annotated[str, typer.Argument(help="Its new value.")],
+    data: DataOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change one saved setting (validated before it is written). The base URL cannot change."""
+    from vic.issuer.settings import load_file, save_file
+
+    directory = data_dir(data)
+    try:
+        saved = load_file(directory)
+        if not saved:
+            raise UsageError(
+                f"{directory} is not initialised: run `vic issuer init` first",
+                code="NOT_INITIALISED",
+            )
+        if key == "base_url" and saved.get("base_url") != value:
+            raise UsageError(
+                "the base URL is the authority's DID and cannot change (docs/operations.md)",
+                code="ALREADY_INITIALISED",
+            )
+        save_file(directory, {**saved, key: value})
+        stored = load_file(directory)[key]
+    except VicError as exc:
+        fail(exc)
+    if as_json:
+        emit_json({key: stored})
+    else:
+        typer.echo(f"{key} = {stored}")
 
 
 @app.command("did")
@@ -97,8 +268,9 @@ def trust_list(
     data: DataOption = None,
     base_url: BaseUrlOption = None,
     database: DatabaseOption = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Write a trust list pinning this authority's DID document and registry entry."""
+    """Write a trust list pinning this authority's DID document and registry entry versions."""
     from vic.vc.cborld import RegistryEntry
     from vic.verifier.trust import TrustedIssuer, TrustList
 
@@ -115,26 +287,77 @@ def trust_list(
             )
     except VicError as exc:
         fail(exc)
-    typer.echo(str(out))
+    if as_json:
+        emit_json(
+            {
+                "file": str(out),
+                "did": trusted.id,
+                "registryEntryIds": [e.entry_id for e in entries],
+            }
+        )
+    else:
+        typer.echo(str(out))
 
 
 key_app = typer.Typer(help="The authority's signing keys.", no_args_is_help=True)
 app.add_typer(key_app, name="key")
 
 
+def _key_json(info: Any) -> dict[str, Any]:
+    return {
+        "methodId": info.method_id,
+        "keyType": info.key_type,
+        "publicKeyMultibase": info.public_key_multibase,
+        "createdAt": info.created_at.isoformat(),
+        "retiredAt": info.retired_at.isoformat() if info.retired_at else None,
+    }
+
+
 @key_app.command("rotate")
 def key_rotate(
-    data: DataOption = None, base_url: BaseUrlOption = None, database: DatabaseOption = None
+    data: DataOption = None,
+    base_url: BaseUrlOption = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Make a new signing key current; old keys stay in the DID document so old marks verify."""
+    """Make a new signing key current; old keys stay in the DID document so old marks verify.
+
+    The authority's CBOR-LD registry entry gains a version with the new method.
+    """
     from vic.issuer.engine import SYSTEM_ACTOR
 
     try:
         with _open(data, base_url, database) as issuer:
             info = issuer.rotate_key(SYSTEM_ACTOR)
-            typer.echo(info.method_id)
     except VicError as exc:
         fail(exc)
+    if as_json:
+        emit_json(_key_json(info))
+    else:
+        typer.echo(info.method_id)
+
+
+@key_app.command("list")
+def key_list(
+    data: DataOption = None,
+    base_url: BaseUrlOption = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the authority's keys, oldest first."""
+    try:
+        with _open(data, base_url, database) as issuer:
+            keys = issuer.keys()
+    except VicError as exc:
+        fail(exc)
+    if as_json:
+        emit_json([_key_json(k) for k in keys])
+        return
+    emit_table(
+        "keys",
+        ["method", "type", "created", "retired"],
+        [[k.method_id, k.key_type, k.created_at, k.retired_at or "-"] for k in keys],
+    )
 
 
 @app.command("offer")
@@ -207,16 +430,20 @@ def station_add(
     data: DataOption = None,
     base_url: BaseUrlOption = None,
     database: DatabaseOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Add an inspection station (its reports are accepted from then on)."""
     from vic.issuer.engine import SYSTEM_ACTOR
 
     try:
         with _open(data, base_url, database) as issuer:
-            issuer.add_station(SYSTEM_ACTOR, code, name)
+            station = issuer.add_station(SYSTEM_ACTOR, code, name)
     except VicError as exc:
         fail(exc)
-    typer.echo(code)
+    if as_json:
+        emit_json({"code": station.code, "name": station.name, "active": station.active})
+    else:
+        typer.echo(code)
 
 
 @app.command("import")
@@ -225,55 +452,94 @@ def import_csv(
     rejected: Annotated[
         Path | None, typer.Option("--rejected", help="Write rejected rows here (CSV).")
     ] = None,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, max=5000, help="Rows per transaction.")
+    ] = 200,
     data: DataOption = None,
     base_url: BaseUrlOption = None,
     database: DatabaseOption = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Register the vehicles of a CSV file and issue their marks; rerun to resume.
+    """Register the vehicles of a CSV file (UTF-8 or GB18030) and issue their marks; rerun to
+    resume.
 
-    Exit 0 when every row was imported (or had been), 1 when some were rejected.
+    Headers are matched case-insensitively, in English or Chinese (docs/issuer.md). Progress:
+    a bar on a terminal, else a line on stderr every 10 seconds. Exit 0 when every row was
+    imported (or had been), 1 when some were rejected.
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
+    from vic.cli.progress import ImportProgress
     from vic.issuer.engine import SYSTEM_ACTOR
     from vic.issuer.importer import import_vehicles, read_rows, write_rejected
 
     try:
-        total, rows = read_rows(csv_file)
+        table = read_rows(csv_file)
     except OSError as exc:
         fail(UsageError(f"cannot read {csv_file}: {exc.strerror}", code="INPUT_NOT_READABLE"))
     except VicError as exc:
         fail(exc)
-    columns = (
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-    )
+    if not as_json:
+        typer.echo(f"reading {csv_file} ({table.encoding}, {table.total} rows)", err=True)
     try:
         with (
             _open(data, base_url, database) as issuer,
-            Progress(*columns, transient=True, disable=not os.isatty(2)) as bar,
+            ImportProgress(table.total, terminal=os.isatty(2)) as progress,
         ):
-            task = bar.add_task("importing", total=total)
             report = import_vehicles(
-                issuer, SYSTEM_ACTOR, rows, progress=lambda r: bar.update(task, completed=r.rows)
+                issuer, SYSTEM_ACTOR, table.rows, batch_size=batch_size, progress=progress.update
             )
     except VicError as exc:
         fail(exc)
-    typer.echo(
-        f"{report.rows} rows: {report.issued} issued, {report.already_done} already done, "
-        f"{len(report.rejected)} rejected"
-    )
-    for row in report.rejected[:20]:
-        typer.echo(f"  line {row.line} {row.vin}: [{row.code}] {row.message}", err=True)
     if rejected is not None:
         write_rejected(rejected, report.rejected)
+    if as_json:
+        emit_json(
+            {
+                "file": str(csv_file),
+                "encoding": table.encoding,
+                "rows": report.rows,
+                "issued": report.issued,
+                "alreadyDone": report.already_done,
+                "rejected": [
+                    {
+                        "line": r.line,
+                        "vin": r.vin,
+                        "column": r.column,
+                        "value": r.value,
+                        "code": r.code,
+                        "message": r.message,
+                    }
+                    for r in report.rejected
+                ],
+                "seconds": round(progress.elapsed, 3),
+            }
+        )
+    else:
+        typer.echo(
+            f"{report.rows} rows: {report.issued} issued, {report.already_done} already done, "
+            f"{len(report.rejected)} rejected ({progress.elapsed:.1f} s)"
+        )
+        for row in report.rejected[:20]:
+            typer.echo(f"  {row.describe()}", err=True)
+        if len(report.rejected) > 20:
+            more = len(report.rejected) - 20
+            typer.echo(f"  ... and {more} more (--rejected FILE writes them all)", err=True)
     raise typer.Exit(1 if report.rejected else 0)
 
 
 token_app = typer.Typer(help="API bearer tokens (stored hashed).", no_args_is_help=True)
 app.add_typer(token_app, name="token")
+
+
+def _token_json(info: Any) -> dict[str, Any]:
+    return {
+        "id": info.token_id,
+        "role": info.scope.value,
+        "subject": info.subject,
+        "label": info.label,
+        "createdAt": info.created_at.isoformat(),
+        "expiresAt": info.expires_at.isoformat() if info.expires_at else None,
+        "revokedAt": info.revoked_at.isoformat() if info.revoked_at else None,
+    }
 
 
 @token_app.command("create")
@@ -290,6 +556,7 @@ def token_create(
     data: DataOption = None,
     base_url: BaseUrlOption = None,
     database: DatabaseOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Create a token and print it once (only its hash is stored); its id goes to stderr."""
     from vic.issuer.tokens import create_token
@@ -303,6 +570,9 @@ def token_create(
             )
     except VicError as exc:
         fail(exc)
+    if as_json:
+        emit_json({**_token_json(info), "token": text})
+        return
     typer.echo(f"token {info.token_id} ({info.scope.value}) created", err=True)
     typer.echo(text)
 
@@ -313,6 +583,7 @@ def token_revoke(
     data: DataOption = None,
     base_url: BaseUrlOption = None,
     database: DatabaseOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Revoke a token: it authenticates nobody from now on."""
     from vic.issuer.tokens import revoke_token
@@ -322,23 +593,42 @@ def token_revoke(
             revoke_token(issuer, token_id)
     except VicError as exc:
         fail(exc)
-    typer.echo(token_id)
+    if as_json:
+        emit_json({"id": token_id, "revoked": True})
+    else:
+        typer.echo(token_id)
 
 
 @token_app.command("list")
 def token_list(
-    data: DataOption = None, base_url: BaseUrlOption = None, database: DatabaseOption = None
+    data: DataOption = None,
+    base_url: BaseUrlOption = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """List the tokens (ids, roles, subjects, expiry, revocation; never the secrets)."""
     from vic.issuer.tokens import list_tokens
 
     try:
         with _open(data, base_url, database) as issuer:
-            for info in list_tokens(issuer):
-                typer.echo(
-                    f"{info.token_id}\t{info.scope.value}\t{info.subject or '-'}\t{info.label}\t"
-                    f"expires {info.expires_at or 'never'}\t"
-                    f"{'revoked' if info.revoked_at else 'active'}"
-                )
+            tokens = list_tokens(issuer)
     except VicError as exc:
         fail(exc)
+    if as_json:
+        emit_json([_token_json(t) for t in tokens])
+        return
+    emit_table(
+        "tokens",
+        ["id", "role", "subject", "label", "expires", "state"],
+        [
+            [
+                t.token_id,
+                t.scope.value,
+                t.subject or "-",
+                t.label,
+                t.expires_at or "never",
+                "revoked" if t.revoked_at else "active",
+            ]
+            for t in tokens
+        ],
+    )

@@ -13,6 +13,7 @@ import typer
 
 from vic.cli.common import fail, read_input
 from vic.cli.conformance import app as conformance_app
+from vic.cli.issuer import BaseUrlOption, DatabaseOption, DataOption
 from vic.cli.issuer import app as issuer_app
 from vic.cli.wallet import app as wallet_app
 from vic.contexts.errors import UsageError, VicError
@@ -420,15 +421,9 @@ app.add_typer(serve_app, name="serve")
 def serve_issuer(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8080,
-    data: Annotated[
-        Path | None, typer.Option("--data", help="Data directory [env VIC_DATA].")
-    ] = None,
-    base_url: Annotated[
-        str | None, typer.Option("--base-url", help="Public base URL [env VIC_BASE_URL].")
-    ] = None,
-    database: Annotated[
-        str | None, typer.Option("--database", help="Database URL [env VIC_DATABASE_URL].")
-    ] = None,
+    data: DataOption = None,
+    base_url: BaseUrlOption = None,
+    database: DatabaseOption = None,
     issue_with_status: Annotated[
         bool,
         typer.Option(
@@ -441,7 +436,7 @@ def serve_issuer(
         typer.Option(
             "--api-key-file",
             help="A file holding a static key the VC-API routes accept as bearer token "
-            f"[env {API_KEY_ENV}].",
+            f"(env {API_KEY_ENV}).",
         ),
     ] = None,
     unauthenticated_issue: Annotated[

@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from vic.contexts.errors import InputTooLargeError, ParsingError, UsageError
+from vic.contexts.errors import DataModelError, InputTooLargeError, ParsingError, UsageError
 from vic.contexts.loader import DocumentLoader
 from vic.vc import base45, cborld
 from vic.vc.cborld import CborLimits, Registry
+from vic.vc.datamodel import check_credential
 
 __all__ = [
     "BARCODE_PREFIX",
@@ -83,11 +84,18 @@ def encode_barcode(
     ``registry_entry_id`` picks the CBOR-LD registry entry; by default the one that encodes the
     credential shortest (:func:`choose_registry_entry`).
 
+    :raises DataModelError: ``credential`` is not a verifiable credential (the data model's
+        codes), or ``NOT_SIGNED``: it has no proof (a QR of an unsigned credential proves nothing).
     :raises ParsingError: ``UNKNOWN_REGISTRY_ENTRY``.
     :raises MalformedValueError: the credential cannot be encoded (see :func:`vc.cborld.encode`).
     :raises JsonLdError: a context cannot be loaded or processed.
     :raises UsageError: the text would not fit in a QR code.
     """
+    check_credential(credential)
+    if "proof" not in credential:
+        raise DataModelError(
+            "the credential has no proof: sign it before it goes into a QR code", code="NOT_SIGNED"
+        )
     if registry_entry_id is None:
         registry_entry_id = choose_registry_entry(credential, registry, loader)
     data = cborld.encode(

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from tests.cli.test_cli import VIC, vic
 
+DEMO_IDENTITY = ("--base-url", "https://demo.vic.example", "--registry-entry-id", "15601")
+
 
 def issuer(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return vic("issuer", *args, "--data", str(data))
@@ -25,7 +27,8 @@ def free_port() -> int:
 
 def test_init_keys_stations_tokens_and_trust_list(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    assert issuer(data, "init").stdout.strip() == "did:web:demo.vic.example"
+    init = issuer(data, "init", *DEMO_IDENTITY)
+    assert init.stdout.strip() == "did:web:demo.vic.example"
     assert issuer(data, "station", "add", "4206001", "襄阳检测站").returncode == 0
     again = issuer(data, "station", "add", "4206001", "襄阳检测站")
     assert again.returncode == 2
@@ -61,7 +64,7 @@ def test_init_keys_stations_tokens_and_trust_list(tmp_path: Path) -> None:
 
 def test_serve_issuer_answers_on_loopback(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    assert issuer(data, "init").returncode == 0
+    assert issuer(data, "init", *DEMO_IDENTITY).returncode == 0
     port = free_port()
     server = subprocess.Popen(
         [*VIC, "serve", "issuer", "--data", str(data), "--port", str(port)],

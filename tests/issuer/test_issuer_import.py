@@ -46,6 +46,9 @@ def row(serial: int) -> list[str]:
     ]
 
 
+IDENTITY = ("--base-url", "https://jtgl.hubei.example.cn")
+
+
 def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> Path:
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
@@ -87,6 +90,7 @@ def test_import_reports_rejected_rows_and_resumes(tmp_path: Path) -> None:
     duplicate_plate[1] = row(1)[1]
     source = write_csv(tmp_path / "v.csv", [row(1), bad_vin, bad_category, duplicate_plate, row(5)])
     data = tmp_path / "data"
+    assert run(data, "init", *IDENTITY).returncode == 0
     first = run(data, "import", str(source), "--rejected", str(tmp_path / "rejected.csv"))
     assert first.returncode == 1, first.stdout + first.stderr
     assert "5 rows: 2 issued, 0 already done, 3 rejected" in first.stdout
@@ -109,6 +113,7 @@ def test_import_reports_rejected_rows_and_resumes(tmp_path: Path) -> None:
 )
 def test_import_refuses_a_bad_header(tmp_path: Path, header: list[str], code: str) -> None:
     source = write_csv(tmp_path / "v.csv", [row(1)[: len(header)]], header)
+    assert run(tmp_path / "data", "init", *IDENTITY).returncode == 0
     result = run(tmp_path / "data", "import", str(source))
     assert result.returncode == 2
     assert code in result.stderr
@@ -118,7 +123,7 @@ def test_import_killed_midway_resumes_without_issuing_twice(tmp_path: Path) -> N
     count = 400
     source = write_csv(tmp_path / "v.csv", [row(i) for i in range(count)])
     data = tmp_path / "data"
-    assert run(data, "init").returncode == 0
+    assert run(data, "init", *IDENTITY).returncode == 0
     worker = subprocess.Popen(
         [*VIC, "issuer", "import", str(source), "--data", str(data)],
         stdout=subprocess.DEVNULL,
