@@ -25,9 +25,10 @@ from vic.httpkit.bodies import DEFAULT_MAX_BODY_BYTES, StrictJsonBodies
 from vic.httpkit.problems import install_problem_handlers, problem_schema
 from vic.issuer.api.auth import api_key_digest
 from vic.issuer.api.deps import ApiSettings
-from vic.issuer.api.routes import admin, marks, oid4vci, public, vcapi, vehicles
+from vic.issuer.api.routes import admin, marks, oid4vci, ops, public, vcapi, vehicles
 from vic.issuer.config import IssuerConfig
 from vic.issuer.engine import Issuer
+from vic.issuer.monitoring import RequestCounters
 from vic.issuer.oid4vci.errors import OAuthError
 from vic.issuer.oid4vci.service import Oid4vciService, vc_jwt_signer
 
@@ -60,6 +61,7 @@ _TAGS: Final = [
         "description": "Wallets receive the mark: metadata, offers (pre-authorized code), "
         "token, nonce, credential. Errors here are OAuth error responses.",
     },
+    {"name": "Monitoring", "description": "Liveness, readiness, Prometheus metrics."},
 ]
 
 _DESCRIPTION: Final = """The issuer of China's electronic vehicle inspection marks as W3C
@@ -150,11 +152,14 @@ def create_app(
         return oid4vci.oauth_error_response(exc)
 
     app.add_exception_handler(OAuthError, on_oauth_error)
+    app.add_middleware(ops.RecordRoute)  # innermost: sees the scope the router fills in
     app.add_middleware(
         StrictJsonBodies,
         max_bytes=max_body_bytes,
         own_errors=frozenset(f"{_prefix(base)}{path}" for path in oid4vci.OWN_ERRORS),
     )
+    app.state.request_counters = RequestCounters()
+    app.add_middleware(ops.CountRequests, counters=app.state.request_counters)
 
     prefix = _prefix(base)
     app.include_router(public.did_router(issuer.did))
@@ -167,6 +172,7 @@ def create_app(
     app.include_router(admin.router, prefix=prefix)
     app.include_router(oid4vci.well_known_router(base))
     app.include_router(oid4vci.router, prefix=prefix)
+    app.include_router(ops.router, prefix=prefix)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
