@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from vic.httpkit.bodies import StrictJsonRoute
 from vic.httpkit.problems import PROBLEM_MEDIA_TYPE, error_responses
 from vic.issuer.api.deps import AdminActor, IssuerDep
 from vic.issuer.monitoring import (
@@ -22,7 +23,7 @@ from vic.issuer.monitoring import (
 
 __all__ = ["CountRequests", "RecordRoute", "router"]
 
-router = APIRouter(tags=["Monitoring"])
+router = APIRouter(route_class=StrictJsonRoute, tags=["Monitoring"])
 
 
 @router.get("/healthz", summary="Liveness: the process answers")
