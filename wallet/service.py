@@ -79,7 +79,8 @@ class MarkView:
 @dataclass(frozen=True)
 class RefreshOutcome:
     """What refresh did for one mark: ``replaced`` (a newer mark is now current), ``up-to-date``
-    (the issuer has nothing newer), or ``not-needed`` (valid and not near its end)."""
+    (the issuer has nothing newer), ``not-needed`` (valid and not near its end), or ``unchecked``
+    (its status could not be learnt; nothing was fetched — ``--force`` fetches anyway)."""
 
     number: int
     vin: str
@@ -429,6 +430,9 @@ class Wallet:
             if reason is None:
                 outcomes.append(RefreshOutcome(mark.number, mark.vin, "not-needed", "valid"))
                 continue
+            if reason == "status-unknown":  # nothing learnt: ask again later, or --force
+                outcomes.append(RefreshOutcome(mark.number, mark.vin, "unchecked", reason))
+                continue
             fresh, via = self._fetch_again(mark, token, issuer_url)
             stored, new = fresh
             if not new or stored.number == mark.number:
@@ -450,6 +454,8 @@ class Wallet:
         live = self.check_status(mark)
         if live.status in ("REVOKED", "SUSPENDED", "EXPIRED"):
             return live.status.lower()
+        if live.status == "UNKNOWN":
+            return "status-unknown"
         if parse_datetime(mark.valid_until, field="validUntil") - now <= window:
             return "near-end"
         return None

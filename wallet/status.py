@@ -17,7 +17,7 @@ from typing import Any
 from vic.contexts.errors import StatusUnavailableError, StatusVerificationError, VicError
 from vic.did.resolver import DidResolver
 from vic.vc.datamodel import check_credential
-from vic.vc.dates import format_datetime
+from vic.vc.dates import DEFAULT_CLOCK_SKEW, format_datetime
 from vic.vc.jsonio import parse_json_object
 from vic.vc.proofs import verify_proofs
 from vic.vc.status import DEFAULT_MAX_BYTES, StatusPurpose, check_status, parse_status_entries
@@ -54,6 +54,8 @@ def _resolver(http: HttpClient) -> DidResolver:
 def live_status(document: Mapping[str, Any], http: HttpClient, now: datetime) -> LiveStatus:
     """Fetch the mark's status lists and read its entries; combine with its dates.
 
+    A list's validity period gets the verifier's clock skew allowance
+    (:data:`vc.dates.DEFAULT_CLOCK_SKEW`): a list published this second is not "not yet valid".
     Never raises for what the network or a list does wrong: that is status ``UNKNOWN`` with the
     reason (code and message) in ``detail["errors"]``.
     """
@@ -80,7 +82,7 @@ def live_status(document: Mapping[str, Any], http: HttpClient, now: datetime) ->
                 )
             credential = parse_json_object(response.body, max_bytes=DEFAULT_MAX_BYTES)
             signed = _list_signature(credential, issuer, resolver, now)
-            result = check_status(entry, credential, now=now)
+            result = check_status(entry, credential, now=now, skew=DEFAULT_CLOCK_SKEW)
         except VicError as exc:
             errors.append({**exc.to_dict(), "list": entry.list_credential})
             found.add("UNKNOWN")

@@ -197,3 +197,25 @@ def test_present_is_accepted_by_the_verifier(
         vp, trust=authority.trust(), challenge="other", clock=clock, status_source=lists
     )
     assert not wrong.verified
+
+
+def test_a_list_published_this_second_is_not_too_new(
+    wallet: Wallet, fake: FakeIssuer, authority: Authority, mark: dict[str, Any]
+) -> None:
+    from datetime import timedelta
+
+    stored, _ = wallet.receive_data(json.dumps(mark), source="file")
+    serve_lists(fake, authority, mark, valid_from=NOW + timedelta(seconds=1))
+    assert wallet.show(stored.vin, online=True).status == "VALID"
+
+
+def test_refresh_decides_nothing_when_the_status_is_unknown(
+    wallet: Wallet, fake: FakeIssuer, authority: Authority, mark: dict[str, Any]
+) -> None:
+    stored, _ = wallet.receive_data(json.dumps(mark), source="file")
+    fake.credentials = [later_mark(authority)]
+    [outcome] = wallet.refresh(token=fake.owner_token, issuer_url=ISSUER)  # no lists served
+    assert (outcome.outcome, outcome.reason) == ("unchecked", "status-unknown")
+    assert wallet.get(stored.vin).number == stored.number
+    [forced] = wallet.refresh(force=True, token=fake.owner_token, issuer_url=ISSUER)
+    assert (forced.outcome, forced.reason) == ("replaced", "forced")
