@@ -65,6 +65,14 @@ class TrustList:
         """The entry of ``issuer``, if trusted."""
         return next((entry for entry in self.issuers if entry.id == issuer), None)
 
+    def binds_issuers(self) -> bool:
+        """Whether a proof must be made with a method its credential's issuer controls.
+
+        Always, except in the interop test mode (``AnyIssuer`` of the verifier service), where
+        the W3C suites' vectors name issuers (https URLs) that did not make their proofs.
+        """
+        return True
+
     def with_issuers(self, dids: Iterable[str]) -> TrustList:
         """A list that also trusts ``dids`` (without pinned documents: did:key, did:jwk)."""
         extra = tuple(TrustedIssuer(id=d) for d in dids if not self.trusts(d))

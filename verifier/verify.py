@@ -132,6 +132,9 @@ def verify_credential(
     else:
         checks.extend(_proof_checks(document, info.issuer, resolver, loader, clock, skew))
 
+    if not trust.binds_issuers():
+        checks = [_unbound(c) for c in checks]
+
     if trust.trusts(info.issuer):
         entry = trust.get(info.issuer)
         checks.append(Check.ok(CheckName.TRUST, issuerName=dict(entry.name) if entry else {}))
@@ -244,6 +247,14 @@ def _jwt_checks(
         _binding({result.controller}, issuer),
     ]
     return checks, result
+
+
+def _unbound(check: Check) -> Check:
+    if check.name is not CheckName.ISSUER_BINDING or check.passed is not False:
+        return check
+    return Check.skipped(
+        CheckName.ISSUER_BINDING, "the trust list does not bind proofs to issuers (interop mode)"
+    )
 
 
 def _binding(controllers: set[str | None], issuer: str) -> Check:
