@@ -47,7 +47,7 @@ class ContextMemo:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._bundled_urls = frozenset(bundled_urls())
+        self._bundled_urls: frozenset[str] | None = None  # read on first use (not at import)
         # id -> object, for objects inside bundled documents and term maps built here
         self._bundled_objects: dict[int, Any] = {}
         self._registered_urls: set[str] = set()
@@ -60,6 +60,8 @@ class ContextMemo:
 
     def serves_bundled(self, loader: DocumentLoader, url: str) -> bool:
         """Whether ``loader`` serves the bundled document itself for ``url``."""
+        if self._bundled_urls is None:
+            self._bundled_urls = frozenset(bundled_urls())
         if url not in self._bundled_urls or type(loader) is not DocumentLoader:
             return False
         try:
