@@ -8,17 +8,16 @@ defaults nothing touches the network.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from vic.contexts.errors import (
     CredentialStatusError,
     ProofVerificationError,
     StatusListError,
     StatusUnavailableError,
-    StatusVerificationError,
     TrustError,
     ValidityPeriodError,
     VicError,
@@ -46,27 +45,15 @@ from vic.vc.qrcose import decode_cose_barcode
 from vic.vc.status import StatusEntry, StatusPurpose, check_status, parse_status_entries
 from vic.verifier.result import Check, CheckName, Status, VerificationResult
 from vic.verifier.scan import credential_text
+from vic.verifier.status import (
+    FetchedStatusList,
+    StaticStatusLists,
+    StatusListSource,
+    verified_status_list,
+)
 from vic.verifier.trust import TrustList
 
 __all__ = ["StaticStatusLists", "StatusListSource", "verify_credential"]
-
-
-class StatusListSource(Protocol):
-    """Where status list credentials come from (files, a cache, an HTTP fetcher)."""
-
-    def get(self, url: str) -> Mapping[str, Any] | None:
-        """The status list credential at ``url``, or None when it cannot be had."""
-
-
-class StaticStatusLists:
-    """Status list credentials given up front (``vic verify --status-list FILE``), by ``id``."""
-
-    def __init__(self, credentials: Iterable[Mapping[str, Any]] = ()) -> None:
-        self._by_id = {c["id"]: c for c in credentials if isinstance(c.get("id"), str)}
-
-    def get(self, url: str) -> Mapping[str, Any] | None:
-        """The list whose ``id`` is ``url``, if given."""
-        return self._by_id.get(url)
 
 
 def verify_credential(
@@ -365,28 +352,20 @@ def _one_status(
             f"the status list {entry.list_credential} is not available",
             list=entry.list_credential,
         )
-    try:
-        list_info = check_credential(status_list)
-    except VicError as exc:
-        raise StatusVerificationError(
-            f"the status list is not a valid credential: {exc}", code="STATUS_LIST_INVALID"
-        ) from None
-    if list_info.issuer != issuer:
-        raise StatusVerificationError(
-            f"the status list was issued by {list_info.issuer}, not by {issuer}",
-            code="STATUS_LIST_ISSUER_MISMATCH",
-        )
-    proofs = verify_proofs(
-        status_list, resolver=resolver, loader=loader, clock=clock, clock_skew=skew
+    fetched = (
+        status_list
+        if isinstance(status_list, FetchedStatusList)
+        else FetchedStatusList(status_list, "file")
     )
-    if not proofs.verified or not any(p.controller == issuer for p in proofs.proofs):
-        reason = proofs.errors[0].message if proofs.errors else "not signed by the issuer"
-        raise StatusVerificationError(
-            f"the status list's proof does not verify: {reason}",
-            code="STATUS_LIST_INVALID_PROOF",
-        )
-    result = check_status(entry, status_list, now=now, skew=skew)
-    detail: dict[str, Any] = {"list": entry.list_credential, "index": entry.index}
+    decoded = verified_status_list(
+        fetched, issuer=issuer, resolver=resolver, loader=loader, clock=clock, skew=skew
+    )
+    result = check_status(entry, decoded, now=now, skew=skew)
+    detail: dict[str, Any] = {
+        "list": entry.list_credential,
+        "index": entry.index,
+        **fetched.freshness(now),
+    }
     if result.list_valid_until is not None:
         detail["listValidUntil"] = format_datetime(result.list_valid_until)
     if not result.set:
