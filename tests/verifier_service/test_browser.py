@@ -87,11 +87,16 @@ def files(
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+def playwright() -> Iterator[Any]:
+    with sync_api.sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Any) -> Iterator[Any]:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
@@ -210,3 +215,43 @@ def test_the_docs_page_draws_the_api(browser: Any, server: str, tmp_path: Path) 
         assert route in text
     shoot(page, tmp_path, "7-docs")
     page.close()
+
+
+def y4m(png: bytes, width: int = 640, height: int = 480) -> bytes:
+    """One grey video frame (YUV 4:2:0) showing the QR image, for chromium's fake camera."""
+    code = Image.open(io.BytesIO(png)).convert("L")
+    side = min(width, height) - 40
+    code = code.resize((side, side), Image.Resampling.NEAREST)
+    frame = Image.new("L", (width, height), 200)
+    frame.paste(code, ((width - side) // 2, (height - side) // 2))
+    chroma = bytes([128]) * ((width // 2) * (height // 2))
+    header = f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode("ascii")
+    return header + b"FRAME\n" + frame.tobytes() + chroma + chroma
+
+
+def test_live_camera_scanning(
+    playwright: Any, server: str, files: dict[str, Path], tmp_path: Path
+) -> None:
+    """The camera button decodes frames with the vendored jsQR (chromium's fake camera shows
+    the QR code of the valid mark) and verifies what it read."""
+    video = tmp_path / "camera.y4m"
+    video.write_bytes(y4m(files["valid"].read_bytes()))
+    camera = [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    ]
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS + camera)
+    try:
+        context = browser.new_context(viewport=PHONE, locale="en-GB")
+        page = context.new_page()
+        page.goto(f"{server}/")
+        assert page.text_content("h1") == "Vehicle inspection mark check"
+        page.click("#scan")
+        page.wait_for_selector("#verdict:not([hidden])", timeout=20_000)
+        assert page.locator("#verdict").get_attribute("data-status") == "VALID"
+        assert page.text_content("#fact-plate") == "鄂L12345"
+        assert page.is_hidden("#camera")  # the camera stops once a code is read
+        shoot(page, tmp_path, "8-camera-valid-en")
+    finally:
+        browser.close()

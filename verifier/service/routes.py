@@ -54,6 +54,7 @@ def _not_verified(description: str) -> dict[str, Any]:
 
 
 _VERIFY_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
+    200: {"description": "It verifies: the verification result (status VALID)."},
     **error_responses(413, 415),
     400: _not_verified(
         "Not a credential (PARSING_ERROR: not JSON, broken QR text...): a problem document "
