@@ -48,6 +48,7 @@ def main() -> None:
     An exception that is not one of vic's errors is a bug: it is reported in one line with the
     code INTERNAL_ERROR and exit status 3, never as a traceback (set ``VIC_DEBUG=1`` to see it).
     """
+    plain_help(app)
     try:
         app()  # exits through SystemExit, which is not an Exception
     except Exception as exc:
@@ -59,6 +60,15 @@ def main() -> None:
             err=True,
         )
         sys.exit(3)
+
+
+def plain_help(group: typer.Typer) -> None:
+    """Print every help text of ``group`` and its sub-commands as written: Rich markup off, so
+    that ``(env VIC_DATA; [default])``-style text is never eaten as a markup tag."""
+    group.rich_markup_mode = None
+    for sub in group.registered_groups:
+        if sub.typer_instance is not None:
+            plain_help(sub.typer_instance)
 
 
 def _parse_time(value: str | None, name: str) -> datetime | None:

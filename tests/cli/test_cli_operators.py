@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -249,10 +250,15 @@ def test_import_without_a_terminal_prints_progress_lines_and_a_summary(tmp_path:
     assert "3 rows: 3 issued, 0 already done, 0 rejected" in out
 
 
+def _unwrapped(text: str) -> str:
+    """Help text as one line: wrapping (also at hyphens) undone."""
+    return " ".join(text.split()).replace("- ", "-")
+
+
 def test_help_shows_the_environment_variable_and_default(tmp_path: Path) -> None:
     result = vic("issuer", "init", "--help", env={"COLUMNS": "200"})
     assert result.returncode == 0
-    text = " ".join(result.stdout.split())
+    text = _unwrapped(result.stdout)
     assert "env VIC_DATA, default ./vic-data" in text
 
 
@@ -297,3 +303,32 @@ def test_qr_encode_refuses_what_is_not_a_signed_credential(tmp_path: Path) -> No
     assert result.returncode == 2
     assert "VC1-R" not in result.stdout
     assert "[INVALID_CONTEXT]" in result.stderr
+
+
+def test_no_help_text_is_eaten_as_rich_markup() -> None:
+    """Every option's help of every command prints whole: `[env VIC_WALLET]` stays visible."""
+    import typer.main
+
+    from vic.cli.main import app, plain_help
+
+    plain_help(app)
+    root = typer.main.get_command(app)
+    seen = 0
+
+    def walk(command: Any, path: list[str]) -> None:  # typer vendors its own click
+        nonlocal seen
+        if hasattr(command, "commands"):
+            for name, sub in command.commands.items():
+                walk(sub, [*path, name])
+            return
+        bracketed = [p.help for p in command.params if "[" in (getattr(p, "help", None) or "")]
+        if not bracketed:
+            return
+        result = vic(*path, "--help", env={"COLUMNS": "250"})
+        text = _unwrapped(result.stdout)
+        for help_text in bracketed:
+            seen += 1
+            assert _unwrapped(str(help_text)) in text, (path, help_text)
+
+    walk(root, [])
+    assert seen > 0
