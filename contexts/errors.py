@@ -119,6 +119,14 @@ class ProblemType(StrEnum):
     STATUS_VERIFICATION_ERROR = "STATUS_VERIFICATION_ERROR"
     CREDENTIAL_STATUS = "CREDENTIAL_STATUS"
     """vic's own: the credential verified, and its status says revoked or suspended."""
+    NOT_FOUND = "NOT_FOUND"
+    """vic's own: the record or resource asked for does not exist (HTTP 404)."""
+    CONFLICT = "CONFLICT"
+    """vic's own: the request contradicts what is stored (HTTP 409)."""
+    AUTHENTICATION_REQUIRED = "AUTHENTICATION_REQUIRED"
+    """vic's own: no usable credentials came with the request (HTTP 401)."""
+    PERMISSION_DENIED = "PERMISSION_DENIED"
+    """vic's own: the caller may not do this (HTTP 403)."""
 
     @property
     def uri(self) -> str:
@@ -127,7 +135,7 @@ class ProblemType(StrEnum):
             return f"https://w3id.org/security#{self.value}"
         if self in (ProblemType.STATUS_RETRIEVAL_ERROR, ProblemType.STATUS_VERIFICATION_ERROR):
             return f"https://www.w3.org/ns/credentials/status-list#{self.value}"
-        if self is ProblemType.CREDENTIAL_STATUS:
+        if self in _VIC_TYPES:
             return f"https://w3id.org/vehicle-inspection/errors#{self.value}"
         return f"https://www.w3.org/TR/vc-data-model#{self.value}"
 
@@ -147,7 +155,20 @@ _VC_CODES = {
     ProblemType.STATUS_RETRIEVAL_ERROR: -128,
     ProblemType.STATUS_VERIFICATION_ERROR: -129,
     ProblemType.CREDENTIAL_STATUS: -1000,
+    ProblemType.NOT_FOUND: -1001,
+    ProblemType.CONFLICT: -1002,
+    ProblemType.AUTHENTICATION_REQUIRED: -1003,
+    ProblemType.PERMISSION_DENIED: -1004,
 }
+_VIC_TYPES = frozenset(
+    {
+        ProblemType.CREDENTIAL_STATUS,
+        ProblemType.NOT_FOUND,
+        ProblemType.CONFLICT,
+        ProblemType.AUTHENTICATION_REQUIRED,
+        ProblemType.PERMISSION_DENIED,
+    }
+)
 
 
 class VicError(Exception):
@@ -455,12 +476,14 @@ class RecordNotFoundError(DomainError):
     """The vehicle, mark, station, credential or status list asked for does not exist."""
 
     default_code = "NOT_FOUND"
+    problem_type = ProblemType.NOT_FOUND
 
 
 class ConflictError(DomainError):
     """The request contradicts a record: a VIN already registered, an event key reused..."""
 
     default_code = "CONFLICT"
+    problem_type = ProblemType.CONFLICT
 
 
 class RefusedError(DomainError):
@@ -474,6 +497,7 @@ class PermissionDeniedError(DomainError):
     """The actor may not do this (not the vehicle's owner, not a station, another station)."""
 
     default_code = "PERMISSION_DENIED"
+    problem_type = ProblemType.PERMISSION_DENIED
 
 
 class AuthenticationError(PermissionDeniedError):
@@ -485,6 +509,7 @@ class AuthenticationError(PermissionDeniedError):
     """
 
     default_code = "UNAUTHENTICATED"
+    problem_type = ProblemType.AUTHENTICATION_REQUIRED
 
 
 # --- the wallet (the holder's side) -------------------------------------------------------------

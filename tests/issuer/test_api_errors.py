@@ -11,6 +11,7 @@ from tests.issuer.test_api_support import (  # noqa: F401 - api_fixture is a fix
     PROBLEM,
     Api,
     api_fixture,
+    registration_body,
 )
 from vic.contexts.errors import (
     ConflictError,
@@ -97,7 +98,25 @@ def test_oversized_bodies_are_refused_unread(api: Api) -> None:
 
 
 def test_unknown_routes_and_methods_are_problems(api: Api) -> None:
-    assert_problem(api.client.get("/nowhere"), 404, "ROUTE_NOT_FOUND", "MALFORMED_VALUE_ERROR")
+    # Typed as what happened (issue 13: it was MALFORMED_VALUE_ERROR, which it is not).
+    assert_problem(api.client.get("/nowhere"), 404, "ROUTE_NOT_FOUND", "NOT_FOUND")
     response = api.client.put("/vehicles")
     assert_problem(response, 405, "METHOD_NOT_ALLOWED", "PARSING_ERROR")
     assert "POST" in response.headers["allow"]
+
+
+def test_problem_types_say_what_happened(api: Api) -> None:
+    """401, 403, 404 and 409 carry vic's own problem types, not a VC data-model error."""
+    base = "https://w3id.org/vehicle-inspection/errors#"
+    unauthenticated = api.get("/tokens")
+    assert unauthenticated.status_code == 401
+    assert unauthenticated.json()["type"] == f"{base}AUTHENTICATION_REQUIRED"
+    forbidden = api.get("/tokens", "office")
+    assert forbidden.status_code == 403
+    assert forbidden.json()["type"] == f"{base}PERMISSION_DENIED"
+    assert api.client.get("/nowhere").json()["type"] == f"{base}NOT_FOUND"
+    api.register(31)
+    taken_plate = registration_body(32, plate=registration_body(31)["plate"])
+    again = api.post("/vehicles", "office", json=taken_plate)
+    assert again.status_code == 409, again.text
+    assert again.json()["type"] == f"{base}CONFLICT"
