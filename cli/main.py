@@ -456,6 +456,14 @@ def serve_issuer(
             help="The VC-API routes need no authentication (loopback only; for the W3C suites).",
         ),
     ] = False,
+    vc_api_issuer: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--vc-api-issuer",
+            help="NAME=CRYPTOSUITE[:KEYTYPE]: an issuer of its own at "
+            "/issuers/NAME/credentials/issue with a did:key (repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the issuer: VC-API, domain routes, downloads, status lists, did.json."""
     from vic.cli.issuer import config_from
@@ -467,6 +475,9 @@ def serve_issuer(
         key = os.environ.get(API_KEY_ENV) or None
         if api_key_file is not None:
             key = read_input(str(api_key_file)).decode("utf-8", "replace").strip()
+        from vic.issuer.named import NamedIssuerSpec
+
+        specs = [NamedIssuerSpec.parse(text) for text in vc_api_issuer or []]
         serve(
             config_from(data, base_url, database),
             host=host,
@@ -474,6 +485,7 @@ def serve_issuer(
             issue_with_status=issue_with_status,
             vc_api_key=key,
             unauthenticated_issue=unauthenticated_issue,
+            named_issuers=specs,
         )
     except VicError as exc:
         fail(exc)

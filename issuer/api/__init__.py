@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import ipaddress
 import sys
+from collections.abc import Sequence
 from typing import Final
 
 from vic.contexts.errors import UsageError
 from vic.issuer.api.app import create_app, create_app_from_config
 from vic.issuer.config import IssuerConfig
+from vic.issuer.named import NamedIssuerSpec
 
 __all__ = [
     "DEFAULT_HOST",
@@ -37,6 +39,7 @@ def serve(
     issue_with_status: bool = False,
     vc_api_key: str | None = None,
     unauthenticated_issue: bool = False,
+    named_issuers: Sequence[NamedIssuerSpec] = (),
 ) -> None:
     """Run the service with uvicorn until interrupted (``vic serve issuer``).
 
@@ -65,7 +68,15 @@ def serve(
         issue_with_status=issue_with_status,
         vc_api_key=vc_api_key,
         unauthenticated_issue=unauthenticated_issue,
+        named_issuers=named_issuers,
     )
+    base = public_base_url or config.public_base_url
+    for one in app.state.named_issuers.values():
+        print(
+            f"vic: issuer {one.name} ({one.cryptosuite}) {one.did} at "
+            f"{base}/issuers/{one.name}/credentials/issue",
+            file=sys.stderr,
+        )
     uvicorn.run(app, host=host, port=port, proxy_headers=True, forwarded_allow_ips="127.0.0.1")
 
 

@@ -11,7 +11,7 @@ security requirement (the scopes it accepts) and its problem responses.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Final
 from urllib.parse import urlsplit
@@ -25,10 +25,11 @@ from vic.httpkit.bodies import DEFAULT_MAX_BODY_BYTES, StrictJsonBodies
 from vic.httpkit.problems import install_problem_handlers, problem_schema
 from vic.issuer.api.auth import api_key_digest
 from vic.issuer.api.deps import ApiSettings
-from vic.issuer.api.routes import admin, marks, oid4vci, ops, public, vcapi, vehicles
+from vic.issuer.api.routes import admin, marks, named, oid4vci, ops, public, vcapi, vehicles
 from vic.issuer.config import IssuerConfig
 from vic.issuer.engine import Issuer
 from vic.issuer.monitoring import RequestCounters
+from vic.issuer.named import NamedIssuer, NamedIssuerSpec, open_named_issuers
 from vic.issuer.oid4vci.errors import OAuthError
 from vic.issuer.oid4vci.service import Oid4vciService, vc_jwt_signer
 
@@ -94,6 +95,7 @@ def create_app(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     vc_api_key: str | None = None,
     unauthenticated_issue: bool = False,
+    named_issuers: Mapping[str, NamedIssuer] | None = None,
 ) -> FastAPI:
     """The issuer's HTTP service.
 
@@ -112,6 +114,8 @@ def create_app(
         32 characters; only its digest is kept). Domain routes still need vic tokens.
     :param unauthenticated_issue: the VC-API routes need no authentication at all. For the W3C
         suites on loopback only: :func:`issuer.api.serve` refuses it on any other address.
+    :param named_issuers: VC-API issuers of their own (``/issuers/{name}/credentials/issue``),
+        one per cryptosuite, opened by :func:`issuer.named.open_named_issuers`.
     :raises UsageError: a bad public base URL or authority name, a weak ``vc_api_key``.
     """
     base = public_base_url or issuer.config.public_base_url
@@ -138,6 +142,7 @@ def create_app(
     )
     app.state.issuer = issuer
     app.state.settings = settings
+    app.state.named_issuers = dict(named_issuers or {})
     app.state.oid4vci = Oid4vciService(
         issuer,
         issuer_id=base,
@@ -167,6 +172,7 @@ def create_app(
     app.include_router(public.context_router(), prefix=prefix)
     app.include_router(public.marks_router(), prefix=prefix)
     app.include_router(vcapi.router, prefix=prefix)
+    app.include_router(named.router, prefix=prefix)
     app.include_router(vehicles.router, prefix=prefix)
     app.include_router(marks.router, prefix=prefix)
     app.include_router(admin.router, prefix=prefix)
@@ -202,8 +208,11 @@ def create_app_from_config(
     issue_with_status: bool = False,
     vc_api_key: str | None = None,
     unauthenticated_issue: bool = False,
+    named_issuers: Sequence[NamedIssuerSpec] = (),
 ) -> FastAPI:
     """Open the issuer of ``config`` and serve it; the app closes it when it shuts down.
+
+    ``named_issuers`` are opened from (or first created in) ``{data_dir}/keys/vc-api/``.
 
     :raises UsageError, InvalidKeyError: as :meth:`Issuer.open`.
     """
@@ -216,6 +225,9 @@ def create_app_from_config(
             issue_with_status=issue_with_status,
             vc_api_key=vc_api_key,
             unauthenticated_issue=unauthenticated_issue,
+            named_issuers=open_named_issuers(
+                config.keys_dir, named_issuers, passphrase=config.passphrase()
+            ),
         )
     except BaseException:
         issuer.close()
