@@ -10,6 +10,7 @@ their signed credential exactly as stored.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -51,6 +52,7 @@ MARK_NUMBER_DIGITS: Final = 10
 
 _MARK_NUMBER: Final = re.compile(r"[0-9]{1,10}")
 _TEXT_ID: Final = re.compile(r"[^\s\x00-\x1f\x7f]{1,128}")
+_DIGITS: Final = re.compile(r"[0-9]+")
 
 
 def format_mark_number(number: int) -> str:
@@ -72,8 +74,20 @@ def parse_mark_number(text: str) -> int:
 
 
 def _check_text_id(value: object, name: str) -> None:
+    """Ids (owner accounts, actors, stations, report numbers) are visible text that no
+    spreadsheet reads as a formula: no spaces, control, format (U+200B, U+202E...), private-use
+    or unassigned characters; no leading ``=`` or ``@``; a leading ``+`` or ``-`` only before
+    digits (``+8613800000000``).
+    """
     if not isinstance(value, str) or not _TEXT_ID.fullmatch(value):
         raise UsageError(f"{name} must be 1-128 printable characters without spaces: {value!r}")
+    hidden = next((c for c in value if unicodedata.category(c)[0] in "CZ"), None)
+    if hidden is not None:
+        raise UsageError(
+            f"{name} must not hold invisible characters (U+{ord(hidden):04X}): {value!r}"
+        )
+    if value[0] in "=@" or (value[0] in "+-" and not _DIGITS.fullmatch(value[1:])):
+        raise UsageError(f"{name} must not read as a spreadsheet formula: {value!r}")
 
 
 class Role(StrEnum):

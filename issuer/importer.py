@@ -44,6 +44,7 @@ __all__ = [
     "ImportReport",
     "RejectedRow",
     "import_vehicles",
+    "inert_cell",
     "read_rows",
     "registration_of",
     "write_rejected",
@@ -103,6 +104,7 @@ HEADER_ALIASES: Final[Mapping[str, str]] = {
     "伤亡事故": "casualty_accident",
     "检验有效期至": "valid_until",
 }
+_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 _SEPARATORS: Final = re.compile(r"[\s\-]+")
 _ASCII_DIGITS: Final = re.compile(r"[0-9]+")
 _YEAR_MONTH: Final = re.compile(r"([0-9]{4})-([0-9]{2})")
@@ -334,11 +336,27 @@ def _current_mark_number(issuer: Issuer, vin: str) -> int | None:
 
 
 def write_rejected(path: Path, rejected: list[RejectedRow]) -> None:
-    """Write the rejected rows as CSV (line, vin, column, value, code, message)."""
+    """Write the rejected rows as CSV (line, vin, column, value, code, message).
+
+    A cell that a spreadsheet would read as a formula (it starts with ``=``, ``+``, ``-``, ``@``,
+    a tab or a carriage return) is written with a leading ``'``, so it shows as text.
+    """
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(["line", "vin", "column", "value", "code", "message"])
         for row in rejected:
             writer.writerow(
-                [row.line, row.vin, row.column or "", row.value or "", row.code, row.message]
+                [
+                    row.line,
+                    inert_cell(row.vin),
+                    inert_cell(row.column or ""),
+                    inert_cell(row.value or ""),
+                    row.code,
+                    inert_cell(row.message),
+                ]
             )
+
+
+def inert_cell(value: str) -> str:
+    """``value`` as a CSV cell no spreadsheet evaluates (OWASP's CSV injection advice)."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
