@@ -148,7 +148,7 @@ def receive(
         _fail(exc, as_json)
     with _wallet(wallet_dir, as_json, registry=codes) as wallet:
         if _is_offer(source):
-            results = wallet.receive_offer(source, tx_code=tx_code, configuration_id=configuration)
+            results = _receive_offer(wallet, source, tx_code, configuration, as_json)
         elif source == "-":
             results = [wallet.receive_data(sys.stdin.buffer.read(), source="stdin")]
         elif os.path.isfile(source):
@@ -167,6 +167,21 @@ def receive(
         return
     for view, new in views:
         typer.echo(("received " if new else "already held ") + _line(view))
+
+
+def _receive_offer(
+    wallet: Wallet, uri: str, tx_code: str | None, configuration: str | None, as_json: bool
+) -> Any:
+    """Receive an offer; at a terminal, ask for the one-time code when the offer needs one."""
+    from vic.contexts.errors import IssuanceProtocolError
+
+    try:
+        return wallet.receive_offer(uri, tx_code=tx_code, configuration_id=configuration)
+    except IssuanceProtocolError as exc:
+        if exc.code != "TX_CODE_REQUIRED" or as_json or not sys.stdin.isatty():
+            raise
+    code = typer.prompt("one-time code (tx_code)", err=True)
+    return wallet.receive_offer(uri, tx_code=code, configuration_id=configuration)
 
 
 @app.command("list")

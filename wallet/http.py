@@ -69,6 +69,11 @@ def check_url(url: str) -> str:
         parts.port  # noqa: B018 (raises ValueError for a bad port)
     except ValueError:
         raise IssuanceProtocolError(f"{url!r} is not a valid URL", code="INVALID_URL") from None
+    if parts.scheme not in ("https", "http"):
+        raise IssuanceProtocolError(
+            f"{url!r}: the wallet uses https only (plain http only to a loopback host)",
+            code="INSECURE_URL",
+        )
     if not host or parts.username or parts.password or parts.fragment:
         raise IssuanceProtocolError(
             f"{url!r} is not a usable URL (no host, credentials or a fragment)", code="INVALID_URL"

@@ -89,6 +89,9 @@ class IssuedCredential:
     notification_id: str | None = None
     issuer_names: dict[str, str] = field(default_factory=dict)
     """The issuer's display names by language (``zh-CN``, ``en``) from its metadata."""
+    notification_endpoint: str | None = None
+    access_token: str = field(default="", repr=False)
+    """The access token of the exchange (for the notification; never stored)."""
 
 
 def parse_offer_uri(uri: str) -> tuple[CredentialOffer | None, str | None]:
@@ -497,24 +500,24 @@ class Oid4vciClient:
             refresh_token=refresh_token if isinstance(refresh_token, str) else None,
             notification_id=notification if isinstance(notification, str) else None,
             issuer_names=_display_names(metadata),
+            notification_endpoint=_optional_url(metadata, "notification_endpoint"),
+            access_token=str(token["access_token"]),
         )
 
-    def notify(
-        self, metadata: Mapping[str, Any], access_token: str, notification_id: str, event: str
-    ) -> None:
-        """Tell the issuer what became of a credential (``credential_accepted``,
-        ``credential_deleted``, ``credential_failure``); a no-op without a notification endpoint.
+    def notify(self, issued: IssuedCredential, event: str) -> None:
+        """Tell the issuer what became of the credentials (``credential_accepted``,
+        ``credential_deleted``, ``credential_failure``); a no-op unless the issuer has a
+        notification endpoint and gave a ``notification_id``.
 
         :raises IssuanceProtocolError: ``NOTIFICATION_REJECTED``.
         """
-        endpoint = metadata.get("notification_endpoint")
-        if endpoint is None:
+        if issued.notification_endpoint is None or issued.notification_id is None:
             return
         response = self._http.request(
             "POST",
-            check_url(str(endpoint)),
-            json={"notification_id": notification_id, "event": event},
-            headers={"Authorization": f"Bearer {access_token}"},
+            check_url(issued.notification_endpoint),
+            json={"notification_id": issued.notification_id, "event": event},
+            headers={"Authorization": f"Bearer {issued.access_token}"},
         )
         if response.status not in (200, 204):
             raise _oauth_error(response, "notification", "NOTIFICATION_REJECTED")
@@ -532,6 +535,11 @@ def _display_names(metadata: Mapping[str, Any]) -> dict[str, str]:
         if tag is not None and tag not in names:
             names[tag] = item["name"][:200]
     return names
+
+
+def _optional_url(metadata: Mapping[str, Any], name: str) -> str | None:
+    value = metadata.get(name)
+    return value if isinstance(value, str) else None
 
 
 def _error_code(response: HttpResponse) -> str | None:

@@ -4,6 +4,7 @@ injected HTTP client and clock. The command line (``vic wallet``) calls this and
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -195,7 +196,16 @@ class Wallet:
         issued = client.receive(
             offer, self.holder(), tx_code=tx_code, configuration_id=configuration_id
         )
-        return self._store_issued(issued, "offer")
+        try:
+            stored = self._store_issued(issued, "offer")
+        except VicError:
+            with contextlib.suppress(VicError):
+                client.notify(issued, "credential_failure")
+            raise
+        # Stored: tell the issuer. Its answer changes nothing here (the mark is kept).
+        with contextlib.suppress(VicError):
+            client.notify(issued, "credential_accepted")
+        return stored
 
     def _store_issued(self, issued: IssuedCredential, source: str) -> list[tuple[StoredMark, bool]]:
         marks = []

@@ -204,3 +204,31 @@ def test_a_did_jwk_ed25519_holder(tmp_path: Path, fake: FakeIssuer) -> None:
         wallet.receive_offer(fake.offer_uri(), tx_code="493536")
     header, _ = fake.proofs[0]
     assert (header["alg"], header["kid"]) == ("EdDSA", holder.method)
+
+
+def test_the_issuer_is_notified_when_the_mark_is_stored(wallet: Wallet, fake: FakeIssuer) -> None:
+    seen: list[Any] = []
+    original_metadata, original_request = fake.metadata, fake.request
+
+    def metadata() -> dict[str, Any]:
+        return {**original_metadata(), "notification_endpoint": f"{ISSUER}/notification"}
+
+    def request(method: str, url: str, **kwargs: Any) -> Any:
+        if url == f"{ISSUER}/notification":
+            seen.append((kwargs["json"], kwargs["headers"]["Authorization"]))
+            from vic.wallet.http import HttpResponse
+
+            return HttpResponse(204, b"")
+        response = original_request(method, url, **kwargs)
+        if url == f"{ISSUER}/credential" and response.status == 200:
+            body = json.loads(response.body)
+            body["notification_id"] = "n-1"
+            return type(response)(200, json.dumps(body).encode(), response.headers)
+        return response
+
+    fake.metadata = metadata  # type: ignore[method-assign]
+    fake.request = request  # type: ignore[method-assign]
+    wallet.receive_offer(fake.offer_uri(), tx_code="493536")
+    [(body, auth)] = seen
+    assert body == {"notification_id": "n-1", "event": "credential_accepted"}
+    assert auth.startswith("Bearer access-")

@@ -11,7 +11,7 @@ import pytest
 from tests.authority import NOW, Authority, clock
 from tests.wallet.conftest import later_mark
 from tests.wallet.fake_issuer import ISSUER, FakeIssuer
-from vic.contexts.errors import WalletError
+from vic.contexts.errors import UsageError, WalletError
 from vic.verifier import StaticStatusLists, Status, verify_credential
 from vic.wallet.service import Wallet
 
@@ -219,3 +219,26 @@ def test_refresh_decides_nothing_when_the_status_is_unknown(
     assert wallet.get(stored.vin).number == stored.number
     [forced] = wallet.refresh(force=True, token=fake.owner_token, issuer_url=ISSUER)
     assert (forced.outcome, forced.reason) == ("replaced", "forced")
+
+
+def test_a_vc_jwt_mark_is_received_exported_and_presented(
+    wallet: Wallet, tmp_path: Path, authority: Authority, mark: dict[str, Any]
+) -> None:
+    from vic.vc.jose import sign_jwt
+
+    unsigned = {k: v for k, v in mark.items() if k != "proof"}
+    token = sign_jwt(unsigned, authority.key, authority.method)
+    stored, new = wallet.receive_data(token.encode() + b"\n", source="file")
+    assert (stored.format, stored.vin, new) == ("jwt_vc_json", "LSVAU2A36N2183457", True)
+    suffix, data = wallet.export_file(stored)
+    assert (suffix, data) == (".jwt", token.encode() + b"\n")
+    lists = StaticStatusLists(authority.status_lists(mark))
+    result = verify_credential(data, trust=authority.trust(), clock=clock, status_source=lists)
+    assert result.status is Status.VALID, result.to_dict()
+    with pytest.raises(UsageError) as caught:
+        wallet.barcode(stored)
+    assert caught.value.code == "NO_QR_FOR_FORMAT"
+    vp = wallet.present([str(stored.number)], challenge="n-1", domain="x.example")
+    [enveloped] = vp["verifiableCredential"]
+    assert enveloped["type"] == "EnvelopedVerifiableCredential"
+    assert enveloped["id"] == f"data:application/vc+jwt,{token}"
