@@ -499,10 +499,27 @@ def serve_verifier(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8081,
     workers: Annotated[int, typer.Option("--workers", help="Worker processes.", min=1)] = 1,
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="Folder of the on-disk status list cache [env VIC_DATA]."),
+    ] = None,
     status_list: Annotated[
         list[Path] | None,
         typer.Option("--status-list", help="A status list credential file to use."),
     ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Never fetch: status from files and the cache.")
+    ] = False,
+    did_web: Annotated[
+        bool, typer.Option("--did-web", help="Fetch did:web documents not in the trust list.")
+    ] = False,
+    allow_loopback_http: Annotated[
+        bool,
+        typer.Option(
+            "--allow-loopback-http",
+            help="Let status lists and did:web come from http:// on loopback (tests only).",
+        ),
+    ] = False,
     any_issuer: Annotated[
         bool,
         typer.Option(
@@ -515,27 +532,29 @@ def serve_verifier(
     ] = True,
 ) -> None:
     """Serve the verifier: VC-API verify, QR verify, and the page that scans at /."""
-    from vic.verifier.service import serve
+    from vic.verifier.service import ServeOptions, serve
 
     host = os.environ.get("VIC_HOST", host)
     port = int(os.environ.get("VIC_PORT", port))
     trust = trust_file or os.environ.get(TRUST_ENV) or None
+    folder = data or os.environ.get("VIC_DATA") or None
     if any_issuer:
         typer.echo(
             "WARNING: --any-issuer: every issuer is trusted; verdicts mean nothing. "
             "For interop test suites on loopback only.",
             err=True,
         )
+    options = ServeOptions(
+        trust_file=str(trust) if trust else None,
+        any_issuer=any_issuer,
+        status_lists=tuple(str(p) for p in status_list or []),
+        data_dir=str(folder) if folder else None,
+        offline=offline,
+        did_web=did_web,
+        allow_loopback_http=allow_loopback_http,
+    )
     try:
-        serve(
-            trust_file=trust,
-            host=host,
-            port=port,
-            workers=workers,
-            any_issuer=any_issuer,
-            status_lists=status_list or [],
-            access_log=access_log,
-        )
+        serve(options, host=host, port=port, workers=workers, access_log=access_log)
     except VicError as exc:
         fail(exc)
 

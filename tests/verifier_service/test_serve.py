@@ -8,12 +8,17 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tests.authority import Authority
+from tests.authority import NOW, VEHICLE, Authority
+from tests.loopback import Route, reply
+from tests.loopback import serve as loopback_server
+from vic.vc.mark import TerseStatus, build_mark, valid_until_for_month
 
 VIC = [sys.executable, "-m", "vic.cli"]
 
@@ -54,24 +59,13 @@ def test_any_issuer_stays_on_loopback() -> None:
     assert "ANY_ISSUER_NOT_LOOPBACK" in result.stderr
 
 
-def test_it_serves_the_api_and_the_page(
-    tmp_path: Path,
-    authority: Authority,
-    mark: dict[str, Any],
-    revoked_mark: dict[str, Any],
-    status_lists: list[dict[str, Any]],
-) -> None:
-    trust = tmp_path / "trust.json"
-    trust.write_text(json.dumps(authority.trust().to_json()))
-    lists = []
-    for i, status_list in enumerate(status_lists):
-        path = tmp_path / f"list{i}.json"
-        path.write_text(json.dumps(status_list))
-        lists += ["--status-list", str(path)]
+@contextmanager
+def running(*args: str, trust: Path) -> Iterator[str]:
+    """``vic serve verifier ARGS`` on a free loopback port, until the block ends."""
     port = free_port()
     server = subprocess.Popen(
-        [*VIC, "serve", "verifier", "--port", str(port), *lists],
-        env={**os.environ, "VIC_TRUST": str(trust)},
+        [*VIC, "serve", "verifier", "--port", str(port), *args],
+        env={**os.environ, "VIC_TRUST": str(trust), "VIC_DATA": ""},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -80,13 +74,38 @@ def test_it_serves_the_api_and_the_page(
         deadline = time.monotonic() + 60
         while True:
             try:
-                page = httpx.get(f"{base}/", timeout=2)
+                httpx.get(f"{base}/", timeout=2)
                 break
             except httpx.TransportError:
                 assert server.poll() is None, "the server exited"
                 assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.2)
-        assert page.status_code == 200
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def trust_file(folder: Path, authority: Authority) -> Path:
+    trust = folder / "trust.json"
+    trust.write_text(json.dumps(authority.trust().to_json()))
+    return trust
+
+
+def test_it_serves_the_api_and_the_page(
+    tmp_path: Path,
+    authority: Authority,
+    mark: dict[str, Any],
+    revoked_mark: dict[str, Any],
+    status_lists: list[dict[str, Any]],
+) -> None:
+    lists = []
+    for i, status_list in enumerate(status_lists):
+        path = tmp_path / f"list{i}.json"
+        path.write_text(json.dumps(status_list))
+        lists += ["--status-list", str(path)]
+    with running(*lists, trust=trust_file(tmp_path, authority)) as base:
+        assert httpx.get(f"{base}/").status_code == 200
         valid = httpx.post(f"{base}/credentials/verify", json={"verifiableCredential": mark})
         assert valid.status_code == 200, valid.text
         revoked = httpx.post(
@@ -94,6 +113,61 @@ def test_it_serves_the_api_and_the_page(
         )
         assert revoked.status_code == 422
         assert revoked.json()["result"]["status"] == "REVOKED"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+
+
+def loopback_mark(authority: Authority, base: str) -> dict[str, Any]:
+    """A mark whose status lists live on the loopback server at ``base``."""
+    unsigned = build_mark(
+        issuer=authority.did,
+        subject=VEHICLE,
+        valid_from=NOW,
+        valid_until=valid_until_for_month(NOW.year + 2, NOW.month),
+        status=TerseStatus(f"{base}/status", 5),
+        mark_id="urn:uuid:2f9c6b1e-8a43-4c55-9d0e-3b8f1f2a7c11",
+    )
+    return authority.sign(unsigned)
+
+
+def revocation(answer: httpx.Response) -> dict[str, Any]:
+    body = answer.json()
+    checks = body.get("result", body)["checks"]
+    check: dict[str, Any] = next(c for c in checks if c["check"] == "revocation")
+    return check
+
+
+def test_status_lists_over_http_then_from_the_disk_cache(
+    tmp_path: Path, authority: Authority
+) -> None:
+    routes: dict[str, Route] = {}
+    with loopback_server(routes) as issuer:
+        mark = loopback_mark(authority, issuer.base)
+        for status_list in authority.status_lists(mark):
+            body = json.dumps(status_list).encode()
+            path = status_list["id"].removeprefix(issuer.base)
+            routes[path] = lambda h, body=body: reply(
+                h, 200, body, {"content-type": "application/vc+ld+json"}
+            )
+        trust = trust_file(tmp_path, authority)
+        data = tmp_path / "data"
+        request = {"verifiableCredential": mark}
+        with running("--data", str(data), trust=trust) as base:
+            refused = httpx.post(f"{base}/credentials/verify", json=request)
+            assert refused.status_code == 422  # http on loopback is not for deployment
+            assert refused.json()["result"]["status"] == "STATUS_UNAVAILABLE"
+            assert issuer.seen == []
+        with running("--data", str(data), "--allow-loopback-http", trust=trust) as base:
+            fetched = httpx.post(f"{base}/credentials/verify", json=request)
+            assert fetched.status_code == 200, fetched.text
+            assert revocation(fetched)["detail"]["statusSource"] == "network"
+        assert len(issuer.seen) == 2  # the revocation and the suspension list
+        assert list((data / "status-lists").iterdir())
+    with running("--data", str(data), "--offline", trust=trust) as base:
+        cached = httpx.post(f"{base}/credentials/verify", json=request)
+        assert cached.status_code == 200, cached.text
+        assert revocation(cached)["detail"]["statusSource"] == "cache"
+
+
+def test_loopback_http_stays_on_loopback() -> None:
+    result = vic("serve", "verifier", "--any-issuer", "--allow-loopback-http", "--host", "::")
+    assert result.returncode != 0
+    assert "NOT_LOOPBACK" in result.stderr

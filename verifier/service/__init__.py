@@ -9,7 +9,14 @@ injected :class:`VerifierSettings` (trust list, status source, resolver, clock, 
 from __future__ import annotations
 
 from vic.verifier.service.app import create_app
-from vic.verifier.service.run import app_from_environment, serve
+from vic.verifier.service.run import ServeOptions, app_from_environment, serve
 from vic.verifier.service.settings import AnyIssuer, VerifierSettings
 
-__all__ = ["AnyIssuer", "VerifierSettings", "app_from_environment", "create_app", "serve"]
+__all__ = [
+    "AnyIssuer",
+    "ServeOptions",
+    "VerifierSettings",
+    "app_from_environment",
+    "create_app",
+    "serve",
+]

@@ -1,15 +1,18 @@
-"""Running the verifier service: settings from the command line or the environment, uvicorn.
+"""Running the verifier service: its options, the settings built from them, uvicorn.
 
-``vic serve verifier`` calls :func:`serve`, which puts its settings into the environment of the
-uvicorn workers; each worker builds its app with :func:`app_from_environment`. The workers share
-one challenge secret so that any of them accepts a challenge another issued.
+``vic serve verifier`` builds :class:`ServeOptions` and calls :func:`serve`, which checks them
+(the trust list is read, the status list files parsed) before anything listens, then hands them
+to the uvicorn workers through one environment variable; each worker builds its app with
+:func:`app_from_environment`. The workers share one challenge secret so that any of them accepts
+a challenge another issued, and one on-disk status list cache when a data folder is given.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
-from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Final
 
@@ -19,59 +22,110 @@ from vic.contexts.errors import UsageError
 from vic.vc.jsonio import parse_json_object
 from vic.verifier.service.app import create_app
 from vic.verifier.service.settings import AnyIssuer, VerifierSettings
+from vic.verifier.status import ChainedStatusLists, HttpStatusLists, StaticStatusLists
 from vic.verifier.trust import TrustList
-from vic.verifier.verify import StaticStatusLists
 
 __all__ = [
-    "ANY_ISSUER_ENV",
-    "CHALLENGE_SECRET_ENV",
     "DEFAULT_HOST",
     "DEFAULT_PORT",
-    "STATUS_LISTS_ENV",
-    "TRUST_ENV",
+    "OPTIONS_ENV",
+    "ServeOptions",
     "app_from_environment",
     "serve",
-    "settings_from",
 ]
 
 DEFAULT_HOST: Final = "127.0.0.1"
 DEFAULT_PORT: Final = 8081
-TRUST_ENV: Final = "VIC_TRUST"
-"""The trust list file (as for ``vic verify``)."""
-ANY_ISSUER_ENV: Final = "VIC_VERIFIER_ANY_ISSUER"
-"""``1``: accept every issuer (interop test mode)."""
-STATUS_LISTS_ENV: Final = "VIC_VERIFIER_STATUS_LISTS"
-"""Status list credential files, separated by the OS path separator."""
-CHALLENGE_SECRET_ENV: Final = "VIC_VERIFIER_CHALLENGE_SECRET"
-"""Hex key shared by the workers for ``/challenges``."""
+OPTIONS_ENV: Final = "VIC_VERIFIER_OPTIONS"
+"""How :func:`serve` passes its options to the uvicorn workers (JSON; internal)."""
 
+_LOOPBACK: Final = ("127.0.0.1", "::1", "localhost")
 _MAX_STATUS_LIST_BYTES: Final = 64 << 20
+_CACHE_FOLDER: Final = "status-lists"
 
 
-def settings_from(
-    trust_file: str | Path | None,
-    *,
-    any_issuer: bool = False,
-    status_lists: Sequence[str | Path] = (),
-    challenge_secret: bytes | None = None,
-) -> VerifierSettings:
-    """Settings from files.
+@dataclass(frozen=True)
+class ServeOptions:
+    """What ``vic serve verifier`` is told.
 
-    :raises TrustError: the trust list cannot be read.
-    :raises UsageError: no trust list and not ``any_issuer``; a status list file unreadable.
-    :raises ParsingError: a status list file is not JSON.
+    :param trust_file: the trust list (required unless ``any_issuer``).
+    :param any_issuer: trust every issuer (interop suites; loopback only).
+    :param status_lists: status list credential files, used before anything is fetched.
+    :param data_dir: where the status list cache lives on disk (``<data>/status-lists``);
+        without it the cache is in memory only.
+    :param offline: never touch the network: status from the files and the disk cache only.
+    :param did_web: resolve did:web issuers missing from the trust list over HTTPS (guarded).
+    :param allow_loopback_http: let the fetcher use http:// and loopback addresses (tests and
+        interop suites on one machine; never in deployment).
+    :param challenge_secret: hex key shared by the workers (random per process when empty).
     """
-    if trust_file is None and not any_issuer:
-        raise UsageError(
-            "the verifier needs a trust list: --trust FILE (or VIC_TRUST), or --any-issuer "
-            "for interop tests",
-            code="NO_TRUST_LIST",
+
+    trust_file: str | None = None
+    any_issuer: bool = False
+    status_lists: tuple[str, ...] = ()
+    data_dir: str | None = None
+    offline: bool = False
+    did_web: bool = False
+    allow_loopback_http: bool = False
+    challenge_secret: str = field(default="", repr=False)
+
+    def to_env(self) -> str:
+        """The JSON form passed to the workers."""
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_env(cls, text: str) -> ServeOptions:
+        """Read :meth:`to_env`'s form.
+
+        :raises UsageError: not that form.
+        """
+        try:
+            values = json.loads(text)
+            values["status_lists"] = tuple(values.get("status_lists", ()))
+            return cls(**values)
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise UsageError(f"{OPTIONS_ENV} is not valid: {exc}") from None
+
+    def settings(self) -> VerifierSettings:
+        """The service's settings.
+
+        :raises TrustError: the trust list cannot be read.
+        :raises UsageError: no trust list and not ``any_issuer``; a status list file unreadable.
+        :raises ParsingError: a status list file is not JSON.
+        """
+        if self.trust_file is None and not self.any_issuer:
+            raise UsageError(
+                "the verifier needs a trust list: --trust FILE (or VIC_TRUST), or --any-issuer "
+                "for interop tests",
+                code="NO_TRUST_LIST",
+            )
+        trust = TrustList.read(self.trust_file) if self.trust_file else TrustList()
+        if self.any_issuer:
+            trust = AnyIssuer(trust.issuers)
+        files = StaticStatusLists(_read_lists(self.status_lists))
+        from vic.did.fetch import FetchPolicy, GuardedFetcher
+        from vic.did.resolver import DidResolver, guarded_did_fetch
+
+        fetcher = None
+        if not self.offline:
+            fetcher = GuardedFetcher(FetchPolicy(allow_loopback_http=self.allow_loopback_http))
+        cache = Path(self.data_dir) / _CACHE_FOLDER if self.data_dir else None
+        http = HttpStatusLists(fetcher, cache_dir=cache, offline=self.offline)
+        resolver = None
+        if self.did_web and fetcher is not None:
+            pinned = {e.id: e.did_document for e in trust.issuers if e.did_document is not None}
+            resolver = DidResolver(pinned, fetch=guarded_did_fetch(fetcher))
+        settings = VerifierSettings(
+            trust=trust, status_source=ChainedStatusLists(files, http), resolver=resolver
         )
-    trust = TrustList.read(trust_file) if trust_file is not None else TrustList()
-    if any_issuer:
-        trust = AnyIssuer(trust.issuers)
+        if self.challenge_secret:
+            settings = replace(settings, challenge_secret=bytes.fromhex(self.challenge_secret))
+        return settings
+
+
+def _read_lists(paths: tuple[str, ...]) -> list[dict[str, object]]:
     lists = []
-    for path in status_lists:
+    for path in paths:
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
@@ -79,53 +133,45 @@ def settings_from(
                 f"cannot read status list {path}: {exc.strerror}", code="INPUT_NOT_READABLE"
             ) from None
         lists.append(parse_json_object(data, max_bytes=_MAX_STATUS_LIST_BYTES))
-    source = StaticStatusLists(lists) if lists else None
-    if challenge_secret is None:
-        return VerifierSettings(trust=trust, status_source=source)
-    return VerifierSettings(trust=trust, status_source=source, challenge_secret=challenge_secret)
+    return lists
 
 
 def app_from_environment() -> FastAPI:
     """The app of one uvicorn worker, configured by :func:`serve` through the environment.
 
-    :raises VicError: as :func:`settings_from`.
+    :raises VicError: as :meth:`ServeOptions.settings`.
     """
-    secret = os.environ.get(CHALLENGE_SECRET_ENV)
-    lists = [p for p in os.environ.get(STATUS_LISTS_ENV, "").split(os.pathsep) if p]
-    settings = settings_from(
-        os.environ.get(TRUST_ENV) or None,
-        any_issuer=os.environ.get(ANY_ISSUER_ENV) == "1",
-        status_lists=lists,
-        challenge_secret=bytes.fromhex(secret) if secret else None,
-    )
-    return create_app(settings)
+    return create_app(ServeOptions.from_env(os.environ.get(OPTIONS_ENV, "{}")).settings())
 
 
 def serve(
+    options: ServeOptions,
     *,
-    trust_file: str | Path | None,
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     workers: int = 1,
-    any_issuer: bool = False,
-    status_lists: Sequence[str | Path] = (),
     access_log: bool = True,
 ) -> None:
-    """Check the settings, then run the service with uvicorn until interrupted.
+    """Check the options, then run the service with uvicorn until interrupted.
 
-    :raises VicError: as :func:`settings_from` (before anything listens).
-    :raises UsageError: ``any_issuer`` on an address that is not loopback.
+    :raises VicError: as :meth:`ServeOptions.settings` (before anything listens).
+    :raises UsageError: ``any_issuer`` or ``allow_loopback_http`` on an address that is not
+        loopback.
     """
-    if any_issuer and host not in ("127.0.0.1", "::1", "localhost"):
+    if options.any_issuer and host not in _LOOPBACK:
         raise UsageError(
             "--any-issuer accepts forged issuers: it only binds to loopback",
             code="ANY_ISSUER_NOT_LOOPBACK",
         )
-    settings_from(trust_file, any_issuer=any_issuer, status_lists=status_lists)
-    os.environ[TRUST_ENV] = str(trust_file) if trust_file is not None else ""
-    os.environ[ANY_ISSUER_ENV] = "1" if any_issuer else "0"
-    os.environ[STATUS_LISTS_ENV] = os.pathsep.join(str(p) for p in status_lists)
-    os.environ.setdefault(CHALLENGE_SECRET_ENV, secrets.token_hex(32))
+    if options.allow_loopback_http and host not in _LOOPBACK:
+        raise UsageError(
+            "--allow-loopback-http is for tests on one machine: it only binds to loopback",
+            code="LOOPBACK_HTTP_NOT_LOOPBACK",
+        )
+    options.settings()
+    if not options.challenge_secret:
+        options = ServeOptions(**{**asdict(options), "challenge_secret": secrets.token_hex(32)})
+    os.environ[OPTIONS_ENV] = options.to_env()
     import uvicorn
 
     uvicorn.run(
