@@ -299,6 +299,68 @@ def trust_list(
         typer.echo(str(out))
 
 
+@app.command("backup")
+def backup_command(
+    out: Annotated[Path, typer.Option("--out", help="The archive to write (.tar.gz, mode 0600).")],
+    data: DataOption = None,
+    base_url: BaseUrlOption = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Back up the database, key files and settings into one archive (docs/operations.md).
+
+    The archive holds the signing keys: keep it as safe as the keys themselves.
+    """
+    from vic.issuer.backup import backup
+
+    try:
+        with _open(data, base_url, database) as issuer:
+            info = backup(
+                issuer.database,
+                issuer.config.data_dir,
+                out,
+                did=issuer.did,
+                now=issuer.config.clock(),
+            )
+    except VicError as exc:
+        fail(exc)
+    if as_json:
+        emit_json({"file": str(out), "revision": info.revision, "did": info.did, "rows": info.rows})
+    else:
+        typer.echo(f"{out}: {sum(info.rows.values())} rows of {info.did}")
+
+
+@app.command("restore")
+def restore_command(
+    archive: Annotated[Path, typer.Argument(help="A backup made by `vic issuer backup`.")],
+    data: DataOption = None,
+    database: DatabaseOption = None,
+    schema: Annotated[
+        str | None, typer.Option("--schema", help="PostgreSQL schema to restore into.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Restore a backup into a new data directory (and an empty database)."""
+    from vic.issuer.backup import restore
+
+    directory = data_dir(data)
+    try:
+        info = restore(
+            archive,
+            directory,
+            database_url=database or os.environ.get("VIC_DATABASE_URL") or None,
+            database_schema=schema,
+        )
+    except OSError as exc:
+        fail(UsageError(f"cannot read {archive}: {exc.strerror}", code="INPUT_NOT_READABLE"))
+    except VicError as exc:
+        fail(exc)
+    if as_json:
+        emit_json({"dataDir": str(directory), "revision": info.revision, "did": info.did})
+    else:
+        typer.echo(f"restored {info.did} into {directory}")
+
+
 key_app = typer.Typer(help="The authority's signing keys.", no_args_is_help=True)
 app.add_typer(key_app, name="key")
 

@@ -176,7 +176,9 @@ def _postgres_engine(url: str, schema: str | None) -> Engine:
     return engine
 
 
-def open_database(url: str, *, schema: str | None = None, migrate: bool = True) -> Database:
+def open_database(
+    url: str, *, schema: str | None = None, migrate: bool = True, empty: bool = False
+) -> Database:
     """Open the database at ``url`` and bring its schema up to date.
 
     :param url: ``sqlite:///path`` or ``postgresql+psycopg://user@host/db``.
@@ -184,6 +186,8 @@ def open_database(url: str, *, schema: str | None = None, migrate: bool = True) 
         authority or per test run. Lower-case letters, digits and ``_``.
     :param migrate: apply the migrations up to head (the default). Without it, a database that
         is not at head is refused.
+    :param empty: open the database as it is, applying nothing and checking nothing (a restore
+        fills an empty one up to the revision of its backup).
     :raises UsageError: an unsupported URL, a bad schema name, a schema on SQLite, or (with
         ``migrate=False``) a database that is not at the current migration.
     """
@@ -218,7 +222,9 @@ def open_database(url: str, *, schema: str | None = None, migrate: bool = True) 
         ),
     )
     try:
-        if migrate:
+        if empty:
+            pass
+        elif migrate:
             upgrade(database)
         elif current_revision(database) != head_revision():
             raise UsageError("the database is not at the current migration: open it with migrate")
