@@ -12,15 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vic.contexts.loader import DocumentLoader
 from vic.did.resolver import Resolver
-from vic.vc.cborld import Registry
 from vic.vc.dates import DEFAULT_CLOCK_SKEW, Clock, system_clock
 from vic.verifier.result import VerificationResult
 from vic.verifier.trust import TrustList
 from vic.verifier.verify import StatusListSource, verify_credential
+
+if TYPE_CHECKING:
+    from vic.vc.cborld import Registry
 
 __all__ = ["verify_credentials"]
 

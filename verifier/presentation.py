@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vic.contexts.errors import ProofVerificationError, VicError
 from vic.contexts.loader import DocumentLoader
 from vic.did.resolver import Resolver
-from vic.vc.cborld import Registry
 from vic.vc.dates import DEFAULT_CLOCK_SKEW, Clock, check_skew, system_clock
 from vic.vc.jsonio import check_depth, parse_json_object
 from vic.vc.presentation import PRESENTATION_PURPOSE, check_presentation
@@ -25,6 +24,9 @@ from vic.vc.proofs import verify_proofs
 from vic.verifier.result import Check, CheckName, Status, VerificationResult
 from vic.verifier.trust import TrustList
 from vic.verifier.verify import StatusListSource, verify_credential
+
+if TYPE_CHECKING:
+    from vic.vc.cborld import Registry
 
 __all__ = ["PresentationResult", "verify_presentation"]
 

@@ -14,14 +14,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vic.contexts.errors import TrustError, VicError
 from vic.did.document import DidDocument
 from vic.did.resolver import DidResolver
-from vic.vc.cborld import Registry, RegistryEntry
-from vic.vc.cborld.registry import bundled_entry
 from vic.vc.jsonio import parse_json_object
+
+if TYPE_CHECKING:  # CBOR-LD is imported when a registry is asked for (import stays light)
+    from vic.vc.cborld import Registry, RegistryEntry
 
 __all__ = ["TRUST_LIST_TYPE", "TrustList", "TrustedIssuer"]
 
@@ -87,6 +88,8 @@ class TrustList:
 
         :raises MalformedValueError: two issuers publish conflicting entries under one id.
         """
+        from vic.vc.cborld import Registry, bundled_entry
+
         entries = [bundled_entry()]
         for issuer in self.issuers:
             entries.extend(issuer.registry_entries)
@@ -136,6 +139,8 @@ class TrustList:
             raw_entries = entry.get("cborldRegistryEntries", [])
             if not isinstance(raw_entries, list):
                 raise _invalid("cborldRegistryEntries must be a list")
+            from vic.vc.cborld import RegistryEntry
+
             try:
                 registry_entries = tuple(RegistryEntry.from_json(e) for e in raw_entries)
             except VicError as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vic.contexts.errors import (
     CredentialStatusError,
@@ -24,9 +24,6 @@ from vic.contexts.errors import (
 )
 from vic.contexts.loader import DocumentLoader
 from vic.did.resolver import Resolver
-from vic.vc.barcode import decode_barcode
-from vic.vc.cborld import Registry
-from vic.vc.cose import COSE_SIGN1_START, cose_from_base64, decode_sign1, verify_cose
 from vic.vc.datamodel import check_credential
 from vic.vc.dates import (
     DEFAULT_CLOCK_SKEW,
@@ -36,12 +33,9 @@ from vic.vc.dates import (
     parse_datetime,
     system_clock,
 )
-from vic.vc.jose import JwtResult, decode_jws, looks_like_jwt, verify_jwt
 from vic.vc.jsonio import check_depth, parse_json_object
 from vic.vc.mark import check_mark, is_mark
 from vic.vc.proofs import verify_proofs
-from vic.vc.qrcose import PREFIX as COSE_PREFIX
-from vic.vc.qrcose import decode_cose_barcode
 from vic.vc.status import StatusEntry, StatusPurpose, check_status, parse_status_entries
 from vic.verifier.result import Check, CheckName, Status, VerificationResult
 from vic.verifier.scan import credential_text
@@ -52,6 +46,13 @@ from vic.verifier.status import (
     verified_status_list,
 )
 from vic.verifier.trust import TrustList
+
+if TYPE_CHECKING:
+    from vic.vc.cborld import Registry
+    from vic.vc.jose import JwtResult
+
+# The barcode, COSE and JOSE readers (CBOR-LD, cbor2, jwcrypto) are imported on first use, so
+# that `import vic.verifier` stays light.
 
 __all__ = ["StaticStatusLists", "StatusListSource", "verify_credential"]
 
@@ -171,6 +172,9 @@ def _parse(
         return _Parsed(document, "json")
     if isinstance(credential, bytes):
         credential = credential_text(credential)
+    from vic.vc.cose import COSE_SIGN1_START, cose_from_base64
+    from vic.vc.jose import decode_jws, looks_like_jwt
+
     if isinstance(credential, bytes) and credential.startswith(COSE_SIGN1_START):
         return _cose(credential)
     text = credential.decode("utf-8", "replace") if isinstance(credential, bytes) else credential
@@ -181,7 +185,13 @@ def _parse(
     if message is not None:
         return _cose(message)
     if stripped.startswith("VC1-"):
+        from vic.vc.barcode import decode_barcode
+
         return _Parsed(decode_barcode(stripped, registry, loader), "vc1-barcode")
+    from vic.vc.cose import decode_sign1
+    from vic.vc.qrcose import PREFIX as COSE_PREFIX
+    from vic.vc.qrcose import decode_cose_barcode
+
     if stripped.startswith(COSE_PREFIX):
         message = decode_cose_barcode(stripped)
         payload = decode_sign1(message).payload
@@ -190,6 +200,8 @@ def _parse(
 
 
 def _cose(message: bytes) -> _Parsed:
+    from vic.vc.cose import decode_sign1
+
     return _Parsed(parse_json_object(decode_sign1(message).payload), "vc+cose", cose=message)
 
 
@@ -212,6 +224,8 @@ def _proof_checks(
 
 
 def _cose_checks(message: bytes, issuer: str, resolver: Resolver) -> list[Check]:
+    from vic.vc.cose import verify_cose
+
     try:
         result = verify_cose(message, resolver, require_issuer_binding=False)
     except VicError as exc:
@@ -225,6 +239,8 @@ def _cose_checks(message: bytes, issuer: str, resolver: Resolver) -> list[Check]
 def _jwt_checks(
     token: str, issuer: str, resolver: Resolver
 ) -> tuple[list[Check], JwtResult | None]:
+    from vic.vc.jose import verify_jwt
+
     try:
         result = verify_jwt(token, resolver, clock=None, require_issuer_binding=False)
     except VicError as exc:

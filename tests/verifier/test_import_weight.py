@@ -1,6 +1,6 @@
 """`import vic.verifier` stays light: embedding apps must not inherit service or image libraries,
-and the JSON-LD processor (pyld, which brings requests and lxml) and the HTTP client (httpx) load
-on first use only."""
+and the JSON-LD processor (pyld, which brings requests and lxml), the HTTP client (httpx),
+CBOR-LD, COSE (cbor2) and JOSE (jwcrypto) load on first use only."""
 
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ HEAVY = (
     "pyld",
     "requests",
     "lxml",
+    "cbor2",
+    "jwcrypto",
+    "vic.vc.cborld",
     "httpx",
     "httpcore",
     "uvicorn",
