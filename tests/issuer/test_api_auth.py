@@ -58,6 +58,7 @@ PATH_VALUES = {
     "account": "acct-1",
     "code": STATION_CODE,
     "token_id": "0123456789abcdef",
+    "name": "eddsa",
 }
 
 
