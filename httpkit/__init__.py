@@ -9,6 +9,7 @@ extra), so a role imports it only from its service modules, never at package lev
 * :mod:`vic.httpkit.bodies` — request bodies capped and parsed once by the strict JSON parser
   (no duplicate keys, NaN, lone surrogates, deep nesting; one ``Content-Type``).
 * :mod:`vic.httpkit.documents` — public documents with ETag, caching, CORS; negotiation.
+* :mod:`vic.httpkit.head` — ``HEAD`` answered as ``GET`` without the body, on every route.
 
 A service wires it as::
 

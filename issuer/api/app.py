@@ -22,6 +22,7 @@ from fastapi.openapi.utils import get_openapi
 from vic.contexts.errors import UsageError
 from vic.httpkit.apidocs import install_api_docs
 from vic.httpkit.bodies import DEFAULT_MAX_BODY_BYTES, StrictJsonBodies
+from vic.httpkit.head import HeadAsGet
 from vic.httpkit.problems import install_problem_handlers, problem_schema
 from vic.issuer.api.auth import api_key_digest
 from vic.issuer.api.deps import ApiSettings
@@ -139,6 +140,9 @@ def create_app(
         openapi_url=f"{_prefix(base)}/openapi.json",
         docs_url=None,
         redoc_url=None,
+        # Starlette builds its trailing-slash redirect from the request's Host header: a
+        # request's Host would choose where the redirect sends a client. No redirect: a 404.
+        redirect_slashes=False,
     )
     app.state.issuer = issuer
     app.state.settings = settings
@@ -165,6 +169,7 @@ def create_app(
     )
     app.state.request_counters = RequestCounters()
     app.add_middleware(ops.CountRequests, counters=app.state.request_counters)
+    app.add_middleware(HeadAsGet)
 
     prefix = _prefix(base)
     app.include_router(public.did_router(issuer.did))
