@@ -94,13 +94,18 @@ async def load(port: int, requests: list[bytes], total: int, connections: int) -
 def start_server(folder: Path, setup: Setup, port: int, workers: int) -> subprocess.Popen[bytes]:
     trust = folder / "trust.json"
     trust.write_text(json.dumps(setup.trust.to_json()))
+    from vic.vc.status import expand_terse_entry
+
     lists = []
-    for i, status_list in enumerate(setup.status._by_id.values()):
+    for i, entry in enumerate(expand_terse_entry(setup.mark["credentialStatus"])):
+        found = setup.status.get(entry.list_credential)
+        assert found is not None, entry.list_credential
         path = folder / f"list{i}.json"
-        path.write_text(json.dumps(status_list))
+        path.write_text(json.dumps(found.credential))
         lists += ["--status-list", str(path)]
     command = [sys.executable, "-m", "vic.cli", "serve", "verifier", "--trust", str(trust)]
-    command += ["--port", str(port), "--workers", str(workers), "--no-access-log", *lists]
+    command += ["--port", str(port), "--workers", str(workers), "--no-access-log"]
+    command += ["--offline", *lists]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "VIC_TRUST": ""}
     server = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

@@ -157,6 +157,7 @@ async def verify_presentation_route(
     summary="Get a challenge for a presentation",
     response_model=ChallengeResponse,
     responses=error_responses(400, 413, 415),
+    dependencies=[Depends(json_only)],
 )
 async def create_challenge(challenges: Challenges) -> ChallengeResponse:
     """A new challenge: the holder signs it into the presentation's proof; it is accepted once,
