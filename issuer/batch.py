@@ -1,11 +1,14 @@
-"""Batches of inspection reports in one transaction (stations' uploads, the batch importer).
+"""The inspection rules, for a batch of reports in one transaction (a single report is a batch
+of one; stations' uploads and the batch importer send many).
 
 :func:`plan_inspections` is the first transaction of
-:meth:`issuer.engine.Issuer.report_inspections`: a handful of set-based statements for the whole
-batch (look up stations, vehicles, known reports and the vehicles' latest validity; insert the
-inspections, the audit rows and the pending marks).
-A report the rules refuse gets its error and writes nothing; the others go through. The outcome
-of each report is the same as :meth:`~issuer.engine.Issuer.report_inspection` would give it.
+:meth:`issuer.services.issuance.IssuanceService.report_inspections`: a handful of set-based
+statements for the whole batch (look up stations, vehicles, known reports and the vehicles'
+latest validity; insert the inspections, the audit rows and the pending marks). The rules, in
+order: a known active station, an inspection day not in the future, a registered vehicle, a
+report number not reused with other facts (a repeat returns its first outcome), a registration
+not cancelled, a validity that has not already ended. A report the rules refuse gets its error
+and writes nothing; the others go through.
 """
 
 from __future__ import annotations
@@ -13,18 +16,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from vic.contexts.errors import ConflictError, RecordNotFoundError, RefusedError, VicError
-from vic.issuer.db.models import AuditEntry, Inspection, Mark, Station, Vehicle
+from vic.issuer.db.models import Vehicle
 from vic.issuer.domain import Actor, InspectionReport, IssuanceReason
 from vic.issuer.marks import Done, PendingRequest, ToSign, audit_rows, create_pending, replay
-from vic.issuer.policy import UseCategory, VehicleFacts, next_due
-from vic.issuer.records import Context, year_month
-from vic.vc.mark import InspectionBasis, VehicleSubject
+from vic.issuer.policy import next_due
+from vic.issuer.records import Context, vehicle_facts, vehicle_subject, year_month
+from vic.issuer.repositories import audit as audit_repo
+from vic.issuer.repositories import vehicles as vehicles_repo
+from vic.vc.mark import InspectionBasis
 
 __all__ = ["InspectionPlan", "plan_inspections"]
 
@@ -46,59 +49,10 @@ def plan_inspections(
     """The first transaction of a batch of reports (see the module doc)."""
     now = ctx.now()
     today = ctx.today()
-    stations = {
-        row.code: row
-        for row in session.execute(
-            select(Station.code, Station.id, Station.active).where(
-                Station.code.in_({r.station for r in reports})
-            )
-        )
-    }
-    vins = sorted({r.vin.strip().upper() for r in reports})
-    vehicles = {
-        row.vin: row
-        for row in session.execute(
-            select(
-                Vehicle.id,
-                Vehicle.vin,
-                Vehicle.plate,
-                Vehicle.plate_type_code,
-                Vehicle.vehicle_type_code,
-                Vehicle.use_category,
-                Vehicle.seats,
-                Vehicle.first_registration,
-                Vehicle.is_van,
-                Vehicle.casualty_accident,
-                Vehicle.casualty_accident_date,
-                Vehicle.cancelled_at,
-            )
-            .where(Vehicle.vin.in_(vins))
-            .order_by(Vehicle.id)
-            .with_for_update()
-        )
-    }
-    known = {
-        (row.station_id, row.report_number): row
-        for row in session.execute(
-            select(
-                Inspection.station_id,
-                Inspection.report_number,
-                Inspection.vehicle_id,
-                Inspection.passed,
-                Inspection.inspected_on,
-            ).where(Inspection.report_number.in_({r.report_number for r in reports}))
-        )
-    }
-    vehicle_ids = [v.id for v in vehicles.values()]
-    latest_ids = (
-        select(func.max(Mark.id)).where(Mark.vehicle_id.in_(vehicle_ids)).group_by(Mark.vehicle_id)
-    )
-    validity: dict[int, datetime] = {
-        row.vehicle_id: row.valid_until
-        for row in session.execute(
-            select(Mark.vehicle_id, Mark.valid_until).where(Mark.id.in_(latest_ids))
-        )
-    }
+    stations = vehicles_repo.stations_by_code(session, {r.station for r in reports})
+    vehicles = vehicles_repo.lock_vehicles(session, {r.vin.strip().upper() for r in reports})
+    known = vehicles_repo.inspections_by_report_numbers(session, {r.report_number for r in reports})
+    validity = vehicles_repo.latest_validity(session, [v.id for v in vehicles.values()])
 
     plans: list[InspectionPlan | None] = [None] * len(reports)
     first_of: dict[tuple[str, str], int] = {}
@@ -181,15 +135,10 @@ def plan_inspections(
         plans[index] = InspectionPlan(vehicle.vin, True)
 
     if new_rows:
-        ids = list(
-            session.execute(
-                insert(Inspection).returning(Inspection.id, sort_by_parameter_order=True),
-                new_rows,
-            ).scalars()
-        )
+        ids = vehicles_repo.insert_inspections(session, new_rows)
         inspection_ids = dict(zip(new_index, ids, strict=True))
-        session.execute(
-            insert(AuditEntry),
+        audit_repo.insert_rows(
+            session,
             audit_rows(
                 actor,
                 now,
@@ -235,31 +184,16 @@ def _reused(report: InspectionReport) -> ConflictError:
 
 
 def _request(
-    vehicle: Any, report: InspectionReport, current: datetime | None, event_key: str
+    vehicle: Vehicle, report: InspectionReport, current: datetime | None, event_key: str
 ) -> PendingRequest:
-    facts = VehicleFacts(
-        category=UseCategory(vehicle.use_category),
-        seats=vehicle.seats,
-        first_registration=vehicle.first_registration,
-        is_van=vehicle.is_van,
-        casualty_accident=vehicle.casualty_accident,
-        casualty_accident_date=vehicle.casualty_accident_date,
-    )
     due = next_due(
-        facts,
+        vehicle_facts(vehicle),
         after=report.inspected_on,
         current_valid_until=year_month(current) if current is not None else None,
     )
-    subject = VehicleSubject(
-        registration_number=vehicle.plate,
-        plate_type_code=vehicle.plate_type_code,
-        vehicle_type_code=vehicle.vehicle_type_code,
-        vin=vehicle.vin,
-        inspection_basis=InspectionBasis.ON_SITE,
-    )
     return PendingRequest(
         vehicle_id=vehicle.id,
-        subject=subject,
+        subject=vehicle_subject(vehicle, InspectionBasis.ON_SITE),
         reason=IssuanceReason.INSPECTION,
         valid_until=due.valid_until(),
         event_key=event_key,

@@ -31,7 +31,8 @@ from sqlalchemy.orm import Session
 from vic.contexts.errors import ConflictError, RefusedError
 from vic.issuer.db.models import AuditEntry, Mark, SigningKey, Vehicle
 from vic.issuer.domain import Actor, IssuanceReason, IssuedMark, RevocationReason, StatusSpace
-from vic.issuer.records import Context, current_key, dumps, mark_result
+from vic.issuer.records import Context, dumps, mark_result
+from vic.issuer.repositories.keys import current_key
 from vic.issuer.status import allocate, set_bits
 from vic.vc.mark import InspectionBasis, TerseStatus, VehicleSubject, build_mark, new_mark_id
 from vic.vc.status import TERSE_LIST_LENGTH, StatusPurpose

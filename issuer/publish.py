@@ -29,7 +29,8 @@ from vic.contexts.errors import RecordNotFoundError
 from vic.issuer.db.engine import Database
 from vic.issuer.db.models import StatusEntry, StatusList, StatusPublication
 from vic.issuer.domain import PublishedStatusList, StatusSpace
-from vic.issuer.records import Context, current_key, dumps
+from vic.issuer.records import Context, dumps
+from vic.issuer.repositories.keys import current_key
 from vic.issuer.status import PURPOSES, list_url
 from vic.vc.status import Bitstring, StatusPurpose, build_status_list_credential
 

@@ -32,7 +32,6 @@ __all__ = [
     "STAFF",
     "Context",
     "audit",
-    "current_key",
     "current_mark",
     "dumps",
     "latest_mark",
@@ -190,19 +189,6 @@ def vehicle_subject(vehicle: Vehicle, basis: InspectionBasis) -> VehicleSubject:
         vin=vehicle.vin,
         inspection_basis=basis,
     )
-
-
-def current_key(session: Session) -> SigningKey:
-    """The newest key that is not retired: the one new signatures use."""
-    key = session.execute(
-        select(SigningKey)
-        .where(SigningKey.retired_at.is_(None))
-        .order_by(SigningKey.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    if key is None:  # pragma: no cover - the engine creates key-1 on first open
-        raise RecordNotFoundError("the authority has no signing key", code="NO_SIGNING_KEY")
-    return key
 
 
 def latest_mark(session: Session, vehicle_id: int) -> Mark | None:

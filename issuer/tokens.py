@@ -16,6 +16,10 @@ Every token has a **scope** (:class:`Scope`), which is the role of the
 
 Tokens may expire (``expires``) and may be revoked; neither is ever deleted. Creating and revoking
 tokens is audited (``token.create``, ``token.revoke``) like every other write.
+
+Every function takes where the tokens live: the issuer's :class:`~issuer.kernel.Kernel` (its
+database and clock), the :class:`~issuer.engine.Issuer` facade (its kernel), or a bare
+``Database`` (the system clock).
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from vic.issuer.db.engine import Database
 from vic.issuer.db.models import ApiToken, Station
 from vic.issuer.domain import Actor, Role
 from vic.issuer.engine import Issuer
+from vic.issuer.kernel import SYSTEM_ACTOR, Kernel
 from vic.issuer.records import audit
 from vic.vc.dates import system_clock
 
@@ -51,6 +56,7 @@ __all__ = [
     "AuthenticationError",
     "Scope",
     "TokenInfo",
+    "TokenStore",
     "actor_for",
     "authenticate",
     "create_token",
@@ -70,7 +76,8 @@ _LABEL_RE: Final = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
 _SUBJECT_RE: Final = re.compile(r"[^\s\x00-\x1f\x7f]{1,128}")
 _DUMMY_DIGEST: Final = hashlib.sha256(b"vic: no such token").hexdigest()
 
-SYSTEM_ACTOR: Final = Actor("issuer", Role.SYSTEM)
+TokenStore = Kernel | Issuer | Database
+"""Where tokens live: an issuer's kernel (or the facade holding it), or its database."""
 
 
 class Scope(StrEnum):
@@ -108,12 +115,16 @@ class TokenInfo:
         return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
 
 
-def _where(issuer_or_db: Issuer | Database) -> tuple[Database, Callable[[], datetime]]:
+def _where(issuer_or_db: TokenStore) -> tuple[Database, Callable[[], datetime]]:
     if isinstance(issuer_or_db, Issuer):
+        issuer_or_db = issuer_or_db.kernel
+    if isinstance(issuer_or_db, Kernel):
         return issuer_or_db.database, issuer_or_db.config.clock
     if isinstance(issuer_or_db, Database):
         return issuer_or_db, system_clock
-    raise UsageError("tokens live in an Issuer's database (pass the Issuer or its Database)")
+    raise UsageError(
+        "tokens live in an issuer's database (pass its Kernel, the Issuer or its Database)"
+    )
 
 
 def _now(clock: Callable[[], datetime]) -> datetime:
@@ -164,7 +175,7 @@ def _expiry(expires: datetime | timedelta | None, now: datetime) -> datetime | N
 
 
 def create_token(
-    issuer_or_db: Issuer | Database,
+    issuer_or_db: TokenStore,
     *,
     role: Scope | str,
     subject: str | None = None,
@@ -269,7 +280,7 @@ def _row(session: Session, token_id: str, *, lock: bool = False) -> ApiToken:
 
 
 def revoke_token(
-    issuer_or_db: Issuer | Database, token_id: str, *, actor: Actor = SYSTEM_ACTOR
+    issuer_or_db: TokenStore, token_id: str, *, actor: Actor = SYSTEM_ACTOR
 ) -> TokenInfo:
     """Revoke a token (from now on it authenticates nobody). Revoking again changes nothing.
 
@@ -291,7 +302,7 @@ def revoke_token(
     return database.run(work)
 
 
-def get_token(issuer_or_db: Issuer | Database, token_id: str) -> TokenInfo:
+def get_token(issuer_or_db: TokenStore, token_id: str) -> TokenInfo:
     """A token's info by token id.
 
     :raises RecordNotFoundError: ``TOKEN_NOT_FOUND``.
@@ -300,7 +311,7 @@ def get_token(issuer_or_db: Issuer | Database, token_id: str) -> TokenInfo:
     return database.run(lambda s: _info(_row(s, token_id)), readonly=True)
 
 
-def list_tokens(issuer_or_db: Issuer | Database) -> list[TokenInfo]:
+def list_tokens(issuer_or_db: TokenStore) -> list[TokenInfo]:
     """Every token, oldest first (revoked and expired ones too)."""
     database, _clock = _where(issuer_or_db)
 
@@ -311,7 +322,7 @@ def list_tokens(issuer_or_db: Issuer | Database) -> list[TokenInfo]:
     return database.run(work, readonly=True)
 
 
-def authenticate(issuer_or_db: Issuer | Database, token_text: str | None) -> Actor:
+def authenticate(issuer_or_db: TokenStore, token_text: str | None) -> Actor:
     """The actor a bearer token authenticates as.
 
     :raises AuthenticationError: ``TOKEN_MISSING``, ``TOKEN_INVALID`` (malformed, unknown, or

@@ -28,8 +28,8 @@ from vic.issuer.domain import (
     VehicleInfo,
     format_mark_number,
 )
-from vic.issuer.engine import AuditRecord
 from vic.issuer.policy import UseCategory
+from vic.issuer.repositories.audit import AuditRecord
 from vic.issuer.tokens import Scope, TokenInfo
 from vic.vc.mark import InspectionBasis
 

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import vic.issuer.engine
+import vic.issuer.kernel
 from tests.issuer.helpers import (
     OFFICE,
     STATION,
@@ -90,7 +90,7 @@ def run_job(job: Job) -> list[tuple[str, int]]:
 
 
 def _kill_inside_signature(at: int) -> None:
-    real = vic.issuer.engine.add_proof
+    real = vic.issuer.kernel.add_proof
     calls = {"n": 0}
 
     def add_proof(*args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -99,7 +99,7 @@ def _kill_inside_signature(at: int) -> None:
             os.kill(os.getpid(), signal.SIGKILL)
         return real(*args, **kwargs)
 
-    vic.issuer.engine.add_proof = add_proof  # type: ignore[assignment]
+    vic.issuer.kernel.add_proof = add_proof  # type: ignore[assignment]
 
 
 def main(argv: list[str]) -> int:

@@ -1,0 +1,269 @@
+"""Vehicles, owners, filings, stations and inspection reports.
+
+The lookups the mark modules share too (a vehicle by VIN with its refusals, an owner created on
+first use) stay in :mod:`vic.issuer.records`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from vic.issuer.db.models import (
+    ExemptionApplication,
+    Filing,
+    Inspection,
+    Mark,
+    Owner,
+    Station,
+    Vehicle,
+)
+
+__all__ = [
+    "add_exemption_application",
+    "add_filing",
+    "add_station",
+    "add_vehicle",
+    "all_stations",
+    "end_open_filings",
+    "filed_vehicles",
+    "find_vehicle",
+    "insert_inspection",
+    "insert_inspections",
+    "inspection_by_report",
+    "inspections_by_report_numbers",
+    "latest_validity",
+    "lock_vehicles",
+    "open_filing",
+    "open_filing_of_account",
+    "owned_vehicles",
+    "owner_by_account",
+    "plate_holder",
+    "station_by_code",
+    "stations_by_code",
+]
+
+
+def find_vehicle(session: Session, vin: str) -> Vehicle | None:
+    """The vehicle with exactly this VIN, if any (cancelled ones too)."""
+    return session.execute(select(Vehicle).where(Vehicle.vin == vin)).scalar_one_or_none()
+
+
+def add_vehicle(session: Session, **columns: Any) -> Vehicle:
+    """Store a new vehicle (flushed: its id is known)."""
+    vehicle = Vehicle(**columns)
+    session.add(vehicle)
+    session.flush()
+    return vehicle
+
+
+def add_exemption_application(session: Session, **columns: Any) -> ExemptionApplication:
+    """Store an exemption application, granted or refused (flushed: its id is known)."""
+    application = ExemptionApplication(**columns)
+    session.add(application)
+    session.flush()
+    return application
+
+
+def lock_vehicles(session: Session, vins: Collection[str]) -> dict[str, Vehicle]:
+    """The vehicles with these VINs, locked for update in id order, by VIN."""
+    rows = session.execute(
+        select(Vehicle).where(Vehicle.vin.in_(sorted(vins))).order_by(Vehicle.id).with_for_update()
+    ).scalars()
+    return {v.vin: v for v in rows}
+
+
+def plate_holder(session: Session, plate: str, plate_type: str) -> int | None:
+    """The id of the active vehicle holding this plate, if any."""
+    return session.execute(
+        select(Vehicle.id).where(
+            Vehicle.plate == plate,
+            Vehicle.plate_type_code == plate_type,
+            Vehicle.cancelled_at.is_(None),
+        )
+    ).scalar_one_or_none()
+
+
+def latest_validity(session: Session, vehicle_ids: Collection[int]) -> dict[int, datetime]:
+    """The ``valid_until`` of each vehicle's most recently allocated mark."""
+    latest_ids = (
+        select(func.max(Mark.id)).where(Mark.vehicle_id.in_(vehicle_ids)).group_by(Mark.vehicle_id)
+    )
+    return {
+        row.vehicle_id: row.valid_until
+        for row in session.execute(
+            select(Mark.vehicle_id, Mark.valid_until).where(Mark.id.in_(latest_ids))
+        )
+    }
+
+
+# --- owners and filings --------------------------------------------------------------------------
+
+
+def owner_by_account(session: Session, account: str) -> Owner | None:
+    """The owner with this account id, if known."""
+    return session.execute(select(Owner).where(Owner.account_id == account)).scalar_one_or_none()
+
+
+def owned_vehicles(session: Session, owner_id: int) -> list[Vehicle]:
+    """The active vehicles in an owner's name, oldest first."""
+    return list(
+        session.execute(
+            select(Vehicle)
+            .where(Vehicle.owner_id == owner_id, Vehicle.cancelled_at.is_(None))
+            .order_by(Vehicle.id)
+        ).scalars()
+    )
+
+
+def filed_vehicles(session: Session, owner_id: int) -> list[Vehicle]:
+    """The active vehicles an owner filed (open filings), oldest first."""
+    return list(
+        session.execute(
+            select(Vehicle)
+            .join(Filing, Filing.vehicle_id == Vehicle.id)
+            .where(
+                Filing.owner_id == owner_id,
+                Filing.ended_at.is_(None),
+                Vehicle.cancelled_at.is_(None),
+            )
+            .order_by(Vehicle.id)
+        ).scalars()
+    )
+
+
+def open_filing(session: Session, vehicle_id: int, owner_id: int) -> Filing | None:
+    """The owner's open filing of the vehicle."""
+    return session.execute(
+        select(Filing).where(
+            Filing.vehicle_id == vehicle_id,
+            Filing.owner_id == owner_id,
+            Filing.ended_at.is_(None),
+        )
+    ).scalar_one_or_none()
+
+
+def open_filing_of_account(session: Session, vehicle_id: int, account: str) -> Filing | None:
+    """The open filing of the vehicle by the owner with this account id."""
+    return session.execute(
+        select(Filing)
+        .join(Owner, Owner.id == Filing.owner_id)
+        .where(
+            Filing.vehicle_id == vehicle_id,
+            Owner.account_id == account,
+            Filing.ended_at.is_(None),
+        )
+    ).scalar_one_or_none()
+
+
+def add_filing(session: Session, vehicle_id: int, owner_id: int, now: datetime) -> Filing:
+    """Store an open filing (flushed)."""
+    filing = Filing(vehicle_id=vehicle_id, owner_id=owner_id, created_at=now)
+    session.add(filing)
+    session.flush()
+    return filing
+
+
+def end_open_filings(session: Session, vehicle_id: int, now: datetime) -> None:
+    """End every open filing of the vehicle (a transfer, a cancellation)."""
+    for filing in session.execute(
+        select(Filing).where(Filing.vehicle_id == vehicle_id, Filing.ended_at.is_(None))
+    ).scalars():
+        filing.ended_at = now
+
+
+# --- stations and inspections --------------------------------------------------------------------
+
+
+def station_by_code(session: Session, code: str) -> Station | None:
+    """The station with this code."""
+    return session.execute(select(Station).where(Station.code == code)).scalar_one_or_none()
+
+
+def stations_by_code(session: Session, codes: Collection[str]) -> dict[str, Any]:
+    """Code, id and active flag of the stations with these codes, by code."""
+    return {
+        row.code: row
+        for row in session.execute(
+            select(Station.code, Station.id, Station.active).where(Station.code.in_(set(codes)))
+        )
+    }
+
+
+def all_stations(session: Session) -> list[Station]:
+    """Every station, by code."""
+    return list(session.execute(select(Station).order_by(Station.code)).scalars())
+
+
+def add_station(session: Session, code: str, name: str, now: datetime) -> None:
+    """Store a new active station."""
+    session.add(Station(code=code, name=name, active=True, created_at=now))
+
+
+def inspection_by_report(
+    session: Session, station_id: int, report_number: str
+) -> Inspection | None:
+    """The inspection a station recorded under this report number."""
+    return session.execute(
+        select(Inspection).where(
+            Inspection.station_id == station_id, Inspection.report_number == report_number
+        )
+    ).scalar_one_or_none()
+
+
+def inspections_by_report_numbers(
+    session: Session, report_numbers: Collection[str]
+) -> dict[tuple[int, str], Any]:
+    """Station id, report number, vehicle id, passed and day of the recorded inspections with
+    these report numbers, by (station id, report number)."""
+    return {
+        (row.station_id, row.report_number): row
+        for row in session.execute(
+            select(
+                Inspection.station_id,
+                Inspection.report_number,
+                Inspection.vehicle_id,
+                Inspection.passed,
+                Inspection.inspected_on,
+            ).where(Inspection.report_number.in_(set(report_numbers)))
+        )
+    }
+
+
+def insert_inspections(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert inspection rows in one statement; their ids, in order."""
+    return list(
+        session.execute(
+            insert(Inspection).returning(Inspection.id, sort_by_parameter_order=True), rows
+        ).scalars()
+    )
+
+
+def insert_inspection(
+    session: Session,
+    *,
+    station_id: int,
+    report_number: str,
+    vehicle_id: int,
+    inspected_on: date,
+    passed: bool,
+    now: datetime,
+) -> int:
+    """Insert one inspection row; its id."""
+    return insert_inspections(
+        session,
+        [
+            {
+                "station_id": station_id,
+                "report_number": report_number,
+                "vehicle_id": vehicle_id,
+                "inspected_on": inspected_on,
+                "passed": passed,
+                "created_at": now,
+            }
+        ],
+    )[0]

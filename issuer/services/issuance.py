@@ -1,0 +1,563 @@
+"""Events that issue marks: registration, inspection reports, the exemption, transfer, change
+and re-issue; the two transactions around each signature; resuming pending marks.
+
+Issuing a mark is two short transactions around the signature (see :mod:`issuer.marks`): the
+event and a pending mark (with its status index) first, the signed mark and the revocation of
+the previous one second. Every event carries an idempotency key, so a repeated or retried event
+returns its mark instead of issuing another, and a crash between the two leaves a pending mark
+that the retry (or :meth:`IssuanceService.resume_pending`) finishes.
+
+Inspection reports have one code path: a single report is a batch of one
+(:func:`issuer.batch.plan_inspections` holds the rules).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from vic.contexts.errors import (
+    ConflictError,
+    PermissionDeniedError,
+    RefusedError,
+    UsageError,
+    VicError,
+)
+from vic.issuer.batch import plan_inspections
+from vic.issuer.db.models import Owner, Vehicle
+from vic.issuer.domain import (
+    Actor,
+    InspectionOutcome,
+    InspectionReport,
+    IssuanceReason,
+    IssuedMark,
+    Role,
+    VehicleChange,
+    VehicleRegistration,
+)
+from vic.issuer.kernel import SYSTEM_ACTOR, Kernel
+from vic.issuer.marks import (
+    Done,
+    PendingRequest,
+    Plan,
+    Signed,
+    ToSign,
+    create_pending,
+    replay,
+    store_signed,
+)
+from vic.issuer.policy import ExemptionCode, exemption_allowed, next_due
+from vic.issuer.records import (
+    audit,
+    dumps,
+    latest_mark,
+    may_see,
+    owner_for,
+    require_role,
+    vehicle_by_vin,
+    vehicle_facts,
+    vehicle_subject,
+    year_month,
+)
+from vic.issuer.repositories import credentials as credentials_repo
+from vic.issuer.repositories import keys as keys_repo
+from vic.issuer.repositories import marks as marks_repo
+from vic.issuer.repositories import vehicles as vehicles_repo
+from vic.vc.mark import InspectionBasis, valid_until_for_month
+
+__all__ = ["IssuanceService"]
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    """A refusal to raise after its record is committed (e.g. a refused exemption)."""
+
+    error: RefusedError
+
+
+class IssuanceService:
+    """Events that issue marks (see the module doc).
+
+    :param finish_credential: signs and stores a pending VC-API credential (the VC-API
+        service's), for :meth:`resume_pending`.
+    """
+
+    def __init__(self, kernel: Kernel, finish_credential: Callable[[Actor, ToSign], Any]) -> None:
+        self.kernel = kernel
+        self._finish_credential = finish_credential
+
+    # --- the second transaction ------------------------------------------------------------------
+
+    def finish(self, actor: Actor, plan: ToSign) -> IssuedMark:
+        """Sign a pending mark and store it (the second transaction)."""
+        return self.finish_many(actor, [plan])[0]
+
+    def finish_many(self, actor: Actor, plans: Sequence[ToSign]) -> list[IssuedMark]:
+        """Sign pending marks and store them in one transaction (re-signing any whose key was
+        retired meanwhile)."""
+        kernel = self.kernel
+        results: dict[int, IssuedMark] = {}
+        todo = list(plans)
+        while todo:
+            signed = [
+                Signed(
+                    plan.row_id,
+                    dumps(
+                        kernel.sign(
+                            json.loads(plan.unsigned),
+                            plan.key_id,
+                            include_created=kernel.config.proof_created,
+                        )
+                    ),
+                    plan.key_id,
+                )
+                for plan in todo
+            ]
+            stored = kernel.run(
+                functools.partial(store_signed, ctx=kernel.ctx, actor=actor, signed=signed)
+            )
+            retry: list[ToSign] = []
+            key_id: int | None = None
+            for plan, result in zip(todo, stored, strict=True):
+                if result is not None:
+                    results[plan.row_id] = result
+                    continue
+                key_id = key_id or kernel.current_key_id()  # rotated meanwhile: the new key
+                retry.append(ToSign(plan.row_id, plan.unsigned, key_id))
+            todo = retry
+        return [results[plan.row_id] for plan in plans]
+
+    def _pending(
+        self,
+        session: Session,
+        actor: Actor,
+        vehicle: Vehicle,
+        *,
+        reason: IssuanceReason,
+        basis: InspectionBasis,
+        valid_until: datetime,
+        event_key: str,
+        exemption_id: int | None = None,
+    ) -> ToSign:
+        request = PendingRequest(
+            vehicle_id=vehicle.id,
+            subject=vehicle_subject(vehicle, basis),
+            reason=reason,
+            valid_until=valid_until,
+            event_key=event_key,
+            exemption_id=exemption_id,
+        )
+        return create_pending(session, self.kernel.ctx, actor, [request])[0]
+
+    def _issue(self, actor: Actor, work: Callable[[Session], Plan]) -> IssuedMark:
+        plan = self.kernel.run(work)
+        if isinstance(plan, Done):
+            return plan.mark
+        return self.finish(actor, plan)
+
+    # --- registration and the events that keep the validity -------------------------------------
+
+    def register_vehicle(
+        self, actor: Actor, registration: VehicleRegistration, *, event_key: str | None = None
+    ) -> IssuedMark:
+        """Register a vehicle and issue its first mark (the mark comes with the registration).
+
+        The validity is what the policy grants on the day (``next_due``), or
+        ``registration.valid_until`` for an imported vehicle. Idempotency key: ``event_key``,
+        by default ``registration:{VIN}``.
+
+        :raises ConflictError: ``VEHICLE_EXISTS``, ``PLATE_IN_USE``, ``EVENT_KEY_REUSED``.
+        :raises RefusedError: ``VALIDITY_ENDED`` (an imported validity in the past).
+        :raises UsageError: a first registration after today.
+        """
+        require_role(actor, Role.OFFICE, Role.SYSTEM)
+        key = event_key or f"registration:{registration.vin}"
+        ctx = self.kernel.ctx
+        today = ctx.today()
+        if registration.first_registration > today:
+            raise UsageError("the first registration is after today")
+
+        def work(session: Session) -> Plan:
+            existing = vehicles_repo.find_vehicle(session, registration.vin)
+            if existing is not None:
+                replayed = replay(session, ctx, key, existing.id, IssuanceReason.REGISTRATION)
+                if replayed is not None:
+                    return replayed
+                raise ConflictError(
+                    f"{registration.vin} is already registered", code="VEHICLE_EXISTS"
+                )
+            _check_plate_free(session, registration.plate, registration.plate_type_code)
+            now = ctx.now()
+            owner = owner_for(session, registration.owner, now)
+            vehicle = vehicles_repo.add_vehicle(
+                session,
+                vin=registration.vin,
+                plate=registration.plate,
+                plate_type_code=registration.plate_type_code,
+                vehicle_type_code=registration.vehicle_type_code,
+                use_category=registration.use_category.value,
+                seats=registration.seats,
+                first_registration=registration.first_registration,
+                is_van=registration.is_van,
+                casualty_accident=registration.casualty_accident,
+                casualty_accident_date=registration.casualty_accident_date,
+                owner_id=owner.id,
+                created_at=now,
+                updated_at=now,
+            )
+            if registration.valid_until is not None:
+                valid_until = valid_until_for_month(*registration.valid_until)
+            else:
+                valid_until = next_due(registration.facts(), after=today).valid_until()
+            audit(
+                session,
+                actor,
+                "vehicle.register",
+                f"vehicle:{vehicle.vin}",
+                now,
+                plate=vehicle.plate,
+                owner=registration.owner,
+                event=key,
+            )
+            return self._pending(
+                session,
+                actor,
+                vehicle,
+                reason=IssuanceReason.REGISTRATION,
+                basis=InspectionBasis.ON_SITE,
+                valid_until=valid_until,
+                event_key=key,
+            )
+
+        return self._issue(actor, work)
+
+    def _same_validity(
+        self,
+        actor: Actor,
+        vin: str,
+        *,
+        event_key: str,
+        reason: IssuanceReason,
+        update: Callable[[Session, Vehicle, datetime], dict[str, Any]],
+    ) -> IssuedMark:
+        """An event that re-issues the mark with the current validity (transfer, change...)."""
+        ctx = self.kernel.ctx
+
+        def work(session: Session) -> Plan:
+            vehicle = vehicle_by_vin(session, vin, lock=True, active=False)
+            replayed = replay(session, ctx, event_key, vehicle.id, reason)
+            if replayed is not None:
+                return replayed
+            if vehicle.cancelled_at is not None:
+                raise RefusedError(
+                    f"the registration of {vehicle.vin} is cancelled", code="VEHICLE_CANCELLED"
+                )
+            now = ctx.now()
+            latest = latest_mark(session, vehicle.id)
+            if latest is None or latest.valid_until < now:
+                raise RefusedError(
+                    f"{vehicle.vin} has no valid inspection: it needs one first",
+                    code="INSPECTION_OVERDUE",
+                )
+            detail = update(session, vehicle, now)
+            vehicle.updated_at = now
+            vehicle_subject(vehicle, InspectionBasis(latest.basis))  # the changed fields hold
+            vehicle_facts(vehicle)
+            audit(
+                session,
+                actor,
+                f"vehicle.{reason.value}",
+                f"vehicle:{vehicle.vin}",
+                now,
+                event=event_key,
+                **detail,
+            )
+            return self._pending(
+                session,
+                actor,
+                vehicle,
+                reason=reason,
+                basis=InspectionBasis(latest.basis),
+                valid_until=latest.valid_until,
+                event_key=event_key,
+            )
+
+        return self._issue(actor, work)
+
+    def transfer_vehicle(
+        self,
+        actor: Actor,
+        vin: str,
+        *,
+        new_owner: str,
+        event_key: str,
+        plate: str | None = None,
+        plate_type_code: str | None = None,
+    ) -> IssuedMark:
+        """Transfer a vehicle to ``new_owner`` (optionally with a new plate); issue a new mark
+        with the current validity. The previous owner's filings for the vehicle end.
+
+        :param event_key: the office's transaction number (the idempotency key).
+        :raises RecordNotFoundError: ``VEHICLE_NOT_FOUND``.
+        :raises RefusedError: ``VEHICLE_CANCELLED``, ``INSPECTION_OVERDUE``.
+        :raises ConflictError: ``PLATE_IN_USE``, ``EVENT_KEY_REUSED``.
+        """
+        require_role(actor, Role.OFFICE, Role.SYSTEM)
+        Actor(new_owner, Role.OWNER)  # the same id rules
+
+        def update(session: Session, vehicle: Vehicle, now: datetime) -> dict[str, Any]:
+            if plate is not None or plate_type_code is not None:
+                vehicle.plate = plate or vehicle.plate
+                vehicle.plate_type_code = plate_type_code or vehicle.plate_type_code
+                subject = vehicle_subject(vehicle, InspectionBasis.ON_SITE)
+                vehicle.plate = subject.registration_number
+                _check_plate_free(session, vehicle.plate, vehicle.plate_type_code, vehicle.id)
+            vehicle.owner_id = owner_for(session, new_owner, now).id
+            vehicles_repo.end_open_filings(session, vehicle.id, now)
+            return {"owner": new_owner, "plate": vehicle.plate}
+
+        return self._same_validity(
+            actor,
+            vin,
+            event_key=f"transfer:{event_key}",
+            reason=IssuanceReason.TRANSFER,
+            update=update,
+        )
+
+    def change_vehicle(
+        self, actor: Actor, vin: str, change: VehicleChange, *, event_key: str
+    ) -> IssuedMark:
+        """Change a vehicle's registration; issue a new mark with the current validity.
+
+        :raises MarkShapeError: the changed plate, plate type or vehicle type is invalid.
+        :raises UsageError: the changed facts are impossible (seats of a small car...).
+        :raises RefusedError, ConflictError: as :meth:`transfer_vehicle`.
+        """
+        require_role(actor, Role.OFFICE, Role.SYSTEM)
+
+        def update(session: Session, vehicle: Vehicle, now: datetime) -> dict[str, Any]:
+            changed: dict[str, Any] = {}
+            for name in ("plate", "plate_type_code", "vehicle_type_code", "seats", "is_van"):
+                value = getattr(change, name)
+                if value is not None:
+                    setattr(vehicle, name, value)
+                    changed[name] = value
+            if change.use_category is not None:
+                vehicle.use_category = change.use_category.value
+                changed["use_category"] = change.use_category.value
+            vehicle.plate = vehicle_subject(vehicle, InspectionBasis.ON_SITE).registration_number
+            if change.plate is not None or change.plate_type_code is not None:
+                _check_plate_free(session, vehicle.plate, vehicle.plate_type_code, vehicle.id)
+            return changed
+
+        return self._same_validity(
+            actor,
+            vin,
+            event_key=f"change:{event_key}",
+            reason=IssuanceReason.CHANGE,
+            update=update,
+        )
+
+    def reissue_mark(self, actor: Actor, vin: str, *, event_key: str) -> IssuedMark:
+        """Re-issue the vehicle's mark with the same validity and a new status index (e.g. after
+        a key compromise: the new mark is signed with the current key)."""
+        require_role(actor, Role.ADMIN, Role.SYSTEM)
+        return self._same_validity(
+            actor,
+            vin,
+            event_key=f"reissue:{event_key}",
+            reason=IssuanceReason.REISSUE,
+            update=lambda _s, _v, _n: {},
+        )
+
+    # --- inspections ---------------------------------------------------------------------------
+
+    def report_inspection(self, actor: Actor, report: InspectionReport) -> InspectionOutcome:
+        """Record a station's inspection; a passed one issues a mark, a failed one nothing.
+
+        The validity is the policy's ``next_due`` from the inspection day and the vehicle's
+        current validity. Idempotency key: (station, report number); repeating a report returns
+        its outcome. A batch of one: :meth:`report_inspections` applies the rules.
+
+        :raises RefusedError: ``UNKNOWN_STATION`` (unknown or inactive station),
+            ``VEHICLE_CANCELLED``, ``INSPECTION_IN_FUTURE``, ``VALIDITY_ENDED``.
+        :raises PermissionDeniedError: ``STATION_MISMATCH`` (a station token reporting for
+            another station), ``ROLE_NOT_ALLOWED``.
+        :raises ConflictError: ``EVENT_KEY_REUSED`` (the report number with other facts).
+        :raises RecordNotFoundError: ``VEHICLE_NOT_FOUND``.
+        """
+        (outcome,) = self.report_inspections(actor, [report])
+        if isinstance(outcome, VicError):
+            raise outcome
+        return outcome
+
+    def report_inspections(
+        self, actor: Actor, reports: Sequence[InspectionReport]
+    ) -> list[InspectionOutcome | VicError]:
+        """Report many inspections at once: two transactions for the whole batch.
+
+        Each report gets an outcome, or the domain error that refused it (that report writes
+        nothing; the others go through). Much faster per mark than single reports (a few
+        statements per batch, not per mark).
+        """
+        require_role(actor, Role.STATION, Role.SYSTEM)
+        reports = list(reports)
+        accepted = [r for r in reports if actor.station in (None, r.station)]
+        plans = (
+            self.kernel.run(
+                functools.partial(
+                    plan_inspections, ctx=self.kernel.ctx, actor=actor, reports=accepted
+                )
+            )
+            if accepted
+            else []
+        )
+        to_sign = {p.sign.row_id: p.sign for p in plans if p.sign is not None}
+        issued = dict(zip(to_sign, self.finish_many(actor, list(to_sign.values())), strict=True))
+        outcomes: list[InspectionOutcome | VicError] = []
+        for report, plan in zip(accepted, plans, strict=True):
+            if plan.error is not None:
+                outcomes.append(plan.error)
+                continue
+            mark = None
+            if plan.sign is not None:
+                mark = issued[plan.sign.row_id]
+            elif plan.done is not None:
+                mark = plan.done.mark
+            outcomes.append(
+                InspectionOutcome(
+                    station=report.station,
+                    report_number=report.report_number,
+                    vin=plan.vin,
+                    passed=report.passed,
+                    mark=mark,
+                    recorded_now=plan.recorded_now,
+                )
+            )
+        merged = iter(outcomes)
+        return [
+            PermissionDeniedError(
+                f"this token reports for station {actor.station}, not {report.station}",
+                code="STATION_MISMATCH",
+            )
+            if actor.station is not None and actor.station != report.station
+            else next(merged)
+            for report in reports
+        ]
+
+    # --- the exemption -------------------------------------------------------------------------
+
+    def apply_for_exemption(self, actor: Actor, vin: str) -> IssuedMark:
+        """An owner's application for the mark without on-site inspection (免检).
+
+        The policy decides on today's date with the vehicle's current validity. The application
+        is recorded, granted or refused. Applying again once the mark is issued returns it.
+
+        :raises RefusedError: the policy's code: ``VAN``, ``CASUALTY_ACCIDENT``, ``TOO_OLD``,
+            ``TOO_MANY_SEATS``, ``NOT_ELIGIBLE_CATEGORY``, ``NOT_IN_APPLICATION_YEAR``,
+            ``TOO_EARLY``... (:class:`issuer.policy.ExemptionCode`); ``VEHICLE_CANCELLED``.
+        :raises PermissionDeniedError: ``NOT_OWNER`` (neither the owner nor a filing).
+        """
+        require_role(actor, Role.OWNER, Role.OFFICE, Role.SYSTEM)
+        ctx = self.kernel.ctx
+        today = ctx.today()
+
+        def work(session: Session) -> Plan | _Refusal:
+            vehicle = vehicle_by_vin(session, vin, lock=True)
+            acting = may_see(session, actor, vehicle)
+            latest = latest_mark(session, vehicle.id)
+            decision = exemption_allowed(
+                vehicle_facts(vehicle),
+                on=today,
+                current_valid_until=year_month(latest.valid_until) if latest else None,
+            )
+            if (
+                decision.code is ExemptionCode.TOO_EARLY
+                and latest is not None
+                and latest.reason == IssuanceReason.EXEMPTION.value
+                and latest.revoked_at is None
+            ):  # the exemption mark of this period is already issued (or pending)
+                replayed = replay(
+                    session, ctx, latest.event_key, vehicle.id, IssuanceReason.EXEMPTION
+                )
+                if replayed is not None:
+                    return replayed
+            now = ctx.now()
+            application = vehicles_repo.add_exemption_application(
+                session,
+                vehicle_id=vehicle.id,
+                owner_id=(acting or session.get_one(Owner, vehicle.owner_id)).id,
+                applied_on=today,
+                due_month=f"{decision.due[0]:04d}-{decision.due[1]:02d}" if decision.due else None,
+                allowed=decision.allowed,
+                code=decision.code.value,
+                regime=decision.regime,
+                created_at=now,
+            )
+            audit(
+                session,
+                actor,
+                "exemption.apply",
+                f"vehicle:{vehicle.vin}",
+                now,
+                allowed=decision.allowed,
+                code=decision.code.value,
+                regime=decision.regime,
+            )
+            if not decision.allowed or decision.valid_until_month is None:
+                return _Refusal(
+                    RefusedError(decision.message, code=decision.code.value, regime=decision.regime)
+                )
+            assert decision.due is not None
+            return self._pending(
+                session,
+                actor,
+                vehicle,
+                reason=IssuanceReason.EXEMPTION,
+                basis=InspectionBasis.EXEMPT,
+                valid_until=valid_until_for_month(*decision.valid_until_month),
+                event_key=f"exemption:{vehicle.vin}:{decision.due[0]:04d}-{decision.due[1]:02d}",
+                exemption_id=application.id,
+            )
+
+        plan = self.kernel.run(work)
+        if isinstance(plan, _Refusal):
+            raise plan.error
+        if isinstance(plan, Done):
+            return plan.mark
+        return self.finish(actor, plan)
+
+    # --- after a crash ---------------------------------------------------------------------------
+
+    def resume_pending(self, actor: Actor = SYSTEM_ACTOR) -> list[IssuedMark]:
+        """Finish every pending mark (and VC-API credential) left by a crash between the two
+        transactions; returns the marks issued. Safe to run while the issuer is in use."""
+        require_role(actor, Role.SYSTEM)
+
+        def pending(session: Session) -> tuple[list[ToSign], list[ToSign]]:
+            key = keys_repo.current_key(session).id
+            return (
+                [ToSign(row_id, text, key) for row_id, text in marks_repo.pending(session)],
+                [ToSign(row_id, text, key) for row_id, text in credentials_repo.pending(session)],
+            )
+
+        marks, credentials = self.kernel.run(pending, readonly=True)
+        issued = [self.finish(actor, plan) for plan in marks]
+        for plan in credentials:
+            self._finish_credential(actor, plan)
+        return issued
+
+
+def _check_plate_free(
+    session: Session, plate: str, plate_type: str, vehicle_id: int | None = None
+) -> None:
+    """:raises ConflictError: ``PLATE_IN_USE`` by another active vehicle."""
+    other = vehicles_repo.plate_holder(session, plate, plate_type)
+    if other is not None and other != vehicle_id:
+        raise ConflictError(f"plate {plate} is in use", code="PLATE_IN_USE")
