@@ -18,6 +18,7 @@ HEAVY = (
     "vic.issuer",
     "vic.wallet",
     "vic.cli",
+    "vic.httpkit",
     "pyld",
     "requests",
     "lxml",
