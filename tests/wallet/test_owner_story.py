@@ -208,6 +208,9 @@ def test_the_owner_story(tmp_path: Path, issuer: tuple[str, dict[str, str], Path
     clean = tmp_path / "clean"
     clean.mkdir()
     (clean / "mark.json").write_bytes(Path(exported["file"]).read_bytes())
+    (clean / "mark.png").write_bytes((home / "mark.png").read_bytes())
+    wallet("print", vin, "--out", str(home / "mark.pdf"))
+    (clean / "mark.pdf").write_bytes((home / "mark.pdf").read_bytes())
     clean_env = {
         k: v
         for k, v in os.environ.items()
@@ -215,11 +218,12 @@ def test_the_owner_story(tmp_path: Path, issuer: tuple[str, dict[str, str], Path
     }
     clean_env["HOME"] = str(clean)
     lists = _lists(base, clean, inspected)
-    verdict = run(
-        "verify", "--json", "--trust", str(trust), *lists, "mark.json", env=clean_env, cwd=clean
-    )
-    assert verdict.returncode == 0, verdict.stdout + verdict.stderr
-    assert json.loads(verdict.stdout)["status"] == "VALID"
+    for shared in ("mark.json", "mark.png", "mark.pdf"):  # the file, its QR, the printed sticker
+        verdict = run(
+            "verify", "--json", "--trust", str(trust), *lists, shared, env=clean_env, cwd=clean
+        )
+        assert verdict.returncode == 0, shared + verdict.stdout + verdict.stderr
+        assert json.loads(verdict.stdout)["status"] == "VALID"
 
     # 6. the car is sold to acct-2: a new mark supersedes the one in the wallet
     status, transferred = call(
