@@ -15,6 +15,7 @@ from vic.cli.common import fail, read_input
 from vic.cli.conformance import app as conformance_app
 from vic.cli.issuer import BaseUrlOption, DatabaseOption, DataOption
 from vic.cli.issuer import app as issuer_app
+from vic.cli.output import JsonOption, emit_json
 from vic.cli.wallet import app as wallet_app
 from vic.contexts.errors import UsageError, VicError
 
@@ -93,6 +94,7 @@ def key_generate(
     out: Annotated[Path, typer.Option("--out", help="Where to write the key (mode 0600).")] = Path(
         "key.json"
     ),
+    as_json: JsonOption = False,
 ) -> None:
     """Generate a key, write it as a Multikey JSON file (mode 0600) and print its did:key."""
     from vic.did.key import did_key, did_key_method_id
@@ -112,7 +114,17 @@ def key_generate(
         fail(exc)
     except OSError as exc:
         fail(UsageError(f"cannot write {out}: {exc.strerror}", code="OUTPUT_NOT_WRITABLE"))
-    typer.echo(did)
+    if as_json:
+        emit_json(
+            {
+                "did": did,
+                "verificationMethod": did_key_method_id(private_key.public_key),
+                "keyType": private_key.key_type.value,
+                "file": str(out),
+            }
+        )
+    else:
+        typer.echo(did)
 
 
 # --- vic sign -----------------------------------------------------------------------------------

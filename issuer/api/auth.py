@@ -50,7 +50,7 @@ bearer = HTTPBearer(
     scheme_name=BEARER_SCHEME,
     bearerFormat="vic_<80 hex digits>",
     description=(
-        "A vic token (`vic token create` or `POST /tokens`), sent as "
+        "A vic token (`vic issuer token create` or `POST /tokens`), sent as "
         "`Authorization: Bearer vic_...`. Its scope is station, office, owner or admin; the "
         "scopes an operation accepts are listed in its security requirement (admin passes all)."
     ),

@@ -332,3 +332,34 @@ def test_no_help_text_is_eaten_as_rich_markup() -> None:
 
     walk(root, [])
     assert seen > 0
+
+
+def test_qr_encode_refuses_an_unsigned_credential_and_cose_refuses_a_non_credential(
+    tmp_path: Path,
+) -> None:
+    from tests.cli.test_cli import mark
+
+    unsigned = tmp_path / "unsigned.json"
+    unsigned.write_text(
+        json.dumps(mark("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"))
+    )
+    result = vic("qr", "encode", str(unsigned))
+    assert result.returncode == 2
+    assert "[NOT_SIGNED]" in result.stderr
+    key = tmp_path / "k.json"
+    assert vic("key", "generate", "--out", str(key)).returncode == 0
+    hello = tmp_path / "notvc.json"
+    hello.write_text('{"hello": "world"}')
+    cose = vic("qr", "encode", "--profile", "cose", "--key", str(key), str(hello))
+    assert cose.returncode == 2
+    assert "VIC1:" not in cose.stdout
+    assert "[INVALID_CONTEXT]" in cose.stderr
+
+
+def test_key_generate_speaks_json(tmp_path: Path) -> None:
+    result = vic("key", "generate", "--out", str(tmp_path / "k.json"), "--json")
+    assert result.returncode == 0, result.stderr
+    described = json.loads(result.stdout)
+    assert described["did"].startswith("did:key:zDn")
+    assert described["keyType"] == "P-256"
+    assert described["verificationMethod"].startswith(described["did"] + "#")
