@@ -130,3 +130,23 @@ def test_a_holder_who_is_someone_else(
     response = ask(client, vp, challenge)
     assert response.status_code == 422
     assert response.json()["result"]["verified"] is False
+
+
+def test_interop_mode_accepts_a_challenge_it_did_not_issue(
+    authority: Authority,
+    status_lists: list[dict[str, Any]],
+    holder: PrivateKey,
+    mark: dict[str, Any],
+) -> None:
+    from tests.verifier_service.conftest import make_settings
+    from vic.verifier.service import create_app
+    from vic.verifier.service.settings import AnyIssuer
+
+    settings = make_settings(authority, status_lists, trust=AnyIssuer())
+    with TestClient(create_app(settings), raise_server_exceptions=False) as interop:
+        response = ask(interop, present(holder, [mark], "suite-made"), "suite-made")
+        assert response.status_code == 200, response.text
+        assert response.json()["warnings"][0]["code"] == "ANY_ISSUER"
+        wrong = ask(interop, present(holder, [mark], "suite-made"), "another")
+        assert wrong.status_code == 422
+        assert wrong.json()["code"] == "INVALID_CHALLENGE"
