@@ -56,10 +56,9 @@ def make_settings(
     authority: Authority, lists: list[dict[str, Any]] | None, **kw: Any
 ) -> VerifierSettings:
     kw.setdefault("trust", authority.trust())
+    kw.setdefault("clock", clock)
     return VerifierSettings(
-        status_source=StaticStatusLists(lists) if lists is not None else None,
-        clock=clock,
-        **kw,
+        status_source=StaticStatusLists(lists) if lists is not None else None, **kw
     )
 
 
