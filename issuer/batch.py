@@ -14,7 +14,7 @@ and writes nothing; the others go through.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -160,7 +160,7 @@ def plan_inspections(
             session,
             ctx,
             actor,
-            [_with_inspection(request, inspection_ids[i]) for i, request in requests],
+            [replace(request, inspection_id=inspection_ids[i]) for i, request in requests],
         )
         for (index, _), sign in zip(requests, pending, strict=True):
             plans[index] = InspectionPlan(reports[index].vin.strip().upper(), True, sign=sign)
@@ -197,15 +197,4 @@ def _request(
         reason=IssuanceReason.INSPECTION,
         valid_until=due.valid_until(),
         event_key=event_key,
-    )
-
-
-def _with_inspection(request: PendingRequest, inspection_id: int) -> PendingRequest:
-    return PendingRequest(
-        vehicle_id=request.vehicle_id,
-        subject=request.subject,
-        reason=request.reason,
-        valid_until=request.valid_until,
-        event_key=request.event_key,
-        inspection_id=inspection_id,
     )

@@ -227,14 +227,7 @@ class VehicleRegistration:
 
     def facts(self) -> VehicleFacts:
         """What the inspection policy needs."""
-        return VehicleFacts(
-            category=UseCategory(self.use_category),
-            seats=self.seats,
-            first_registration=self.first_registration,
-            is_van=self.is_van,
-            casualty_accident=self.casualty_accident,
-            casualty_accident_date=self.casualty_accident_date,
-        )
+        return VehicleFacts.of(self)
 
 
 @dataclass(frozen=True)

@@ -36,9 +36,10 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Final
+from typing import Final, Protocol
 
 from vic.contexts.errors import UsageError
+from vic.vc.jsonio import is_int
 from vic.vc.mark import InspectionBasis, valid_until_for_month
 
 __all__ = [
@@ -330,6 +331,23 @@ REGIMES: Final[tuple[Regime, ...]] = (
 # --- facts and results ---------------------------------------------------------------------------
 
 
+class RegisteredFacts(Protocol):
+    """What a registration or a stored vehicle says of itself that the policy reads."""
+
+    @property
+    def use_category(self) -> str: ...
+    @property
+    def seats(self) -> int: ...
+    @property
+    def first_registration(self) -> date: ...
+    @property
+    def is_van(self) -> bool: ...
+    @property
+    def casualty_accident(self) -> bool: ...
+    @property
+    def casualty_accident_date(self) -> date | None: ...
+
+
 @dataclass(frozen=True)
 class VehicleFacts:
     """What the policy needs to know about a vehicle. Construction validates every field.
@@ -349,10 +367,22 @@ class VehicleFacts:
     manufactured: date | None = None
     modification_penalty: bool = False
 
+    @classmethod
+    def of(cls, vehicle: RegisteredFacts) -> VehicleFacts:
+        """The facts of a registration or a stored vehicle (``use_category`` as its value)."""
+        return cls(
+            category=UseCategory(vehicle.use_category),
+            seats=vehicle.seats,
+            first_registration=vehicle.first_registration,
+            is_van=vehicle.is_van,
+            casualty_accident=vehicle.casualty_accident,
+            casualty_accident_date=vehicle.casualty_accident_date,
+        )
+
     def __post_init__(self) -> None:
         if not isinstance(self.category, UseCategory):
             raise UsageError(f"category must be a UseCategory, got {self.category!r}")
-        if not _is_int(self.seats) or self.seats < 1:
+        if not is_int(self.seats) or self.seats < 1:
             raise UsageError(f"seats must be a positive int, got {self.seats!r}")
         small = self.category is UseCategory.SMALL_NON_OPERATING_PASSENGER
         if small and self.seats > 9:
@@ -717,10 +747,6 @@ def _age_text(months: int) -> str:
     return f"year {years}" if rest == 0 else f"{years}y{rest}m"
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _check_day(value: object, name: str) -> None:
     if isinstance(value, datetime) or not isinstance(value, date):
         raise UsageError(f"{name} must be a datetime.date (not a datetime), got {value!r}")
@@ -735,7 +761,7 @@ def _check_year_month(value: object, name: str) -> int:
     if (
         not isinstance(value, tuple)
         or len(value) != 2
-        or not all(_is_int(part) for part in value)
+        or not all(is_int(part) for part in value)
         or not 1 <= value[0] <= 9999
         or not 1 <= value[1] <= 12
     ):

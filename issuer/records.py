@@ -170,14 +170,7 @@ def may_see(session: Session, actor: Actor, vehicle: Vehicle) -> Owner | None:
 
 def vehicle_facts(vehicle: Vehicle) -> VehicleFacts:
     """What the inspection policy needs to know about ``vehicle``."""
-    return VehicleFacts(
-        category=UseCategory(vehicle.use_category),
-        seats=vehicle.seats,
-        first_registration=vehicle.first_registration,
-        is_van=vehicle.is_van,
-        casualty_accident=vehicle.casualty_accident,
-        casualty_accident_date=vehicle.casualty_accident_date,
-    )
+    return VehicleFacts.of(vehicle)
 
 
 def vehicle_subject(vehicle: Vehicle, basis: InspectionBasis) -> VehicleSubject:

@@ -57,6 +57,12 @@ def parse_datetime(value: object, *, field: str, require_timezone: bool = True) 
     fraction = match["fraction"]
     if fraction:
         text += fraction[:7].ljust(7, "0")  # microseconds; finer digits are truncated
+    if tz not in (None, "Z") and (int(tz[1:3]) > 14 or int(tz[4:6]) > 59):
+        raise DataModelError(
+            f"{field} has a time zone offset beyond ±14:00: {value!r}",
+            code="INVALID_DATETIME",
+            field=field,
+        )
     text += "+00:00" if tz in (None, "Z") else tz
     try:
         parsed = datetime.fromisoformat(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, TypeGuard
 
 from vic.contexts.errors import InputTooLargeError, InvalidJsonError, NestingTooDeepError
 
@@ -92,6 +92,11 @@ def parse_json_object(
     if raw_surrogate or _SURROGATE_ESCAPE.search(text):
         _check_text(value)  # an unpaired surrogate comes from an escape, or was in the str given
     return value
+
+
+def is_int(value: object) -> TypeGuard[int]:
+    """Whether a parsed JSON value is an integer (``True`` and ``False`` are not)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def check_depth(value: Any, max_depth: int = MAX_DEPTH, max_values: int | None = None) -> None:

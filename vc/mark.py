@@ -32,6 +32,7 @@ from vic.contexts.errors import (
     UsageError,
     ValidityRangeError,
 )
+from vic.vc.jsonio import is_int
 from vic.vc.plate import (
     PlateType,
     VehicleType,
@@ -255,7 +256,7 @@ def valid_until_for_month(year: int, month: int) -> datetime:
 
 
 def _is_int_in(value: object, low: int, high: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+    return is_int(value) and low <= value <= high
 
 
 def _is_month_end(moment: datetime) -> bool:

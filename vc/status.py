@@ -21,20 +21,23 @@ import re
 import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, Final, TypeGuard, cast
+from typing import Any, Final, cast
 from urllib.parse import urlsplit
 
 from zlib_ng import zlib_ng
 
 from vic.contexts.errors import (
+    DataModelError,
     InputTooLargeError,
     StatusIndexRangeError,
     StatusListError,
     UsageError,
     ValidityRangeError,
 )
+from vic.vc.dates import format_datetime, parse_datetime
+from vic.vc.jsonio import is_int
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -79,9 +82,6 @@ _ZLIB_ERROR: Final = cast("type[Exception]", zlib_ng.error)
 _GZIP_HEADER: Final = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03"
 _B64URL: Final = re.compile(r"[A-Za-z0-9_-]*")
 _DIGITS: Final = re.compile(r"[0-9]+")
-_DATETIME: Final = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})"
-)
 
 _ENTRY_TYPE: Final = "BitstringStatusListEntry"
 _TERSE_ENTRY_TYPE: Final = "TerseBitstringStatusListEntry"
@@ -193,7 +193,7 @@ class Bitstring:
         :raises StatusIndexRangeError: the entry does not lie wholly inside the bitstring.
         """
         _check_status_size_arg(status_size)
-        if not _is_int(value) or not 0 <= value < (1 << status_size):
+        if not is_int(value) or not 0 <= value < (1 << status_size):
             raise UsageError(f"status value {value!r} does not fit in {status_size} bit(s)")
         start = self._check_entry(index, status_size)
         for offset in range(status_size):
@@ -229,7 +229,7 @@ class Bitstring:
             trailing bytes (``INVALID_ENCODED_LIST``); too short (``STATUS_LIST_TOO_SHORT``).
         :raises UsageError: ``max_bytes`` is not a positive integer.
         """
-        if not _is_int(max_bytes) or max_bytes <= 0:
+        if not is_int(max_bytes) or max_bytes <= 0:
             raise UsageError("max_bytes must be a positive integer")
         if not isinstance(encoded, str):
             raise _bad_list("encodedList is not a string")
@@ -251,7 +251,7 @@ class Bitstring:
         return out
 
     def _check_index(self, index: int, width: int) -> None:
-        if not _is_int(index):
+        if not is_int(index):
             raise UsageError(f"a bit index must be an int, not {type(index).__name__}")
         if index < 0 or index + width > len(self):
             raise StatusIndexRangeError(
@@ -259,7 +259,7 @@ class Bitstring:
             )
 
     def _check_entry(self, index: int, status_size: int) -> int:
-        if not _is_int(index):
+        if not is_int(index):
             raise UsageError(f"an entry index must be an int, not {type(index).__name__}")
         if index < 0 or (index + 1) * status_size > len(self):
             raise StatusIndexRangeError(
@@ -272,9 +272,9 @@ class Bitstring:
 
 
 def _check_length(length: int, minimum: int) -> None:
-    if not _is_int(length) or length <= 0 or length % 8:
+    if not is_int(length) or length <= 0 or length % 8:
         raise UsageError(f"a bitstring length must be a positive multiple of 8, not {length!r}")
-    if not _is_int(minimum) or minimum < 0:
+    if not is_int(minimum) or minimum < 0:
         raise UsageError("minimum must be a non-negative integer")
     if length < minimum:
         raise StatusListError(
@@ -286,7 +286,7 @@ def _check_length(length: int, minimum: int) -> None:
 
 
 def _check_status_size_arg(status_size: int) -> None:
-    if not _is_int(status_size) or status_size <= 0:
+    if not is_int(status_size) or status_size <= 0:
         raise UsageError(f"status_size must be a positive integer, not {status_size!r}")
 
 
@@ -367,7 +367,7 @@ def build_status_list_credential(
         raise UsageError(f"purpose must be a StatusPurpose, not {purpose!r}")
     if not isinstance(bitstring, Bitstring):
         raise UsageError("bitstring must be a Bitstring")
-    if ttl_ms is not None and (not _is_int(ttl_ms) or ttl_ms < 0):
+    if ttl_ms is not None and (not is_int(ttl_ms) or ttl_ms < 0):
         raise UsageError(f"ttl_ms must be a non-negative integer, not {ttl_ms!r}")
     if valid_from is not None and valid_until is not None and valid_from > valid_until:
         raise ValidityRangeError("valid_from is after valid_until")
@@ -450,7 +450,7 @@ def parse_status_list_credential(
     if valid_from is not None and valid_until is not None and valid_from > valid_until:
         raise ValidityRangeError("the status list's validFrom is after its validUntil")
     ttl = subject.get("ttl")
-    if ttl is not None and (not _is_int(ttl) or ttl < 0):
+    if ttl is not None and (not is_int(ttl) or ttl < 0):
         raise StatusListError("the status list's ttl is not a non-negative integer")
     encoded = subject.get("encodedList")
     if not isinstance(encoded, str):
@@ -530,7 +530,7 @@ def expand_terse_entry(
         32-bit unsigned integer, its base an absolute URL).
     :raises UsageError: ``list_length`` is not a positive integer.
     """
-    if not _is_int(list_length) or list_length <= 0:
+    if not is_int(list_length) or list_length <= 0:
         raise UsageError("list_length must be a positive integer")
     if not isinstance(entry, Mapping) or _entry_type(entry) != _TERSE_ENTRY_TYPE:
         raise StatusListError(f"not a {_TERSE_ENTRY_TYPE}", code="UNSUPPORTED_STATUS_TYPE")
@@ -538,7 +538,7 @@ def expand_terse_entry(
     if not isinstance(base, str) or not _is_url(base):
         raise StatusListError("terseStatusListBaseUrl is not an absolute URL")
     terse_index = entry.get("terseStatusListIndex")
-    if not _is_int(terse_index) or not 0 <= terse_index < _TERSE_INDEX_LIMIT:
+    if not is_int(terse_index) or not 0 <= terse_index < _TERSE_INDEX_LIMIT:
         raise StatusListError("terseStatusListIndex is not a 32-bit unsigned integer")
     list_index, status_list_index = divmod(terse_index, list_length)
     revocation, suspension = (
@@ -583,7 +583,7 @@ def _parse_entry(item: Mapping[str, Any]) -> StatusEntry:
     ):
         raise StatusListError("statusListIndex is not a non-negative integer in a base-10 string")
     status_size = item.get("statusSize", 1)
-    if not _is_int(status_size) or not 1 <= status_size <= _MAX_STATUS_SIZE:
+    if not is_int(status_size) or not 1 <= status_size <= _MAX_STATUS_SIZE:
         raise StatusListError(f"statusSize is not an integer from 1 to {_MAX_STATUS_SIZE}")
     messages = _status_messages(item.get("statusMessage"), status_size)
     return StatusEntry(
@@ -719,10 +719,6 @@ def check_status(
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _is_int(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _is_url(value: str) -> bool:
     if not isinstance(value, str) or not 0 < len(value) <= _MAX_URL_LENGTH:
         return False
@@ -770,39 +766,15 @@ def _optional_datetime(credential: Mapping[str, Any], key: str) -> datetime | No
     value = credential.get(key)
     if value is None:
         return None
-    parsed = _parse_datetime(value) if isinstance(value, str) else None
-    if parsed is None:
-        raise StatusListError(f"the status list's {key} is not an XML Schema dateTimeStamp")
-    return parsed
-
-
-def _parse_datetime(value: str) -> datetime | None:
-    match = _DATETIME.fullmatch(value)
-    if match is None:
-        return None
-    year, month, day, hour, minute, second, fraction, zone = match.groups()
-    if zone == "Z":
-        tz = UTC
-    else:
-        sign = 1 if zone[0] == "+" else -1
-        zone_hours, zone_minutes = int(zone[1:3]), int(zone[4:6])
-        if zone_hours > 14 or zone_minutes > 59:
-            return None
-        tz = timezone(sign * timedelta(hours=zone_hours, minutes=zone_minutes))
-    micro = int((fraction or "0")[:6].ljust(6, "0"))
     try:
-        return datetime(
-            int(year), int(month), int(day), int(hour), int(minute), int(second), micro, tzinfo=tz
-        )
-    except ValueError:
-        return None
+        return parse_datetime(value, field=key)
+    except DataModelError:
+        raise StatusListError(
+            f"the status list's {key} is not an XML Schema dateTimeStamp"
+        ) from None
 
 
 def _format_datetime(value: datetime) -> str:
     if value.tzinfo is None or value.utcoffset() is None:
         raise UsageError("dates must be timezone-aware")
-    utc = value.astimezone(UTC)
-    text = utc.strftime("%Y-%m-%dT%H:%M:%S")
-    if utc.microsecond:
-        text += f".{utc.microsecond:06d}".rstrip("0")
-    return text + "Z"
+    return format_datetime(value)

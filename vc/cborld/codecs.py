@@ -41,6 +41,7 @@ from vic.did.multibase import base58btc_decode, base58btc_encode, base64url_deco
 from vic.vc.cborld.context import ABSENT, ContextLoader
 from vic.vc.cborld.tables import MULTIBASE, URL_SCHEMES, XSD_DATE, XSD_DATETIME
 from vic.vc.cborld.urls import js_url_scheme
+from vic.vc.jsonio import is_int
 
 __all__ = ["UNDECODED", "CodecState", "decode_value", "encode_value", "table_type"]
 
@@ -90,10 +91,6 @@ class CodecState:
             type_: {code: value for value, code in table.items()}
             for type_, table in self.type_table.items()
         }
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def table_type(term: str, definition: Mapping[str, Any], term_type: Any) -> str:
@@ -229,13 +226,13 @@ def _encode_date(value: str) -> Any:
 
 
 def _decode_datetime(value: Any) -> Any:
-    if _is_int(value):
+    if is_int(value):
         if not _in_js_range(value):
             raise _parse_error("a compressed dateTime is out of range")
         return _iso(value, None)
     if isinstance(value, list) and len(value) == 2:
         seconds, millis = value
-        if not (_is_int(seconds) and _is_int(millis) and 0 <= millis <= 999):
+        if not (is_int(seconds) and is_int(millis) and 0 <= millis <= 999):
             raise _parse_error("a compressed dateTime with milliseconds is malformed")
         if not _in_js_range(seconds, millis):
             raise _parse_error("a compressed dateTime is out of range")
@@ -244,7 +241,7 @@ def _decode_datetime(value: Any) -> Any:
 
 
 def _decode_date(value: Any) -> Any:
-    if not _is_int(value):
+    if not is_int(value):
         return UNDECODED
     if not _in_js_range(value):
         raise _parse_error("a compressed date is out of range")
@@ -370,7 +367,7 @@ def _decode_url(value: Any, state: CodecState) -> Any:
     if isinstance(value, str):
         return UNDECODED
     if isinstance(value, list):
-        prefix = _REVERSE_SCHEMES.get(value[0]) if value and _is_int(value[0]) else None
+        prefix = _REVERSE_SCHEMES.get(value[0]) if value and is_int(value[0]) else None
         if prefix in ("http://", "https://") and len(value) == 2 and isinstance(value[1], str):
             return prefix + value[1]
         if prefix == "urn:uuid:" and len(value) == 2:
@@ -395,7 +392,7 @@ def _decode_url(value: Any, state: CodecState) -> Any:
         raise _parse_error(
             "unknown compressed URL form", code="UNKNOWN_COMPRESSED_VALUE", value=repr(value)[:80]
         )
-    if not _is_int(value):
+    if not is_int(value):
         raise _parse_error("a compressed URL is neither text, an array nor a term id")
     term, _ = state.loader.term_for_id(value)
     return term
@@ -423,7 +420,7 @@ def encode_value(
         code = table.get(value) if isinstance(value, str) else None
         if code is not None:
             return _uint_bytes(code) if type_ in state.bytes_types else code
-        if type_ != "none" and _is_int(value):
+        if type_ != "none" and is_int(value):
             return _int_bytes(value)
     encoded: Any = UNDECODED
     if type_ == "url":
@@ -450,7 +447,7 @@ def decode_value(
     if reverse is not None:
         is_bytes = isinstance(value, bytes)
         uses_bytes = type_ in state.bytes_types
-        if (is_bytes and uses_bytes) or (_is_int(value) and not uses_bytes):
+        if (is_bytes and uses_bytes) or (is_int(value) and not uses_bytes):
             code = _uint_from_bytes(value) if is_bytes else value
             decoded = reverse.get(code)
             if decoded is not None:

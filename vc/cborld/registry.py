@@ -35,6 +35,7 @@ from vic.vc.cborld.tables import (
     LEGACY_CRYPTOSUITE_TABLE,
     TYPES_ENCODED_AS_BYTES,
 )
+from vic.vc.jsonio import is_int
 
 __all__ = [
     "DEFAULT_CRYPTOSUITES",
@@ -86,10 +87,6 @@ def _bad_entry(message: str, **detail: Any) -> MalformedValueError:
     return MalformedValueError(message, code="INVALID_REGISTRY_ENTRY", **detail)
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _check_tables(tables: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
     for type_, table in tables.items():
@@ -106,7 +103,7 @@ def _check_tables(tables: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str
         for value, code in table.items():
             if not isinstance(value, str):
                 raise _bad_entry(f"a value of the {type_} table is not a string: {value!r}")
-            if not _is_int(code) or not low <= code <= limit:
+            if not is_int(code) or not low <= code <= limit:
                 raise _bad_entry(
                     f"the code of {value!r} in the {type_} table must be an integer "
                     f"in {low}..{limit}",
@@ -138,9 +135,9 @@ class RegistryEntry:
     compressed: bool = True
 
     def __post_init__(self) -> None:
-        if not _is_int(self.entry_id) or not 0 <= self.entry_id <= MAX_ENTRY_ID:
+        if not is_int(self.entry_id) or not 0 <= self.entry_id <= MAX_ENTRY_ID:
             raise _bad_entry(f"registry entry id must be an integer >= 0, not {self.entry_id!r}")
-        if not _is_int(self.version) or self.version < 1:
+        if not is_int(self.version) or self.version < 1:
             raise _bad_entry(f"registry entry version must be a positive integer: {self.version}")
         if (self.entry_id == 0) == self.compressed:
             raise _bad_entry("entry 0, and only entry 0, is uncompressed")

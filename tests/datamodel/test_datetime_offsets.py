@@ -1,0 +1,41 @@
+"""One XSD dateTime reader (vc.dates) for credentials and status lists: offsets up to ±14:00."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from vic.contexts.errors import DataModelError, StatusListError
+from vic.vc.dates import parse_datetime
+from vic.vc.status import (
+    Bitstring,
+    StatusPurpose,
+    build_status_list_credential,
+    parse_status_list_credential,
+)
+
+
+def test_offsets_beyond_fourteen_hours_are_not_xsd() -> None:
+    assert parse_datetime("2026-01-01T00:00:00+14:00", field="validFrom") == datetime(
+        2025, 12, 31, 10, tzinfo=UTC
+    )
+    for bad in ("2026-01-01T00:00:00+15:00", "2026-01-01T00:00:00-14:60"):
+        with pytest.raises(DataModelError) as caught:
+            parse_datetime(bad, field="validFrom")
+        assert caught.value.code == "INVALID_DATETIME"
+
+
+@pytest.mark.parametrize(
+    "value", ["2026-01-01T00:00:00+15:00", "2026-02-30T00:00:00Z", "2026-01-01", "x"]
+)
+def test_a_status_list_date_is_read_by_the_same_reader(value: str) -> None:
+    credential = build_status_list_credential(
+        id="https://example.com/status/1",
+        issuer="did:example:issuer",
+        purpose=StatusPurpose.REVOCATION,
+        bitstring=Bitstring(),
+    )
+    credential["validFrom"] = value
+    with pytest.raises(StatusListError):
+        parse_status_list_credential(credential)
