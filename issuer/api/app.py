@@ -26,7 +26,17 @@ from vic.httpkit.head import HeadAsGet
 from vic.httpkit.problems import install_problem_handlers, problem_schema
 from vic.issuer.api.auth import api_key_digest
 from vic.issuer.api.deps import ApiSettings
-from vic.issuer.api.routes import admin, marks, named, oid4vci, ops, public, vcapi, vehicles
+from vic.issuer.api.routes import (
+    admin,
+    marks,
+    named,
+    oid4vci,
+    ops,
+    owner,
+    public,
+    vcapi,
+    vehicles,
+)
 from vic.issuer.config import IssuerConfig
 from vic.issuer.engine import Issuer
 from vic.issuer.monitoring import RequestCounters
@@ -183,6 +193,7 @@ def create_app(
     app.include_router(admin.router, prefix=prefix)
     app.include_router(oid4vci.well_known_router(base))
     app.include_router(oid4vci.router, prefix=prefix)
+    app.include_router(owner.router, prefix=prefix)
     app.include_router(ops.router, prefix=prefix)
 
     def openapi() -> dict[str, Any]:

@@ -43,6 +43,7 @@ __all__ = [
     "Oid4vciNonce",
     "Oid4vciOffer",
     "Owner",
+    "OwnerLink",
     "PaperOrder",
     "RegistryVersion",
     "SigningKey",
@@ -477,5 +478,20 @@ class Oid4vciNonce(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     digest: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class OwnerLink(Base):
+    """A one-time sign-in link for the owner page (:mod:`issuer.owner_links`): an office hands
+    it to an owner; redeemed once, it becomes a short-lived owner token. Only its digest."""
+
+    __tablename__ = "owner_link"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(128))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -36,6 +36,7 @@ class Wallet:
     client: Any
     clock: Callable[[], datetime]
     key: PrivateKey = field(default_factory=lambda: PrivateKey.generate(KeyType.P256))
+    audience: str = "https://demo.vic.example"
 
     @property
     def did(self) -> str:
@@ -75,7 +76,7 @@ class Wallet:
         self,
         nonce: str | None,
         *,
-        aud: Any = "https://demo.vic.example",
+        aud: Any = None,
         iat: float | None = None,
         typ: str = "openid4vci-proof+jwt",
         alg: str = "ES256",
@@ -83,7 +84,7 @@ class Wallet:
         header: dict[str, Any] | None = None,
     ) -> str:
         stamp = iat if iat is not None else self.clock().timestamp()
-        payload: dict[str, Any] = {"aud": aud, "iat": int(stamp)}
+        payload: dict[str, Any] = {"aud": self.audience if aud is None else aud, "iat": int(stamp)}
         if nonce is not None:
             payload["nonce"] = nonce
         head = header if header is not None else {"typ": typ, "alg": alg, "kid": self.kid}

@@ -172,6 +172,8 @@ def test_the_matrix_covers_every_write() -> None:
         "POST /oid4vci/token",
         "POST /oid4vci/nonce",
         "POST /oid4vci/credential",
+        # A one-time sign-in link's code is its own credential (tests/issuer/test_owner_links.py).
+        "POST /owner-links/redeem",
     ]
     writes = [op for op in OPERATIONS if op.method in WRITES]
     assert len(writes) >= 19

@@ -28,6 +28,7 @@ TABLES = {
     "oid4vci_nonce",
     "oid4vci_offer",
     "owner",
+    "owner_link",
     "paper_order",
     "registry_version",
     "signing_key",
@@ -48,7 +49,7 @@ def test_migrations_build_the_schema_from_empty(tmp_path: Path, database: Backen
         open_database(url_of(database, tmp_path), schema=database.schema, migrate=False)
     db = open_database(url_of(database, tmp_path), schema=database.schema)
     try:
-        assert current_revision(db) == head_revision() == "0003"
+        assert current_revision(db) == head_revision() == "0004"
         with db.engine.connect() as connection:
             names = set(inspect(connection).get_table_names(schema=database.schema))
             assert names == TABLES
@@ -57,7 +58,7 @@ def test_migrations_build_the_schema_from_empty(tmp_path: Path, database: Backen
             )
             assert compare_metadata(context, Base.metadata) == []
         again = open_database(url_of(database, tmp_path), schema=database.schema)  # idempotent
-        assert current_revision(again) == "0003"
+        assert current_revision(again) == "0004"
         again.dispose()
         at_head = open_database(url_of(database, tmp_path), schema=database.schema, migrate=False)
         at_head.dispose()

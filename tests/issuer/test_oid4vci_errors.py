@@ -170,12 +170,25 @@ def test_a_nonce_is_single_use_and_short_lived(api: Api) -> None:
 
 def test_a_proof_for_another_audience(api: Api) -> None:
     wallet, access = access_token(api, 93)
-    for aud in ("https://other.example", ["https://other.example"], None):
+    audiences = (
+        "https://other.example",
+        ["https://other.example"],
+        42,
+        ["https://demo.vic.example", 7],
+    )
+    for aud in audiences:
         oauth_error(
             wallet.credential(access, LDP, wallet.proof(wallet.nonce(), aud=aud)),
             "invalid_proof",
             "PROOF_AUDIENCE",
         )
+    # No aud at all.
+    no_aud = compact(
+        {"typ": "openid4vci-proof+jwt", "alg": "ES256", "kid": wallet.kid},
+        {"iat": int(api.clock().timestamp()), "nonce": wallet.nonce()},
+        wallet.key,
+    )
+    oauth_error(wallet.credential(access, LDP, no_aud), "invalid_proof", "PROOF_AUDIENCE")
 
 
 def test_a_proof_with_a_wrong_typ(api: Api) -> None:
