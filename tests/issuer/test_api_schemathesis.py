@@ -114,8 +114,6 @@ def records_for(api: Api, operation: Any, serial: int) -> dict[str, str] | None:
     if "token_id" in names:
         spare = api.post("/tokens", "admin", json={"scope": Scope.OFFICE, "label": "spare"})
         values["token_id"] = spare.json()["info"]["tokenId"]
-    if "name" in names:  # no named VC-API issuer is configured here: the 404 path
-        values["name"] = "not-configured"
     if "reference" in names:
         api.register(serial)
         offer = api.post(f"/vehicles/{make_vin(serial)}/offers", "office", json={})
