@@ -38,6 +38,8 @@ app.add_typer(conformance_app, name="conformance")
 app.add_typer(wallet_app, name="wallet")
 
 API_KEY_ENV = "VIC_ISSUER_API_KEY"
+CACHE_ENV = "VIC_CACHE_DIR"
+"""Environment variable naming the folder of ``vic verify``'s caches (status lists)."""
 """Environment variable holding the issuer's static VC-API key (``vic serve issuer``)."""
 TRUST_ENV = "VIC_TRUST"
 """Environment variable naming the default trust list file of ``vic verify``."""
@@ -241,7 +243,10 @@ def sign(
 @app.command("verify")
 def verify(
     input_path: Annotated[
-        str, typer.Argument(metavar="INPUT", help="Credential JSON file, or - for stdin.")
+        str,
+        typer.Argument(
+            metavar="INPUT", help="A credential file, QR text (VC1-R…, VIC1:…), or - for stdin."
+        ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     trust_issuer: Annotated[
@@ -249,7 +254,22 @@ def verify(
     ] = None,
     trust_file: Annotated[Path | None, typer.Option("--trust", help="A trust list file.")] = None,
     at: Annotated[str | None, typer.Option("--at", help="Verify as of this time.")] = None,
-    offline: Annotated[bool, typer.Option("--offline", help="Never touch the network.")] = False,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Never touch the network (the default).")
+    ] = False,
+    online: Annotated[
+        bool,
+        typer.Option(
+            "--online", help="Fetch status lists and did:web documents (guarded, cached)."
+        ),
+    ] = False,
+    max_status_age: Annotated[
+        int | None,
+        typer.Option(
+            "--max-status-age",
+            help="Seconds: a cached status list older than this gives STATUS_UNAVAILABLE.",
+        ),
+    ] = None,
     status_list: Annotated[
         list[Path] | None,
         typer.Option("--status-list", help="A status list credential file to use."),
@@ -283,14 +303,45 @@ def verify(
         fail(exc)
     except OSError as exc:
         fail(UsageError(f"cannot read a status list: {exc.strerror}", code="INPUT_NOT_READABLE"))
-    del offline  # no network source exists yet: status comes only from --status-list files
-    from vic.vc.dates import system_clock
+    if online and offline:
+        fail(UsageError("--online and --offline exclude each other", code="USAGE_ERROR"))
+    if max_status_age is not None and max_status_age < 0:
+        fail(UsageError("--max-status-age must not be negative", code="USAGE_ERROR"))
+    from datetime import timedelta
 
+    from vic.vc.dates import system_clock
+    from vic.verifier.status import DEFAULT_MAX_STATUS_AGE, ChainedStatusLists, HttpStatusLists
+
+    clock = (lambda: moment) if moment else system_clock
+    resolver = None
+    fetcher = None
+    if online:
+        from vic.did.fetch import GuardedFetcher
+        from vic.did.resolver import guarded_did_fetch
+
+        fetcher = GuardedFetcher()
+        resolver = trust.resolver(fetch=guarded_did_fetch(fetcher))
+    cached = HttpStatusLists(
+        fetcher,
+        cache_dir=status_cache_dir(),
+        clock=clock,
+        offline=not online,
+        max_age=(
+            timedelta(seconds=max_status_age)
+            if max_status_age is not None
+            else DEFAULT_MAX_STATUS_AGE
+        ),
+    )
+    if input_path != "-" and input_path.lstrip().startswith(("VC1-", "VIC1:")):
+        data = input_path.encode("utf-8")  # QR text given as the argument
+    else:
+        data = read_input(input_path)
     result = verify_credential(
-        read_input(input_path),
+        data,
         trust=trust,
-        clock=(lambda: moment) if moment else system_clock,
-        status_source=StaticStatusLists(lists),
+        resolver=resolver,
+        clock=clock,
+        status_source=ChainedStatusLists(StaticStatusLists(lists), cached),
         check_status_lists=not skip_status,
         registry=codes,
     )
@@ -298,12 +349,48 @@ def verify(
         typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
         _print_result(result.to_dict())
+        if not online and any(e.code == "STATUS_LIST_NOT_CACHED" for e in result.errors):
+            typer.echo(
+                "hint: the status lists are not at hand; pass --online to fetch them, or "
+                "--status-list FILE",
+                err=True,
+            )
     raise typer.Exit(result.status.exit_code)
+
+
+def _summary_lines(summary: dict[str, Any]) -> list[tuple[str, str]]:
+    plate_type, vehicle_type = summary["plateType"], summary["vehicleType"]
+    names = summary.get("issuerName") or {}
+    issuer = " / ".join(n for n in (names.get("zh-CN"), names.get("en")) if n)
+    return [
+        (
+            "plate",
+            f"{summary['plate']}  {plate_type['zh-CN']} {plate_type['en']} ({plate_type['code']})",
+        ),
+        ("vehicle", f"{vehicle_type['zh-CN']} {vehicle_type['en']} ({vehicle_type['code']})"),
+        ("VIN", summary["vin"]),
+        ("valid until", f"{summary['validUntilMonth']} (end of month, China time)"),
+        ("issuer", f"{issuer} ({summary['issuer']})" if issuer else summary["issuer"]),
+    ]
+
+
+def status_cache_dir() -> Path:
+    """Where ``vic verify`` keeps fetched status lists: ``$VIC_CACHE_DIR/status``, else
+    ``$XDG_CACHE_HOME/vic/status``, else ``~/.cache/vic/status``."""
+    base = os.environ.get(CACHE_ENV) or ""
+    if base:
+        return Path(base) / "status"
+    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(xdg) / "vic" / "status"
 
 
 def _print_result(result: dict[str, Any]) -> None:
     marks = {True: "✓", False: "✗", None: "-"}
     typer.echo(result["status"])
+    summary = result.get("summary")
+    if summary:
+        for label, value in _summary_lines(summary):
+            typer.echo(f"  {label:<12}{value}")
     for check in result["checks"]:
         line = f"  {marks[check['passed']]} {check['check']}"
         if "error" in check:

@@ -12,12 +12,24 @@ network unless the caller injects something that does.
 from vic.verifier.batch import verify_credentials
 from vic.verifier.presentation import PresentationResult, verify_presentation
 from vic.verifier.result import Check, CheckName, Status, VerificationResult
+from vic.verifier.status import (
+    ChainedStatusLists,
+    FetchedStatusList,
+    HttpStatusLists,
+    StaticStatusLists,
+    StatusListSource,
+)
+from vic.verifier.summary import MarkSummary
 from vic.verifier.trust import TrustedIssuer, TrustList
-from vic.verifier.verify import StaticStatusLists, StatusListSource, verify_credential
+from vic.verifier.verify import verify_credential
 
 __all__ = [
+    "ChainedStatusLists",
     "Check",
     "CheckName",
+    "FetchedStatusList",
+    "HttpStatusLists",
+    "MarkSummary",
     "PresentationResult",
     "StaticStatusLists",
     "Status",

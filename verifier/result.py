@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vic.contexts.errors import VicError
+
+if TYPE_CHECKING:
+    from vic.verifier.summary import MarkSummary
 
 __all__ = ["Check", "CheckName", "Status", "VerificationResult"]
 
@@ -116,6 +119,8 @@ class VerificationResult:
 
     checks: tuple[Check, ...]
     credential: dict[str, Any] | None = None
+    summary: MarkSummary | None = None
+    """For a mark whose proof verified: plate, types, VIN, valid-until month, issuer names."""
 
     @property
     def status(self) -> Status:
@@ -147,4 +152,6 @@ class VerificationResult:
             "status": self.status.value,
             "checks": [c.to_dict() for c in self.checks],
             "errors": [e.to_dict() for e in self.errors],
+            "summary": self.summary.to_dict() if self.summary is not None else None,
+            "credential": self.credential,
         }

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from vic.contexts.errors import TrustError, VicError
 from vic.did.document import DidDocument
-from vic.did.resolver import DidResolver
+from vic.did.resolver import DidResolver, Fetch
 from vic.vc.jsonio import parse_json_object
 
 if TYPE_CHECKING:  # CBOR-LD is imported when a registry is asked for (import stays light)
@@ -95,10 +95,13 @@ class TrustList:
             entries.extend(issuer.registry_entries)
         return Registry(entries)
 
-    def resolver(self) -> DidResolver:
-        """A resolver that knows the pinned documents (and did:key, did:jwk offline)."""
+    def resolver(self, *, fetch: Fetch | None = None) -> DidResolver:
+        """A resolver that knows the pinned documents (and did:key, did:jwk offline); with
+        ``fetch`` (e.g. :func:`vic.did.resolver.guarded_did_fetch`) it looks unpinned did:web
+        documents up too."""
         return DidResolver(
-            {e.id: e.did_document for e in self.issuers if e.did_document is not None}
+            {e.id: e.did_document for e in self.issuers if e.did_document is not None},
+            fetch=fetch,
         )
 
     def to_json(self) -> dict[str, Any]:

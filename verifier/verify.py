@@ -45,6 +45,7 @@ from vic.verifier.status import (
     StatusListSource,
     verified_status_list,
 )
+from vic.verifier.summary import summarize_mark
 from vic.verifier.trust import TrustList
 
 if TYPE_CHECKING:
@@ -99,9 +100,10 @@ def verify_credential(
         return VerificationResult(tuple(checks), document)
     checks.append(Check.ok(CheckName.DATA_MODEL, version=info.version, issuer=info.issuer))
 
+    subject = None
     if is_mark(document):
         try:
-            check_mark(document)
+            subject = check_mark(document)
         except VicError as exc:
             checks.append(Check.failed(CheckName.MARK, exc))
             return VerificationResult(tuple(checks), document)
@@ -146,7 +148,19 @@ def verify_credential(
         checks.extend(
             _status_checks(document, info.issuer, status_source, resolver, loader, clock, now, skew)
         )
-    return VerificationResult(tuple(checks), document)
+    summary = None
+    proof_ok = all(
+        c.passed for c in checks if c.name in (CheckName.PROOF, CheckName.ISSUER_BINDING)
+    )
+    if subject is not None and info.valid_until is not None and proof_ok:
+        trusted = trust.get(info.issuer) if trust.trusts(info.issuer) else None
+        summary = summarize_mark(
+            subject,
+            issuer=info.issuer,
+            valid_until=info.valid_until,
+            issuer_name=trusted.name if trusted is not None else None,
+        )
+    return VerificationResult(tuple(checks), document, summary)
 
 
 @dataclass(frozen=True)

@@ -204,6 +204,21 @@ def test_tampered_status_list_is_rejected(authority: Authority, mark: dict[str, 
     assert "STATUS_LIST_INVALID_PROOF" in {e.code for e in result.errors}
 
 
+def test_summary_only_for_a_genuine_mark(authority: Authority, mark: dict[str, Any]) -> None:
+    good = verify(authority, mark, authority.status_lists(mark))
+    assert good.summary is not None
+    assert good.summary.vehicle_type.zh == "小型轿车"
+    assert good.summary.plate_type.code == "02"
+    assert good.summary.valid_until_month == "2028-11"
+    assert good.summary.issuer_name == {"en": "Test authority"}
+    forged = copy.deepcopy(mark)
+    forged["credentialSubject"]["registrationNumber"] = "鄂A99999"
+    assert verify(authority, forged, authority.status_lists(mark)).summary is None
+    untrusted = verify(authority, mark, authority.status_lists(mark), trust=TrustList())
+    assert untrusted.summary is not None
+    assert untrusted.summary.issuer_name == {}
+
+
 def test_mark_without_status(authority: Authority) -> None:
     mark = authority.mark(index=None)
     result = verify(authority, mark)
@@ -215,7 +230,9 @@ def test_mark_without_status(authority: Authority) -> None:
 
 def test_result_json_shape(authority: Authority, mark: dict[str, Any]) -> None:
     out = verify(authority, mark, authority.status_lists(mark, revoked=True)).to_dict()
-    assert set(out) == {"verified", "status", "checks", "errors"}
+    assert set(out) == {"verified", "status", "checks", "errors", "summary", "credential"}
+    assert out["credential"] == mark
+    assert out["summary"]["plate"] == "鄂L12345"
     assert out["verified"] is False
     assert out["status"] == "REVOKED"
     assert out["errors"][0]["code"] == "REVOKED"

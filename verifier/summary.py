@@ -1,0 +1,80 @@
+"""What was verified, for people: the mark's vehicle, validity month and issuer, typed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from vic.vc.dates import format_datetime
+from vic.vc.mark import CHINA_STANDARD_TIME, VehicleSubject
+
+__all__ = ["LocalizedCode", "MarkSummary", "summarize_mark"]
+
+
+@dataclass(frozen=True)
+class LocalizedCode:
+    """A code and its names in Chinese (zh-CN) and English."""
+
+    code: str
+    zh: str
+    en: str
+
+    def to_dict(self) -> dict[str, str]:
+        """A JSON-ready view."""
+        return {"code": self.code, "zh-CN": self.zh, "en": self.en}
+
+
+@dataclass(frozen=True)
+class MarkSummary:
+    """The facts a person compares with the car in front of them."""
+
+    plate: str
+    plate_type: LocalizedCode
+    vehicle_type: LocalizedCode
+    vin: str
+    inspection_basis: str
+    valid_until: datetime
+    valid_until_month: str
+    """``YYYY-MM``: the month the mark runs to, in China Standard Time (as printed on it)."""
+    issuer: str
+    issuer_name: Mapping[str, str] = field(default_factory=dict)
+    """The trust list's display names of the issuer (``zh-CN``, ``en``); empty if untrusted."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready view (``summary`` in ``vic verify --json``)."""
+        return {
+            "plate": self.plate,
+            "plateType": self.plate_type.to_dict(),
+            "vehicleType": self.vehicle_type.to_dict(),
+            "vin": self.vin,
+            "inspectionBasis": self.inspection_basis,
+            "validUntil": format_datetime(self.valid_until),
+            "validUntilMonth": self.valid_until_month,
+            "issuer": self.issuer,
+            "issuerName": dict(self.issuer_name),
+        }
+
+
+def summarize_mark(
+    subject: VehicleSubject,
+    *,
+    issuer: str,
+    valid_until: datetime,
+    issuer_name: Mapping[str, str] | None = None,
+) -> MarkSummary:
+    """The summary of a mark whose subject passed the shape check."""
+    plate_type, vehicle_type = subject.plate_type, subject.vehicle_type
+    local = valid_until.astimezone(CHINA_STANDARD_TIME)
+    return MarkSummary(
+        plate=subject.registration_number,
+        plate_type=LocalizedCode(plate_type.code, plate_type.name_zh, plate_type.name_en),
+        vehicle_type=LocalizedCode(vehicle_type.code, vehicle_type.name_zh, vehicle_type.name_en),
+        vin=subject.vin,
+        inspection_basis=subject.inspection_basis.value,
+        valid_until=valid_until,
+        valid_until_month=f"{local.year:04d}-{local.month:02d}",
+        issuer=issuer,
+        issuer_name=dict(issuer_name or {}),
+    )
