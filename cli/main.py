@@ -51,7 +51,6 @@ def main() -> None:
     An exception that is not one of vic's errors is a bug: it is reported in one line with the
     code INTERNAL_ERROR and exit status 3, never as a traceback (set ``VIC_DEBUG=1`` to see it).
     """
-    plain_help(app)
     try:
         app()  # exits through SystemExit, which is not an Exception
     except Exception as exc:
@@ -677,3 +676,6 @@ def demo(
     for line in report.lines:
         typer.echo(line)
     raise typer.Exit(0 if report.ok else 1)
+
+
+plain_help(app)  # last: every command group is registered by now
