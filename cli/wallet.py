@@ -346,19 +346,26 @@ def refresh(
     wallet_dir: WalletOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Re-download marks that were superseded, suspended, or are near their end."""
+    """Re-download marks that were superseded, suspended, or are near their end.
+
+    Exit 0, or 1 when a mark could not be refreshed (its outcome says why).
+    """
     with _wallet(wallet_dir, as_json) as wallet:
         outcomes = wallet.refresh(
             ref, force=force, token=token or os.environ.get(TOKEN_ENV), issuer_url=issuer
         )
+    failed = any(o.outcome == "failed" for o in outcomes)
     if as_json:
         _echo_json([o.to_json() for o in outcomes])
-        return
+        raise typer.Exit(1 if failed else 0)
     for outcome in outcomes:
         line = f"#{outcome.number} {outcome.vin}: {outcome.outcome} ({outcome.reason})"
         if outcome.new_number is not None:
             line += f", now #{outcome.new_number}"
+        if outcome.error is not None:
+            line += f": [{outcome.error['code']}] {outcome.error['message']}"
         typer.echo(line)
+    raise typer.Exit(1 if failed else 0)
 
 
 @app.command("present")

@@ -80,8 +80,9 @@ class MarkView:
 @dataclass(frozen=True)
 class RefreshOutcome:
     """What refresh did for one mark: ``replaced`` (a newer mark is now current), ``up-to-date``
-    (the issuer has nothing newer), ``not-needed`` (valid and not near its end), or ``unchecked``
-    (its status could not be learnt; nothing was fetched — ``--force`` fetches anyway)."""
+    (the issuer has nothing newer), ``not-needed`` (valid and not near its end), ``unchecked``
+    (its status could not be learnt; nothing was fetched — ``--force`` fetches anyway), or
+    ``failed`` (``error`` says why; the mark stays as it was)."""
 
     number: int
     vin: str
@@ -89,6 +90,7 @@ class RefreshOutcome:
     reason: str
     new_number: int | None = None
     via: str | None = None
+    error: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The outcome for ``--json``."""
@@ -102,7 +104,17 @@ class RefreshOutcome:
             out["newNumber"] = self.new_number
         if self.via is not None:
             out["via"] = self.via
+        if self.error is not None:
+            out["error"] = self.error
         return out
+
+
+def _check_vin(mark: ReadMark, expected: str | None) -> None:
+    if expected is not None and mark.vin != expected:
+        raise WalletError(
+            f"the issuer sent a mark of {mark.vin}, not of {expected}; it was not stored",
+            code="REFRESH_WRONG_VEHICLE",
+        )
 
 
 def _presentable(mark: StoredMark) -> dict[str, Any]:
@@ -207,7 +219,9 @@ class Wallet:
             client.notify(issued, "credential_accepted")
         return stored
 
-    def _store_issued(self, issued: IssuedCredential, source: str) -> list[tuple[StoredMark, bool]]:
+    def _store_issued(
+        self, issued: IssuedCredential, source: str, *, expected_vin: str | None = None
+    ) -> list[tuple[StoredMark, bool]]:
         marks = []
         for credential in issued.credentials:
             data = credential if isinstance(credential, str) else json.dumps(credential)
@@ -219,6 +233,8 @@ class Wallet:
                     code="CREDENTIAL_INVALID",
                     cause=exc.code,
                 ) from None
+        for mark in marks:
+            _check_vin(mark, expected_vin)
         if {"zh-CN", "en"} <= set(issued.issuer_names):
             for mark in marks:
                 self.store.set_meta(
@@ -430,8 +446,12 @@ class Wallet:
            ``GET {issuer}/vehicles/{VIN}/mark`` — ``issuer`` is ``issuer_url`` or the credential
            issuer the mark came from.
 
-        :raises WalletError: ``REFRESH_UNAVAILABLE`` (no way to ask the issuer), and the codes
-            of the steps.
+        A mark that cannot be fetched again gets the outcome ``failed`` with the error
+        (``REFRESH_UNAVAILABLE`` when there is no way to ask the issuer, ``REFRESH_REFUSED``,
+        ``REFRESH_WRONG_VEHICLE`` — a mark of another vehicle is never stored — or the codes of
+        the OpenID4VCI steps); the other marks are still refreshed.
+
+        :raises WalletError: ``MARK_NOT_IN_WALLET`` for a ``ref`` the wallet does not hold.
         """
         marks = [self.get(ref)] if ref else self.store.marks()
         outcomes = []
@@ -443,17 +463,18 @@ class Wallet:
             if reason == "status-unknown":  # nothing learnt: ask again later, or --force
                 outcomes.append(RefreshOutcome(mark.number, mark.vin, "unchecked", reason))
                 continue
-            fresh, via = self._fetch_again(mark, token, issuer_url)
-            stored, new = fresh
+            try:
+                (stored, new), via = self._fetch_again(mark, token, issuer_url)
+            except VicError as exc:  # this mark stays as it is; the others are still tried
+                outcomes.append(
+                    RefreshOutcome(mark.number, mark.vin, "failed", reason, error=exc.to_dict())
+                )
+                continue
             if not new or stored.number == mark.number:
                 outcomes.append(
                     RefreshOutcome(mark.number, mark.vin, "up-to-date", reason, via=via)
                 )
                 continue
-            if stored.vin != mark.vin:
-                raise WalletError(
-                    "the issuer sent a mark for another vehicle", code="REFRESH_WRONG_VEHICLE"
-                )
             outcomes.append(
                 RefreshOutcome(mark.number, mark.vin, "replaced", reason, stored.number, via)
             )
@@ -478,7 +499,7 @@ class Wallet:
             issued = client.refresh_with_token(
                 mark.credential_issuer, mark.refresh_token, mark.configuration_id, self.holder()
             )
-            results = self._store_issued(issued, "refresh")
+            results = self._store_issued(issued, "refresh", expected_vin=mark.vin)
             return results[0], "oid4vci-refresh-token"
         base = issuer_url or mark.credential_issuer
         if token is None or base is None:
@@ -499,8 +520,6 @@ class Wallet:
                 code="REFRESH_REFUSED",
                 status=response.status,
             )
-        return self._add(
-            read_mark(response.body, registry=self._registry),
-            "download",
-            credential_issuer=mark.credential_issuer,
-        ), "download"
+        fresh = read_mark(response.body, registry=self._registry)
+        _check_vin(fresh, mark.vin)
+        return self._add(fresh, "download", credential_issuer=mark.credential_issuer), "download"

@@ -235,7 +235,15 @@ def test_the_owner_story(tmp_path: Path, issuer: tuple[str, dict[str, str], Path
     assert status == 201, transferred
     new_mark = transferred["credential"]
 
-    # 7. refresh: the wallet sees its mark REVOKED and downloads the current one
+    # 7. refresh: the wallet sees its mark REVOKED; the seller's token no longer downloads the
+    #    car's mark (403), the buyer's does
+    seller = run(
+        "wallet", "refresh", "--token", tokens["acct-1"], "--json", env=wallet_env, cwd=home
+    )
+    assert seller.returncode == 1, seller.stdout + seller.stderr
+    [denied] = json.loads(seller.stdout)
+    assert (denied["outcome"], denied["error"]["code"]) == ("failed", "REFRESH_REFUSED")
+    assert denied["error"]["detail"]["status"] == 403
     outcomes = wallet("refresh", "--token", tokens["acct-2"])
     [outcome] = outcomes
     assert (outcome["outcome"], outcome["reason"]) == ("replaced", "revoked"), outcomes

@@ -155,3 +155,30 @@ def test_missing_store_without_create(tmp_path: Path) -> None:
         WalletStore.open(tmp_path / "none.sqlite", create=False)
     assert caught.value.code == "STORE_MISSING"
     assert not os.path.exists(tmp_path / "none.sqlite")
+
+
+def test_a_process_killed_midway_through_a_change_loses_nothing(
+    tmp_path: Path, fake: FakeIssuer, mark: dict[str, Any], authority: Authority
+) -> None:
+    import subprocess
+    import sys
+
+    path = _filled_store(tmp_path, fake, mark, authority)
+    before = [
+        (m.number, m.replaced_by, m.digest)
+        for m in WalletStore.open(path).marks(include_replaced=True)
+    ]
+    script = (
+        "import os, signal, sys\n"
+        "from vic.wallet.store import WalletStore\n"
+        "store = WalletStore.open(sys.argv[1])\n"
+        "with store._transaction() as db:\n"
+        "    db.execute('DELETE FROM marks')\n"
+        "    db.execute(\"UPDATE meta SET value = 'x'\")\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    killed = subprocess.run([sys.executable, "-c", script, str(path)], check=False, timeout=60)
+    assert killed.returncode == -9
+    with WalletStore.open(path) as store:  # the journal rolls the half-made change back
+        after = [(m.number, m.replaced_by, m.digest) for m in store.marks(include_replaced=True)]
+    assert after == before

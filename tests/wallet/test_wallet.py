@@ -11,7 +11,7 @@ import pytest
 from tests.authority import NOW, Authority, clock
 from tests.wallet.conftest import later_mark
 from tests.wallet.fake_issuer import ISSUER, FakeIssuer
-from vic.contexts.errors import UsageError, WalletError
+from vic.contexts.errors import UsageError
 from vic.verifier import StaticStatusLists, Status, verify_credential
 from vic.wallet.service import Wallet
 
@@ -68,9 +68,14 @@ def test_refresh_replaces_a_superseded_mark_by_download(
     serve_lists(fake, authority, mark, revoked=True)
     newer = later_mark(authority)
     fake.credentials = [newer]
-    with pytest.raises(WalletError) as caught:
-        wallet.refresh()
-    assert caught.value.code == "REFRESH_UNAVAILABLE"
+    [failed] = wallet.refresh()
+    assert (failed.outcome, failed.reason) == ("failed", "revoked")
+    assert failed.error is not None
+    assert failed.error["code"] == "REFRESH_UNAVAILABLE"
+    [refused] = wallet.refresh(token="not-the-owner", issuer_url=ISSUER)
+    assert refused.error is not None
+    assert (refused.error["code"], refused.error["detail"]["status"]) == ("REFRESH_REFUSED", 401)
+    assert wallet.get(stored.vin).number == stored.number
     [outcome] = wallet.refresh(token=fake.owner_token, issuer_url=ISSUER)
     assert (outcome.outcome, outcome.reason, outcome.via) == ("replaced", "revoked", "download")
     current = wallet.get(stored.vin)
@@ -242,3 +247,24 @@ def test_a_vc_jwt_mark_is_received_exported_and_presented(
     [enveloped] = vp["verifiableCredential"]
     assert enveloped["type"] == "EnvelopedVerifiableCredential"
     assert enveloped["id"] == f"data:application/vc+jwt,{token}"
+
+
+def test_refresh_never_stores_a_mark_of_another_vehicle(
+    wallet: Wallet, fake: FakeIssuer, authority: Authority, mark: dict[str, Any]
+) -> None:
+    from vic.vc.mark import InspectionBasis, VehicleSubject, build_mark, valid_until_for_month
+
+    stored, _ = wallet.receive_data(json.dumps(mark), source="file")
+    serve_lists(fake, authority, mark, revoked=True)
+    other = VehicleSubject("鄂L54321", "02", "K33", "LSVAU2A31N0000770", InspectionBasis.ON_SITE)
+    unsigned = build_mark(
+        issuer=authority.did,
+        subject=other,
+        valid_from=NOW,
+        valid_until=valid_until_for_month(NOW.year + 2, NOW.month),
+    )
+    fake.credentials = [authority.sign(unsigned)]
+    [outcome] = wallet.refresh(token=fake.owner_token, issuer_url=ISSUER)
+    assert outcome.error is not None
+    assert (outcome.outcome, outcome.error["code"]) == ("failed", "REFRESH_WRONG_VEHICLE")
+    assert [v.mark.number for v in wallet.marks(include_replaced=True)] == [stored.number]
