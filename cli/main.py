@@ -625,6 +625,13 @@ def serve_verifier(
             help="Accept every issuer (W3C interop suites only; loopback only).",
         ),
     ] = False,
+    ca_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--ca-file",
+            help="Trust these CAs (PEM) for https status lists and did:web, not the system's.",
+        ),
+    ] = None,
     access_log: Annotated[
         bool, typer.Option("--access-log/--no-access-log", help="Log every request.")
     ] = True,
@@ -650,6 +657,7 @@ def serve_verifier(
         offline=offline,
         did_web=did_web,
         allow_loopback_http=allow_loopback_http,
+        ca_file=str(ca_file) if ca_file else None,
     )
     try:
         serve(options, host=host, port=port, workers=workers, access_log=access_log)

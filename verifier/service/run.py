@@ -57,6 +57,8 @@ class ServeOptions:
     :param did_web: resolve did:web issuers missing from the trust list over HTTPS (guarded).
     :param allow_loopback_http: let the fetcher use http:// and loopback addresses (tests and
         interop suites on one machine; never in deployment).
+    :param ca_file: a PEM file of certificate authorities the fetcher trusts instead of the
+        system's (a private CA; the W3C suites' self-signed loopback TLS).
     :param challenge_secret: hex key shared by the workers (random per process when empty).
     """
 
@@ -67,6 +69,7 @@ class ServeOptions:
     offline: bool = False
     did_web: bool = False
     allow_loopback_http: bool = False
+    ca_file: str | None = None
     challenge_secret: str = field(default="", repr=False)
 
     def to_env(self) -> str:
@@ -108,7 +111,9 @@ class ServeOptions:
 
         fetcher = None
         if not self.offline:
-            fetcher = GuardedFetcher(FetchPolicy(allow_loopback_http=self.allow_loopback_http))
+            fetcher = GuardedFetcher(
+                FetchPolicy(allow_loopback_http=self.allow_loopback_http, ca_file=self.ca_file)
+            )
         cache = Path(self.data_dir) / _CACHE_FOLDER if self.data_dir else None
         http = HttpStatusLists(fetcher, cache_dir=cache, offline=self.offline)
         resolver = None
