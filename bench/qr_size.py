@@ -4,7 +4,7 @@ Run on demand (not part of the test suite)::
 
     .venv/bin/python bench/qr_size.py
 
-The mark is the lean mark of DESIGN §3: the subject, validFrom/validUntil, a terse status entry, an
+The lean mark (docs/mark.md): the subject, validFrom/validUntil, a terse status entry, an
 ecdsa-rdfc-2019 proof, issued by the demo authority ``did:web:demo.vic.example`` whose DID, method
 and status base URL are in its CBOR-LD registry entry (``contexts/registry/``). It is measured with
 and without a ``urn:uuid`` ``id`` and with and without the proof's ``created``, beside the same

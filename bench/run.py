@@ -41,7 +41,7 @@ SUBJECT = {
 
 
 def make_mark(issuer: str) -> dict[str, Any]:
-    """The lean mark of DESIGN §3."""
+    """The lean mark of docs/mark.md."""
     return {
         "@context": list(MARK_CONTEXT),
         "type": ["VerifiableCredential", "VehicleInspectionCredential"],

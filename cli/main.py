@@ -1,4 +1,4 @@
-"""The ``vic`` command: composes the roles' functions (DESIGN.md §11 is its contract)."""
+"""The ``vic`` command: composes the roles' functions (docs/cli.md is its contract)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """DID resolution: did:key and did:jwk offline, any DID from pinned documents, did:web opt-in.
 
 Nothing here touches the network. A verifier pins the DID documents of the issuers it trusts
-(DESIGN section 7); a ``fetch`` callable, if injected, is the only way an unpinned did:web is
+(docs/dids-and-keys.md); a ``fetch`` callable, if injected, is the only way an unpinned did:web is
 looked up — it receives the did.json HTTPS URL and returns the body, which is capped and parsed
 here. :func:`guarded_did_fetch` adapts the guarded HTTPS fetcher (:mod:`vic.did.fetch`: timeouts,
 no private addresses, a size cap) to it.

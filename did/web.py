@@ -1,6 +1,6 @@
 """did:web: DIDs of HTTPS hosts, their did.json URLs, and the authority's DID document.
 
-Key rotation policy (DESIGN section 7): the authority's document lists every key it ever signed
+Key rotation policy (docs/dids-and-keys.md): the authority's document lists every key it ever signed
 marks with, current and retired, as Multikey methods, and keeps them all in ``assertionMethod`` so
 that marks signed before a rotation still verify. A retired key signs nothing new (the issuer
 holds only the current private key). Only a compromised key is dropped from ``assertionMethod``

@@ -234,7 +234,7 @@ class VehicleRegistration:
 class VehicleChange:
     """A change of registration (变更登记): the fields given replace the vehicle's.
 
-    A change always issues a new mark with the current validity (DESIGN §8).
+    A change always issues a new mark with the current validity (docs/policy.md).
     """
 
     plate: str | None = None

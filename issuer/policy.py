@@ -1,4 +1,6 @@
-"""China's periodic inspection policy as a dated table (DESIGN §8): periods, exemption, validity.
+"""China's periodic inspection policy as a dated table: periods, exemption, validity.
+
+docs/policy.md is the guide.
 
 The policy is data: :data:`REGIMES` lists the rules in force from a given day, and every question
 is answered by the regime in force on the day of the event (:func:`regime_on`). The functions are

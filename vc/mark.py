@@ -1,4 +1,4 @@
-"""The vehicle inspection mark: the lean VC 2.0 credential of DESIGN §3, built and shape-checked.
+"""The vehicle inspection mark: the lean VC 2.0 credential of docs/mark.md, built and shape-checked.
 
 :func:`build_mark` writes the unsigned mark an issuer then signs; :func:`check_mark` checks that a
 (signed or unsigned) credential has the mark's shape — contexts, types, top-level fields, dates,
@@ -288,7 +288,7 @@ def build_mark(
     status: TerseStatus | None = None,
     mark_id: str | None = None,
 ) -> dict[str, Any]:
-    """The unsigned lean mark (DESIGN §3), ready to sign.
+    """The unsigned lean mark (docs/mark.md), ready to sign.
 
     Both datetimes must be aware; they are written in UTC with ``Z`` and whole seconds (a
     fraction is dropped). ``valid_until`` must be the last second of a month in China Standard

@@ -1,6 +1,6 @@
 """The compiled RDF form of the lean mark and of its proof configuration.
 
-A mark (DESIGN §3) and the Data Integrity proof configuration signed with it have a fixed shape
+A mark (docs/mark.md) and the Data Integrity proof configuration signed with it have a fixed shape
 under fixed contexts (credentials v2, VC Barcodes, vehicle inspection), so their RDF quads are a
 direct function of their values: :func:`compiled_quads` writes them without running JSON-LD
 expansion. It understands a document only when *all* of this holds, and answers None otherwise

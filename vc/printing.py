@@ -1,7 +1,7 @@
 """The printed inspection mark: a sticker-sized PDF page with the QR code and the facts in words.
 
 The paper mark counts as much as the electronic one: it carries the same QR (the whole signed mark,
-DESIGN §5) and, for people, the plate, the vehicle type, the month the validity ends, the issuing
+docs/qr.md) and, for people, the plate, the vehicle type, the month the validity ends, the issuing
 authority and the mark number, labelled in Chinese and English. docs/printing.md shows the layout.
 
 - :func:`render_mark_pdf` draws a mark from its facts; :func:`render_signed_mark_pdf` takes them
@@ -75,7 +75,7 @@ LABELS: Final[Mapping[str, tuple[str, str]]] = {
 """The printed labels, (Chinese, English) by field."""
 
 QR_ECC: Final = "M"
-"""The QR error correction level of the printed mark (DESIGN §5's size target is set at M)."""
+"""The QR error correction level of the printed mark (docs/qr.md's size target is set at M)."""
 QR_QUIET_ZONE: Final = 4
 """The quiet zone around the symbol, in modules (ISO/IEC 18004)."""
 MIN_MODULE_MM: Final = 0.33

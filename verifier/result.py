@@ -15,7 +15,7 @@ __all__ = ["Check", "CheckName", "Status", "VerificationResult"]
 
 
 class Status(StrEnum):
-    """The one-word outcome, the first that applies in this order (DESIGN.md §11)."""
+    """The one-word outcome, the first that applies in this order (docs/cli.md)."""
 
     MALFORMED = "MALFORMED"
     INVALID_PROOF = "INVALID_PROOF"

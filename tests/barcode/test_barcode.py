@@ -57,7 +57,7 @@ def test_round_trip_verifies(web_mark: dict[str, Any], web_text: str) -> None:
 
 
 def test_lean_mark_fits_version_10_at_level_m(web_text: str) -> None:
-    # DESIGN §5: 311 alphanumeric characters is the capacity of QR version 10 at level M
+    # docs/qr.md: 311 alphanumeric characters is the capacity of QR version 10 at level M
     assert len(web_text) <= 311
 
 

@@ -59,7 +59,7 @@ def vector_documents() -> list[tuple[str, dict[str, Any]]]:
 
 
 def mark(subject: Any, **fields: Any) -> dict[str, Any]:
-    """A lean mark (DESIGN §3) around ``subject``; ``fields`` override or add members."""
+    """A lean mark (docs/mark.md) around ``subject``; ``fields`` override or add members."""
     document: dict[str, Any] = {
         "@context": list(MARK_CONTEXT),
         "type": ["VerifiableCredential", "VehicleInspectionCredential"],

@@ -2,7 +2,7 @@
 
 ``vc.jsonld.canonicalize`` must give exactly the N-Quads of
 ``pyld.jsonld.normalize(doc, {"algorithm": "URDNA2015", "format": "application/n-quads"})`` with
-the same document loader (DESIGN §12), cold and warm, whatever was canonicalized before.
+the same document loader (docs/performance.md), cold and warm, whatever was canonicalized before.
 """
 
 from __future__ import annotations

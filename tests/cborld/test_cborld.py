@@ -75,7 +75,7 @@ def test_signed_marks_round_trip_and_verify(
 def test_sizes_order_as_expected(web_mark: dict[str, Any]) -> None:
     sizes = {e: len(encode(web_mark, registry=REGISTRY, registry_entry_id=e)) for e in ENTRIES}
     assert sizes[0] > sizes[1] > sizes[100] > sizes[DEMO_ENTRY_ID]
-    assert sizes[DEMO_ENTRY_ID] <= 204  # DESIGN §5: ~204 bytes fits QR version 10 at level M
+    assert sizes[DEMO_ENTRY_ID] <= 204  # docs/qr.md: ~204 bytes fits QR version 10 at level M
 
 
 def test_1_0_header_bytes(web_mark: dict[str, Any]) -> None:

@@ -1,4 +1,4 @@
-"""The ``vic`` command line as DESIGN.md §11 specifies it (a contract scripts rely on)."""
+"""The ``vic`` command line as docs/cli.md specifies it (a contract scripts rely on)."""
 
 from __future__ import annotations
 

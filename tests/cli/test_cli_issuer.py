@@ -1,4 +1,4 @@
-"""`vic issuer ...` and `vic serve issuer` (DESIGN.md §11)."""
+"""`vic issuer ...` and `vic serve issuer` (docs/cli.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`vic qr encode|decode` and `vic verify` on QR text, images and PDFs (DESIGN.md §11)."""
+"""`vic qr encode|decode` and `vic verify` on QR text, images and PDFs (docs/cli.md)."""
 
 from __future__ import annotations
 

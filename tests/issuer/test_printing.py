@@ -43,7 +43,7 @@ DPI = 300
 
 
 def barcode_text(n_bytes: int = 199, seed: int = 1) -> str:
-    """A VC1-R text as long as a lean mark's (199 bytes: DESIGN §5's V10@M figure)."""
+    """A VC1-R text as long as a lean mark's (199 bytes: docs/qr.md's V10@M figure)."""
     data = random.Random(seed).randbytes(n_bytes)
     return "VC1-R" + base45.b45encode(data).decode("ascii")
 

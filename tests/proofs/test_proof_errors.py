@@ -78,7 +78,7 @@ def fixed_clock(moment: datetime = NOW) -> Callable[[], datetime]:
 
 
 def mark(issuer: str) -> dict[str, Any]:
-    """The lean VC 2.0 mark of DESIGN §3 (no status), unsigned."""
+    """The lean VC 2.0 mark of docs/mark.md (no status), unsigned."""
     return {
         "@context": list(MARK_CONTEXTS),
         "type": ["VerifiableCredential", "VehicleInspectionCredential"],

@@ -32,7 +32,7 @@ from vic.vc.qrimage import (
     render_terminal,
 )
 
-# A realistic VC1 text length (DESIGN §5: 304 characters fit V10 at M).
+# A realistic VC1 text length (docs/qr.md: 304 characters fit V10 at M).
 SAMPLE = "VC1-R" + "8B0$A:2T+NX.3%K" * 20
 
 

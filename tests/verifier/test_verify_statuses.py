@@ -1,4 +1,4 @@
-"""verify_credential: every status of DESIGN.md §11, in its order, with its checks."""
+"""verify_credential: every status of docs/cli.md, in its order, with its checks."""
 
 from __future__ import annotations
 

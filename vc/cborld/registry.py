@@ -12,7 +12,7 @@ Built in, as @digitalbazaar/cborld 8.1 has them:
   empty tables: contexts, URLs and strings are compressed only by the value codecs);
 - ``100``: the VC Barcodes specification's test vectors (its context and cryptosuite tables).
 
-Authorities publish their own entries (DESIGN §5) as JSON files, see :meth:`RegistryEntry.to_json`;
+Authorities publish their own entries (docs/qr.md) as JSON files, see :meth:`RegistryEntry.to_json`;
 :func:`authority_entry` generates one from an issuer's configuration, append-only: a new version
 keeps every code of the previous one and appends new values after the highest code, so marks
 printed under an old version keep decoding. A verifier builds a :class:`Registry` from the built-in
