@@ -12,19 +12,19 @@ from vic.verifier.service.settings import VerifierSettings
 __all__ = ["challenges_of", "json_only", "settings_of"]
 
 
-def settings_of(request: Request) -> VerifierSettings:
+async def settings_of(request: Request) -> VerifierSettings:
     """The settings the app was created with."""
     settings: VerifierSettings = request.app.state.verifier_settings
     return settings
 
 
-def challenges_of(request: Request) -> ChallengeStore:
+async def challenges_of(request: Request) -> ChallengeStore:
     """The app's challenge store."""
     store: ChallengeStore = request.app.state.challenges
     return store
 
 
-def json_only(request: Request) -> None:
+async def json_only(request: Request) -> None:
     """Refuse a body that is not JSON on a JSON route.
 
     :raises UnsupportedMediaTypeError: (415) e.g. ``text/plain`` sent to a VC-API route.
