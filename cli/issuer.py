@@ -447,7 +447,7 @@ def offer(
     from vic.issuer.api.app import DEFAULT_AUTHORITY_NAME
     from vic.issuer.engine import SYSTEM_ACTOR
     from vic.issuer.oid4vci.metadata import configuration_for_format
-    from vic.issuer.oid4vci.service import Oid4vciService, vc_jwt_signer
+    from vic.issuer.services.oid4vci import Oid4vciService, vc_jwt_signer
 
     try:
         try:
@@ -458,10 +458,10 @@ def offer(
             ) from None
         with _open(data, base_url, database) as issuer:
             service = Oid4vciService(
-                issuer,
+                issuer.kernel,
                 issuer_id=issuer.config.public_base_url,
                 authority_name=DEFAULT_AUTHORITY_NAME,
-                jwt_signer=vc_jwt_signer(issuer),
+                jwt_signer=vc_jwt_signer(issuer.kernel),
             )
             created = service.create_offer(
                 SYSTEM_ACTOR,

@@ -42,7 +42,7 @@ from vic.issuer.engine import Issuer
 from vic.issuer.monitoring import RequestCounters
 from vic.issuer.named import NamedIssuer, NamedIssuerSpec, open_named_issuers
 from vic.issuer.oid4vci.errors import OAuthError
-from vic.issuer.oid4vci.service import Oid4vciService, vc_jwt_signer
+from vic.issuer.services.oid4vci import Oid4vciService, vc_jwt_signer
 
 __all__ = [
     "AUTHORITY_NAME_EN_ENV",
@@ -158,10 +158,10 @@ def create_app(
     app.state.settings = settings
     app.state.named_issuers = dict(named_issuers or {})
     app.state.oid4vci = Oid4vciService(
-        issuer,
+        issuer.kernel,
         issuer_id=base,
         authority_name=settings.authority_name,
-        jwt_signer=vc_jwt_signer(issuer),
+        jwt_signer=vc_jwt_signer(issuer.kernel),
     )
     install_api_docs(app, docs_url=f"{_prefix(base)}/docs", openapi_url=app.openapi_url or "")
     install_problem_handlers(app, service="the issuer")

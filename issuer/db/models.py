@@ -483,8 +483,9 @@ class Oid4vciNonce(Base):
 
 
 class OwnerLink(Base):
-    """A one-time sign-in link for the owner page (:mod:`issuer.owner_links`): an office hands
-    it to an owner; redeemed once, it becomes a short-lived owner token. Only its digest."""
+    """A one-time sign-in link for the owner page (:mod:`issuer.services.owner_links`): an
+    office hands it to an owner; redeemed once, it becomes a short-lived owner token. Only its
+    digest is stored."""
 
     __tablename__ = "owner_link"
 

@@ -4,9 +4,10 @@ code flow (docs/openid4vci.md).
 - :mod:`.metadata`: credential configurations, credential issuer and authorization server
   metadata;
 - :mod:`.proof`: the ``jwt`` key proof checks;
-- :mod:`.service`: offers, token, nonce and credential (the service over the issuer);
-- :mod:`.store`: the repository functions (offers and nonces in the issuer's database);
 - :mod:`.errors`: the protocol's error codes with vic's stable codes.
+
+The service (offers, token, nonce, credential) is :mod:`issuer.services.oid4vci`, over the
+issuer's kernel; its queries are in :mod:`issuer.repositories.oid4vci`.
 
 The HTTP routes are in :mod:`issuer.api.routes.oid4vci`.
 """

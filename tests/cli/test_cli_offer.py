@@ -8,6 +8,7 @@ import warnings
 from pathlib import Path
 
 from tests.cli.test_cli import vic
+from tests.cli.test_cli_issuer import DEMO_IDENTITY
 from tests.issuer.helpers import SYSTEM, registration
 from tests.issuer.oid4vci_wallet import Wallet
 from vic.cli.issuer import config_from
@@ -22,6 +23,8 @@ with warnings.catch_warnings():
 
 def test_offer_from_the_command_line(tmp_path: Path) -> None:
     data = tmp_path / "data"
+    initialised = vic("issuer", "init", "--data", str(data), *DEMO_IDENTITY)
+    assert initialised.returncode == 0, initialised.stderr
     with Issuer.open(config_from(data, None)) as opened:
         mark = opened.register_vehicle(SYSTEM, registration(1), event_key="r-1")
     vin = mark.vin

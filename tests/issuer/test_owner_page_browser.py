@@ -176,6 +176,7 @@ def test_sign_in_with_a_link_and_see_the_vehicles(page: Any, site: Site, tmp_pat
     page.click("button[data-lang=en]")
     assert page.locator("h1").inner_text() == "My vehicle inspection marks"
     assert card(page, 2).locator(".validity").inner_text() == "Expired"
+    assert page.locator("#message").inner_text() == "Signed in with a one-time link."
     shoot(page, tmp_path, "owner-3-vehicles-en")
 
     # The link was used: opening it again signs nobody in.
@@ -242,6 +243,7 @@ def test_exemption_and_paper_order(page: Any, site: Site, tmp_path: Path) -> Non
     refused = card(page, 1).locator(".result.bad")
     refused.wait_for(state="visible")
     assert "TOO_EARLY" in refused.inner_text()
+    assert "申请期尚未开始" in refused.inner_text()
     # The car due for its exemption mark gets it: the badge turns valid.
     card(page, 2).locator("[data-action=exempt]").click()
     done = card(page, 2).locator(".result:not(.bad)")

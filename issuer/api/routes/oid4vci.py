@@ -25,7 +25,7 @@ from vic.issuer.api.deps import OwnerOrOfficeActor, VinPath
 from vic.issuer.api.models import ApiModel, OutModel
 from vic.issuer.oid4vci.errors import OAuthError
 from vic.issuer.oid4vci.metadata import configuration_for_format
-from vic.issuer.oid4vci.service import Oid4vciService
+from vic.issuer.services.oid4vci import Oid4vciService
 
 __all__ = [
     "OWN_ERRORS",

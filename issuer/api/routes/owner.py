@@ -7,7 +7,7 @@ exemption applications and paper orders. docs/owner-page.md describes it.
 
 Offices hand out one-time links (``POST /owner-links``): ``<base>/owner/#link=<code>``; the page
 redeems the code (``POST /owner-links/redeem``) for a short-lived owner token
-(:mod:`issuer.owner_links`).
+(:mod:`issuer.services.owner_links`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from vic.httpkit.bodies import StrictJsonRoute
 from vic.httpkit.problems import error_responses
 from vic.issuer.api.deps import IssuerDep, OfficeActor, SettingsDep
 from vic.issuer.api.models import ApiModel, OutModel
-from vic.issuer.owner_links import create_link, redeem_link
+from vic.issuer.services.owner_links import OwnerLinksService
 
 __all__ = ["STATIC_DIR", "router"]
 
@@ -100,7 +100,7 @@ class SessionOut(OutModel):
 def create_owner_link(
     actor: OfficeActor, body: OwnerLinkRequest, issuer: IssuerDep, settings: SettingsDep
 ) -> OwnerLinkOut:
-    link = create_link(issuer, actor, body.account)
+    link = OwnerLinksService(issuer.kernel).create_link(actor, body.account)
     return OwnerLinkOut(
         url=f"{settings.public_base_url}/owner/#link={link.code}",
         account=link.account,
@@ -117,6 +117,6 @@ def create_owner_link(
     responses=error_responses(400, 401, 422),
 )
 def redeem_owner_link(body: RedeemRequest, issuer: IssuerDep, response: Response) -> SessionOut:
-    text, info = redeem_link(issuer, body.code)
+    text, info = OwnerLinksService(issuer.kernel).redeem_link(body.code)
     response.headers["Cache-Control"] = "no-store"
     return SessionOut(token=text, account=info.subject or "", expires_at=info.expires_at)

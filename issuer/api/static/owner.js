@@ -44,6 +44,33 @@ const TEXT = {
     downloaded: f => `Downloaded ${f}.`,
   },
 };
+// What the issuer's refusals mean, for people (the server's detail is shown when a code is not
+// listed here).
+const REFUSALS = {
+  'zh-CN': {
+    TOO_EARLY: '现在还不能申请：申请期尚未开始，当前标志仍然有效。',
+    VAN: '面包车不适用免检。', TOO_MANY_SEATS: '座位数不符合免检条件。',
+    NOT_ELIGIBLE_CATEGORY: '该车辆类型不适用免检。',
+    CASUALTY_ACCIDENT: '车辆发生过造成人员伤亡的交通事故，不适用免检。',
+    TOO_OLD: '车龄已超过免检年限，请到检验机构上线检验。',
+    NOT_IN_APPLICATION_YEAR: '今年需要上线检验，不能申请免检标志。',
+    INSPECTION_OVERDUE: '检验已逾期，请先到检验机构检验。',
+    MARK_EXPIRED: '标志已过期，请先检验。', NO_CURRENT_MARK: '该车辆没有有效标志。',
+    VEHICLE_CANCELLED: '该车辆已注销。', NOT_OWNER: '该车辆不在您名下，也未备案。',
+  },
+  en: {
+    TOO_EARLY: 'Too early: the application period has not started; the current mark is still valid.',
+    VAN: 'Vans are not exempt.', TOO_MANY_SEATS: 'Too many seats for the exemption.',
+    NOT_ELIGIBLE_CATEGORY: 'This kind of vehicle is not exempt.',
+    CASUALTY_ACCIDENT: 'The vehicle was in an accident with casualties: no exemption.',
+    TOO_OLD: 'The vehicle is too old for the exemption: take it to an inspection station.',
+    NOT_IN_APPLICATION_YEAR: 'This year needs an on-site inspection, not an exemption mark.',
+    INSPECTION_OVERDUE: 'The inspection is overdue: take the vehicle to a station first.',
+    MARK_EXPIRED: 'The mark has expired: the vehicle needs an inspection.',
+    NO_CURRENT_MARK: 'The vehicle has no valid mark.', VEHICLE_CANCELLED: 'The registration is cancelled.',
+    NOT_OWNER: 'The vehicle is neither in your name nor filed with you.',
+  },
+};
 const SOON_MS = 30 * 24 * 3600 * 1000;
 const API = location.pathname.replace(/\/owner\/?$/, '');
 let lang = localStorage.getItem('vic-lang') ||
@@ -64,9 +91,13 @@ function applyLanguage(root = document) {
     button.setAttribute('aria-pressed', String(button.dataset.lang === lang));
   }
   for (const item of document.querySelectorAll('.vehicle')) paintValidity(item);
+  if (messageKey && root === document) $('message').textContent = t(messageKey);
 }
 
-function showMessage(text, kind = 'error') {
+let messageKey = null;
+
+function showMessage(text, kind = 'error', key = null) {
+  messageKey = key;
   const box = $('message');
   box.textContent = text;
   box.className = `message ${kind === 'info' ? 'info' : ''}`;
@@ -82,7 +113,7 @@ async function api(path, options = {}) {
   if (response.status === 401) {
     sessionStorage.removeItem('vic-owner-token');
     showSignIn();
-    showMessage(t('badToken'));
+    showMessage(t('badToken'), 'error', 'badToken');
     throw new Error('unauthenticated');
   }
   return response;
@@ -91,7 +122,8 @@ async function api(path, options = {}) {
 async function problemText(response) {
   try {
     const body = await response.json();
-    return `${t('failed')}: ${body.detail || body.error_description || response.status} (${body.code || response.status})`;
+    const known = REFUSALS[lang][body.code];
+    return `${t('failed')}: ${known || body.detail || body.error_description || response.status} (${body.code || response.status})`;
   } catch (e) {
     return `${t('failed')}: HTTP ${response.status}`;
   }
@@ -119,7 +151,7 @@ async function redeemLink() {
   }
   const body = await response.json();
   sessionStorage.setItem('vic-owner-token', body.token);
-  showMessage(t('linkUsed'), 'info');
+  showMessage(t('linkUsed'), 'info', 'linkUsed');
 }
 
 function monthEnd(iso) {

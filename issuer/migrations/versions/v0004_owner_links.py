@@ -1,4 +1,4 @@
-"""One-time sign-in links for the owner page (issuer/owner_links.py).
+"""One-time sign-in links for the owner page (issuer/services/owner_links.py).
 
 Revision ID: 0004
 Revises: 0003

@@ -22,7 +22,7 @@ the QR). The key proof shows that the wallet which redeemed the offer holds the 
 present with; the issuer records the key id in the audit log with the delivery, and the wallet
 signs its presentations (challenge, domain) with that key.
 
-Secrets are stored as SHA-256 digests only (:mod:`issuer.oid4vci.store`). Every refusal is an
+Secrets are stored as SHA-256 digests only (:mod:`issuer.repositories.oid4vci`). Every refusal is an
 :class:`~issuer.oid4vci.errors.OAuthError` with the protocol's ``error`` code and vic's ``code``.
 """
 
@@ -35,7 +35,7 @@ import json
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Final
 from urllib.parse import quote, urlencode
 
@@ -45,8 +45,7 @@ from vic.contexts.errors import RecordNotFoundError, RefusedError, UsageError, V
 from vic.did.keys import KeyType
 from vic.issuer.db.models import Mark, Oid4vciOffer, Vehicle
 from vic.issuer.domain import Actor, Role
-from vic.issuer.engine import Issuer
-from vic.issuer.oid4vci import store
+from vic.issuer.kernel import Kernel
 from vic.issuer.oid4vci.errors import OAuthError
 from vic.issuer.oid4vci.metadata import (
     CONFIGURATIONS,
@@ -58,6 +57,7 @@ from vic.issuer.oid4vci.metadata import (
 )
 from vic.issuer.oid4vci.proof import HolderProof, check_jwt_proof
 from vic.issuer.records import audit, current_mark, may_see, require_role, vehicle_by_vin
+from vic.issuer.repositories import oid4vci as store
 from vic.vc.jsonio import parse_json_object
 
 __all__ = [
@@ -81,13 +81,13 @@ JwtSigner = Callable[[Mapping[str, Any]], str]
 JWT_ALGORITHMS: Final = {KeyType.P256: "ES256", KeyType.P384: "ES384", KeyType.ED25519: "EdDSA"}
 
 
-def vc_jwt_signer(issuer: Issuer) -> JwtSigner:
+def vc_jwt_signer(kernel: Kernel) -> JwtSigner:
     """vc+jwt with the issuer's current key (looked up at each call: rotation applies)."""
 
     def sign(credential: Mapping[str, Any]) -> str:
         from vic.vc.jose import sign_jwt_with
 
-        signer = issuer.current_signer()
+        signer = kernel.current_signer()
         return sign_jwt_with(credential, signer, signer.method_id)
 
     return sign
@@ -150,9 +150,9 @@ def _single(params: Sequence[tuple[str, str]]) -> dict[str, str]:
 
 
 class Oid4vciService:
-    """OpenID4VCI over an open :class:`~issuer.engine.Issuer` (see the module doc).
+    """OpenID4VCI, a service over the issuer's :class:`~issuer.kernel.Kernel` (module doc).
 
-    :param issuer: the issuer (database, clock, DID, cryptosuite).
+    :param kernel: the issuer's kernel (database, clock, signers, cryptosuite).
     :param issuer_id: the credential issuer identifier (the public base URL).
     :param authority_name: display names by locale (``zh-CN``, ``en``).
     :param jwt_signer: secures marks as vc+jwt (with the issuer's current key); without it only
@@ -161,21 +161,21 @@ class Oid4vciService:
 
     def __init__(
         self,
-        issuer: Issuer,
+        kernel: Kernel,
         *,
         issuer_id: str,
         authority_name: Mapping[str, str],
         settings: Oid4vciSettings | None = None,
         jwt_signer: JwtSigner | None = None,
     ) -> None:
-        self._issuer = issuer
+        self.kernel = kernel
         self.endpoints = Endpoints(issuer_id)
         self._authority_name = dict(authority_name)
         self.settings = settings or Oid4vciSettings()
         self._jwt_signer = jwt_signer
 
     def _now(self) -> datetime:
-        return self._issuer.config.clock().astimezone(UTC)
+        return self.kernel.now()
 
     @property
     def configurations(self) -> tuple[str, ...]:
@@ -191,8 +191,8 @@ class Oid4vciService:
         return credential_issuer_metadata(
             self.endpoints,
             configurations=self.configurations,
-            cryptosuite=self._issuer.config.cryptosuite,
-            jwt_alg=JWT_ALGORITHMS[self._issuer.current_signer().key_type],
+            cryptosuite=self.kernel.config.cryptosuite,
+            jwt_alg=JWT_ALGORITHMS[self.kernel.current_signer().key_type],
             authority_name=self._authority_name,
         )
 
@@ -267,7 +267,7 @@ class Oid4vciService:
             )
             return vehicle.vin, expires
 
-        found_vin, expires = self._issuer.database.run(work)
+        found_vin, expires = self.kernel.run(work)
         offer = self._offer_document(code, configuration_id, tx is not None)
         if by_reference:
             query = urlencode({"credential_offer_uri": self.endpoints.offer(reference)})
@@ -312,7 +312,7 @@ class Oid4vciService:
                 _code_of(reference), offer.configuration_id, offer.tx_code_digest is not None
             )
 
-        document = self._issuer.database.run(work, readonly=True)
+        document = self.kernel.run(work, readonly=True)
         if document is None:
             raise RecordNotFoundError(
                 "no such offer, or it expired or was used", code="OFFER_NOT_FOUND"
@@ -416,7 +416,7 @@ class Oid4vciService:
             audit(session, _WALLET, "oid4vci.token", f"oid4vci-offer:{offer.id}", now)
             return offer.id
 
-        outcome = self._issuer.database.run(work)
+        outcome = self.kernel.run(work)
         if isinstance(outcome, _Failure):
             raise outcome.error
         return {
@@ -435,7 +435,7 @@ class Oid4vciService:
             now = self._now()
             store.add_nonce(session, _digest(value), now, now + self.settings.nonce_lifetime)
 
-        self._issuer.database.run(work)
+        self.kernel.run(work)
         return value
 
     # --- credential -------------------------------------------------------------------------------
@@ -531,7 +531,7 @@ class Oid4vciService:
             assert mark.credential is not None
             return json.loads(mark.credential), configuration_id
 
-        credential, configuration = self._issuer.database.run(work)
+        credential, configuration = self.kernel.run(work)
         if CONFIGURATIONS[configuration] == "jwt_vc_json":
             assert self._jwt_signer is not None
             unsigned = {k: v for k, v in credential.items() if k != "proof"}
