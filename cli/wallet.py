@@ -56,10 +56,10 @@ def _wallet(folder: Path | None, as_json: bool, **options: Any) -> Iterator[Wall
         _fail(exc, as_json)
 
 
-def _registry(paths: list[Path] | None) -> Any:
-    from vic.vc.cborld import Registry
+def _entries(paths: list[Path] | None) -> Any:
+    from vic.vc.cborld.registry import load_entry
 
-    return Registry.from_files(paths or [])
+    return [load_entry(path) for path in paths or []]
 
 
 def _echo_json(value: Any) -> None:
@@ -143,10 +143,12 @@ def receive(
 ) -> None:
     """Receive a mark: from an OpenID4VCI offer, a file, or QR text; store it."""
     try:
-        codes = _registry(registry)
+        entries = _entries(registry)
     except VicError as exc:
         _fail(exc, as_json)
-    with _wallet(wallet_dir, as_json, registry=codes) as wallet:
+    with _wallet(wallet_dir, as_json) as wallet:
+        if entries:
+            wallet.add_registry_entries(entries)
         if _is_offer(source):
             results = _receive_offer(wallet, source, tx_code, configuration, as_json)
         elif source == "-":

@@ -106,6 +106,7 @@ class HttpxClient:
 
     def __init__(self, client: httpx.Client | None = None) -> None:
         self._client = client
+        self._owned = client is None
 
     def _get_client(self) -> httpx.Client:
         if self._client is None:
@@ -151,6 +152,7 @@ class HttpxClient:
             ) from None
 
     def close(self) -> None:
-        """Close the underlying client if this object made it."""
-        if self._client is not None:
+        """Close the underlying client if this object made it (a given one is the caller's)."""
+        if self._owned and self._client is not None:
             self._client.close()
+            self._client = None

@@ -13,8 +13,9 @@ from typing import Any, Final
 
 from vic.contexts.errors import IssuanceProtocolError, UsageError, VicError, WalletError
 from vic.did.keys import KeyType
-from vic.vc.cborld import Registry
+from vic.vc.cborld import Registry, RegistryEntry
 from vic.vc.dates import Clock, format_datetime, parse_datetime, system_clock
+from vic.vc.jsonio import parse_json_object
 from vic.wallet.credential import FORMAT_JWT, ReadMark, read_mark, validity_at
 from vic.wallet.holder import HolderKey, load_or_create_holder
 from vic.wallet.http import HttpClient, HttpxClient, check_url
@@ -152,13 +153,51 @@ class Wallet:
             ) from None
         self.store = WalletStore.open(self.folder / STORE_FILE)
         self._http = http
+        self._owns_http = http is None
         self._clock = clock
-        self._registry = registry or Registry()
+        self._registry = self._stored_registry(registry or Registry())
+
+    # --- CBOR-LD registry entries (for the QR texts the wallet makes) ----------------------------
+
+    def _stored_registry(self, registry: Registry) -> Registry:
+        """``registry`` plus the entries the wallet has kept (one that no longer fits is left out:
+        it only makes QR texts longer)."""
+        for key in self.store.meta_keys("registry-entry:"):
+            text = self.store.meta(key)
+            with contextlib.suppress(VicError, ValueError):
+                registry = registry.with_entries(RegistryEntry.from_json(json.loads(text or "")))
+        return registry
+
+    def add_registry_entries(self, entries: list[RegistryEntry]) -> None:
+        """Keep issuers' CBOR-LD registry entries, so that the wallet's QR texts of their marks
+        are as short as the issuer's own.
+
+        :raises MalformedValueError: ``REGISTRY_ENTRY_CONFLICT`` (see :class:`Registry`).
+        """
+        self._registry = self._registry.with_entries(*entries)
+        for entry in entries:
+            kept = self._registry.get(entry.entry_id)
+            self.store.set_meta(
+                f"registry-entry:{kept.entry_id}", json.dumps(kept.to_json(), ensure_ascii=False)
+            )
+
+    def _learn_registry_entry(self, credential_issuer: str) -> None:
+        """Best effort: keep the registry entry a vic issuer publishes at
+        ``{issuer}/cborld/registry-entry.json`` (not part of OpenID4VCI; anything else is
+        ignored, and the QR text is checked by decoding it back before it is used)."""
+        url = f"{credential_issuer.rstrip('/')}/cborld/registry-entry.json"
+        try:
+            response = self.http.request("GET", url, headers={"Accept": "application/json"})
+            if response.status == 200:
+                entry = RegistryEntry.from_json(parse_json_object(response.body))
+                self.add_registry_entries([entry])  # a conflicting entry raises: ignored
+        except VicError:
+            return
 
     def close(self) -> None:
-        """Close the store (and an HTTP client the wallet made)."""
+        """Close the store (and an HTTP client the wallet made; an injected one is the caller's)."""
         self.store.close()
-        if isinstance(self._http, HttpxClient):
+        if self._owns_http and isinstance(self._http, HttpxClient):
             self._http.close()
 
     def __enter__(self) -> Wallet:
@@ -217,6 +256,7 @@ class Wallet:
         # Stored: tell the issuer. Its answer changes nothing here (the mark is kept).
         with contextlib.suppress(VicError):
             client.notify(issued, "credential_accepted")
+        self._learn_registry_entry(issued.credential_issuer)
         return stored
 
     def _store_issued(
@@ -346,9 +386,16 @@ class Wallet:
                 "a jwt_vc_json mark has no QR form; receive the ldp_vc one for a QR",
                 code="NO_QR_FOR_FORMAT",
             )
-        from vic.vc.barcode import encode_barcode
+        from vic.vc.barcode import decode_barcode, encode_barcode
 
-        return encode_barcode(mark.document, self._registry)
+        text = encode_barcode(mark.document, self._registry)
+        try:
+            if decode_barcode(text, self._registry) == mark.document:
+                return text
+        except VicError:
+            pass
+        # A kept registry entry that does not round-trip the mark: the generic entries always do.
+        return encode_barcode(mark.document, Registry())
 
     def export_file(self, mark: StoredMark) -> tuple[str, bytes]:
         """The mark as a file to share: ``(suffix, bytes)`` — ``.json`` (the signed credential,

@@ -204,6 +204,17 @@ class WalletStore:
             raise _store_error(exc, self.path) from None
         return None if row is None else str(row[0])
 
+    def meta_keys(self, prefix: str) -> list[str]:
+        """The keys of the settings table that start with ``prefix``."""
+        try:
+            rows = self._db.execute(
+                "SELECT key FROM meta WHERE substr(key, 1, ?) = ? ORDER BY key",
+                (len(prefix), prefix),
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise _store_error(exc, self.path) from None
+        return [str(r[0]) for r in rows]
+
     def set_meta(self, key: str, value: str) -> None:
         """Set a value of the store's settings table."""
         with self._transaction() as db:

@@ -81,3 +81,19 @@ def test_an_offer_by_value_without_tx_code(api: Api, wallet: Wallet) -> None:
     assert made["txCode"] is None
     [(stored, _)] = wallet.receive_offer(made["offerUri"])
     assert stored.vin == make_vin(83)
+
+
+def test_the_wallets_qr_is_as_short_as_the_issuers(api: Api, wallet: Wallet) -> None:
+    from vic.vc.qrimage import qr_version
+
+    api.register(84)
+    made = offer(api, 84)
+    [(stored, _)] = wallet.receive_offer(made["offerUri"], tx_code=made["txCode"])
+    served = api.get(f"/vehicles/{make_vin(84)}/mark.txt", "owner:acct-84").text
+    text = wallet.barcode(stored)
+    assert (len(text), qr_version(text)) == (len(served), qr_version(served))
+    assert qr_version(text) <= 10
+    # the entry is kept: a wallet opened again (without the network) makes the same QR text
+    wallet.close()
+    with Wallet(wallet.folder, clock=api.clock) as again:
+        assert again.barcode(again.get(make_vin(84))) == text
