@@ -145,6 +145,7 @@ def test_a_valid_mark_is_green_with_the_plate(
     assert page.text_content("#fact-plate") == "鄂L12345"
     assert "K33" in (page.text_content("#fact-vehicle-type") or "")
     assert page.text_content("#fact-valid-until") == "2028年11月"
+    assert page.text_content("#fact-issuer") == "Test authority"
     shoot(page, tmp_path, "1-valid-zh")
 
 

@@ -30,7 +30,8 @@ def test_a_valid_mark_answers_200_with_the_result(client: TestClient, mark: dict
     assert result["summary"]["plate"] == "鄂L12345"
     assert result["summary"]["vehicleType"]["code"] == "K33"
     assert result["summary"]["validUntilMonth"] == "2028-11"
-    assert result["summary"]["issuer"]["name"] == {"en": "Test authority"}
+    assert result["summary"]["issuerName"] == {"en": "Test authority"}
+    assert "credential" not in result  # only /qr/verify sends the credential back
     assert result["warnings"] == []
 
 

@@ -113,11 +113,14 @@ class MarkSummary(BaseModel):
     vehicleType: NamedCode
     vin: str
     inspectionBasis: str = Field(description="on-site or exempt.")
-    validUntil: str | None = None
-    validUntilMonth: str | None = Field(
-        default=None, description="The month printed on the mark, China Standard Time, YYYY-MM."
+    validUntil: str
+    validUntilMonth: str = Field(
+        description="The month printed on the mark, China Standard Time, YYYY-MM."
     )
-    issuer: dict[str, Any] = Field(description="id, and name by language from the trust list.")
+    issuer: str = Field(description="The issuer's DID.")
+    issuerName: dict[str, str] = Field(
+        description="The issuer's names by language (zh-CN, en) from the trust list."
+    )
 
 
 class CredentialResult(BaseModel):
@@ -132,7 +135,8 @@ class CredentialResult(BaseModel):
     errors: list[ErrorEntry]
     summary: MarkSummary | None = None
     credential: dict[str, Any] | None = Field(
-        default=None, description="/qr/verify: the credential the QR code holds."
+        default=None,
+        description="/qr/verify: the credential the QR code holds; presentations: each one.",
     )
 
 

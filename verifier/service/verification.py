@@ -14,7 +14,6 @@ from vic.contexts.errors import ParsingError, VicError
 from vic.verifier.presentation import PresentationResult
 from vic.verifier.result import Check, CheckName, Status, VerificationResult
 from vic.verifier.service.settings import VerifierSettings
-from vic.verifier.service.summary import mark_summary
 
 __all__ = ["ANY_ISSUER_WARNING", "result_body", "status_code", "warnings"]
 
@@ -58,17 +57,12 @@ def result_body(
 ) -> tuple[int, dict[str, Any]]:
     """The HTTP status and JSON body for ``result`` (see the module doc)."""
     body = result.to_dict()
-    if isinstance(result, PresentationResult):
-        for one, view in zip(result.credentials, body["credentials"], strict=True):
-            summary = mark_summary(one)
-            if summary is not None:
-                view["summary"] = summary
-    else:
-        summary = mark_summary(result)
-        if summary is not None:
-            body["summary"] = summary
-        if with_credential and result.credential is not None:
-            body["credential"] = result.credential
+    views = body["credentials"] if isinstance(result, PresentationResult) else [body]
+    for view in views:
+        if view.get("summary") is None:
+            view.pop("summary", None)
+        if not with_credential or view.get("credential") is None:
+            view.pop("credential", None)
     body["warnings"] = warnings(settings)
     code = status_code(result)
     if code == 200:

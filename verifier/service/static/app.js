@@ -146,8 +146,8 @@
       const month = (s.validUntilMonth || "").split("-");
       fill("fact-valid-until", month.length === 2 ? t.month(month[0], month[1]) : "");
       fill("fact-vin", s.vin);
-      const name = s.issuer && s.issuer.name ? (s.issuer.name[lang] || s.issuer.name.en || s.issuer.name["zh-CN"]) : "";
-      fill("fact-issuer", name || (s.issuer && s.issuer.id));
+      const names = s.issuerName || {};
+      fill("fact-issuer", names[lang] || names.en || names["zh-CN"] || s.issuer);
     }
     const list = $("checks");
     list.replaceChildren();
