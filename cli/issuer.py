@@ -372,6 +372,7 @@ def _key_json(info: Any) -> dict[str, Any]:
         "publicKeyMultibase": info.public_key_multibase,
         "createdAt": info.created_at.isoformat(),
         "retiredAt": info.retired_at.isoformat() if info.retired_at else None,
+        "compromised": info.compromised,
     }
 
 
@@ -397,6 +398,33 @@ def key_rotate(
         emit_json(_key_json(info))
     else:
         typer.echo(info.method_id)
+
+
+@key_app.command("compromise")
+def key_compromise(
+    fragment: Annotated[str, typer.Argument(help="The key's fragment, e.g. key-1.")],
+    data: DataOption = None,
+    base_url: BaseUrlOption = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Declare a key compromised: its method leaves the DID document, its private key is
+    destroyed, and every current mark it signed is re-issued (docs/issuer.md).
+
+    Prints the new marks (mark number and VIN); a rerun re-issues nothing twice.
+    """
+    from vic.issuer.engine import SYSTEM_ACTOR
+
+    try:
+        with _open(data, base_url, database) as issuer:
+            marks = issuer.compromise_key(SYSTEM_ACTOR, fragment)
+    except VicError as exc:
+        fail(exc)
+    if as_json:
+        emit_json([{"vin": m.vin, "number": m.number} for m in marks])
+    else:
+        for mark in marks:
+            typer.echo(f"{mark.number:010d} {mark.vin}")
 
 
 @key_app.command("list")

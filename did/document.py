@@ -9,8 +9,10 @@ vic does not implement (X25519, secp256k1...), are kept in the JSON but cannot b
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -55,12 +57,18 @@ _MAX_DEPTH = 32
 
 @dataclass(frozen=True)
 class VerificationMethod:
-    """A verification method: its absolute id, type, controller DID and public key."""
+    """A verification method: its absolute id, type, controller DID and public key.
+
+    ``retired`` is vic's extension property of a method (``"retired": "2026-12-01T00:00:00Z"``):
+    the moment its controller stopped signing with it. Signatures made before stay valid; a
+    credential or proof dated after it is not the controller's (see docs/dids-and-keys.md).
+    """
 
     id: str
     type: str
     controller: str
     public_key: PublicKey
+    retired: datetime | None = None
 
 
 def _plain(value: Any, depth: int = 0) -> Any:
@@ -121,6 +129,23 @@ def _parse_key(entry: Mapping[str, Any], method_id: str, method_type: str) -> Pu
     return key
 
 
+_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?Z")
+
+
+def _retired(entry: Mapping[str, Any], method_id: str) -> datetime | None:
+    """The method's ``retired`` moment (a UTC dateTime ending in Z), if it has one."""
+    value = entry.get("retired")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _DATETIME.fullmatch(value):
+        raise InvalidDidError(f"retired of {method_id} must be a UTC dateTime (…Z): {value!r}")
+    try:
+        moment = datetime.fromisoformat(value[:-1][:26]).replace(tzinfo=UTC)
+    except ValueError:
+        raise InvalidDidError(f"retired of {method_id} is not a date and time: {value!r}") from None
+    return moment
+
+
 def _string(entry: Mapping[str, Any], name: str, where: str) -> str:
     value = entry.get(name)
     if not isinstance(value, str):
@@ -176,10 +201,13 @@ class DidDocument:
             method_type = _string(entry, "type", f"verification method {method_id}")
             controller = parse_did(_string(entry, "controller", f"method {method_id}")).did
             key = _parse_key(entry, method_id, method_type)
+            retired = _retired(entry, method_id)
             if key is None:
                 unsupported.add(method_id)
             else:
-                methods[method_id] = VerificationMethod(method_id, method_type, controller, key)
+                methods[method_id] = VerificationMethod(
+                    method_id, method_type, controller, key, retired
+                )
             return method_id
 
         listed = plain.get("verificationMethod", [])

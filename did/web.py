@@ -10,7 +10,8 @@ holds only the current private key). Only a compromised key is dropped from ``as
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -117,8 +118,13 @@ def build_did_web_document(
     methods: Sequence[tuple[str, PublicKey]],
     *,
     assertion: Sequence[str] | None = None,
+    retired: Mapping[str, datetime] | None = None,
 ) -> dict[str, Any]:
     """The JSON DID document of a did:web authority with several Multikey methods.
+
+    ``retired`` maps fragments (or method ids) to the moment the authority stopped signing with
+    them: each such method gets vic's ``retired`` property (a verifier refuses a credential or
+    proof of it dated later).
 
     ``methods`` are ``(fragment or method id, public key)`` pairs, oldest first; all are listed in
     ``verificationMethod``. ``assertionMethod`` lists ``assertion`` (fragments or ids) when given,
@@ -139,14 +145,16 @@ def build_did_web_document(
         if method_id in ids:
             raise InvalidDidError(f"duplicate verification method id {method_id}")
         ids.append(method_id)
-        entries.append(
-            {
-                "id": method_id,
-                "type": "Multikey",
-                "controller": did,
-                "publicKeyMultibase": public_key.to_multibase(),
-            }
-        )
+        entry = {
+            "id": method_id,
+            "type": "Multikey",
+            "controller": did,
+            "publicKeyMultibase": public_key.to_multibase(),
+        }
+        moment = (retired or {}).get(fragment)
+        if moment is not None:
+            entry["retired"] = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        entries.append(entry)
     if assertion is None:
         asserting = list(ids)
     else:

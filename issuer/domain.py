@@ -388,6 +388,8 @@ class KeyInfo:
     created_at: datetime
     retired_at: datetime | None
     external: bool
+    compromised: bool = False
+    """Declared compromised: removed from the DID document, its current marks re-issued."""
 
 
 @dataclass(frozen=True)

@@ -147,6 +147,23 @@ class Issuer:
         """See :meth:`KeysService.current_method_id`."""
         return self.keys_service.current_method_id()
 
+    def compromise_key(self, actor: Actor, fragment: str) -> list[IssuedMark]:
+        """Declare the key ``#fragment`` compromised and re-issue every current mark it signed.
+
+        Its method leaves the DID document (a verifier that refreshes the document, or a trust
+        list pinning the new one, refuses everything it signed: VERIFICATION_METHOD_NOT_FOUND),
+        its private key file is destroyed, the status lists it signed are signed again with the
+        current key (rotated first if the compromised key is current), and each vehicle whose
+        current mark it signed gets a new mark (reason ``reissue``, same validity; the old mark is
+        revoked as superseded). Returns the new marks. Repeating it re-issues nothing twice.
+        """
+        vins = self.keys_service.compromise_key(actor, fragment)
+        self.status_lists.forget_published()
+        return [
+            self.issuance.reissue_mark(actor, vin, event_key=f"compromise:{fragment}:{vin}")
+            for vin in vins
+        ]
+
     def rotate_key(self, actor: Actor, *, key_type: KeyType | None = None) -> KeyInfo:
         """See :meth:`KeysService.rotate_key`."""
         return self.keys_service.rotate_key(actor, key_type=key_type)

@@ -123,6 +123,12 @@ class Kernel:
         with self._signers_lock:
             self._signers[key_id] = signer
 
+    def forget_retired_signers(self, current_key_id: int) -> None:
+        """Drop every cached signer but the current key's (a rotation: nothing else signs)."""
+        with self._signers_lock:
+            for key_id in [k for k in self._signers if k != current_key_id]:
+                del self._signers[key_id]
+
     def signer_for(self, key_id: int) -> Signer:
         """The signer of a key row: its key file (read once) or the external signer.
 

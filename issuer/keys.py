@@ -296,13 +296,37 @@ class KeyFiles:
         return FileSigner(method_id, private_key)
 
     def retire(self, fragment: str) -> None:
-        """Move a retired key's file to ``keys/retired/`` (it signs nothing new)."""
-        source = self.path(fragment)
-        if not source.exists():
-            return
+        """Destroy a retired key's file: it must never sign again, and a copy left on disk
+        would let anyone who reads it sign marks. Any copy an older vic archived under
+        ``keys/retired/`` is destroyed too."""
+        destroy_file(self.path(fragment))
+        destroy_file(self.directory / "retired" / f"{fragment}.json")
+
+    def destroy_archived(self) -> list[str]:
+        """Destroy every key file older versions archived under ``keys/retired/``; the names."""
         archive = self.directory / "retired"
-        archive.mkdir(mode=0o700, exist_ok=True)
-        os.replace(source, archive / source.name)
+        if not archive.is_dir():
+            return []
+        names = sorted(p.name for p in archive.iterdir() if p.is_file())
+        for name in names:
+            destroy_file(archive / name)
+        return names
+
+
+def destroy_file(path: Path) -> None:
+    """Overwrite a file with zeros, flush it to disk and delete it (best effort against a
+    later read of the disk; copies in backups are the operator's to destroy)."""
+    try:
+        fd = os.open(path, os.O_WRONLY)
+    except FileNotFoundError:
+        return
+    try:
+        size = os.fstat(fd).st_size
+        os.write(fd, b"\0" * size)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.unlink(path)
 
 
 def _write_private(target: Path, data: bytes) -> None:

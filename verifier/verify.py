@@ -111,16 +111,17 @@ def verify_credential(
 
     resolver = resolver or trust.resolver()
     start, end = info.valid_from, info.valid_until
+    dated = _not_before(info.valid_from, document)  # checked against the key's retirement
     if parsed.cose is not None:
-        checks.extend(_cose_checks(parsed.cose, info.issuer, resolver))
+        checks.extend(_cose_checks(parsed.cose, info.issuer, resolver, dated))
     elif parsed.jwt is not None:
-        jwt_checks, jwt = _jwt_checks(parsed.jwt, info.issuer, resolver)
+        jwt_checks, jwt = _jwt_checks(parsed.jwt, info.issuer, resolver, dated)
         checks.extend(jwt_checks)
         if jwt is not None:  # the token's nbf/exp narrow the credential's validity period
             start = _latest(start, jwt.not_before)
             end = _earliest(end, jwt.expires)
     else:
-        checks.extend(_proof_checks(document, info.issuer, resolver, loader, clock, skew))
+        checks.extend(_proof_checks(document, info.issuer, resolver, loader, clock, skew, dated))
 
     if not trust.binds_issuers():
         checks = [_unbound(c) for c in checks]
@@ -226,18 +227,22 @@ def _proof_checks(
     loader: DocumentLoader | None,
     clock: Clock,
     skew: timedelta,
+    dated: datetime | None = None,
 ) -> list[Check]:
     proofs = verify_proofs(document, resolver=resolver, loader=loader, clock=clock, clock_skew=skew)
     detail = [p.to_dict() for p in proofs.proofs]
     if not proofs.verified:
         return [Check.failed(CheckName.PROOF, proofs.errors[0], proofs=detail)]
+    by_issuer = {p.verification_method for p in proofs.proofs if p.controller == issuer}
     return [
         Check.ok(CheckName.PROOF, proofs=detail),
-        _binding({p.controller for p in proofs.proofs}, issuer),
+        _binding({p.controller for p in proofs.proofs}, issuer, by_issuer, resolver, dated),
     ]
 
 
-def _cose_checks(message: bytes, issuer: str, resolver: Resolver) -> list[Check]:
+def _cose_checks(
+    message: bytes, issuer: str, resolver: Resolver, dated: datetime | None = None
+) -> list[Check]:
     from vic.vc.cose import verify_cose
 
     try:
@@ -246,12 +251,12 @@ def _cose_checks(message: bytes, issuer: str, resolver: Resolver) -> list[Check]
         return [Check.failed(CheckName.PROOF, exc, securedBy="vc+cose")]
     return [
         Check.ok(CheckName.PROOF, securedBy="vc+cose", kid=result.kid),
-        _binding({result.controller}, issuer),
+        _binding({result.controller}, issuer, {result.kid}, resolver, dated),
     ]
 
 
 def _jwt_checks(
-    token: str, issuer: str, resolver: Resolver
+    token: str, issuer: str, resolver: Resolver, dated: datetime | None = None
 ) -> tuple[list[Check], JwtResult | None]:
     from vic.vc.jose import verify_jwt
 
@@ -261,7 +266,7 @@ def _jwt_checks(
         return [Check.failed(CheckName.PROOF, exc, securedBy="vc+jwt")], None
     checks = [
         Check.ok(CheckName.PROOF, securedBy="vc+jwt", kid=result.kid),
-        _binding({result.controller}, issuer),
+        _binding({result.controller}, issuer, {result.kid}, resolver, dated),
     ]
     return checks, result
 
@@ -274,15 +279,43 @@ def _unbound(check: Check) -> Check:
     )
 
 
-def _binding(controllers: set[str | None], issuer: str) -> Check:
-    if issuer in controllers:
-        return Check.ok(CheckName.ISSUER_BINDING)
-    error = ProofVerificationError(
-        "no proof was made with a verification method the issuer controls",
-        code="ISSUER_MISMATCH",
-        issuer=issuer,
-    )
-    return Check.failed(CheckName.ISSUER_BINDING, error)
+def _binding(
+    controllers: set[str | None],
+    issuer: str,
+    methods: set[str | None] | None = None,
+    resolver: Resolver | None = None,
+    dated: datetime | None = None,
+) -> Check:
+    """A proof by a method the issuer controls, and (when the issuer's DID document says when
+    it retired one of ``methods``) not a credential dated after that method's retirement."""
+    if issuer not in controllers:
+        error = ProofVerificationError(
+            "no proof was made with a verification method the issuer controls",
+            code="ISSUER_MISMATCH",
+            issuer=issuer,
+        )
+        return Check.failed(CheckName.ISSUER_BINDING, error)
+    if resolver is not None and dated is not None:
+        for method_id in sorted(m for m in methods or () if m):
+            retired = _retired_at(resolver, method_id)
+            if retired is not None and dated > retired:
+                error = ProofVerificationError(
+                    f"{method_id} retired at {format_datetime(retired)}; a credential dated "
+                    f"{format_datetime(dated)} is not the issuer's (a retired key's signature)",
+                    code="KEY_RETIRED",
+                    verification_method=method_id,
+                    retired=format_datetime(retired),
+                )
+                return Check.failed(CheckName.ISSUER_BINDING, error)
+    return Check.ok(CheckName.ISSUER_BINDING)
+
+
+def _retired_at(resolver: Resolver, method_id: str) -> datetime | None:
+    """When the controller retired the method (vic's ``retired`` property), if it did."""
+    try:
+        return resolver.resolve(method_id.split("#", 1)[0]).method(method_id).retired
+    except VicError:  # the proof check has resolved it already; nothing more to say here
+        return None
 
 
 def _not_before(valid_from: datetime | None, document: Mapping[str, Any]) -> datetime | None:

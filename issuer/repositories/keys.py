@@ -5,23 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from vic.contexts.errors import RecordNotFoundError
-from vic.issuer.db.models import RegistryVersion, SigningKey
+from vic.issuer.db.models import Mark, RegistryVersion, SigningKey, StatusPublication, Vehicle
 
 __all__ = [
     "KeyFacts",
     "add_registry_version",
     "all_keys",
     "current_key",
+    "forget_publications",
     "fragments",
     "insert_key",
     "key_facts",
     "latest_registry_version",
     "registry_versions",
     "retire_current",
+    "vins_of_current_marks",
 ]
 
 
@@ -61,6 +63,22 @@ def key_facts(session: Session, key_id: int) -> KeyFacts:
 def fragments(session: Session) -> set[str]:
     """Every key fragment in use (``key-1``...)."""
     return set(session.execute(select(SigningKey.fragment)).scalars())
+
+
+def forget_publications(session: Session, key_id: int) -> None:
+    """Delete the stored status lists the key signed (they are signed afresh when next asked)."""
+    session.execute(delete(StatusPublication).where(StatusPublication.signing_key_id == key_id))
+
+
+def vins_of_current_marks(session: Session, key_id: int) -> list[str]:
+    """The VINs whose current, issued mark the key signed."""
+    rows = session.execute(
+        select(Vehicle.vin)
+        .join(Mark, Mark.vehicle_id == Vehicle.id)
+        .where(Mark.signing_key_id == key_id, Mark.is_current.is_(True), Mark.state == "issued")
+        .order_by(Vehicle.vin)
+    )
+    return list(rows.scalars())
 
 
 def retire_current(session: Session, now: datetime) -> None:

@@ -103,7 +103,9 @@ class IssuanceService:
         retired meanwhile)."""
         kernel = self.kernel
         results: dict[int, IssuedMark] = {}
-        todo = list(plans)
+        current = kernel.current_key_id()
+        # a plan of a key retired since is signed with the current key (the old one is gone)
+        todo = [p if p.key_id == current else ToSign(p.row_id, p.unsigned, current) for p in plans]
         while todo:
             signed = [
                 Signed(

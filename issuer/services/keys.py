@@ -4,11 +4,12 @@ versions of its CBOR-LD registry entry."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from vic.contexts.errors import UsageError
+from vic.contexts.errors import KeyTypeMismatchError, RecordNotFoundError, UsageError
 from vic.did.keys import KeyType, PrivateKey, PublicKey
 from vic.did.web import build_did_web_document, did_web_method_id
 from vic.issuer.db.models import SigningKey
@@ -17,8 +18,17 @@ from vic.issuer.kernel import SYSTEM_ACTOR, Kernel
 from vic.issuer.keys import FileSigner, Signer
 from vic.issuer.records import audit, dumps, require_role
 from vic.issuer.repositories import keys as repo
+from vic.vc.suites import suite_named
 
-__all__ = ["KeysService"]
+__all__ = ["COMPROMISED", "KeysService"]
+
+COMPROMISED = "compromised"
+"""The ``storage`` of a key declared compromised (its private key is destroyed, whatever it was
+stored in; its method is no longer in the DID document)."""
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class KeysService:
@@ -54,6 +64,12 @@ class KeysService:
             private_key = self._new_key_file("key-1", self.kernel.config.key_type)
             self._add_key(session, SYSTEM_ACTOR, "key-1", private_key.public_key, "file")
         self._publish_registry(session)
+        # retired private keys are destroyed, also those an older vic archived or a crash left
+        files = self.kernel.key_files
+        files.destroy_archived()
+        for key in keys:
+            if key.retired_at is not None and key.storage != "external":
+                files.retire(key.fragment)
 
     def _method(self, key: SigningKey) -> str:
         return self.kernel.method_id(key.fragment)
@@ -110,13 +126,14 @@ class KeysService:
     def did_document(self) -> dict[str, Any]:
         """The authority's DID document: every key it ever signed with, all in assertionMethod."""
 
-        def work(session: Session) -> list[tuple[str, PublicKey]]:
-            return [
-                (r.fragment, PublicKey.from_multibase(r.public_key_multibase))
-                for r in repo.all_keys(session)
-            ]
+        def work(session: Session) -> tuple[list[tuple[str, PublicKey]], dict[str, datetime]]:
+            rows = [r for r in repo.all_keys(session) if r.storage != COMPROMISED]
+            methods = [(r.fragment, PublicKey.from_multibase(r.public_key_multibase)) for r in rows]
+            retired = {r.fragment: _aware(r.retired_at) for r in rows if r.retired_at is not None}
+            return methods, retired
 
-        return build_did_web_document(self.kernel.did, self.kernel.run(work, readonly=True))
+        methods, retired = self.kernel.run(work, readonly=True)
+        return build_did_web_document(self.kernel.did, methods, retired=retired)
 
     def keys(self) -> list[KeyInfo]:
         """The authority's keys, oldest first."""
@@ -131,6 +148,7 @@ class KeysService:
                     created_at=r.created_at,
                     retired_at=r.retired_at,
                     external=r.storage == "external",
+                    compromised=r.storage == COMPROMISED,
                 )
                 for r in repo.all_keys(session)
             ]
@@ -145,11 +163,25 @@ class KeysService:
         """Create a new file key ``#key-N`` and make it current; the previous key retires.
 
         New marks and status lists are signed with the new key. The old keys stay in the DID
-        document and in ``assertionMethod`` (marks they signed keep verifying), and the registry
-        entry appends the new method. The retired private key file moves to ``keys/retired/``.
+        document and in ``assertionMethod`` (marks they signed keep verifying), each with the
+        moment it retired (``retired``: a verifier refuses a credential of it dated later), and
+        the registry entry appends the new method. The retired private key file is destroyed.
+
+        :raises KeyTypeMismatchError: the configured cryptosuite cannot sign with ``key_type``.
         """
         require_role(actor, Role.ADMIN, Role.SYSTEM)
         kind = key_type or self.kernel.config.key_type
+        suite = suite_named(self.kernel.config.cryptosuite)
+        if kind not in suite.key_types:
+            # a key the cryptosuite cannot use would stop all issuance and status list signing
+            allowed = ", ".join(sorted(k.value for k in suite.key_types))
+            raise KeyTypeMismatchError(
+                f"{self.kernel.config.cryptosuite} signs with {allowed} keys, not {kind.value}: "
+                "the rotation is refused (change the cryptosuite and key type together in the "
+                "issuer's configuration)",
+                key_type=kind.value,
+                cryptosuite=self.kernel.config.cryptosuite,
+            )
 
         def work(session: Session) -> tuple[str, PrivateKey, str | None, int]:
             self.kernel.database.lock(session)  # one rotation at a time (PostgreSQL)
@@ -169,9 +201,41 @@ class KeysService:
         self.kernel.remember_signer(
             row_id, FileSigner(self.kernel.method_id(fragment), private_key)
         )
+        self.kernel.forget_retired_signers(row_id)
         if old is not None:
             self.kernel.key_files.retire(old)
         return next(k for k in self.keys() if k.fragment == fragment)
+
+    def compromise_key(self, actor: Actor, fragment: str) -> list[str]:
+        """Declare the key ``#fragment`` compromised: remove its method from the DID document,
+        destroy its private key file and the status lists it signed (they are signed again by
+        the current key when next asked for), rotating first if it is the current key. Returns
+        the VINs whose current mark it signed, for the caller to re-issue. Safe to repeat.
+
+        :raises RecordNotFoundError: ``KEY_NOT_FOUND``.
+        """
+        require_role(actor, Role.ADMIN, Role.SYSTEM)
+        current = self.kernel.run(lambda s: repo.current_key(s).fragment, readonly=True)
+        if current == fragment:
+            self.rotate_key(actor)
+
+        def work(session: Session) -> list[str]:
+            self.kernel.database.lock(session)
+            row = next((k for k in repo.all_keys(session) if k.fragment == fragment), None)
+            if row is None:
+                raise RecordNotFoundError(f"no key #{fragment}", code="KEY_NOT_FOUND")
+            if row.retired_at is None:  # pragma: no cover - rotated above
+                raise UsageError(f"#{fragment} is still the current key")
+            if row.storage != COMPROMISED:
+                row.storage = COMPROMISED
+                audit(session, actor, "key.compromise", self._method(row), self.kernel.now())
+            repo.forget_publications(session, row.id)
+            return repo.vins_of_current_marks(session, row.id)
+
+        vins = self.kernel.run(work)
+        self.kernel.forget_retired_signers(self.kernel.current_key_id())
+        self.kernel.key_files.retire(fragment)
+        return vins
 
     def _new_key_file(self, fragment: str, key_type: KeyType) -> PrivateKey:
         """The key of a new method: a new key file, or the file an interrupted run left."""

@@ -22,6 +22,10 @@ class StatusListsService:
         self.kernel = kernel
         self._publisher = StatusPublisher(kernel.database, kernel.ctx, kernel.sign)
 
+    def forget_published(self) -> None:
+        """Forget the signed lists kept in memory (after a key compromise)."""
+        self._publisher.forget()
+
     def status_list(
         self,
         purpose: StatusPurpose,

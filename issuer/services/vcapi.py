@@ -133,8 +133,9 @@ class VcApiService:
 
     def finish_credential(self, actor: Actor, plan: ToSign) -> IssuedCredential:
         """Sign a pending credential and store it (a failed signature discards it)."""
+        key_id = self.kernel.current_key_id()  # a key retired since the plan is destroyed
         try:
-            signed = self.kernel.sign(json.loads(plan.unsigned), plan.key_id)
+            signed = self.kernel.sign(json.loads(plan.unsigned), key_id)
         except BaseException:
             self.kernel.run(lambda s: self._discard(s, actor, plan.row_id))
             raise
@@ -145,7 +146,7 @@ class VcApiService:
             if row.state == "pending":
                 now = self.kernel.now()
                 row.state, row.credential, row.issued_at = "issued", text, now
-                row.signing_key_id = plan.key_id
+                row.signing_key_id = key_id
                 audit(session, actor, "credential.issue", f"credential:{row.credential_id}", now)
             entry = session.get(StatusEntry, row.status_entry_id) if row.status_entry_id else None
             stored = json.loads(row.credential or text)

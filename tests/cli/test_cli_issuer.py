@@ -87,3 +87,20 @@ def test_serve_issuer_answers_on_loopback(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_key_compromise(tmp_path: Path) -> None:
+    """vic issuer key compromise: the method leaves the DID document; unknown keys are refused."""
+    data = tmp_path / "data"
+    assert issuer(data, "init", *DEMO_IDENTITY).returncode == 0
+    assert issuer(data, "key", "rotate").returncode == 0
+    done = issuer(data, "key", "compromise", "key-1", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []  # no marks were issued yet
+    document = json.loads(issuer(data, "did").stdout)
+    assert [m["id"] for m in document["verificationMethod"]] == ["did:web:demo.vic.example#key-2"]
+    keys = json.loads(issuer(data, "key", "list", "--json").stdout)
+    assert [k["compromised"] for k in keys] == [True, False]
+    unknown = issuer(data, "key", "compromise", "key-9")
+    assert unknown.returncode == 2
+    assert "KEY_NOT_FOUND" in unknown.stderr

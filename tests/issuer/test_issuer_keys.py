@@ -160,10 +160,10 @@ def test_rotation_keeps_old_marks_verifiable(issuer: Issuer, clock: Clock) -> No
     assert old_key.retired_at is not None
     assert new_key.retired_at is None
     assert issuer.current_method_id() == f"{DID}#key-2"
-    # the retired private key is archived: it signs nothing new
+    # the retired private key is destroyed: it signs nothing new (see test_key_retirement.py)
     keys_dir = issuer.config.keys_dir
     assert not (keys_dir / "key-1.json").exists()
-    assert mode(keys_dir / "retired" / "key-1.json") == 0o600
+    assert not (keys_dir / "retired" / "key-1.json").exists()
     assert mode(keys_dir / "key-2.json") == 0o600
     # status lists are signed with the new key too
     published = issuer.status_list(StatusPurpose.REVOCATION, 0)
