@@ -1,8 +1,10 @@
 """Marks: downloads for the owner (and the office), suspension, the staff's view of a mark.
 
 A download is the vehicle's current mark exactly as issued: a re-download issues nothing (the
-engine audits each one). The barcode text is encoded with the authority's own CBOR-LD registry
-entry (the built-in entries when it publishes none); the PNG, SVG and PDF carry that same text.
+engine audits each one). ``mark.jwt`` is the same credential secured as a vc+jwt with the
+authority's current key (VC-JOSE-COSE), as OpenID4VCI's ``jwt_vc_json`` delivers it. The
+barcode text is encoded with the authority's own CBOR-LD registry entry (the built-in entries
+when it publishes none); the PNG, SVG and PDF carry that same text.
 """
 
 from __future__ import annotations
@@ -107,6 +109,37 @@ def download_json(
         dumps(mark.credential),
         media_type=prefers_json(request),
         headers={**_attachment(mark, "json"), "Vary": "Accept"},
+    )
+
+
+@router.get(
+    "/vehicles/{vin}/mark.jwt",
+    tags=["Downloads"],
+    operation_id="downloadMarkJwt",
+    summary="The vehicle's current mark secured as a vc+jwt (VC-JOSE-COSE)",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The mark's credential (without its Data Integrity proof) as a JWS "
+            "compact token, typ vc+jwt, signed with the authority's current key.",
+            "content": {
+                "application/vc+jwt": {
+                    "schema": {"type": "string", "pattern": r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\."}
+                }
+            },
+        },
+        **_DOWNLOAD_ERRORS,
+    },
+)
+def download_jwt(actor: OwnerOrOfficeActor, vin: VinPath, issuer: IssuerDep) -> Response:
+    from vic.issuer.oid4vci.service import vc_jwt_signer
+
+    mark = issuer.download_mark(actor, vin)
+    unsigned = {k: v for k, v in mark.credential.items() if k != "proof"}
+    return Response(
+        vc_jwt_signer(issuer)(unsigned),
+        media_type="application/vc+jwt",
+        headers=_attachment(mark, "jwt"),
     )
 
 
