@@ -132,12 +132,12 @@ def download_json(
     },
 )
 def download_jwt(actor: OwnerOrOfficeActor, vin: VinPath, issuer: IssuerDep) -> Response:
-    from vic.issuer.oid4vci.service import vc_jwt_signer
+    from vic.issuer.services.oid4vci import vc_jwt_signer
 
     mark = issuer.download_mark(actor, vin)
     unsigned = {k: v for k, v in mark.credential.items() if k != "proof"}
     return Response(
-        vc_jwt_signer(issuer)(unsigned),
+        vc_jwt_signer(issuer.kernel)(unsigned),
         media_type="application/vc+jwt",
         headers=_attachment(mark, "jwt"),
     )
