@@ -60,30 +60,38 @@ def test_any_issuer_stays_on_loopback() -> None:
 
 
 @contextmanager
-def running(*args: str, trust: Path) -> Iterator[str]:
-    """``vic serve verifier ARGS`` on a free loopback port, until the block ends."""
-    port = free_port()
+def started(args: list[str], probe: str, env: dict[str, str] | None = None) -> Iterator[None]:
+    """``vic ARGS`` in the background until the block ends, once ``probe`` answers."""
     server = subprocess.Popen(
-        [*VIC, "serve", "verifier", "--port", str(port), *args],
-        env={**os.environ, "VIC_TRUST": str(trust), "VIC_DATA": ""},
+        [*VIC, *args],
+        env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                httpx.get(f"{base}/", timeout=2)
+                httpx.get(probe, timeout=2)
                 break
             except httpx.TransportError:
                 assert server.poll() is None, "the server exited"
                 assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.2)
-        yield base
+        yield
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@contextmanager
+def running(*args: str, trust: Path) -> Iterator[str]:
+    """``vic serve verifier ARGS`` on a free loopback port, until the block ends."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {"VIC_TRUST": str(trust), "VIC_DATA": ""}
+    with started(["serve", "verifier", "--port", str(port), *args], f"{base}/", env):
+        yield base
 
 
 def trust_file(folder: Path, authority: Authority) -> Path:
