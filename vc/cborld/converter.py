@@ -16,9 +16,11 @@ Guarantees:
 - :func:`encode` is lossless: it decodes what it wrote and raises if the document does not come
   back identical (a document no CBOR-LD encoding can carry faithfully, such as a ``null``
   context, a number where a URL is required, a list of lists in a URL-typed term);
-- :func:`decode` is canonical: it re-encodes what it read and refuses bytes that are not exactly
-  the encoding of the document they decode to, so every document has one CBOR-LD form per
-  registry entry and a changed byte either changes the document or is rejected;
+- :func:`decode` is canonical: it refuses bytes that are not exactly the encoding of the document
+  they decode to, so every document has one CBOR-LD form per registry entry and a changed byte
+  either changes the document or is rejected. The walk shows it for a compressed CBOR-LD 1.0
+  payload (every key, value, context and type is what the encoder would write at that point; the
+  bytes are the canonical CBOR of the payload); otherwise :func:`decode` re-encodes and compares;
 - :func:`decode` is bounded (:class:`vc.cborld.cbor.CborLimits`) and raises only vic's errors.
 """
 
@@ -64,6 +66,8 @@ _MAX_VARINT_BYTES: Final = 8
 CONTEXT_TERM_ID_PLURAL: Final = CONTEXT_TERM_ID + 1
 
 _default_loader = DocumentLoader()
+_ALWAYS_REENCODE = False
+"""Check every decoded payload by re-encoding it (the tests set it to compare both checks)."""
 
 
 class CborldFormat(StrEnum):
@@ -226,6 +230,10 @@ def _map_to_object(value: Any) -> Any:
     return value
 
 
+def _string_types(values: Any) -> set[str]:
+    return {value for value in values if isinstance(value, str)}
+
+
 class _Decompressor:
     def __init__(
         self, type_table: Mapping[str, Mapping[str, int]], loader: DocumentLoader, legacy: bool
@@ -238,6 +246,10 @@ class _Decompressor:
             legacy,
         )
         self.reverse_contexts = self.state.reverse_table.get("context", {})
+        self.context_table = type_table.get("context", {})
+        self.canonical = True
+        """Whether every step so far is the one the encoder would take on the decoded document
+        (:func:`decode` then needs no re-encode; False only means "not shown", never "refused")."""
 
     def run(self, payload: Any) -> dict[str, Any]:
         if not isinstance(payload, dict):
@@ -251,6 +263,8 @@ class _Decompressor:
                 raise _payload_error(
                     f"undefined compressed context {value}", code="UNKNOWN_CONTEXT_CODE"
                 )
+            if self.context_table.get(url) != value:
+                self.canonical = False
             return url
         if isinstance(value, float):
             raise _payload_error(
@@ -262,12 +276,20 @@ class _Decompressor:
                 "an encoded context is not a URL, a code or an object",
                 code="INVALID_ENCODED_CONTEXT",
             )
+        if isinstance(decoded, str) and decoded in self.context_table:
+            self.canonical = False  # the encoder writes the code
+        elif isinstance(decoded, dict) and not _same(decoded, value):
+            self.canonical = False  # integer keys made text
         return decoded
 
     def _object(self, active: ActiveContext, payload: dict[Any, Any]) -> dict[str, Any]:
         output: dict[str, Any] = {}
         single = payload.get(CONTEXT_TERM_ID, ABSENT)
         plural = payload.get(CONTEXT_TERM_ID_PLURAL, ABSENT)
+        if (single is not ABSENT and not js_truthy(single)) or (
+            plural is not ABSENT and not js_truthy(plural)
+        ):
+            self.canonical = False  # the encoder writes no empty context
         if js_truthy(single):
             output["@context"] = self._context(single)
         if js_truthy(plural):
@@ -282,6 +304,7 @@ class _Decompressor:
                 )
             output["@context"] = [self._context(v) for v in plural]
         active = active.apply_embedded(output.get("@context", ABSENT))
+        type_terms = active.type_terms
         types: list[Any] = []
         for type_term in active.type_terms:
             term_id = self.contexts.id_for_term(type_term)
@@ -304,9 +327,11 @@ class _Decompressor:
             if key in (CONTEXT_TERM_ID, CONTEXT_TERM_ID_PLURAL):
                 continue
             term, is_plural = self.contexts.term_for_id(key)
-            entries.append((term, is_plural, value))
+            entries.append((term, is_plural, value, key))
         entries.sort(key=lambda e: utf16_key(e[0]))
-        for term, is_plural, value in entries:
+        if self.canonical:
+            self._check_keys(entries)
+        for term, is_plural, value, _ in entries:
             definition = active.definition(term)
             value_active = _value_context(active, term, definition, value)
             term_type = definition.get("@type", ABSENT)
@@ -315,7 +340,29 @@ class _Decompressor:
             values = value if is_plural else [value]
             outs = [self._value(value_active, term_type, v, term, definition) for v in values]
             output[term] = outs if is_plural else outs[0]
+            if not is_plural and isinstance(output[term], list):
+                self.canonical = False  # the encoder writes a list under the plural id
+        if self.canonical and _string_types(types) != _string_types(
+            item
+            for term in type_terms
+            if term in output
+            for item in (output[term] if isinstance(output[term], list) else [output[term]])
+        ):
+            self.canonical = False  # the encoder would apply other type-scoped contexts
         return output
+
+    def _check_keys(self, entries: list[tuple[str, bool, Any, Any]]) -> None:
+        """Each key must be the id the encoder gives its term now (the term itself when it has
+        no id), and each term must come once."""
+        terms = [term for term, _, _, _ in entries]
+        if len(set(terms)) != len(terms):
+            self.canonical = False
+            return
+        for term, is_plural, _, key in entries:
+            expected = self.contexts.id_for_term(term, is_plural)
+            if type(expected) is not type(key) or expected != key:
+                self.canonical = False
+                return
 
     def _value(
         self,
@@ -331,8 +378,25 @@ class _Decompressor:
             return self._object(active, value)
         decoded = decode_value(value, self.state, term, definition, term_type)
         if decoded is not UNDECODED:
+            if self.canonical:
+                self._check_value(decoded, value, term, definition, term_type)
             return decoded
         return [self._value(active, term_type, v, term, definition) for v in value]
+
+    def _check_value(
+        self, decoded: Any, raw: Any, term: str, definition: Mapping[str, Any], term_type: Any
+    ) -> None:
+        """The encoder, at this same point of the walk, must write ``raw`` for ``decoded``."""
+        if isinstance(decoded, list | dict):
+            self.canonical = False
+            return
+        try:
+            again = encode_value(decoded, self.state, term, definition, term_type)
+        except VicError:
+            self.canonical = False
+            return
+        if not _same(again, raw):
+            self.canonical = False
 
 
 # --- the tag forms -------------------------------------------------------------------------------
@@ -497,8 +561,11 @@ def _encode(
 
 def _decode(
     header: CborldHeader, payload: Any, registry: Registry, loader: DocumentLoader
-) -> tuple[dict[str, Any], RegistryEntry | None]:
+) -> tuple[dict[str, Any], RegistryEntry | None, bool]:
+    """The document, the registry entry, and whether the walk showed that compressing the
+    document gives back ``payload`` (CBOR-LD 1.0 compressed payloads only)."""
     entry = None if header.registry_entry_id is None else registry.get(header.registry_entry_id)
+    shown = False
     if not header.compressed:
         if not isinstance(payload, dict) or _has_int_key(payload):
             raise _payload_error("an uncompressed CBOR-LD payload must be a JSON object")
@@ -507,9 +574,11 @@ def _decode(
         document = _Decompressor(_legacy_type_table(), loader, True).run(payload)
     else:
         assert entry is not None
-        document = _Decompressor(_type_table(entry), loader, False).run(payload)
+        decompressor = _Decompressor(_type_table(entry), loader, False)
+        document = decompressor.run(payload)
+        shown = decompressor.canonical and header.format is CborldFormat.CBORLD_1_0
     _check_output(document)
-    return document, entry
+    return document, entry, shown
 
 
 def _has_int_key(value: Any) -> bool:
@@ -557,7 +626,7 @@ def encode(
     try:
         limits = CborLimits(len(data), 2 * MAX_DOCUMENT_DEPTH + 4, len(data))
         header, payload = _read(data, limits)
-        back, _ = _decode(header, payload, registry, loader)
+        back, _, _ = _decode(header, payload, registry, loader)
     except VicError as exc:
         raise _unencodable(
             f"CBOR-LD cannot carry this document faithfully: decoding it fails ({exc.message})"
@@ -587,9 +656,19 @@ def decode(
     """
     loader = loader or _default_loader
     header, payload = _read(data, limits)
-    document, entry = _decode(header, payload, registry, loader)
+    document, entry, shown = _decode(header, payload, registry, loader)
     if header.format is CborldFormat.LEGACY_SINGLETON:
         entry = None
+    if shown and entry is not None and limits.max_depth <= MAX_DOCUMENT_DEPTH // 2:
+        # The walk showed, step by step, that compressing the document gives back this very
+        # payload; the bytes are then canonical iff they are the canonical CBOR of the payload.
+        try:
+            canonical = _prefix(header.format, entry.entry_id, True) + cbor.dumps(payload)
+            same = canonical == bytes(data)
+        except VicError:
+            same = False
+        if same and not _ALWAYS_REENCODE:
+            return document
     try:
         again = _encode(document, entry, header.format, loader, header.compressed)
     except VicError as exc:
