@@ -1,8 +1,8 @@
 """An OpenID for Verifiable Credential Issuance 1.0 client: the pre-authorized code flow.
 
-:func:`parse_offer_uri` reads a credential offer (by value, ``credential_offer=``, or by
-reference, ``credential_offer_uri=``); :class:`Oid4vciClient` runs the flow with any conforming
-issuer:
+:func:`~wallet.offer.parse_offer_uri` reads a credential offer (by value,
+``credential_offer=``, or by reference, ``credential_offer_uri=``); :class:`Oid4vciClient` runs
+the flow with any conforming issuer:
 
 1. the offer (fetched when given by reference), then the credential issuer metadata
    (``/.well-known/openid-credential-issuer``, inserted before the issuer's path) and the
@@ -23,17 +23,26 @@ Every failure is an :class:`~contexts.errors.IssuanceProtocolError` with vic's c
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from vic.contexts.errors import IssuanceProtocolError, VicError
 from vic.vc.dates import Clock, system_clock
 from vic.vc.jsonio import parse_json_object
 from vic.wallet.holder import HolderKey
 from vic.wallet.http import HttpClient, HttpResponse, check_url
+from vic.wallet.offer import (
+    OFFER_SCHEME,
+    PRE_AUTHORIZED_GRANT,
+    CredentialOffer,
+    TxCodeSpec,
+    checked_tx_code,
+    offer_uri,
+    parse_offer,
+    parse_offer_uri,
+)
 
 __all__ = [
     "OFFER_SCHEME",
@@ -42,39 +51,14 @@ __all__ = [
     "IssuedCredential",
     "Oid4vciClient",
     "TxCodeSpec",
+    "offer_uri",
     "parse_offer",
     "parse_offer_uri",
+    "well_known_url",
 ]
 
-OFFER_SCHEME: Final = "openid-credential-offer"
-PRE_AUTHORIZED_GRANT: Final = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 REFRESH_GRANT: Final = "refresh_token"
-MAX_OFFER_URI_LENGTH: Final = 16 * 1024
 _JSON: Final = "application/json"
-
-
-def _bad_offer(message: str) -> IssuanceProtocolError:
-    return IssuanceProtocolError(f"invalid credential offer: {message}", code="OFFER_INVALID")
-
-
-@dataclass(frozen=True)
-class TxCodeSpec:
-    """What the offer says about the transaction code the user must type."""
-
-    input_mode: str = "numeric"
-    length: int | None = None
-    description: str | None = None
-
-
-@dataclass(frozen=True)
-class CredentialOffer:
-    """A credential offer with a pre-authorized code."""
-
-    credential_issuer: str
-    configuration_ids: tuple[str, ...]
-    pre_authorized_code: str
-    tx_code: TxCodeSpec | None = None
-    authorization_server: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,105 +76,6 @@ class IssuedCredential:
     notification_endpoint: str | None = None
     access_token: str = field(default="", repr=False)
     """The access token of the exchange (for the notification; never stored)."""
-
-
-def parse_offer_uri(uri: str) -> tuple[CredentialOffer | None, str | None]:
-    """Read an offer URI: ``openid-credential-offer://?credential_offer=...`` (or any URL with
-    that query). Returns ``(offer, None)`` for an offer by value and ``(None, url)`` for one by
-    reference, whose URL must then be fetched.
-
-    :raises IssuanceProtocolError: ``OFFER_INVALID`` (not an offer URI, both or neither
-        parameter, malformed JSON or offer), ``INSECURE_URL``.
-    """
-    if not isinstance(uri, str) or not uri.strip():
-        raise _bad_offer("empty")
-    uri = uri.strip()
-    if len(uri) > MAX_OFFER_URI_LENGTH:
-        raise _bad_offer(f"longer than {MAX_OFFER_URI_LENGTH} characters")
-    try:
-        parts = urlsplit(uri)
-        query = parse_qs(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query))
-    except ValueError:
-        raise _bad_offer("the URI does not parse") from None
-    if parts.scheme not in (OFFER_SCHEME, "https", "http", "haip"):
-        raise _bad_offer(f"scheme {parts.scheme!r} is not {OFFER_SCHEME}://")
-    by_value = query.get("credential_offer")
-    by_reference = query.get("credential_offer_uri")
-    if bool(by_value) == bool(by_reference):
-        raise _bad_offer("it needs exactly one of credential_offer and credential_offer_uri")
-    chosen = by_value or by_reference
-    assert chosen is not None
-    if len(chosen) != 1:
-        raise _bad_offer("the offer parameter appears more than once")
-    if by_reference:
-        return None, check_url(chosen[0])
-    try:
-        document = parse_json_object(chosen[0])
-    except VicError:
-        raise _bad_offer("credential_offer is not a JSON object") from None
-    return parse_offer(document), None
-
-
-def parse_offer(document: Mapping[str, Any]) -> CredentialOffer:
-    """Check a credential offer object (OpenID4VCI 1.0 section 4.1.1).
-
-    :raises IssuanceProtocolError: ``OFFER_INVALID``; ``OFFER_UNSUPPORTED`` when it has no
-        pre-authorized code grant (the authorization code flow needs a browser).
-    """
-    issuer = document.get("credential_issuer")
-    if not isinstance(issuer, str):
-        raise _bad_offer("credential_issuer is missing")
-    check_url(issuer)
-    if urlsplit(issuer).query:
-        raise _bad_offer("credential_issuer has a query")
-    ids = document.get("credential_configuration_ids")
-    if (
-        not isinstance(ids, list)
-        or not ids
-        or not all(isinstance(i, str) and i for i in ids)
-        or len(set(ids)) != len(ids)
-    ):
-        raise _bad_offer("credential_configuration_ids is not a non-empty list of unique strings")
-    grants = document.get("grants", {})
-    if not isinstance(grants, Mapping):
-        raise _bad_offer("grants is not an object")
-    grant = grants.get(PRE_AUTHORIZED_GRANT)
-    if grant is None:
-        raise IssuanceProtocolError(
-            "the offer has no pre-authorized code grant; the vic wallet supports only that flow",
-            code="OFFER_UNSUPPORTED",
-        )
-    if not isinstance(grant, Mapping):
-        raise _bad_offer("the pre-authorized code grant is not an object")
-    code = grant.get("pre-authorized_code")
-    if not isinstance(code, str) or not code:
-        raise _bad_offer("pre-authorized_code is missing")
-    tx_code = None
-    if "tx_code" in grant:
-        tx_code = _tx_code(grant["tx_code"])
-    server = grant.get("authorization_server")
-    if server is not None and not isinstance(server, str):
-        raise _bad_offer("authorization_server is not a string")
-    if server is not None:
-        check_url(server)
-    return CredentialOffer(issuer, tuple(ids), code, tx_code, server)
-
-
-def _tx_code(value: Any) -> TxCodeSpec:
-    if not isinstance(value, Mapping):
-        raise _bad_offer("tx_code is not an object")
-    mode = value.get("input_mode", "numeric")
-    length = value.get("length")
-    description = value.get("description")
-    if mode not in ("numeric", "text"):
-        raise _bad_offer("tx_code.input_mode is numeric or text")
-    if length is not None and (
-        not isinstance(length, int) or isinstance(length, bool) or not 0 < length <= 256
-    ):
-        raise _bad_offer("tx_code.length is not a positive integer")
-    if description is not None and not isinstance(description, str):
-        raise _bad_offer("tx_code.description is not a string")
-    return TxCodeSpec(mode, length, description)
 
 
 def well_known_url(identifier: str, suffix: str) -> str:
@@ -257,7 +142,10 @@ class Oid4vciClient:
         try:
             document = parse_json_object(response.body)
         except VicError:
-            raise _bad_offer(f"{url} did not return a JSON object") from None
+            raise IssuanceProtocolError(
+                f"invalid credential offer: {url} did not return a JSON object",
+                code="OFFER_INVALID",
+            ) from None
         return parse_offer(document)
 
     def issuer_metadata(self, credential_issuer: str) -> dict[str, Any]:
@@ -400,7 +288,7 @@ class Oid4vciClient:
             "pre-authorized_code": offer.pre_authorized_code,
         }
         if offer.tx_code is not None:
-            form["tx_code"] = _checked_tx_code(offer.tx_code, tx_code)
+            form["tx_code"] = checked_tx_code(offer.tx_code, tx_code)
         metadata = self.issuer_metadata(offer.credential_issuer)
         token_endpoint = self.token_endpoint(metadata, offer)
         token = self.request_token(token_endpoint, form)
@@ -590,28 +478,3 @@ def _credential_selector(token: Mapping[str, Any], configuration_id: str) -> dic
             ):
                 return {"credential_identifier": detail["credential_identifiers"][0]}
     return {"credential_configuration_id": configuration_id}
-
-
-def _checked_tx_code(spec: TxCodeSpec, value: str | None) -> str:
-    if value is None:
-        hint = f" ({spec.description})" if spec.description else ""
-        raise IssuanceProtocolError(
-            f"the offer needs the one-time code the issuer gave you{hint}: give --tx-code",
-            code="TX_CODE_REQUIRED",
-        )
-    value = value.strip()
-    if not value or (spec.input_mode == "numeric" and not value.isdigit()):
-        raise IssuanceProtocolError("the one-time code must be digits", code="TX_CODE_INVALID")
-    if spec.length is not None and len(value) != spec.length:
-        raise IssuanceProtocolError(
-            f"the one-time code has {spec.length} characters", code="TX_CODE_INVALID"
-        )
-    return value
-
-
-def offer_uri(offer: Mapping[str, Any]) -> str:
-    """An offer by value as an ``openid-credential-offer://`` URI (for tests and tools)."""
-    from urllib.parse import quote
-
-    text = json.dumps(offer, separators=(",", ":"))
-    return f"{OFFER_SCHEME}://?credential_offer={quote(text, safe='')}"
