@@ -13,16 +13,12 @@ from vic.httpkit.problems import error_responses
 from vic.issuer.api.deps import AdminActor, IssuerDep, OfficeActor
 from vic.issuer.api.models import (
     TEXT_ID_PATTERN,
-    AuditEntryOut,
-    KeyOut,
     KeyRotationRequest,
-    StationOut,
     StationRequest,
     StationUpdate,
-    TokenCreatedOut,
-    TokenOut,
     TokenRequest,
 )
+from vic.issuer.api.responses import AuditEntryOut, KeyOut, StationOut, TokenCreatedOut, TokenOut
 from vic.issuer.tokens import create_token, list_tokens, revoke_token
 
 __all__ = ["router"]

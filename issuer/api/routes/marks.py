@@ -27,7 +27,7 @@ from vic.issuer.api.deps import (
     SettingsDep,
     VinPath,
 )
-from vic.issuer.api.models import MarkOut, MarkStatusOut
+from vic.issuer.api.responses import MarkOut, MarkStatusOut
 from vic.issuer.domain import IssuedMark
 from vic.issuer.engine import Issuer
 from vic.vc.barcode import encode_barcode

@@ -15,7 +15,8 @@ from vic.contexts.errors import DataModelError, RecordNotFoundError, RefusedErro
 from vic.httpkit.bodies import StrictJsonRoute
 from vic.httpkit.problems import error_responses
 from vic.issuer.api.deps import IssuerDep, SettingsDep, VcApiActor
-from vic.issuer.api.models import CredentialOut, IssueCredentialRequest
+from vic.issuer.api.models import IssueCredentialRequest
+from vic.issuer.api.responses import CredentialOut
 from vic.issuer.named import NamedIssuer
 
 __all__ = ["NAME_PATTERN", "router"]

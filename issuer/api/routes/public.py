@@ -22,7 +22,7 @@ from vic.httpkit.bodies import StrictJsonRoute
 from vic.httpkit.documents import DOCUMENT_HEADERS, document_response, dumps, prefers_json
 from vic.httpkit.problems import error_responses
 from vic.issuer.api.deps import IssuerDep, MarkNumber
-from vic.issuer.api.models import PublicMarkStatusOut
+from vic.issuer.api.responses import PublicMarkStatusOut
 from vic.issuer.domain import StatusSpace
 from vic.vc.status import StatusPurpose
 

@@ -27,13 +27,11 @@ from vic.httpkit.problems import error_responses
 from vic.issuer.api.deps import IssuerDep, SettingsDep, VcApiActor
 from vic.issuer.api.models import (
     TEXT_ID_PATTERN,
-    CredentialOut,
     IssueCredentialRequest,
     StatusEntryRequest,
-    StatusUpdateOut,
     StatusUpdateRequest,
-    StatusUpdateResult,
 )
+from vic.issuer.api.responses import CredentialOut, StatusUpdateOut, StatusUpdateResult
 from vic.issuer.status import PURPOSES
 from vic.vc.datamodel import check_credential
 from vic.vc.jsonld import expand

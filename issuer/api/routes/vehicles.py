@@ -20,19 +20,21 @@ from vic.issuer.api.deps import IssuerDep, OfficeActor, OwnerOrOfficeActor, Stat
 from vic.issuer.api.models import (
     TEXT_ID_PATTERN,
     AccidentRequest,
-    CancellationOut,
-    FilingOut,
     FilingRequest,
-    InspectionOut,
     InspectionRequest,
-    MarkOut,
-    MarkStatusOut,
-    PaperOrderOut,
     PaperOrderRequest,
     TransferRequest,
     VehicleChangeRequest,
-    VehicleOut,
     VehicleRegistrationRequest,
+)
+from vic.issuer.api.responses import (
+    CancellationOut,
+    FilingOut,
+    InspectionOut,
+    MarkOut,
+    MarkStatusOut,
+    PaperOrderOut,
+    VehicleOut,
 )
 from vic.issuer.domain import (
     InspectionReport,
