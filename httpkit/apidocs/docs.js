@@ -17,6 +17,12 @@
   function schemaView(schema) {
     const name = refName(schema);
     if (name) { return el("a", { href: `#schema-${name}` }, name); }
+    const choices = schema && (schema.anyOf || schema.oneOf);
+    if (choices && choices.every(refName)) {
+      const span = el("span");
+      choices.forEach((choice, i) => span.append(...(i ? [" or "] : []), schemaView(choice)));
+      return span;
+    }
     return el("code", {}, JSON.stringify(schema || {}));
   }
   function contentTable(content) {

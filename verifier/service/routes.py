@@ -48,7 +48,14 @@ def _not_verified(description: str) -> dict[str, Any]:
     return {
         "description": description,
         "content": {
-            PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/VerificationProblem"}}
+            PROBLEM_MEDIA_TYPE: {
+                "schema": {
+                    "anyOf": [
+                        {"$ref": "#/components/schemas/VerificationProblem"},
+                        {"$ref": "#/components/schemas/Problem"},
+                    ]
+                }
+            }
         },
     }
 
