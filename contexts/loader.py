@@ -86,6 +86,10 @@ class DocumentLoader:
         """A new loader that also serves ``extra``."""
         return DocumentLoader({**self._extra, **extra})
 
+    def serves(self, url: str) -> bool:
+        """Whether ``url`` is bundled or was added to this loader (nothing else is served)."""
+        return url in self._extra or url in _manifest()
+
     def load(self, url: str) -> Any:
         """The parsed document at ``url``.
 

@@ -31,7 +31,9 @@ from vic.contexts.errors import (
     StatusIndexRangeError,
     UsageError,
     ValidityRangeError,
+    VicError,
 )
+from vic.contexts.loader import DocumentLoader
 from vic.vc.jsonio import is_int
 from vic.vc.plate import (
     PlateType,
@@ -371,6 +373,43 @@ def is_mark(credential: Mapping[str, Any]) -> bool:
     if isinstance(types, str):
         return types == CREDENTIAL_TYPE
     return isinstance(types, list) and CREDENTIAL_TYPE in types
+
+
+MARK_TYPE_IRI: Final = "https://w3id.org/vehicle-inspection#VehicleInspectionCredential"
+"""What ``VehicleInspectionCredential`` expands to in the mark's vocabulary."""
+
+_TYPE_IRIS: dict[tuple[Any, ...], bool] = {}
+_TYPE_IRIS_MAX: Final = 256
+
+
+def has_mark_type_iri(credential: Mapping[str, Any], loader: DocumentLoader | None = None) -> bool:
+    """Whether the credential's ``VehicleInspectionCredential`` type expands to the mark's IRI
+    under its own contexts (a compact name alone proves nothing: another context may map it to
+    another vocabulary, making the credential a generic one).
+
+    The answer is remembered per list of context URLs (and loader); a document whose contexts
+    do not expand (unknown or inline) is not a mark here (its proof check reports why).
+    """
+    if not is_mark(credential):
+        return False
+    contexts = credential.get("@context")
+    items = contexts if isinstance(contexts, list) else [contexts]
+    key = (tuple(items), loader) if all(isinstance(c, str) for c in items) else None
+    if key is not None and key in _TYPE_IRIS:
+        return _TYPE_IRIS[key]
+    from vic.vc.jsonld import expand
+
+    try:
+        expanded = expand({"@context": contexts, "@type": CREDENTIAL_TYPE}, loader)
+        types = expanded[0].get("@type", []) if expanded else []
+        answer = MARK_TYPE_IRI in types
+    except VicError:
+        answer = False
+    if key is not None:
+        if len(_TYPE_IRIS) >= _TYPE_IRIS_MAX:
+            _TYPE_IRIS.clear()
+        _TYPE_IRIS[key] = answer
+    return answer
 
 
 @cache

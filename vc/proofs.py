@@ -21,6 +21,7 @@ from vic.contexts.errors import (
 )
 from vic.contexts.loader import CREDENTIALS_V2, DATA_INTEGRITY_V2, DocumentLoader
 from vic.did.resolver import Resolver
+from vic.vc.contextpolicy import DEFAULT_CONTEXT_POLICY, ContextPolicy
 from vic.vc.dates import (
     DEFAULT_CLOCK_SKEW,
     Clock,
@@ -181,6 +182,7 @@ def verify_proofs(
     challenge: str | None = None,
     clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
     reject_future: bool = False,
+    context_policy: ContextPolicy = DEFAULT_CONTEXT_POLICY,
 ) -> ProofsResult:
     """Verify every proof of ``document``; never raises for a proof that fails, reports it.
 
@@ -188,7 +190,9 @@ def verify_proofs(
     whose ``expires`` is further than ``clock_skew`` in the past fails (``PROOF_EXPIRED``); with
     ``reject_future`` (a holder's fresh proof) so does one ``created`` later than the clock by more
     than ``clock_skew`` (``PROOF_IN_FUTURE``). For credentials the verifier reports a ``created``
-    in the future as NOT_YET_VALID instead.
+    in the future as NOT_YET_VALID instead. Every ``@context`` in the document and its proofs must
+    pass ``context_policy`` (by default: URLs the loader serves, no inline contexts; see
+    :mod:`vc.contextpolicy`), whatever the cryptosuite.
     Programming errors are not caught: only vic's own errors become failed checks.
     """
     loader = loader or _DEFAULT_LOADER
@@ -197,11 +201,19 @@ def verify_proofs(
         proofs = _proof_list(document.get("proof"), for_signing=False)
     except VicError as exc:
         return ProofsResult(error=exc)
+    try:
+        context_policy.check(document, loader)
+        refused = None
+    except VicError as exc:
+        refused = exc  # every proof fails with it: no proof vouches for a refused context
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     now = clock()
     skew = check_skew(clock_skew)
     results = []
     for index, proof in enumerate(proofs):
+        if refused is not None:
+            results.append(_result(index, proof, None, refused))
+            continue
         try:
             controller = _verify_one(
                 proof,

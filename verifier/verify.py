@@ -24,6 +24,7 @@ from vic.contexts.errors import (
 )
 from vic.contexts.loader import DocumentLoader
 from vic.did.resolver import Resolver
+from vic.vc.contextpolicy import DEFAULT_CONTEXT_POLICY, ContextPolicy
 from vic.vc.datamodel import check_credential
 from vic.vc.dates import (
     DEFAULT_CLOCK_SKEW,
@@ -34,7 +35,7 @@ from vic.vc.dates import (
     system_clock,
 )
 from vic.vc.jsonio import check_depth, parse_json_object
-from vic.vc.mark import check_mark, is_mark
+from vic.vc.mark import check_mark, has_mark_type_iri
 from vic.vc.proofs import verify_proofs
 from vic.vc.status import StatusEntry, StatusPurpose, check_status, parse_status_entries
 from vic.verifier.result import Check, CheckName, Status, VerificationResult
@@ -69,6 +70,7 @@ def verify_credential(
     check_status_lists: bool = True,
     registry: Registry | None = None,
     clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
+    context_policy: ContextPolicy = DEFAULT_CONTEXT_POLICY,
 ) -> VerificationResult:
     """Verify a credential completely and report every check.
 
@@ -82,7 +84,10 @@ def verify_credential(
     ``check_status_lists`` is False (the result then says the status was skipped).
     ``clock_skew`` (default 5 minutes) is how far the issuer's clock may be from ``clock``: it
     widens the validity periods of the credential and its status lists and bounds a proof's
-    ``created``.
+    ``created``. ``context_policy`` says which ``@context`` values are accepted, for every
+    format and cryptosuite (default: bundled or loader-configured URLs, no inline contexts; a
+    refusal fails the data model check). A credential is checked as a mark when its
+    ``VehicleInspectionCredential`` type expands to the mark vocabulary's IRI.
     Only vic's own errors become failed checks; anything else is a bug and propagates.
     """
     skew = check_skew(clock_skew)
@@ -98,10 +103,15 @@ def verify_credential(
     except VicError as exc:
         checks.append(Check.failed(CheckName.DATA_MODEL, exc))
         return VerificationResult(tuple(checks), document)
+    try:
+        context_policy.check(document, loader)
+    except VicError as exc:
+        checks.append(Check.failed(CheckName.DATA_MODEL, exc))
+        return VerificationResult(tuple(checks), document)
     checks.append(Check.ok(CheckName.DATA_MODEL, version=info.version, issuer=info.issuer))
 
     subject = None
-    if is_mark(document):
+    if has_mark_type_iri(document, loader):
         try:
             subject = check_mark(document)
         except VicError as exc:
@@ -121,7 +131,11 @@ def verify_credential(
             start = _latest(start, jwt.not_before)
             end = _earliest(end, jwt.expires)
     else:
-        checks.extend(_proof_checks(document, info.issuer, resolver, loader, clock, skew, dated))
+        checks.extend(
+            _proof_checks(
+                document, info.issuer, resolver, loader, clock, skew, context_policy, dated
+            )
+        )
 
     if not trust.binds_issuers():
         checks = [_unbound(c) for c in checks]
@@ -227,9 +241,17 @@ def _proof_checks(
     loader: DocumentLoader | None,
     clock: Clock,
     skew: timedelta,
+    context_policy: ContextPolicy,
     dated: datetime | None = None,
 ) -> list[Check]:
-    proofs = verify_proofs(document, resolver=resolver, loader=loader, clock=clock, clock_skew=skew)
+    proofs = verify_proofs(
+        document,
+        resolver=resolver,
+        loader=loader,
+        clock=clock,
+        clock_skew=skew,
+        context_policy=context_policy,
+    )
     detail = [p.to_dict() for p in proofs.proofs]
     if not proofs.verified:
         return [Check.failed(CheckName.PROOF, proofs.errors[0], proofs=detail)]
