@@ -81,30 +81,14 @@ class NewMark:
 
 
 @dataclass(frozen=True)
-class StoredMark:
-    """A mark in the store, with its local number and last-known status."""
+class StoredMark(NewMark):
+    """A mark in the store: what was stored, its local number and its last-known status."""
 
-    number: int
-    digest: str
-    format: str
-    content: str
-    document: dict[str, Any]
-    barcode: str | None
-    credential_id: str | None
-    issuer: str
-    vin: str
-    plate: str
-    valid_from: str
-    valid_until: str
-    source: str
-    received_at: str
-    credential_issuer: str | None
-    configuration_id: str | None
-    refresh_token: str | None
-    status: str | None
-    status_checked_at: str | None
-    status_detail: dict[str, Any] | None
-    replaced_by: int | None
+    number: int = 0
+    status: str | None = None
+    status_checked_at: str | None = None
+    status_detail: dict[str, Any] | None = None
+    replaced_by: int | None = None
 
     @property
     def current(self) -> bool:
