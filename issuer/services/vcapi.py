@@ -26,6 +26,7 @@ from vic.issuer.repositories import credentials as repo
 from vic.issuer.repositories import keys as keys_repo
 from vic.issuer.status import PURPOSES, allocate, list_url, set_bit
 from vic.vc.datamodel import check_credential
+from vic.vc.jsonld import expand
 from vic.vc.mark import new_mark_id
 from vic.vc.status import StatusPurpose
 
@@ -68,6 +69,9 @@ class VcApiService:
             )
         if "proof" in credential:
             raise RefusedError("the credential is already signed", code="CREDENTIAL_HAS_PROOF")
+        # JSON-LD safety (undefined terms, relative IRIs) before the id is looked up: a reused
+        # id on a credential that would not sign is refused for that (4xx), never 409.
+        expand(credential)
         chosen = tuple(dict.fromkeys(StatusPurpose(p) for p in purposes))
         if with_status:
             if info.version != 2:

@@ -190,3 +190,14 @@ def test_lookups_and_permissions(issuer: Issuer) -> None:
         issuer.update_status(ADMIN, "urn:uuid:x", StatusPurpose.REVOCATION, True)
     with pytest.raises(PermissionDeniedError):
         issuer.issue_credential(STATION, alumni())
+
+
+def test_a_reused_id_that_would_not_sign_is_refused_for_that_not_409(issuer: Issuer) -> None:
+    kept = "urn:uuid:7e57c0de-0000-4000-8000-000000000001"
+    issuer.issue_credential(ADMIN, alumni(id=kept))
+    unsafe = alumni(id=kept, undefinedTerm=1)
+    unsafe["@context"] = ["https://www.w3.org/ns/credentials/v2"]
+    with pytest.raises(UndefinedTermError):
+        issuer.issue_credential(ADMIN, unsafe)
+    with pytest.raises(ConflictError):
+        issuer.issue_credential(ADMIN, alumni(id=kept))

@@ -34,7 +34,6 @@ from vic.issuer.api.models import (
 from vic.issuer.api.responses import CredentialOut, StatusUpdateOut, StatusUpdateResult
 from vic.issuer.status import PURPOSES
 from vic.vc.datamodel import check_credential
-from vic.vc.jsonld import expand
 from vic.vc.status import StatusPurpose
 
 __all__ = ["router"]
@@ -80,11 +79,6 @@ def issue_credential(
                 "options.credentialId differs from credential.id", code="CREDENTIAL_ID_MISMATCH"
             )
         credential["id"] = options.credentialId
-    # The data model, then JSON-LD safety (undefined terms, relative IRIs), both before the
-    # engine looks for the id: a reused id on an invalid credential is refused for the
-    # invalidity (4xx), not answered 409.
-    check_credential(credential)
-    expand(credential)
     asked = options.credentialStatus if options is not None else None
     purposes: Sequence[StatusPurpose] = PURPOSES
     if asked is not None:
