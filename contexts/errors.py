@@ -1,7 +1,7 @@
 """The one error tree of vic, with stable codes.
 
 It lives in the lowest layer so that every layer (contexts, did, vc and the roles above them) raises
-from the same hierarchy; the public import point is :mod:`vc.errors`.
+from the same hierarchy; the public import point is :mod:`vic.vc.errors`.
 
 Every error has a stable ``code`` (what scripts and embedding apps match on) and a ``problem_type``,
 one of the VC 2.0 / Data Integrity error types, used for RFC 9457 problem details::

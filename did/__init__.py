@@ -1,6 +1,6 @@
 """Keys (Multikey, JWK), did:key, did:jwk, did:web, and a resolver with pinned documents.
 
-Imports only the standard library, ``cryptography`` and :mod:`contexts.errors`; nothing here
+Imports only the standard library, ``cryptography`` and :mod:`vic.contexts.errors`; nothing here
 touches the network.
 """
 

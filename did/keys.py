@@ -2,7 +2,7 @@
 
 Every import path (raw bytes, Multikey, JWK, ``cryptography`` objects) validates the key: lengths,
 the multicodec header, the point (on the curve, canonical, not of small order) and the private
-scalar range. Bad input raises :class:`~contexts.errors.InvalidKeyError`, never ``ValueError``.
+scalar range. Bad input raises :class:`~vic.contexts.errors.InvalidKeyError`, never ``ValueError``.
 """
 
 from __future__ import annotations

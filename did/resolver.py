@@ -33,7 +33,7 @@ __all__ = ["MAX_DID_DOCUMENT_SIZE", "DidResolver", "Fetch", "Resolver", "guarded
 #: The largest did.json a fetcher may return.
 MAX_DID_DOCUMENT_SIZE = 64 * 1024
 
-#: Fetch the body of an HTTPS URL (raising a :class:`~contexts.errors.VicError` or ``OSError``).
+#: Fetch the body of an HTTPS URL (raising a :class:`~vic.contexts.errors.VicError` or ``OSError``).
 Fetch = Callable[[str], bytes]
 
 

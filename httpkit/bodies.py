@@ -12,7 +12,7 @@ it, also when ``Content-Length`` announces more) and reads its ``Content-Type``:
 * more than one ``Content-Type`` header is refused (``AMBIGUOUS_CONTENT_TYPE``, 400): a client
   must not be able to make this check read one header while the framework reads another;
 * a JSON media type (``application/json``, ``application/*+json``) or none at all: the body is
-  parsed, once, by :func:`vc.jsonio.parse_json_object` — an object, no duplicate keys, no
+  parsed, once, by :func:`vic.vc.jsonio.parse_json_object` — an object, no duplicate keys, no
   ``NaN``/``Infinity`` nor a number that overflows to it, no integer longer than Python reads,
   at most 32 levels deep, no lone UTF-16 surrogate. A failure is a 400 problem
   (``INVALID_JSON``, ``DUPLICATE_KEY``, ``NESTING_TOO_DEEP``) answered before routing;

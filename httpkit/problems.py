@@ -6,7 +6,8 @@ Use: ``install_problem_handlers(app, service="the verifier")`` once per FastAPI 
 components, so the documentation names the problem document.
 
 Every error a service answers is a problem document built by
-:meth:`~contexts.errors.VicError.to_problem`: ``type`` (a VC 2.0 / Data Integrity error type URL),
+:meth:`~vic.contexts.errors.VicError.to_problem`: ``type`` (a VC 2.0 / Data Integrity error type
+URL),
 ``title``, ``status``, ``detail`` and vic's ``code``; request validation errors add ``errors``
 (where and why, never the offending input). The HTTP status follows the error family:
 

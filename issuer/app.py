@@ -1,4 +1,4 @@
-"""The issuer's HTTP service: see :mod:`issuer.api` (this module keeps the documented name)."""
+"""The issuer's HTTP service: see :mod:`vic.issuer.api` (this module keeps the documented name)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 of one; stations' uploads and the batch importer send many).
 
 :func:`plan_inspections` is the first transaction of
-:meth:`issuer.services.issuance.IssuanceService.report_inspections`: a handful of set-based
+:meth:`vic.issuer.services.issuance.IssuanceService.report_inspections`: a handful of set-based
 statements for the whole batch (look up stations, vehicles, known reports and the vehicles'
 latest validity; insert the inspections, the audit rows and the pending marks). The rules, in
 order: a known active station, an inspection day not in the future, a registered vehicle, a

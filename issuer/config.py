@@ -23,7 +23,7 @@ DEFAULT_CRYPTOSUITE: Final = "ecdsa-rdfc-2019"
 
 @dataclass(frozen=True)
 class IssuerConfig:
-    """How to open an :class:`issuer.engine.Issuer`.
+    """How to open an :class:`vic.issuer.engine.Issuer`.
 
     :param data_dir: the issuer's directory: key files (``keys/``) and the SQLite database.
     :param public_base_url: the https URL the authority is reached at, e.g.

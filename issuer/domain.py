@@ -2,8 +2,8 @@
 
 Inputs (:class:`VehicleRegistration`, :class:`VehicleChange`, :class:`InspectionReport`) validate
 themselves on construction: the plate, plate type, vehicle type and VIN with the rules of the mark
-(:class:`~contexts.errors.MarkShapeError` codes), the policy facts with the policy's rules
-(:class:`~contexts.errors.UsageError`). Results are frozen dataclasses; marks are returned with
+(:class:`~vic.contexts.errors.MarkShapeError` codes), the policy facts with the policy's rules
+(:class:`~vic.contexts.errors.UsageError`). Results are frozen dataclasses; marks are returned with
 their signed credential exactly as stored.
 """
 

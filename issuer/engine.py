@@ -3,11 +3,12 @@ batch importer.
 
 ``Issuer.open(IssuerConfig(...))`` opens (and migrates) the database, loads the signing key
 (creating ``#key-1`` on first use) and publishes the registry entry from the database. Every
-domain action takes an :class:`~issuer.domain.Actor` (who, for the audit log) and returns a typed
-result; a refusal raises a :class:`~contexts.errors.DomainError` with a stable code. Every write
+domain action takes an :class:`~vic.issuer.domain.Actor` (who, for the audit log) and returns a
+typed
+result; a refusal raises a :class:`~vic.contexts.errors.DomainError` with a stable code. Every write
 records an audit row in the write's own transaction. docs/issuer.md is the guide.
 
-The work is done by the services over one :class:`~issuer.kernel.Kernel` (the kernel module says
+The work is done by the services over one :class:`~vic.issuer.kernel.Kernel` (the kernel module says
 how they fit together): :attr:`Issuer.keys_service`, :attr:`~Issuer.issuance`,
 :attr:`~Issuer.delivery`, :attr:`~Issuer.vehicles`, :attr:`~Issuer.status_lists`,
 :attr:`~Issuer.vcapi`. Each method here delegates to one of them.

@@ -7,9 +7,9 @@ The shape, from the HTTP route (or CLI command) down to SQL::
     (vic.issuer.api)     (vic.issuer.services.*)  (vic.issuer.repositories.*)
 
 * A **service** (``KeysService(kernel)``, ``IssuanceService(kernel, ...)``...) is one capability
-  of the authority. Its methods take an :class:`~issuer.domain.Actor`, check the role, open a
+  of the authority. Its methods take an :class:`~vic.issuer.domain.Actor`, check the role, open a
   transaction with :meth:`Kernel.run`, apply the domain rules, record an audit row with
-  :func:`~issuer.records.audit` in the same transaction, and return a typed result. It builds no
+  :func:`~vic.issuer.records.audit` in the same transaction, and return a typed result. It builds no
   SQL: it calls repository functions.
 * A **repository function** takes the transaction's ``Session`` and does one query or write
   (``vehicles.plate_holder(session, plate, type)``). It holds no rule beyond the query.
@@ -19,7 +19,7 @@ The shape, from the HTTP route (or CLI command) down to SQL::
 
 A new capability (OpenID4VCI, operators...) is a new module in ``issuer/services/`` whose class
 takes the kernel (and any service it builds on), with its queries in ``issuer/repositories/``;
-the :class:`~issuer.engine.Issuer` facade may expose it as an attribute.
+the :class:`~vic.issuer.engine.Issuer` facade may expose it as an attribute.
 """
 
 from __future__ import annotations
@@ -173,5 +173,5 @@ class Kernel:
     def audit_log(self, *, target: str | None = None, limit: int = 100) -> list[AuditRecord]:
         """The newest audit rows (of one target, e.g. ``vehicle:{VIN}``), newest first. Rows
         are written by the services, in their own transactions
-        (:func:`~issuer.records.audit`)."""
+        (:func:`~vic.issuer.records.audit`)."""
         return self.run(lambda s: audit_repo.newest(s, target=target, limit=limit), readonly=True)

@@ -1,12 +1,13 @@
 """The authority's signing keys: the :class:`Signer` protocol, key files at rest, encryption.
 
 Signing goes through :class:`Signer` (``method_id``, ``key_type``, ``sign(data) -> bytes``), so an
-HSM or a KMS can stand in for the key file. :class:`~did.keys.PrivateKey` has the same
-``key_type`` and ``sign`` members, which is all :func:`vc.proofs.add_proof` uses of its ``key``.
+HSM or a KMS can stand in for the key file. :class:`~vic.did.keys.PrivateKey` has the same
+``key_type`` and ``sign`` members, which is all :func:`vic.vc.proofs.add_proof` uses of its ``key``.
 
 Key files live in ``{data_dir}/keys/`` (directory mode 0700), one per key, named after the
 method's fragment (``key-1.json``), mode 0600 from the moment they exist, written atomically,
-never overwritten. Without a passphrase a file is the Multikey JSON of :mod:`did.keyfile`. With a
+never overwritten. Without a passphrase a file is the Multikey JSON of :mod:`vic.did.keyfile`. With
+a
 passphrase (``VIC_KEY_PASSPHRASE``) it is an envelope (docs/issuer.md):
 
 .. code-block:: json
@@ -18,7 +19,8 @@ passphrase (``VIC_KEY_PASSPHRASE``) it is an envelope (docs/issuer.md):
 
 The ciphertext is AES-256-GCM of the ``secretKeyMultibase`` string under the scrypt-derived key,
 with the file's ``id`` and ``publicKeyMultibase`` as associated data (so neither can be swapped).
-A wrong passphrase, or a tampered file, is an :class:`~contexts.errors.InvalidKeyError` with code
+A wrong passphrase, or a tampered file, is an :class:`~vic.contexts.errors.InvalidKeyError` with
+code
 ``KEY_DECRYPTION_FAILED``; an encrypted file without a passphrase is ``KEY_PASSPHRASE_REQUIRED``;
 a key file that others can read (mode & 0o077) is ``KEY_FILE_PERMISSIONS``.
 """
@@ -69,7 +71,7 @@ _NONCE_SIZE: Final = 12
 class Signer(Protocol):
     """What the issuer signs with: a verification method of its DID and a signing function.
 
-    Structurally compatible with what :func:`vc.proofs.add_proof` calls on its ``key``
+    Structurally compatible with what :func:`vic.vc.proofs.add_proof` calls on its ``key``
     (``key_type`` and ``sign``). ``sign`` returns the raw signature: 64 bytes ``r‖s`` for P-256
     (ECDSA over SHA-256 of ``data``), 96 for P-384, 64 for Ed25519.
     """

@@ -11,7 +11,7 @@
    (cancelled).
 
 A crash between 1 and 3 leaves pending rows: retrying the event (same idempotency key) or
-:meth:`issuer.engine.Issuer.resume_pending` signs and stores them; nothing is issued twice.
+:meth:`vic.issuer.engine.Issuer.resume_pending` signs and stores them; nothing is issued twice.
 
 Everything here works on many marks at once with set-based statements (one allocation, one
 insert, one update per batch), so a batch of events costs a few statements, not a few per mark.

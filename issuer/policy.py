@@ -29,7 +29,7 @@ How validity is counted (docs/policy.md has the sources and the choices):
   threshold.
 
 Programming errors (wrong types, naive datetimes where a date is meant, impossible facts) raise
-:class:`~contexts.errors.UsageError`.
+:class:`~vic.contexts.errors.UsageError`.
 """
 
 from __future__ import annotations

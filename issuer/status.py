@@ -1,6 +1,6 @@
 """Status index allocation and status bits in the database (docs/storage.md, "Status").
 
-Two index spaces (:class:`~issuer.domain.StatusSpace`): marks (terse entries; lists of 2^26,
+Two index spaces (:class:`~vic.issuer.domain.StatusSpace`): marks (terse entries; lists of 2^26,
 at most 64, so the terse index ``list * 2^26 + position`` fits 32 bits) and generic VC-API
 credentials (lists of 131,072). Each list has a row in ``status_list`` with an allocation counter.
 

@@ -7,7 +7,7 @@ is shown once, when it is created. Checking a token looks its row up by token id
 digests in constant time (:func:`hmac.compare_digest`).
 
 Every token has a **scope** (:class:`Scope`), which is the role of the
-:class:`~issuer.domain.Actor` it authenticates as:
+:class:`~vic.issuer.domain.Actor` it authenticates as:
 
 - ``station``: reports inspections, bound to one station code (``subject``);
 - ``office``: registrations, transfers, changes, cancellations, suspensions, filings, VC-API;
@@ -17,8 +17,8 @@ Every token has a **scope** (:class:`Scope`), which is the role of the
 Tokens may expire (``expires``) and may be revoked; neither is ever deleted. Creating and revoking
 tokens is audited (``token.create``, ``token.revoke``) like every other write.
 
-Every function takes where the tokens live: the issuer's :class:`~issuer.kernel.Kernel` (its
-database and clock), the :class:`~issuer.engine.Issuer` facade (its kernel), or a bare
+Every function takes where the tokens live: the issuer's :class:`~vic.issuer.kernel.Kernel` (its
+database and clock), the :class:`~vic.issuer.engine.Issuer` facade (its kernel), or a bare
 ``Database`` (the system clock).
 """
 

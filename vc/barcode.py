@@ -87,7 +87,8 @@ def encode_barcode(
     :raises DataModelError: ``credential`` is not a verifiable credential (the data model's
         codes), or ``NOT_SIGNED``: it has no proof (a QR of an unsigned credential proves nothing).
     :raises ParsingError: ``UNKNOWN_REGISTRY_ENTRY``.
-    :raises MalformedValueError: the credential cannot be encoded (see :func:`vc.cborld.encode`).
+    :raises MalformedValueError: the credential cannot be encoded (see
+    :func:`vic.vc.cborld.encode`).
     :raises JsonLdError: a context cannot be loaded or processed.
     :raises UsageError: the text would not fit in a QR code.
     """
@@ -116,7 +117,7 @@ def decode_barcode(
 
     :raises ParsingError: ``INVALID_BARCODE_PREFIX`` (not ``VC1-``, or not base45 after it),
         ``INVALID_BASE45``, ``INPUT_TOO_LARGE`` (longer than a QR code holds), and every code of
-        :func:`vc.cborld.decode`.
+        :func:`vic.vc.cborld.decode`.
     :raises JsonLdError: the credential's contexts cannot be loaded or processed.
     """
     if not isinstance(text, str):

@@ -3,7 +3,7 @@
 ``encode`` turns bytes into text of the 45-character alphabet of QR alphanumeric mode; ``decode``
 is strict: any character outside the alphabet, a dangling single character, or a group whose value
 is out of range (a three-character group above 65535, a two-character group above 255) raises
-:class:`contexts.errors.ParsingError` with code ``INVALID_BASE45``. Nothing is normalised: lower
+:class:`vic.contexts.errors.ParsingError` with code ``INVALID_BASE45``. Nothing is normalised: lower
 case letters are not the alphabet's upper case ones.
 """
 

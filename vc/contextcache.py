@@ -1,4 +1,4 @@
-"""Cached JSON-LD context processing for pyld: the fast path of :mod:`vc.jsonld`.
+"""Cached JSON-LD context processing for pyld: the fast path of :mod:`vic.vc.jsonld`.
 
 pyld spends most of an expansion on context processing, and it caches badly for us:
 
@@ -350,7 +350,7 @@ class ContextCache:
 
 
 SHARED_CACHE = ContextCache()
-"""The process-wide cache that :func:`vc.jsonld.expand` uses."""
+"""The process-wide cache that :func:`vic.vc.jsonld.expand` uses."""
 
 
 class CachingContextResolver(ContextResolver):  # type: ignore[misc]

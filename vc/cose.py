@@ -91,7 +91,7 @@ _ACCEPTED_TYP: Final = frozenset({TYP, "vc+cose"})
 _ACCEPTED_CTY: Final = frozenset({CONTENT_TYPE, "application/vc+ld+json"})
 
 MAX_COSE_BYTES: Final = MAX_INPUT_BYTES + 16 * 1024
-"""The largest COSE_Sign1 read: the credential cap of :mod:`vc.jsonio` plus room for headers."""
+"""The largest COSE_Sign1 read: the credential cap of :mod:`vic.vc.jsonio` plus room for headers."""
 _MAX_CBOR_DEPTH: Final = 16
 
 # RFC 9052 header labels.
@@ -434,7 +434,7 @@ def verify_cose(
     :raises InputTooLargeError: the message or its payload is larger than the caps.
     :raises ParsingError: see :func:`decode_sign1`; also code ``INVALID_TYP`` /
         ``INVALID_CONTENT_TYPE`` for a ``typ`` or content type other than vc+cose's, and
-        ``INVALID_JSON`` (and the other :func:`vc.jsonio.parse_json_object` codes) when the
+        ``INVALID_JSON`` (and the other :func:`vic.vc.jsonio.parse_json_object` codes) when the
         payload is not a JSON object.
     :raises ProofVerificationError: see :meth:`CoseSign1.verify_signature`; also ``MISSING_KID``
         and ``ISSUER_MISMATCH``.

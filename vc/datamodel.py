@@ -45,7 +45,7 @@ def check_credential(credential: Mapping[str, Any]) -> CredentialInfo:
     :raises DataModelError: a rule is broken (fine codes: INVALID_CONTEXT, INVALID_TYPE,
         INVALID_ISSUER, INVALID_SUBJECT, INVALID_ID, INVALID_DATETIME, INVALID_STATUS,
         INVALID_SCHEMA, MISSING_ISSUANCE_DATE...; relatedResource: see
-        :func:`vc.related.check_related_resources`).
+        :func:`vic.vc.related.check_related_resources`).
     :raises ValidityRangeError: validFrom is after validUntil (issuanceDate after expirationDate).
     """
     version = _check_context(credential.get("@context"))

@@ -75,7 +75,7 @@ _ACCEPTED_CTY: Final = frozenset({CONTENT_TYPE, "application/vc"})
 _FORBIDDEN_CLAIMS: Final = ("vc", "vp")
 
 MAX_JWT_CHARS: Final = (MAX_INPUT_BYTES * 4) // 3 + 16 * 1024
-"""The longest token read: the credential cap of :mod:`vc.jsonio` in base64url plus headers."""
+"""The longest token read: the credential cap of :mod:`vic.vc.jsonio` in base64url plus headers."""
 _MAX_HEADER_BYTES: Final = 8 * 1024
 _B64URL: Final = re.compile(r"[A-Za-z0-9_-]*")
 _COMPACT: Final = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
@@ -210,7 +210,7 @@ def _check_kid(credential: Mapping[str, Any], kid: str, *, require_did_kid: bool
 
 
 class JwsSigner(Protocol):
-    """Any signing key: a :class:`~did.keys.PrivateKey`, or an HSM or KMS signer (the
+    """Any signing key: a :class:`~vic.did.keys.PrivateKey`, or an HSM or KMS signer (the
     issuer's ``Signer``). ``sign`` returns the raw signature (``r || s`` for ECDSA)."""
 
     @property
@@ -433,7 +433,7 @@ def verify_jwt(
 
     :raises InputTooLargeError: the token or its payload is larger than the caps.
     :raises ParsingError: see :func:`decode_jws`; also ``INVALID_TYP``, ``INVALID_CONTENT_TYPE``,
-        and the :func:`vc.jsonio.parse_json_object` codes for the payload.
+        and the :func:`vic.vc.jsonio.parse_json_object` codes for the payload.
     :raises ProofVerificationError: ``ALG_NOT_PROTECTED``, ``MISSING_ALGORITHM``,
         ``UNSUPPORTED_ALGORITHM``, ``UNSUPPORTED_CRITICAL_HEADER``, ``MISSING_KID``,
         ``INVALID_SIGNATURE``, ``ISSUER_MISMATCH``.

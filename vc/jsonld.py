@@ -15,7 +15,8 @@ pyld has no safe mode, so this module builds one on top of it:
   permutations they try), so a poison graph fails fast with ``CANONICALIZATION_LIMIT`` instead of
   hanging the verifier.
 
-Context processing, most of pyld's time, is cached process-wide by :mod:`vc.contextcache` (a pyld
+Context processing, most of pyld's time, is cached process-wide by :mod:`vic.vc.contextcache` (a
+pyld
 ``ContextResolver`` and ``JsonLdProcessor`` subclass passed in, pyld's global state untouched); the
 RDFC-1.0 algorithm is pyld's own. The result is byte-identical to plain pyld
 (tests/canonicalization); docs/performance.md has the figures and the argument.
@@ -139,8 +140,8 @@ def canonicalize(
     ``hash_algorithm`` is RDFC-1.0's internal hash: SHA-256 by default; ecdsa-rdfc-2019 with P-384
     keys uses SHA-384 (as its published vectors show).
 
-    A lean mark or its proof configuration takes the compiled path (:mod:`vc.markcanon` and
-    :mod:`vc.rdfc`), whose output is the same; the first document of each shape it meets in a
+    A lean mark or its proof configuration takes the compiled path (:mod:`vic.vc.markcanon` and
+    :mod:`vic.vc.rdfc`), whose output is the same; the first document of each shape it meets in a
     process is also canonicalized by the general path and compared (a mismatch, which the tests
     rule out, turns the compiled path off for good).
 

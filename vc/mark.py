@@ -6,7 +6,7 @@ terse status entry, and the subject against the bundled JSON Schema plus the rul
 state (the VIN check digit, plate number and plate type agreeing). It checks no proof and no
 status: those belong to the verifier. docs/mark.md describes the fields and the rules.
 
-Every problem is a :class:`~contexts.errors.MarkShapeError` whose ``code`` is one of
+Every problem is a :class:`~vic.contexts.errors.MarkShapeError` whose ``code`` is one of
 :class:`MarkErrorCode`, except validFrom after validUntil (:class:`ValidityRangeError`), a terse
 status index outside 0..2^32-1 (:class:`StatusIndexRangeError`) and wrong arguments to the builder
 (:class:`UsageError`).
@@ -138,8 +138,8 @@ class InspectionBasis(StrEnum):
 class VehicleSubject:
     """The mark's ``credentialSubject``: the vehicle, as a verifier matches it.
 
-    Construction validates and normalizes every field (see :func:`vc.plate.validate_plate` and
-    :func:`vc.vin.validate_vin`; the VIN check digit is required), so an instance is always a
+    Construction validates and normalizes every field (see :func:`vic.vc.plate.validate_plate` and
+    :func:`vic.vc.vin.validate_vin`; the VIN check digit is required), so an instance is always a
     valid subject.
 
     :raises MarkShapeError: with the code of the first field that is wrong.

@@ -4,10 +4,10 @@ A mark (docs/mark.md) and the Data Integrity proof configuration signed with it 
 under fixed contexts (credentials v2, VC Barcodes, vehicle inspection), so their RDF quads are a
 direct function of their values: :func:`compiled_quads` writes them without running JSON-LD
 expansion. It understands a document only when *all* of this holds, and answers None otherwise
-(the caller then runs the general path, :func:`vc.jsonld.canonicalize`):
+(the caller then runs the general path, :func:`vic.vc.jsonld.canonicalize`):
 
 - ``@context`` is exactly the three mark context URLs, and the loader serves the bundled
-  documents for them (a :class:`contexts.loader.DocumentLoader` that does not replace them);
+  documents for them (a :class:`vic.contexts.loader.DocumentLoader` that does not replace them);
 - every key of every node is one of the table's (below), and each value has the table's JSON type:
   no keyword keys (``@id``, ``@type``...), no nested ``@context``, no lists where a single value
   is expected; the credential's types include ``VerifiableCredential`` and the status entry's
@@ -22,7 +22,8 @@ expansion. It understands a document only when *all* of this holds, and answers 
 
 The table is the contexts' term definitions written out; tests/canonicalization checks the output
 against pyld for every published vector, random marks and documents the table does not fully
-understand, and :func:`vc.jsonld.canonicalize` compares the first document of each shape it meets
+understand, and :func:`vic.vc.jsonld.canonicalize` compares the first document of each shape it
+meets
 with the general path (a mismatch turns the compiled path off).
 """
 
@@ -143,7 +144,7 @@ def compiled_quads(
     """The RDF quads of a lean mark or its proof configuration, or None for any other document.
 
     Blank node labels are arbitrary (``_:b0``...): canonicalize the result with
-    :func:`vc.rdfc.simple_canonical_nquads`.
+    :func:`vic.vc.rdfc.simple_canonical_nquads`.
     """
     context = document.get("@context")
     if not isinstance(context, list) or tuple(context) != MARK_CONTEXT_URLS:

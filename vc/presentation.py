@@ -106,7 +106,7 @@ def sign_presentation(
 
     :raises UsageError: an empty challenge.
     :raises DataModelError: the presentation is malformed.
-    :raises VicError: signing fails (see :func:`vc.proofs.add_proof`).
+    :raises VicError: signing fails (see :func:`vic.vc.proofs.add_proof`).
     """
     if not isinstance(challenge, str) or not challenge:
         raise UsageError("a presentation is signed for a verifier's challenge; none was given")

@@ -5,7 +5,7 @@ docs/qr.md) and, for people, the plate, the vehicle type, the month the validity
 authority and the mark number, labelled in Chinese and English. docs/printing.md shows the layout.
 
 - :func:`render_mark_pdf` draws a mark from its facts; :func:`render_signed_mark_pdf` takes them
-  from a signed mark (shape-checked with :func:`vc.mark.check_mark`) and its barcode text.
+  from a signed mark (shape-checked with :func:`vic.vc.mark.check_mark`) and its barcode text.
 - The page is :data:`PAGE_WIDTH_MM` × :data:`PAGE_HEIGHT_MM` (80 × 60 mm, landscape), the size of
   the sticker: print at 100 % ("actual size"), not "fit to page".
 - The QR is drawn as vector squares (sharp at any printer resolution), at error correction M with
@@ -13,10 +13,11 @@ authority and the mark number, labelled in Chinese and English. docs/printing.md
 - Text is set in Vic Mark Sans, a subset of Noto Sans CJK SC (SIL Open Font License 1.1) shipped in
   ``vc/fonts`` and embedded in every PDF, so a machine without any CJK font renders the same
   mark. The subset holds printable ASCII, the 3,755 level-1 hanzi of GB 2312, every plate
-  character, the labels, the names of :data:`vc.plate.VEHICLE_TYPES` and the place names of the
+  character, the labels, the names of :data:`vic.vc.plate.VEHICLE_TYPES` and the place names of the
   authorities; ``tools/make_font_subset.py`` makes it.
 - A character the font lacks is never dropped or drawn as a box: the call fails with
-  :class:`~contexts.errors.UsageError` code ``GLYPH_MISSING`` naming it. Text that cannot fit its
+  :class:`~vic.contexts.errors.UsageError` code ``GLYPH_MISSING`` naming it. Text that cannot fit
+  its
   place even at the smallest allowed size fails with ``TEXT_TOO_LONG``.
 
 fpdf2, fontTools and the QR encoder are imported inside the functions: ``import vic.vc`` and
@@ -156,7 +157,7 @@ def valid_until_month(valid_until: datetime) -> tuple[int, int]:
     """The (year, month) a mark's ``validUntil`` shows: its month in China Standard Time.
 
     ``validUntil`` is the last second of that month in UTC+8 written in UTC
-    (:func:`vc.mark.valid_until_for_month`): 2028-11-30T15:59:59Z shows November 2028.
+    (:func:`vic.vc.mark.valid_until_for_month`): 2028-11-30T15:59:59Z shows November 2028.
 
     :raises UsageError: a naive datetime.
     :raises MarkShapeError: ``INVALID_VALID_UNTIL`` if it is not the last second of a month in
@@ -508,8 +509,8 @@ def render_mark_pdf(
 
     :param barcode_text: the text of the mark's QR code (``VC1-R…``), drawn at error
         correction M.
-    :param plate: the plate number (normalized as :func:`vc.plate.validate_plate` does).
-    :param vehicle_type_code: a GA 24.4 code of :data:`vc.plate.VEHICLE_TYPES`; its Chinese and
+    :param plate: the plate number (normalized as :func:`vic.vc.plate.validate_plate` does).
+    :param vehicle_type_code: a GA 24.4 code of :data:`vic.vc.plate.VEHICLE_TYPES`; its Chinese and
         English names are printed.
     :param valid_until: the mark's ``validUntil``: the last second of a month in China Standard
         Time; that month is printed ("2028年11月", "2028-11").
@@ -586,7 +587,7 @@ def render_signed_mark_pdf(
 ) -> bytes:
     """The printed mark of a signed mark: plate, vehicle type and validUntil from the credential.
 
-    The mark's shape is checked (:func:`vc.mark.check_mark`), not its proof: ``barcode_text``
+    The mark's shape is checked (:func:`vic.vc.mark.check_mark`), not its proof: ``barcode_text``
     must be the QR text of this same mark, which the caller (the issuer, holding both) vouches
     for. Parameters and errors are those of :func:`render_mark_pdf`, plus ``check_mark``'s.
     """

@@ -123,7 +123,7 @@ def add_proof(
     :raises UnsupportedCryptosuiteError: unknown cryptosuite.
     :raises KeyTypeMismatchError: the key does not fit the cryptosuite.
     :raises ProofGenerationError: a verify-only suite, or a ``previous_proof`` that is not there.
-    :raises NestingTooDeepError: the document nests deeper than :data:`vc.jsonio.MAX_DEPTH`.
+    :raises NestingTooDeepError: the document nests deeper than :data:`vic.vc.jsonio.MAX_DEPTH`.
     :raises JsonLdError: the document does not canonicalize (undefined terms, unknown contexts...).
     """
     suite = suite_named(cryptosuite)

@@ -1,7 +1,7 @@
 """The EU-pass-like QR profile: ``VIC1:`` + base45(zlib(COSE_Sign1 vc+cose)).
 
 It mirrors the EU Digital COVID Certificate's ``HC1:`` text (RFC 9285 base45 over a zlib stream of
-a COSE_Sign1), but the COSE payload is the VC 2.0 credential of :mod:`vc.cose`. The primary QR
+a COSE_Sign1), but the COSE payload is the VC 2.0 credential of :mod:`vic.vc.cose`. The primary QR
 profile stays the VC Barcodes ``VC1-R`` text (CBOR-LD); this one is for verifiers that know COSE.
 
 Decoding is bounded at every step: the text length is capped before base45 is decoded, zlib
@@ -52,7 +52,7 @@ _SCANNER_NOISE: Final = "\r\n"
 def encode_cose_barcode(credential: Mapping[str, Any], key: PrivateKey, kid: str) -> str:
     """Sign ``credential`` as vc+cose and return the barcode text ``VIC1:...``.
 
-    :raises: as :func:`vc.cose.sign_cose`.
+    :raises: as :func:`vic.vc.cose.sign_cose`.
     """
     cose = sign_cose(credential, key, kid)
     return PREFIX + base45.encode(zlib_ng.compress(cose, _COMPRESSION_LEVEL))
@@ -94,7 +94,7 @@ def decode_cose_barcode(text: str, *, max_inflated: int = MAX_INFLATED_BYTES) ->
 
     :raises InputTooLargeError: the text is longer than :data:`MAX_TEXT_LENGTH`.
     :raises ParsingError: code ``INVALID_PREFIX``, ``INVALID_BASE45``, ``INFLATE_LIMIT``,
-        ``INVALID_ZLIB``, ``TRAILING_BYTES``, or a :func:`vc.cose.decode_sign1` code.
+        ``INVALID_ZLIB``, ``TRAILING_BYTES``, or a :func:`vic.vc.cose.decode_sign1` code.
     """
     if not isinstance(text, str):
         raise ParsingError("barcode text must be a string", code="INVALID_PREFIX")
@@ -123,7 +123,7 @@ def verify_cose_barcode(
 ) -> CoseResult:
     """Decode ``VIC1:`` barcode text and verify the vc+cose inside.
 
-    :raises: as :func:`decode_cose_barcode` and :func:`vc.cose.verify_cose`.
+    :raises: as :func:`decode_cose_barcode` and :func:`vic.vc.cose.verify_cose`.
     """
     cose = decode_cose_barcode(text, max_inflated=max_inflated)
     return verify_cose(cose, resolver, expected_purpose=expected_purpose)

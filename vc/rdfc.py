@@ -5,7 +5,7 @@ configuration, a status list credential: every one vic signs) is canonicalized b
 steps 1-5 alone: each blank node gets its canonical identifier in the order of its hash, no
 N-degree hashing is needed. :func:`simple_canonical_nquads` does exactly that, on quads held as
 their N-Quads term strings, and answers None for any other dataset: the caller then runs the
-general, bounded algorithm (:func:`vc.jsonld.canonicalize_expanded`). Its output is
+general, bounded algorithm (:func:`vic.vc.jsonld.canonicalize_expanded`). Its output is
 byte-identical to pyld's URDNA2015 on every dataset it accepts (tests/canonicalization).
 
 The work is linear in the quads (a few string joins and one hash per blank node), so it needs no

@@ -662,7 +662,8 @@ def check_status(
     purposes is the entry's, that ``now`` lies in its validity period, that it has at least
     ``minimum_entries`` entries of ``entry.status_size`` bits, and reads the entry. ``skew`` is
     the clock skew allowed at both ends of the validity period (the verifier passes
-    :data:`vc.dates.DEFAULT_CLOCK_SKEW`; a list published in the same second it is read is valid).
+    :data:`vic.vc.dates.DEFAULT_CLOCK_SKEW`; a list published in the same second it is read is
+    valid).
 
     :raises StatusListError: malformed list (see :func:`parse_status_list_credential`), or codes
         ``STATUS_LIST_ID_MISMATCH``, ``STATUS_PURPOSE_MISMATCH``, ``STATUS_LIST_NOT_YET_VALID``,

@@ -10,7 +10,7 @@ The rule vic applies (see docs/mark.md): ISO 3779 leaves position 9 to the manuf
 GB 16735 makes the check digit mandatory for every vehicle it applies to — motor vehicles,
 trailers, motorcycles and mopeds manufactured or sold in China, imports included — and a mark is
 issued only for a vehicle registered in China. So :func:`validate_vin` checks the digit by
-default, and :func:`vc.mark.check_mark` always does. ``check_digit=False`` exists for callers
+default, and :func:`vic.vc.mark.check_mark` always does. ``check_digit=False`` exists for callers
 that handle foreign records (a European VIN has no check digit), never for a mark.
 """
 

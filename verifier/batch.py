@@ -1,7 +1,8 @@
 """Many credentials in one call: :func:`verify_credentials`.
 
 A rental desk or an insurer's back office verifies marks in bulk. The batch does, once for the
-whole call, what :func:`verifier.verify.verify_credential` would otherwise do per credential: build
+whole call, what :func:`vic.verifier.verify.verify_credential` would otherwise do per credential:
+build
 the CBOR-LD registry and the resolver of the trust list, and ask the status source for each status
 list (a list shared by many marks is fetched once per batch; what the source returns is verified
 for each credential exactly as in a single call). Every result is the one

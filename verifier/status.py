@@ -198,7 +198,7 @@ def verified_status_list(
     (bounded, process-wide) under the credential's digest, the issuer, the verification method
     and the very public key that verified it, and the loader; a list changed in any byte, signed
     by another key or read through another loader is verified afresh. The caller checks the
-    entry's id, purpose and the list's validity period (:func:`vc.status.check_status`).
+    entry's id, purpose and the list's validity period (:func:`vic.vc.status.check_status`).
 
     :raises StatusVerificationError: not a credential, another issuer, or its proof fails.
     :raises StatusListError: it is not a well-formed status list.

@@ -77,7 +77,8 @@ def verify_credential(
     ``credential`` is a parsed JSON object, or text/bytes holding JSON, a ``VC1-R`` barcode text
     (W3C VC Barcodes: CBOR-LD in base45; decoded with ``registry``, by default the built-in
     entries plus the trust list's) or a ``VIC1:`` barcode text (the COSE profile); bytes may
-    also be a PNG/JPEG photo or a PDF holding the QR code (:func:`verifier.scan.credential_text`).
+    also be a PNG/JPEG photo or a PDF holding the QR code
+    (:func:`vic.verifier.scan.credential_text`).
 
     ``resolver`` defaults to the trust list's (pinned documents, did:key, did:jwk). Without a
     ``status_source`` a credential that has a status cannot learn it: STATUS_UNAVAILABLE, unless

@@ -1,7 +1,7 @@
 """OpenID4VCI 1.0 credential offers, as a wallet reads them (section 4.1).
 
 An offer comes by value (``openid-credential-offer://?credential_offer=<JSON>``) or by reference
-(``?credential_offer_uri=<https URL>``, fetched by :class:`~wallet.oid4vci.Oid4vciClient`). The
+(``?credential_offer_uri=<https URL>``, fetched by :class:`~vic.wallet.oid4vci.Oid4vciClient`). The
 vic wallet takes offers with the pre-authorized code grant; ``tx_code`` says what one-time code the
 person must type, which is checked for form here before anything is sent.
 """

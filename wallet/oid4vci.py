@@ -1,6 +1,6 @@
 """An OpenID for Verifiable Credential Issuance 1.0 client: the pre-authorized code flow.
 
-:func:`~wallet.offer.parse_offer_uri` reads a credential offer (by value,
+:func:`~vic.wallet.offer.parse_offer_uri` reads a credential offer (by value,
 ``credential_offer=``, or by reference, ``credential_offer_uri=``); :class:`Oid4vciClient` runs
 the flow with any conforming issuer:
 
@@ -17,7 +17,7 @@ the flow with any conforming issuer:
    token response authorized, and ``proofs.jwt``); on ``invalid_nonce`` once more with a new nonce;
 5. the notification ``credential_accepted`` when the issuer has a notification endpoint.
 
-Every failure is an :class:`~contexts.errors.IssuanceProtocolError` with vic's code and, in
+Every failure is an :class:`~vic.contexts.errors.IssuanceProtocolError` with vic's code and, in
 ``detail["error"]``, the issuer's OAuth / OpenID4VCI error code.
 """
 

@@ -239,7 +239,7 @@ class Wallet:
         """Receive the mark a credential offer grants (OpenID4VCI pre-authorized code flow) and
         store it. Returns each stored mark and whether it is new.
 
-        :raises IssuanceProtocolError: every code of :class:`~wallet.oid4vci.Oid4vciClient`.
+        :raises IssuanceProtocolError: every code of :class:`~vic.wallet.oid4vci.Oid4vciClient`.
         :raises VicError: the credential is not a well-formed mark (nothing is stored).
         """
         client = Oid4vciClient(self.http, clock=self._clock)
@@ -295,7 +295,7 @@ class Wallet:
     def receive_data(self, data: bytes | str, *, source: str) -> tuple[StoredMark, bool]:
         """Store the mark in ``data`` (JSON, a JWT, QR text, a QR image or PDF).
 
-        :raises VicError: see :func:`wallet.credential.read_mark` (nothing is stored).
+        :raises VicError: see :func:`vic.wallet.credential.read_mark` (nothing is stored).
         """
         return self._add(read_mark(data, registry=self._registry), source)
 

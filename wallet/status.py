@@ -55,7 +55,7 @@ def live_status(document: Mapping[str, Any], http: HttpClient, now: datetime) ->
     """Fetch the mark's status lists and read its entries; combine with its dates.
 
     A list's validity period gets the verifier's clock skew allowance
-    (:data:`vc.dates.DEFAULT_CLOCK_SKEW`): a list published this second is not "not yet valid".
+    (:data:`vic.vc.dates.DEFAULT_CLOCK_SKEW`): a list published this second is not "not yet valid".
     Never raises for what the network or a list does wrong: that is status ``UNKNOWN`` with the
     reason (code and message) in ``detail["errors"]``.
     """

@@ -60,7 +60,7 @@ CREATE INDEX marks_vin ON marks(vin);
 
 @dataclass(frozen=True)
 class NewMark:
-    """A mark to store, as :mod:`wallet.credential` read it."""
+    """A mark to store, as :mod:`vic.wallet.credential` read it."""
 
     digest: str
     format: str

@@ -1,6 +1,6 @@
 """The issuer's HTTP service (FastAPI): VC-API, domain routes, downloads, public documents.
 
-``create_app(issuer)`` serves an open :class:`~issuer.engine.Issuer`;
+``create_app(issuer)`` serves an open :class:`~vic.issuer.engine.Issuer`;
 ``create_app_from_config(config)`` opens one and closes it on shutdown; ``serve(config)`` runs
 it with uvicorn. docs/issuer-api.md describes the routes, tokens, scopes and errors.
 """

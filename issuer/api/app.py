@@ -1,4 +1,4 @@
-"""The app factory: one :class:`~issuer.engine.Issuer` behind a FastAPI app.
+"""The app factory: one :class:`~vic.issuer.engine.Issuer` behind a FastAPI app.
 
 :func:`create_app` mounts the public documents at the paths of the URLs the issuer publishes
 (the did:web document, the status lists, the contexts), and the authenticated API (VC-API,
@@ -124,9 +124,9 @@ def create_app(
     :param vc_api_key: a static key the VC-API routes also accept as the bearer token (at least
         32 characters; only its digest is kept). Domain routes still need vic tokens.
     :param unauthenticated_issue: the VC-API routes need no authentication at all. For the W3C
-        suites on loopback only: :func:`issuer.api.serve` refuses it on any other address.
+        suites on loopback only: :func:`vic.issuer.api.serve` refuses it on any other address.
     :param named_issuers: VC-API issuers of their own (``/issuers/{name}/credentials/issue``),
-        one per cryptosuite, opened by :func:`issuer.named.open_named_issuers`.
+        one per cryptosuite, opened by :func:`vic.issuer.named.open_named_issuers`.
     :raises UsageError: a bad public base URL or authority name, a weak ``vc_api_key``.
     """
     base = public_base_url or issuer.config.public_base_url

@@ -32,7 +32,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class ApiSettings:
-    """How the app presents the issuer (see :func:`issuer.api.create_app`)."""
+    """How the app presents the issuer (see :func:`vic.issuer.api.create_app`)."""
 
     public_base_url: str
     authority_name: Mapping[str, str]

@@ -417,7 +417,7 @@ class AuditEntry(Base):
 
 
 class ApiToken(Base):
-    """A bearer token of the HTTP service (:mod:`issuer.tokens`): only its SHA-256 is stored.
+    """A bearer token of the HTTP service (:mod:`vic.issuer.tokens`): only its SHA-256 is stored.
 
     ``token_id`` is the public part of the token (it names the token in the audit log and in
     revocations); ``subject`` binds a station token to its station code and an owner token to
@@ -439,7 +439,7 @@ class ApiToken(Base):
 
 
 class Oid4vciOffer(Base):
-    """An OpenID4VCI credential offer with its pre-authorized code (:mod:`issuer.oid4vci`).
+    """An OpenID4VCI credential offer with its pre-authorized code (:mod:`vic.issuer.oid4vci`).
 
     Only digests of its secrets are stored: the offer's reference (the last part of its
     ``credential_offer_uri``, from which the pre-authorized code derives), the pre-authorized
@@ -483,7 +483,7 @@ class Oid4vciNonce(Base):
 
 
 class OwnerLink(Base):
-    """A one-time sign-in link for the owner page (:mod:`issuer.services.owner_links`): an
+    """A one-time sign-in link for the owner page (:mod:`vic.issuer.services.owner_links`): an
     office hands it to an owner; redeemed once, it becomes a short-lived owner token. Only its
     digest is stored."""
 

@@ -1,1 +1,2 @@
-"""The Alembic migrations of the issuer's database (applied by :func:`issuer.db.engine.upgrade`)."""
+"""The Alembic migrations of the issuer's database (applied by
+:func:`vic.issuer.db.engine.upgrade`)."""

@@ -1,4 +1,4 @@
-"""Alembic environment: run by :func:`issuer.db.engine.upgrade` with an open connection.
+"""Alembic environment: run by :func:`vic.issuer.db.engine.upgrade` with an open connection.
 
 The migrations run only programmatically: the caller opens the transaction (and takes the
 migration lock) and passes the connection in ``config.attributes["connection"]``.

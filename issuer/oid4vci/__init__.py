@@ -6,8 +6,8 @@ code flow (docs/openid4vci.md).
 - :mod:`.proof`: the ``jwt`` key proof checks;
 - :mod:`.errors`: the protocol's error codes with vic's stable codes.
 
-The service (offers, token, nonce, credential) is :mod:`issuer.services.oid4vci`, over the
-issuer's kernel; its queries are in :mod:`issuer.repositories.oid4vci`.
+The service (offers, token, nonce, credential) is :mod:`vic.issuer.services.oid4vci`, over the
+issuer's kernel; its queries are in :mod:`vic.issuer.repositories.oid4vci`.
 
-The HTTP routes are in :mod:`issuer.api.routes.oid4vci`.
+The HTTP routes are in :mod:`vic.issuer.api.routes.oid4vci`.
 """

@@ -8,9 +8,9 @@ A proof is a compact JWS the wallet signs with its holder key:
   refused;
 - payload: ``aud`` the credential issuer identifier, ``iat`` within :data:`IAT_PAST` before and
   :data:`IAT_FUTURE` after now, ``nonce`` a ``c_nonce`` of the nonce endpoint (checked and
-  consumed by the caller, :mod:`issuer.services.oid4vci`).
+  consumed by the caller, :mod:`vic.issuer.services.oid4vci`).
 
-Every failure raises :class:`~issuer.oid4vci.errors.OAuthError` ``invalid_proof`` with a code
+Every failure raises :class:`~vic.issuer.oid4vci.errors.OAuthError` ``invalid_proof`` with a code
 naming the rule (``PROOF_TYP``, ``PROOF_ALG``, ``PROOF_KEY``, ``PROOF_SIGNATURE``,
 ``PROOF_AUDIENCE``, ``PROOF_IAT``, ``PROOF_MALFORMED``).
 """

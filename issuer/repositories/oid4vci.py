@@ -1,7 +1,7 @@
 """Repository functions of OpenID4VCI: offers and nonces (the SQL lives here, nowhere else).
 
 Every function runs in the caller's transaction (a :class:`~sqlalchemy.orm.Session`); the service
-(:mod:`issuer.services.oid4vci`) decides what they mean. Secrets are looked up by digest only.
+(:mod:`vic.issuer.services.oid4vci`) decides what they mean. Secrets are looked up by digest only.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The issuer's services, each one capability over the shared :class:`~issuer.kernel.Kernel`.
+"""The issuer's services, each one capability over the shared :class:`~vic.issuer.kernel.Kernel`.
 
 * :mod:`.keys` — the DID document, signing keys and rotation, the CBOR-LD registry entry;
 * :mod:`.issuance` — events that issue marks (registration, inspections, exemption, transfer,

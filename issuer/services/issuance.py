@@ -1,14 +1,14 @@
 """Events that issue marks: registration, inspection reports, the exemption, transfer, change
 and re-issue; the two transactions around each signature; resuming pending marks.
 
-Issuing a mark is two short transactions around the signature (see :mod:`issuer.marks`): the
+Issuing a mark is two short transactions around the signature (see :mod:`vic.issuer.marks`): the
 event and a pending mark (with its status index) first, the signed mark and the revocation of
 the previous one second. Every event carries an idempotency key, so a repeated or retried event
 returns its mark instead of issuing another, and a crash between the two leaves a pending mark
 that the retry (or :meth:`IssuanceService.resume_pending`) finishes.
 
 Inspection reports have one code path: a single report is a batch of one
-(:func:`issuer.batch.plan_inspections` holds the rules).
+(:func:`vic.issuer.batch.plan_inspections` holds the rules).
 """
 
 from __future__ import annotations
@@ -463,7 +463,7 @@ class IssuanceService:
 
         :raises RefusedError: the policy's code: ``VAN``, ``CASUALTY_ACCIDENT``, ``TOO_OLD``,
             ``TOO_MANY_SEATS``, ``NOT_ELIGIBLE_CATEGORY``, ``NOT_IN_APPLICATION_YEAR``,
-            ``TOO_EARLY``... (:class:`issuer.policy.ExemptionCode`); ``VEHICLE_CANCELLED``.
+            ``TOO_EARLY``... (:class:`vic.issuer.policy.ExemptionCode`); ``VEHICLE_CANCELLED``.
         :raises PermissionDeniedError: ``NOT_OWNER`` (neither the owner nor a filing).
         """
         require_role(actor, Role.OWNER, Role.OFFICE, Role.SYSTEM)

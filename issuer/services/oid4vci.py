@@ -12,7 +12,8 @@ The flow (docs/openid4vci.md):
    single-use; wrong tx_codes are counted and the offer dies at the cap
    (:attr:`Oid4vciSettings.tx_code_attempts`).
 3. The wallet gets a ``c_nonce`` from the **nonce** endpoint (single-use, short-lived), signs a
-   ``jwt`` key proof with it (:mod:`issuer.oid4vci.proof`), and asks the **credential** endpoint:
+   ``jwt`` key proof with it (:mod:`vic.issuer.oid4vci.proof`), and asks the **credential**
+   endpoint:
    it receives the vehicle's current mark exactly as issued (``ldp_vc``), or the same credential
    secured as vc+jwt (``jwt_vc_json``). Nothing new is issued: the mark is about the vehicle,
    and a wallet's download is a download (audited as ``oid4vci.credential`` with the holder key).
@@ -22,8 +23,10 @@ the QR). The key proof shows that the wallet which redeemed the offer holds the 
 present with; the issuer records the key id in the audit log with the delivery, and the wallet
 signs its presentations (challenge, domain) with that key.
 
-Secrets are stored as SHA-256 digests only (:mod:`issuer.repositories.oid4vci`). Every refusal is an
-:class:`~issuer.oid4vci.errors.OAuthError` with the protocol's ``error`` code and vic's ``code``.
+Secrets are stored as SHA-256 digests only (:mod:`vic.issuer.repositories.oid4vci`). Every refusal
+is an
+:class:`~vic.issuer.oid4vci.errors.OAuthError` with the protocol's ``error`` code and vic's
+``code``.
 """
 
 from __future__ import annotations
@@ -150,7 +153,7 @@ def _single(params: Sequence[tuple[str, str]]) -> dict[str, str]:
 
 
 class Oid4vciService:
-    """OpenID4VCI, a service over the issuer's :class:`~issuer.kernel.Kernel` (module doc).
+    """OpenID4VCI, a service over the issuer's :class:`~vic.issuer.kernel.Kernel` (module doc).
 
     :param kernel: the issuer's kernel (database, clock, signers, cryptosuite).
     :param issuer_id: the credential issuer identifier (the public base URL).

@@ -5,7 +5,7 @@ opening it signs the owner in.
 code with the owner's account id and an expiry (:data:`LINK_LIFETIME`); the link is
 ``<base>/owner/#link=<code>`` (a URL fragment: browsers do not send it to servers or in
 ``Referer``). ``redeem_link`` uses the code once and returns an owner token
-(:mod:`issuer.tokens`) that lives :data:`SESSION_LIFETIME`. Unknown, used and expired codes are
+(:mod:`vic.issuer.tokens`) that lives :data:`SESSION_LIFETIME`. Unknown, used and expired codes are
 all ``LINK_INVALID`` (401): a guesser learns nothing.
 """
 

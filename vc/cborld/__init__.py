@@ -4,7 +4,8 @@
 :func:`decode` reads it and the pre-1.0 tag forms. A :class:`Registry` holds the registry entries
 (type tables) the two sides agree on: the built-in entries 0, 1 and 100, and those of the
 authorities a verifier trusts (:func:`authority_entry`, :func:`load_entry`, :func:`bundled_entry`).
-Contexts come only from a :class:`contexts.loader.DocumentLoader` (bundled documents): nothing is
+Contexts come only from a :class:`vic.contexts.loader.DocumentLoader` (bundled documents): nothing
+is
 fetched. docs/qr.md describes the format, the registry entries and the sizes.
 """
 

@@ -4,7 +4,8 @@ Only what CBOR-LD needs: unsigned and negative integers, byte and text strings, 
 integer or text keys, ``false``/``true``/``null`` and floats. The decoder is strict and bounded:
 
 - definite lengths only (no indefinite-length items, no ``break``), minimal-length heads;
-- no tags inside a document (the CBOR-LD tag is read by :mod:`vc.cborld.header`), no ``undefined``
+- no tags inside a document (the CBOR-LD tag is read by :mod:`vic.vc.cborld.header`), no
+``undefined``
   and no other simple values;
 - text must be valid UTF-8; map keys must be integers or text, and unique;
 - floats must be finite and not integral (JavaScript reads an integral float as an integer, so

@@ -18,7 +18,7 @@ This follows the CBOR-LD spec's "Context Loading" and "Active Context Processing
   ones do; entering a property reverts non-propagating terms to their earlier definitions;
 - redefining a protected term is an error unless identical, or done by a property-scoped context.
 
-Only a :class:`contexts.loader.DocumentLoader` is used to load contexts: nothing is fetched.
+Only a :class:`vic.contexts.loader.DocumentLoader` is used to load contexts: nothing is fetched.
 """
 
 from __future__ import annotations

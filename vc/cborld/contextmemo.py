@@ -1,6 +1,7 @@
 """Process-wide memo of CBOR-LD context processing over the bundled contexts.
 
-Every CBOR-LD conversion walks its document's contexts again (:mod:`vc.cborld.context`), and for a
+Every CBOR-LD conversion walks its document's contexts again (:mod:`vic.vc.cborld.context`), and
+for a
 mark that is nearly all of the time spent. Most of that work depends on nothing but bundled,
 immutable context documents, so it is done once per process and remembered:
 
@@ -137,7 +138,7 @@ class ContextMemo:
     ) -> dict[str, Def]:
         """The term map of one context-processing step, remembered under ``key``.
 
-        ``loader_of`` is the conversion's :class:`vc.cborld.context.ContextLoader`; on a hit the
+        ``loader_of`` is the conversion's :class:`vic.vc.cborld.context.ContextLoader`; on a hit the
         contexts the step loaded are loaded again and the work it charged is charged again.
         ``key`` None means "not stable": computed, not remembered.
         """

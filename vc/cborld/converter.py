@@ -7,7 +7,8 @@ legacy global tables), so that vic can check it reads them exactly as it would w
 Decoding reads all three.
 
 Both directions walk the document as @digitalbazaar/cborld 8.1 does (see
-:mod:`vc.cborld.context` for how term ids come about, :mod:`vc.cborld.codecs` for values): for each
+:mod:`vic.vc.cborld.context` for how term ids come about, :mod:`vic.vc.cborld.codecs` for values):
+for each
 object, its embedded contexts, then its types' type-scoped contexts, then its keys in sorted order,
 each with its property-scoped context, recursively.
 
@@ -21,7 +22,7 @@ Guarantees:
   either changes the document or is rejected. The walk shows it for a compressed CBOR-LD 1.0
   payload (every key, value, context and type is what the encoder would write at that point; the
   bytes are the canonical CBOR of the payload); otherwise :func:`decode` re-encodes and compares;
-- :func:`decode` is bounded (:class:`vc.cborld.cbor.CborLimits`) and raises only vic's errors.
+- :func:`decode` is bounded (:class:`vic.vc.cborld.cbor.CborLimits`) and raises only vic's errors.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 A cryptosuite takes documents (already-parsed JSON), keys and a document loader; it never reads
 files or URLs. Creating and verifying whole proofs (purposes, sets, chains, key resolution) is the
-job of :mod:`vc.proofs`.
+job of :mod:`vic.vc.proofs`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ __all__ = ["Cryptosuite", "SigningKey"]
 class SigningKey(Protocol):
     """What signing needs of a key: its type and a raw signature over bytes.
 
-    :class:`did.keys.PrivateKey` is one; an HSM or KMS signer (``issuer.keys.Signer``) is another.
+    :class:`vic.did.keys.PrivateKey` is one; an HSM or KMS signer (``issuer.keys.Signer``) is
+    another.
     """
 
     @property

@@ -7,7 +7,7 @@ exemption applications and paper orders. docs/owner-page.md describes it.
 
 Offices hand out one-time links (``POST /owner-links``): ``<base>/owner/#link=<code>``; the page
 redeems the code (``POST /owner-links/redeem``) for a short-lived owner token
-(:mod:`issuer.services.owner_links`).
+(:mod:`vic.issuer.services.owner_links`).
 """
 
 from __future__ import annotations

@@ -106,7 +106,7 @@ _LIST_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
 def status_router(status_base: str) -> APIRouter:
     """The marks' lists at ``{status_base}/{purpose}/{n}`` (lists of 2^26) and the VC-API's at
     ``{status_base}/vcapi/{purpose}/{n}`` (lists of 131,072): the URLs
-    :meth:`~issuer.engine.Issuer.status_list_url` builds."""
+    :meth:`~vic.issuer.engine.Issuer.status_list_url` builds."""
     router = APIRouter(
         route_class=StrictJsonRoute, prefix=urlsplit(status_base).path, tags=["Status lists"]
     )
