@@ -12,6 +12,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from PIL import Image
 from tests.authority import Authority
 from tests.verifier_service.conftest import make_settings, qr_png, qr_text
 from vic.vc.status import TERSE_LIST_LENGTH
-from vic.verifier.service import create_app
+from vic.verifier.service import AnyIssuer, create_app
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -39,11 +40,11 @@ if not os.access(CHROMIUM, os.X_OK):
     pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
 
 
-@pytest.fixture(scope="module")
-def server(authority: Authority, status_lists: list[dict[str, Any]]) -> Iterator[str]:
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """``app`` under uvicorn on a free loopback port, in a thread."""
     import uvicorn
 
-    app = create_app(make_settings(authority, status_lists))
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -54,9 +55,17 @@ def server(authority: Authority, status_lists: list[dict[str, Any]]) -> Iterator
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
     port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(authority: Authority, status_lists: list[dict[str, Any]]) -> Iterator[str]:
+    with serving(create_app(make_settings(authority, status_lists))) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -256,3 +265,17 @@ def test_live_camera_scanning(
         shoot(page, tmp_path, "8-camera-valid-en")
     finally:
         browser.close()
+
+
+def test_the_interop_mode_is_announced(
+    browser: Any, authority: Authority, status_lists: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    app = create_app(make_settings(authority, status_lists, trust=AnyIssuer()))
+    with serving(app) as base:
+        context = browser.new_context(viewport=PHONE, locale="zh-CN")
+        page = context.new_page()
+        page.goto(f"{base}/")
+        assert page.is_visible("#test-mode")
+        assert "测试模式" in (page.text_content("#test-mode") or "")
+        shoot(page, tmp_path, "9-any-issuer-zh")
+        context.close()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests.authority import Authority
+from tests.verifier_service.conftest import make_settings
+from vic.verifier.service import AnyIssuer, create_app
 from vic.verifier.service.page import STATIC_DIR
 
 
@@ -67,3 +70,10 @@ def test_the_openapi_document_is_complete(client: TestClient) -> None:
     assert {"application/json", "text/plain", "image/png", "image/jpeg"} <= set(qr_body)
     assert "QrTextRequest" in schemas
     assert "HTTPValidationError" not in schemas
+
+
+def test_the_page_says_when_every_issuer_is_trusted(authority: Authority) -> None:
+    plain = TestClient(create_app(make_settings(authority, []))).get("/")
+    assert "<body>" in plain.text
+    interop = TestClient(create_app(make_settings(authority, [], trust=AnyIssuer()))).get("/")
+    assert '<body data-mode="any-issuer">' in interop.text

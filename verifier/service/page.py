@@ -7,12 +7,16 @@ JavaScript; live camera decoding uses jsQR (vendored: static/vendor, refreshed b
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
-from typing import Final
+from typing import Annotated, Final
 
-from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+
+from vic.verifier.service.deps import settings_of
+from vic.verifier.service.settings import VerifierSettings
 
 __all__ = ["STATIC_DIR", "page_router", "static_files"]
 
@@ -32,9 +36,17 @@ page_router = APIRouter()
 
 
 @page_router.get("/", include_in_schema=False)
-async def index() -> FileResponse:
-    """The verification page."""
-    return FileResponse(STATIC_DIR / "index.html", media_type="text/html", headers=PAGE_HEADERS)
+async def index(settings: Annotated[VerifierSettings, Depends(settings_of)]) -> HTMLResponse:
+    """The verification page (marked when the service trusts every issuer)."""
+    page = _index_html()
+    if settings.any_issuer:
+        page = page.replace("<body>", '<body data-mode="any-issuer">', 1)
+    return HTMLResponse(page, headers=PAGE_HEADERS)
+
+
+@cache
+def _index_html() -> str:
+    return (STATIC_DIR / "index.html").read_text(encoding="utf-8")
 
 
 def static_files() -> StaticFiles:

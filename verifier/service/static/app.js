@@ -8,7 +8,7 @@
       stop: "停止扫描", photo: "拍照核验", upload: "上传图片或 PDF", paste: "粘贴二维码文本",
       verify: "核验", busy: "正在核验…", again: "再核验一个", details: "核验明细", api: "API 文档",
       plate: "号牌号码", vehicleType: "车辆类型", validUntil: "检验有效期至", vin: "车辆识别代号",
-      issuer: "签发机关", anyIssuer: "测试模式：本核验服务接受任何签发者，结果不可用于执法。",
+      issuer: "签发机关", anyIssuer: "测试模式：本核验服务接受任何签发者，核验结果不可作为依据。",
       noCamera: "无法打开摄像头。请改用“拍照核验”或上传图片。",
       month: (y, m) => `${y}年${Number(m)}月`,
       verdicts: {
@@ -74,6 +74,7 @@
   let last = null; // the last answer, redrawn when the language changes
   let stream = null;
   let scanning = false;
+  let anyIssuer = false;
 
   function pickLanguage() {
     const asked = new URLSearchParams(location.search).get("lang");
@@ -157,7 +158,7 @@
       li.textContent = `${mark} ${c.check}${c.error ? `: [${c.error.code}] ${c.error.message}` : ""}`;
       list.append(li);
     }
-    $("test-mode").hidden = !(r.warnings || []).some((w) => w.code === "ANY_ISSUER");
+    $("test-mode").hidden = !anyIssuer && !(r.warnings || []).some((w) => w.code === "ANY_ISSUER");
     box.hidden = false;
     box.scrollIntoView({ block: "start" });
   }
@@ -251,6 +252,8 @@
       if (text) { send(text, "text/plain;charset=utf-8"); }
     });
     $("again").addEventListener("click", () => { clear(); window.scrollTo(0, 0); });
+    anyIssuer = document.body.dataset.mode === "any-issuer";
+    $("test-mode").hidden = !anyIssuer;
     setLanguage(pickLanguage());
   });
 })();
