@@ -536,6 +536,30 @@ def station_add(
         typer.echo(code)
 
 
+@app.command("resume")
+def resume(
+    data: DataOption = None,
+    base_url: BaseUrlOption = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Finish the marks (and VC-API credentials) a crash left pending between allocation and
+    signing; prints the marks issued. Safe while the issuer serves; `vic serve issuer` does it
+    on start-up."""
+    from vic.issuer.engine import SYSTEM_ACTOR
+
+    try:
+        with _open(data, base_url, database) as issuer:
+            marks = issuer.resume_pending(SYSTEM_ACTOR)
+    except VicError as exc:
+        fail(exc)
+    if as_json:
+        emit_json([{"vin": m.vin, "number": m.number} for m in marks])
+    else:
+        for mark in marks:
+            typer.echo(f"{mark.number:010d} {mark.vin}")
+
+
 @app.command("import")
 def import_csv(
     csv_file: Annotated[Path, typer.Argument(metavar="CSV", help="Vehicles to register.")],

@@ -40,6 +40,7 @@ one of the VC 2.0 / Data Integrity error types, used for RFC 9457 problem detail
     ├── StatusVerificationError           STATUS_LIST_UNVERIFIED (STATUS_VERIFICATION_ERROR)
     ├── ProofGenerationError              PROOF_GENERATION_ERROR
     ├── TrustError                        UNTRUSTED_ISSUER / INVALID_TRUST_LIST
+    ├── ServiceBusyError                  SERVICE_BUSY (HTTP 503: retry later)
     ├── DomainError                       DOMAIN_ERROR (the issuer's domain: vehicles, marks)
     │   ├── RecordNotFoundError           NOT_FOUND (VEHICLE_NOT_FOUND, MARK_NOT_FOUND...)
     │   ├── ConflictError                 CONFLICT (VEHICLE_EXISTS, EVENT_KEY_REUSED...)
@@ -87,6 +88,7 @@ __all__ = [
     "RecordNotFoundError",
     "RefusedError",
     "RelativeIriError",
+    "ServiceBusyError",
     "StatusIndexRangeError",
     "StatusListError",
     "StatusUnavailableError",
@@ -127,6 +129,8 @@ class ProblemType(StrEnum):
     """vic's own: no usable credentials came with the request (HTTP 401)."""
     PERMISSION_DENIED = "PERMISSION_DENIED"
     """vic's own: the caller may not do this (HTTP 403)."""
+    SERVICE_BUSY = "SERVICE_BUSY"
+    """vic's own: the service cannot answer now, the request may be retried (HTTP 503)."""
 
     @property
     def uri(self) -> str:
@@ -159,6 +163,7 @@ _VC_CODES = {
     ProblemType.CONFLICT: -1002,
     ProblemType.AUTHENTICATION_REQUIRED: -1003,
     ProblemType.PERMISSION_DENIED: -1004,
+    ProblemType.SERVICE_BUSY: -1005,
 }
 _VIC_TYPES = frozenset(
     {
@@ -167,6 +172,7 @@ _VIC_TYPES = frozenset(
         ProblemType.CONFLICT,
         ProblemType.AUTHENTICATION_REQUIRED,
         ProblemType.PERMISSION_DENIED,
+        ProblemType.SERVICE_BUSY,
     }
 )
 
@@ -459,6 +465,15 @@ class TrustError(VicError):
 
 
 # --- the issuer's domain -------------------------------------------------------------------------
+
+
+class ServiceBusyError(VicError):
+    """The storage stayed busy (a lock held by another process, every connection in use) for
+    longer than the service waits: nothing was done, and the same request may be retried
+    (HTTP 503 with ``Retry-After``)."""
+
+    default_code = "SERVICE_BUSY"
+    problem_type = ProblemType.SERVICE_BUSY
 
 
 class DomainError(VicError):

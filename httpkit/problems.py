@@ -46,6 +46,7 @@ from vic.contexts.errors import (
     ParsingError,
     PermissionDeniedError,
     RecordNotFoundError,
+    ServiceBusyError,
     UnsupportedMediaTypeError,
     UsageError,
     VicError,
@@ -66,6 +67,9 @@ PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
 
 _log = logging.getLogger("vic.httpkit")
 
+RETRY_AFTER_SECONDS: Final = 5
+"""What a 503 (``SERVICE_BUSY``) tells the client to wait before retrying."""
+
 _DESCRIPTIONS: Final = {
     400: "The request cannot be read: not JSON, not an object, duplicate keys, NaN, too deep, "
     "two Content-Type headers (AMBIGUOUS_CONTENT_TYPE), or arguments that cannot work "
@@ -78,6 +82,8 @@ _DESCRIPTIONS: Final = {
     409: "The request contradicts a record: VEHICLE_EXISTS, PLATE_IN_USE, EVENT_KEY_REUSED...",
     413: "The request body is larger than the service accepts (INPUT_TOO_LARGE).",
     415: "The request body's Content-Type is not one the service reads (UNSUPPORTED_MEDIA_TYPE).",
+    503: "The storage stayed busy longer than the service waits (SERVICE_BUSY): nothing was "
+    "done; retry after the Retry-After seconds.",
     422: "The request is well-formed but refused: INVALID_REQUEST (schema), malformed values "
     "(INVALID_VIN, INVALID_CREDENTIAL...), or a domain refusal (VAN, TOO_EARLY, "
     "INSPECTION_OVERDUE...).",
@@ -111,6 +117,8 @@ class Problem(BaseModel):
 
 def status_for(error: VicError) -> int:
     """The HTTP status of an error (see the module doc)."""
+    if isinstance(error, ServiceBusyError):
+        return 503
     if isinstance(error, AuthenticationError):
         return 401
     if isinstance(error, PermissionDeniedError):
@@ -143,6 +151,8 @@ def problem_response(
     all_headers = dict(headers or {})
     if code == 401:
         all_headers.setdefault("WWW-Authenticate", 'Bearer realm="vic"')
+    if code == 503:
+        all_headers.setdefault("Retry-After", str(RETRY_AFTER_SECONDS))
     return JSONResponse(body, status_code=code, media_type=PROBLEM_MEDIA_TYPE, headers=all_headers)
 
 

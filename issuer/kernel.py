@@ -24,6 +24,7 @@ the :class:`~vic.issuer.engine.Issuer` facade may expose it as an attribute.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
@@ -69,6 +70,9 @@ class Kernel:
     def open(cls, config: IssuerConfig, *, signer: Signer | None = None) -> Kernel:
         """Create the data directory and open (and migrate) the database."""
         config.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(config.data_dir, 0o700)  # whatever existed: it holds the keys and the database
+        if config.keys_dir.is_dir():
+            os.chmod(config.keys_dir, 0o700)
         database = open_database(config.database, schema=config.database_schema)
         return cls(config, database, signer=signer)
 

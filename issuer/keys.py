@@ -249,6 +249,7 @@ class KeyFiles:
         :raises OSError: the file cannot be written.
         """
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.directory, 0o700)
         if self._passphrase is not None:
             doc = encrypt_key_document(
                 private_key, method_id=method_id, passphrase=self._passphrase

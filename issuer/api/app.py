@@ -10,12 +10,14 @@ security requirement (the scopes it accepts) and its problem responses.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+import anyio.to_thread
 from fastapi import FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 
@@ -43,6 +45,8 @@ from vic.issuer.monitoring import RequestCounters
 from vic.issuer.named import NamedIssuer, NamedIssuerSpec, open_named_issuers
 from vic.issuer.oid4vci.errors import OAuthError
 from vic.issuer.services.oid4vci import Oid4vciService, vc_jwt_signer
+
+_log = logging.getLogger("vic.issuer")
 
 __all__ = [
     "AUTHORITY_NAME_EN_ENV",
@@ -252,6 +256,11 @@ def create_app_from_config(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         try:
+            # marks a crash left pending (allocated, unsigned) are finished before serving:
+            # otherwise their vehicles answer NO_CURRENT_MARK until a client retries
+            resumed = await anyio.to_thread.run_sync(issuer.resume_pending)
+            if resumed:
+                _log.info("resumed %d pending mark(s) on start-up", len(resumed))
             yield
         finally:
             issuer.close()

@@ -14,6 +14,7 @@ schema is ready to use. Nothing ever calls ``create_all``.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -30,10 +31,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from vic.contexts.errors import UsageError
+from vic.contexts.errors import ServiceBusyError, UsageError
 
 __all__ = [
     "SQLITE_FILE_NAME",
@@ -52,6 +54,9 @@ SQLITE_FILE_NAME: Final = "issuer.sqlite3"
 
 SQLITE_BUSY_TIMEOUT_MS: Final = 60_000
 """How long a SQLite writer waits for the lock before giving up."""
+POOL_TIMEOUT_S: Final = SQLITE_BUSY_TIMEOUT_MS / 1000
+"""How long a request waits for a pooled connection: as long as for the lock, so that a busy
+database gives every waiter the same answer (SERVICE_BUSY), whichever it waited for."""
 
 _MIGRATION_LOCK_KEY: Final = 0x76_69_63_31  # "vic1": the advisory lock around migrations
 _SCHEMA_NAME: Final = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -98,16 +103,30 @@ class Database:
 
         ``work`` must be safe to run again from the start (it sees a fresh transaction).
         Errors raised by ``work`` itself roll the transaction back and propagate.
+
+        :raises ServiceBusyError: ``SERVICE_BUSY``: the lock or a pooled connection stayed taken
+            for the whole wait (:data:`SQLITE_BUSY_TIMEOUT_MS`, :data:`POOL_TIMEOUT_S`), or lock
+            conflicts outlasted the retries; nothing was done, the request may be retried.
         """
         for attempt in range(1, _MAX_ATTEMPTS + 1):
+            started = time.monotonic()
             try:
                 if readonly:
                     with self.read() as session:
                         return work(session)
                 with self.write() as session:
                     return work(session)
+            except PoolTimeoutError:
+                raise _busy("every database connection stayed in use") from None
             except DBAPIError as exc:
-                if attempt == _MAX_ATTEMPTS or not self._retryable(exc):
+                if not self._retryable(exc):
+                    raise
+                waited = time.monotonic() - started
+                if not isinstance(exc, IntegrityError) and (
+                    attempt == _MAX_ATTEMPTS or waited * 1000 >= SQLITE_BUSY_TIMEOUT_MS * 0.9
+                ):
+                    raise _busy("the database stayed locked by another writer") from None
+                if attempt == _MAX_ATTEMPTS:
                     raise
                 time.sleep(0.01 * attempt)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -134,6 +153,21 @@ class Database:
         self.engine.dispose()
 
 
+def private_sqlite_files(path: Path) -> None:
+    """Make the database file (created empty if missing) and its WAL and shared-memory files
+    mode 0600, whatever existed: they hold owner-VIN links, the audit log and the status index
+    keys. SQLite creates the WAL and shm files with the database file's mode."""
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if each.exists():
+            os.chmod(each, 0o600)
+
+
+def _busy(why: str) -> ServiceBusyError:
+    return ServiceBusyError(f"the issuer is busy ({why}): retry shortly", code="SERVICE_BUSY")
+
+
 def _sqlite_engine(url: str) -> Engine:
     # Pooled connections: closing the last connection of a WAL database checkpoints it and
     # removes the WAL file, which costs a millisecond or more per transaction. A process that
@@ -142,6 +176,7 @@ def _sqlite_engine(url: str) -> Engine:
         url,
         pool_size=4,
         max_overflow=4,
+        pool_timeout=POOL_TIMEOUT_S,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "isolation_level": None},
     )
 
@@ -163,7 +198,9 @@ def _sqlite_engine(url: str) -> Engine:
 
 
 def _postgres_engine(url: str, schema: str | None) -> Engine:
-    engine = create_engine(url, pool_pre_ping=True, pool_size=4, max_overflow=4)
+    engine = create_engine(
+        url, pool_pre_ping=True, pool_size=4, max_overflow=4, pool_timeout=POOL_TIMEOUT_S
+    )
     if schema is not None:
 
         @event.listens_for(engine, "connect")
@@ -200,6 +237,7 @@ def open_database(
             raise UsageError("a schema applies to PostgreSQL only")
         if parsed.database in (None, "", ":memory:"):
             raise UsageError("the issuer's SQLite database must be a file")
+        private_sqlite_files(Path(parsed.database))
         engine = _sqlite_engine(url)
     elif backend == "postgresql":
         if schema is not None:
