@@ -7,15 +7,25 @@ import base64
 import hashlib
 import io
 import json
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import select
 
-from tests.issuer.helpers import BASE_URL, make_vin
+from tests.issuer.helpers import BASE_URL, Clock, make_vin
 from tests.issuer.oid4vci_wallet import PRE_AUTH, Wallet
 from tests.issuer.test_api_flow import verify
-from tests.issuer.test_api_support import Api, api_fixture  # noqa: F401 - a fixture
+from tests.issuer.test_api_support import (  # noqa: F401 - api_fixture is a fixture
+    Api,
+    Client,
+    api_fixture,
+    registration_body,
+)
+from vic.issuer.api import create_app
+from vic.issuer.config import IssuerConfig
 from vic.issuer.db.models import Oid4vciNonce, Oid4vciOffer
+from vic.issuer.engine import Issuer
+from vic.issuer.tokens import create_token
 from vic.vc.qrimage import read_qr_image
 from vic.verifier.result import Status
 
@@ -216,3 +226,60 @@ def test_the_mark_as_jwt_vc_json(api: Api) -> None:
     assert refused.status_code == 400
     assert refused.json()["error"] == "credential_request_denied"
     assert refused.json()["code"] == "CREDENTIAL_CONFIGURATION_NOT_OFFERED"
+
+
+def test_an_issuer_identifier_with_a_path(tmp_path: Path, clock: Clock) -> None:
+    """RFC 8615: the metadata at /.well-known/<name>/<path> (and the older <path>/.well-known/
+    <name>); offers, token, nonce and credential under the path."""
+    base = "https://vic.example.cn:8443/authorities/hubei"
+    issuer = Issuer.open(
+        IssuerConfig(data_dir=tmp_path / "data", public_base_url=base, clock=clock)
+    )
+    try:
+        with Client(create_app(issuer), base_url="https://vic.example.cn:8443") as client:
+            for path in (
+                "/.well-known/openid-credential-issuer/authorities/hubei",
+                "/authorities/hubei/.well-known/openid-credential-issuer",
+            ):
+                metadata = client.get(path)
+                assert metadata.status_code == 200, path
+                assert metadata.json()["credential_issuer"] == base
+                assert metadata.json()["credential_endpoint"] == f"{base}/oid4vci/credential"
+            server = client.get("/.well-known/oauth-authorization-server/authorities/hubei")
+            assert server.json()["token_endpoint"] == f"{base}/oid4vci/token"
+            assert client.get("/.well-known/openid-credential-issuer").status_code == 404
+
+            token = create_token(issuer, role="office", label="x")[0]
+            auth = {"Authorization": f"Bearer {token}"}
+            issued = client.post(
+                "/authorities/hubei/vehicles", json=registration_body(1), headers=auth
+            )
+            assert issued.status_code == 201, issued.text
+            out = client.post(
+                f"/authorities/hubei/vehicles/{make_vin(1)}/offers", json={}, headers=auth
+            ).json()
+            assert (
+                f"{base}/oid4vci/offers/".replace(":", "%3A").replace("/", "%2F") in out["offerUri"]
+            )
+            wallet = Wallet(client, clock, audience=base)
+            offer = wallet.offer(out["offerUri"])
+            code = offer["grants"][PRE_AUTH]["pre-authorized_code"]
+            token_response = client.post(
+                f"{base}/oid4vci/token",
+                data={
+                    "grant_type": PRE_AUTH,
+                    "pre-authorized_code": code,
+                    "tx_code": out["txCode"],
+                },
+            )
+            assert token_response.status_code == 200, token_response.text
+            nonce = client.post(f"{base}/oid4vci/nonce").json()["c_nonce"]
+            response = client.post(
+                f"{base}/oid4vci/credential",
+                json={"credential_configuration_id": LDP, "proofs": {"jwt": [wallet.proof(nonce)]}},
+                headers={"Authorization": f"Bearer {token_response.json()['access_token']}"},
+            )
+            assert response.status_code == 200, response.text
+            assert response.json()["credentials"][0]["credential"] == issued.json()["credential"]
+    finally:
+        issuer.close()
