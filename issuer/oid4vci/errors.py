@@ -29,6 +29,8 @@ OAUTH_ERRORS: Final = frozenset(
         "invalid_proof",
         "invalid_nonce",
         "credential_request_denied",
+        "invalid_notification_id",
+        "invalid_notification_request",
     }
 )
 """The protocol error codes vic answers with."""

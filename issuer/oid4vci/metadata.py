@@ -84,6 +84,10 @@ class Endpoints:
     def credential(self) -> str:
         return f"{self.issuer_id}/oid4vci/credential"
 
+    @property
+    def notification(self) -> str:
+        return f"{self.issuer_id}/oid4vci/notification"
+
     def offer(self, offer_id: str) -> str:
         """The URL of an offer by reference."""
         return f"{self.issuer_id}/oid4vci/offers/{offer_id}"
@@ -151,6 +155,7 @@ def credential_issuer_metadata(
         "credential_issuer": endpoints.issuer_id,
         "credential_endpoint": endpoints.credential,
         "nonce_endpoint": endpoints.nonce,
+        "notification_endpoint": endpoints.notification,
         "display": [
             {"name": authority_name[locale], "locale": locale}
             for locale in ("zh-CN", "en")

@@ -65,6 +65,7 @@ from vic.vc.jsonio import parse_json_object
 
 __all__ = [
     "JWT_ALGORITHMS",
+    "NOTIFICATION_EVENTS",
     "OFFER_SCHEME",
     "CredentialOffer",
     "JwtSigner",
@@ -78,6 +79,10 @@ MAX_CREDENTIAL_REQUEST: Final = 64 * 1024
 _WALLET: Final = Actor("wallet", Role.SYSTEM)
 """The audit log's actor for what a wallet does with an offer (it has no token of its own)."""
 _CODE_LABEL: Final = b"vic oid4vci pre-authorized code\x00"
+_NOTIFICATION_LABEL: Final = b"vic oid4vci notification\x00"
+NOTIFICATION_EVENTS: Final = frozenset(
+    {"credential_accepted", "credential_failure", "credential_deleted"}
+)
 
 JwtSigner = Callable[[Mapping[str, Any]], str]
 """Secures a mark (its credential without the Data Integrity proof) as a vc+jwt compact JWS."""
@@ -126,6 +131,12 @@ def _digest(text: str) -> str:
 
 def _tx_digest(code: str, tx_code: str) -> str:
     return _digest(f"{code}\x00{tx_code}")
+
+
+def _notification_id(access: str) -> str:
+    """The notification id of a delivery: derived from its access token (nothing to store)."""
+    mac = hashlib.sha256(_NOTIFICATION_LABEL + access.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
 
 
 def _code_of(reference: str) -> str:
@@ -534,12 +545,84 @@ class Oid4vciService:
             assert mark.credential is not None
             return json.loads(mark.credential), configuration_id
 
-        credential, configuration = self.kernel.run(work)
+        mark, configuration = self.kernel.run(work)
+        credential: dict[str, Any] | str = mark
         if CONFIGURATIONS[configuration] == "jwt_vc_json":
             assert self._jwt_signer is not None
-            unsigned = {k: v for k, v in credential.items() if k != "proof"}
-            return {"credentials": [{"credential": self._jwt_signer(unsigned)}]}
-        return {"credentials": [{"credential": credential}]}
+            credential = self._jwt_signer({k: v for k, v in mark.items() if k != "proof"})
+        return {
+            "credentials": [{"credential": credential}],
+            "notification_id": _notification_id(access),
+        }
+
+    # --- notification -----------------------------------------------------------------------------
+
+    def notification(self, authorization: str | None, body: bytes) -> None:
+        """The notification endpoint: the wallet says what became of the credential
+        (``credential_accepted``, ``credential_failure``, ``credential_deleted``); audited as
+        ``oid4vci.notification``.
+
+        :raises OAuthError: ``invalid_token`` (401), ``invalid_notification_request``
+            (``NOTIFICATION_MALFORMED``), ``invalid_notification_id``
+            (``NOTIFICATION_ID_UNKNOWN``).
+        """
+        access = self._access_token(authorization)
+        try:
+            request = parse_json_object(body, max_bytes=MAX_CREDENTIAL_REQUEST)
+        except (VicError, ValueError):
+            request = {}
+        event = request.get("event")
+        described = request.get("event_description")
+        if event not in NOTIFICATION_EVENTS or not (
+            described is None
+            or (isinstance(described, str) and len(described) <= 1000 and described.isascii())
+        ):
+            raise OAuthError(
+                "invalid_notification_request",
+                "a notification is {notification_id, event: credential_accepted | "
+                "credential_failure | credential_deleted, event_description?: ASCII}",
+                code="NOTIFICATION_MALFORMED",
+            )
+        given = request.get("notification_id")
+
+        def work(session: Session) -> None:
+            now = self._now()
+            offer = store.offer_by_access(session, _digest(access))
+            if offer is None or offer.access_expires_at is None:
+                raise OAuthError(
+                    "invalid_token",
+                    "the access token is not known",
+                    code="ACCESS_TOKEN_INVALID",
+                    status=401,
+                )
+            if offer.access_expires_at <= now:
+                raise OAuthError(
+                    "invalid_token",
+                    "the access token expired",
+                    code="ACCESS_TOKEN_EXPIRED",
+                    status=401,
+                )
+            if (
+                not isinstance(given, str)
+                or offer.delivered_at is None
+                or not hmac.compare_digest(given, _notification_id(access))
+            ):
+                raise OAuthError(
+                    "invalid_notification_id",
+                    "no credential was delivered with this notification_id",
+                    code="NOTIFICATION_ID_UNKNOWN",
+                )
+            audit(
+                session,
+                _WALLET,
+                "oid4vci.notification",
+                f"oid4vci-offer:{offer.id}",
+                now,
+                event=event,
+                description=described,
+            )
+
+        self.kernel.run(work)
 
     def _access_token(self, authorization: str | None) -> str:
         if not authorization:

@@ -172,6 +172,7 @@ def test_the_matrix_covers_every_write() -> None:
         "POST /oid4vci/token",
         "POST /oid4vci/nonce",
         "POST /oid4vci/credential",
+        "POST /oid4vci/notification",
         # A one-time sign-in link's code is its own credential (tests/issuer/test_owner_links.py).
         "POST /owner-links/redeem",
     ]

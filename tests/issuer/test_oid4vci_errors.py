@@ -437,3 +437,82 @@ def test_an_offer_reference_dies_with_its_code(api: Api) -> None:
     response = api.client.get(url)
     assert response.status_code == 404
     assert response.json()["code"] == "OFFER_NOT_FOUND"
+
+
+# --- notifications -------------------------------------------------------------------------------
+
+
+def test_notifications(api: Api) -> None:
+    wallet, access = access_token(api, 120)
+    headers = {"Authorization": f"Bearer {access}"}
+    post = api.client.post
+    # Before any credential was delivered, no notification id is known.
+    early = post(
+        "/oid4vci/notification",
+        json={"notification_id": "x" * 43, "event": "credential_accepted"},
+        headers=headers,
+    )
+    oauth_error(early, "invalid_notification_id", "NOTIFICATION_ID_UNKNOWN")
+    delivered = wallet.credential(access, LDP, wallet.proof(wallet.nonce()))
+    notification_id = delivered.json()["notification_id"]
+    assert isinstance(notification_id, str)
+
+    accepted = post(
+        "/oid4vci/notification",
+        json={"notification_id": notification_id, "event": "credential_accepted"},
+        headers=headers,
+    )
+    assert accepted.status_code == 204, accepted.text
+    assert accepted.content == b""
+    log = [a for a in api.issuer.audit_log(limit=50) if a.action == "oid4vci.notification"]
+    assert [a.detail["event"] for a in log] == ["credential_accepted"]
+
+    for body, error, code in (
+        (
+            {"notification_id": "nope", "event": "credential_accepted"},
+            "invalid_notification_id",
+            "NOTIFICATION_ID_UNKNOWN",
+        ),
+        (
+            {"notification_id": notification_id, "event": "credential_stolen"},
+            "invalid_notification_request",
+            "NOTIFICATION_MALFORMED",
+        ),
+        (
+            {
+                "notification_id": notification_id,
+                "event": "credential_failure",
+                "event_description": "失败",
+            },
+            "invalid_notification_request",
+            "NOTIFICATION_MALFORMED",
+        ),
+        ({"event": "credential_accepted"}, "invalid_notification_id", "NOTIFICATION_ID_UNKNOWN"),
+    ):
+        oauth_error(post("/oid4vci/notification", json=body, headers=headers), error, code)
+    oauth_error(
+        post(
+            "/oid4vci/notification",
+            content=b'{"event":1,"event":2}',
+            headers={**headers, "Content-Type": "application/json"},
+        ),
+        "invalid_notification_request",
+        "NOTIFICATION_MALFORMED",
+    )
+    response = post(
+        "/oid4vci/notification",
+        json={"notification_id": notification_id, "event": "credential_deleted"},
+    )
+    oauth_error(response, "invalid_token", "ACCESS_TOKEN_MISSING", status=401)
+    # Another delivery's token does not name this notification id.
+    other_wallet, other_access = access_token(api, 121)
+    other_wallet.credential(other_access, LDP, other_wallet.proof(other_wallet.nonce()))
+    oauth_error(
+        post(
+            "/oid4vci/notification",
+            json={"notification_id": notification_id, "event": "credential_deleted"},
+            headers={"Authorization": f"Bearer {other_access}"},
+        ),
+        "invalid_notification_id",
+        "NOTIFICATION_ID_UNKNOWN",
+    )

@@ -39,6 +39,7 @@ def test_credential_issuer_and_authorization_server_metadata(api: Api) -> None:
     assert metadata["credential_issuer"] == BASE_URL
     assert metadata["credential_endpoint"] == f"{BASE_URL}/oid4vci/credential"
     assert metadata["nonce_endpoint"] == f"{BASE_URL}/oid4vci/nonce"
+    assert metadata["notification_endpoint"] == f"{BASE_URL}/oid4vci/notification"
     assert "authorization_servers" not in metadata  # the issuer is its own AS
     assert {d["locale"] for d in metadata["display"]} == {"zh-CN", "en"}
     configuration = metadata["credential_configurations_supported"][LDP]

@@ -47,7 +47,7 @@ _OAUTH_ERROR: Final[dict[int | str, dict[str, Any]]] = {
     }
 }
 _FORM: Final = "application/x-www-form-urlencoded"
-OWN_ERRORS: Final = ("/oid4vci/token", "/oid4vci/credential")
+OWN_ERRORS: Final = ("/oid4vci/token", "/oid4vci/credential", "/oid4vci/notification")
 """The protocol endpoints that read their bodies themselves (strictly) and answer OAuth errors."""
 
 
@@ -277,3 +277,28 @@ def nonce(service: Oid4vciDep) -> JSONResponse:
 async def credential(request: Request, service: Oid4vciDep) -> JSONResponse:
     body = await request.body()
     return _json(service.credential(request.headers.get("authorization"), body))
+
+
+@router.post(
+    "/oid4vci/notification",
+    tags=["OpenID4VCI"],
+    operation_id="notification",
+    summary="The wallet's notification: the credential was accepted, failed, or deleted",
+    status_code=204,
+    response_class=Response,
+    responses={
+        204: {"description": "Noted (audited)."},
+        **_OAUTH_ERROR,
+        401: {"description": "invalid_token: no, an unknown or an expired access token."},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    },
+)
+async def notification(request: Request, service: Oid4vciDep) -> Response:
+    body = await request.body()
+    service.notification(request.headers.get("authorization"), body)
+    return Response(status_code=204, headers=_NO_STORE)
