@@ -29,7 +29,6 @@ from typing import Final
 from vic.contexts.errors import (
     InputTooLargeError,
     ParsingError,
-    RecordNotFoundError,
     UsageError,
     VicError,
 )
@@ -293,25 +292,25 @@ def import_vehicles(
 ) -> ImportReport:
     """Register each row's vehicle; report what was issued, replayed and rejected.
 
-    Rows go to the issuer ``batch_size`` at a time; ``progress`` is called after each batch. Only
-    vic's errors reject a row; anything else is a bug and stops the import (the rows done so far
-    stay done, and a rerun resumes).
+    Rows go to the issuer ``batch_size`` at a time (two transactions per batch: see
+    :meth:`~vic.issuer.services.issuance.IssuanceService.register_vehicles`); ``progress`` is
+    called after each batch. Only vic's errors reject a row; anything else is a bug and stops
+    the import (the batches done so far stay done, and a rerun resumes).
     """
     report = ImportReport()
     batch: list[tuple[int, dict[str, str], VehicleRegistration]] = []
 
     def flush() -> None:
-        for line, row, registration in batch:
-            try:
-                before = _current_mark_number(issuer, registration.vin)
-                mark = issuer.register_vehicle(actor, registration)
-            except VicError as exc:
-                report.rejected.append(_rejected(line, row, exc))
-                continue
-            if before == mark.number:
-                report.already_done += 1
-            else:
+        if not batch:
+            return
+        outcomes = issuer.issuance.register_vehicles(actor, [r for _, _, r in batch])
+        for (line, row, _), outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, VicError):
+                report.rejected.append(_rejected(line, row, outcome))
+            elif outcome.issued_now:
                 report.issued += 1
+            else:
+                report.already_done += 1
         batch.clear()
         if progress is not None:
             progress(report)
@@ -324,15 +323,8 @@ def import_vehicles(
         if len(batch) >= batch_size:
             flush()
     flush()
+    report.rejected.sort(key=lambda rejected: rejected.line)
     return report
-
-
-def _current_mark_number(issuer: Issuer, vin: str) -> int | None:
-    try:
-        mark = issuer.current_mark(vin)
-    except RecordNotFoundError:
-        return None
-    return mark.number if mark is not None else None
 
 
 def write_rejected(path: Path, rejected: list[RejectedRow]) -> None:

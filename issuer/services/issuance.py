@@ -17,7 +17,7 @@ import functools
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -54,6 +54,7 @@ from vic.issuer.marks import (
 )
 from vic.issuer.policy import ExemptionCode, exemption_allowed, next_due
 from vic.issuer.records import (
+    Context,
     audit,
     dumps,
     latest_mark,
@@ -71,7 +72,7 @@ from vic.issuer.repositories import marks as marks_repo
 from vic.issuer.repositories import vehicles as vehicles_repo
 from vic.vc.mark import InspectionBasis, valid_until_for_month
 
-__all__ = ["IssuanceService"]
+__all__ = ["IssuanceService", "RegistrationOutcome"]
 
 
 @dataclass(frozen=True)
@@ -170,9 +171,9 @@ class IssuanceService:
     ) -> IssuedMark:
         """Register a vehicle and issue its first mark (the mark comes with the registration).
 
-        The validity is what the policy grants on the day (``next_due``), or
-        ``registration.valid_until`` for an imported vehicle. Idempotency key: ``event_key``,
-        by default ``registration:{VIN}``.
+        A batch of one of :meth:`register_vehicles`. The validity is what the policy grants on
+        the day (``next_due``), or ``registration.valid_until`` for an imported vehicle.
+        Idempotency key: ``event_key``, by default ``registration:{VIN}``.
 
         :raises ConflictError: ``VEHICLE_EXISTS``, ``PLATE_IN_USE``, ``EVENT_KEY_REUSED``.
         :raises RefusedError: ``VALIDITY_ENDED`` (an imported validity in the past).
@@ -180,64 +181,44 @@ class IssuanceService:
         """
         require_role(actor, Role.OFFICE, Role.SYSTEM)
         key = event_key or f"registration:{registration.vin}"
-        ctx = self.kernel.ctx
-        today = ctx.today()
-        if registration.first_registration > today:
-            raise UsageError("the first registration is after today")
+        (outcome,) = self.register_vehicles(actor, [(registration, key)])
+        if isinstance(outcome, VicError):
+            raise outcome
+        return outcome.mark
 
-        def work(session: Session) -> Plan:
-            existing = vehicles_repo.find_vehicle(session, registration.vin)
-            if existing is not None:
-                replayed = replay(session, ctx, key, existing.id, IssuanceReason.REGISTRATION)
-                if replayed is not None:
-                    return replayed
-                raise ConflictError(
-                    f"{registration.vin} is already registered", code="VEHICLE_EXISTS"
-                )
-            _check_plate_free(session, registration.plate, registration.plate_type_code)
-            now = ctx.now()
-            owner = owner_for(session, registration.owner, now)
-            vehicle = vehicles_repo.add_vehicle(
-                session,
-                vin=registration.vin,
-                plate=registration.plate,
-                plate_type_code=registration.plate_type_code,
-                vehicle_type_code=registration.vehicle_type_code,
-                use_category=registration.use_category.value,
-                seats=registration.seats,
-                first_registration=registration.first_registration,
-                is_van=registration.is_van,
-                casualty_accident=registration.casualty_accident,
-                casualty_accident_date=registration.casualty_accident_date,
-                owner_id=owner.id,
-                created_at=now,
-                updated_at=now,
-            )
-            if registration.valid_until is not None:
-                valid_until = valid_until_for_month(*registration.valid_until)
+    def register_vehicles(
+        self, actor: Actor, registrations: Sequence[VehicleRegistration | tuple[Any, str]]
+    ) -> list[RegistrationOutcome | VicError]:
+        """Register many vehicles at once: two transactions for the whole batch.
+
+        Each item is a registration (idempotency key ``registration:{VIN}``) or a pair
+        (registration, event key). Each gets an outcome (its mark, and whether it was issued now
+        or replayed) or the error that refused it; a refused registration writes nothing, the
+        others go through. A registration repeated within the batch shares the first one's
+        outcome.
+        """
+        require_role(actor, Role.OFFICE, Role.SYSTEM)
+        items: list[tuple[VehicleRegistration, str]] = [
+            item if isinstance(item, tuple) else (item, f"registration:{item.vin}")
+            for item in registrations
+        ]
+        plans = self.kernel.run(
+            functools.partial(_plan_registrations, ctx=self.kernel.ctx, actor=actor, items=items)
+        )
+        to_sign = {p.row_id: p for p in plans if isinstance(p, ToSign)}
+        issued = dict(zip(to_sign, self.finish_many(actor, list(to_sign.values())), strict=True))
+        outcomes: list[RegistrationOutcome | VicError] = []
+        told: set[int] = set()  # a repeat within the batch was not issued "now" a second time
+        for plan in plans:
+            if isinstance(plan, VicError):
+                outcomes.append(plan)
+            elif isinstance(plan, Done):
+                outcomes.append(RegistrationOutcome(plan.mark, issued_now=False))
             else:
-                valid_until = next_due(registration.facts(), after=today).valid_until()
-            audit(
-                session,
-                actor,
-                "vehicle.register",
-                f"vehicle:{vehicle.vin}",
-                now,
-                plate=vehicle.plate,
-                owner=registration.owner,
-                event=key,
-            )
-            return self._pending(
-                session,
-                actor,
-                vehicle,
-                reason=IssuanceReason.REGISTRATION,
-                basis=InspectionBasis.ON_SITE,
-                valid_until=valid_until,
-                event_key=key,
-            )
-
-        return self._issue(actor, work)
+                first = plan.row_id not in told
+                told.add(plan.row_id)
+                outcomes.append(RegistrationOutcome(issued[plan.row_id], issued_now=first))
+        return outcomes
 
     def _same_validity(
         self,
@@ -554,6 +535,128 @@ class IssuanceService:
         for plan in credentials:
             self._finish_credential(actor, plan)
         return issued
+
+
+@dataclass(frozen=True)
+class RegistrationOutcome:
+    """What a registration of a batch gave: its mark, issued now or replayed (done before)."""
+
+    mark: IssuedMark
+    issued_now: bool
+
+
+def _plan_registrations(
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    items: Sequence[tuple[VehicleRegistration, str]],
+) -> list[Plan | VicError]:
+    """The first transaction of a batch of registrations: each registration in a savepoint of
+    its own (a refused one writes nothing), the pending marks of all in one go."""
+    today = ctx.today()
+    now = ctx.now()
+    results: list[Plan | VicError | None] = [None] * len(items)
+    first_of: dict[str, int] = {}
+    repeats: dict[int, int] = {}
+    requests: list[tuple[int, PendingRequest]] = []
+    for index, (registration, key) in enumerate(items):
+        if key in first_of:  # the same event twice in the batch: the first one's outcome
+            if items[first_of[key]][0] == registration:
+                repeats[index] = first_of[key]
+            else:
+                results[index] = ConflictError(
+                    f"the event key {key!r} was used for another event",
+                    code="EVENT_KEY_REUSED",
+                    event_key=key,
+                )
+            continue
+        first_of[key] = index
+        try:
+            with session.begin_nested():
+                planned = _plan_registration(session, ctx, actor, registration, key, today, now)
+        except VicError as error:
+            results[index] = error
+            continue
+        if isinstance(planned, PendingRequest):
+            requests.append((index, planned))
+        else:
+            results[index] = planned
+    pending = create_pending(session, ctx, actor, [request for _, request in requests])
+    for (index, _), sign in zip(requests, pending, strict=True):
+        results[index] = sign
+    for index, first in repeats.items():
+        results[index] = results[first]
+    return [_planned(result) for result in results]
+
+
+def _planned(result: Plan | VicError | None) -> Plan | VicError:
+    assert result is not None, "every registration of a batch is planned"
+    return result
+
+
+def _plan_registration(
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    registration: VehicleRegistration,
+    key: str,
+    today: date,
+    now: datetime,
+) -> Plan | PendingRequest:
+    """One registration of a batch: a replay of its event, or the vehicle and its pending
+    mark's request (the rules of :meth:`IssuanceService.register_vehicle`)."""
+    if registration.first_registration > today:
+        raise UsageError("the first registration is after today")
+    existing = vehicles_repo.find_vehicle(session, registration.vin)
+    if existing is not None:
+        replayed = replay(session, ctx, key, existing.id, IssuanceReason.REGISTRATION)
+        if replayed is not None:
+            return replayed
+        raise ConflictError(f"{registration.vin} is already registered", code="VEHICLE_EXISTS")
+    _check_plate_free(session, registration.plate, registration.plate_type_code)
+    if registration.valid_until is not None:
+        valid_until = valid_until_for_month(*registration.valid_until)
+    else:
+        valid_until = next_due(registration.facts(), after=today).valid_until()
+    if valid_until < now.replace(microsecond=0):
+        raise RefusedError(
+            f"the validity this event grants ended on {valid_until.isoformat()}",
+            code="VALIDITY_ENDED",
+        )
+    owner = owner_for(session, registration.owner, now)
+    vehicle = vehicles_repo.add_vehicle(
+        session,
+        vin=registration.vin,
+        plate=registration.plate,
+        plate_type_code=registration.plate_type_code,
+        vehicle_type_code=registration.vehicle_type_code,
+        use_category=registration.use_category.value,
+        seats=registration.seats,
+        first_registration=registration.first_registration,
+        is_van=registration.is_van,
+        casualty_accident=registration.casualty_accident,
+        casualty_accident_date=registration.casualty_accident_date,
+        owner_id=owner.id,
+        created_at=now,
+        updated_at=now,
+    )
+    audit(
+        session,
+        actor,
+        "vehicle.register",
+        f"vehicle:{vehicle.vin}",
+        now,
+        plate=vehicle.plate,
+        owner=registration.owner,
+        event=key,
+    )
+    return PendingRequest(
+        vehicle_id=vehicle.id,
+        subject=vehicle_subject(vehicle, InspectionBasis.ON_SITE),
+        reason=IssuanceReason.REGISTRATION,
+        valid_until=valid_until,
+        event_key=key,
+    )
 
 
 def _check_plate_free(

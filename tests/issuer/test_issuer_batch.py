@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.issuer.helpers import (
@@ -121,3 +122,31 @@ def test_a_batch_checks_each_report(issuer: Issuer) -> None:
     assert isinstance(other, PermissionDeniedError)
     assert other.code == "STATION_MISMATCH"
     assert issuer.report_inspections(STATION, []) == []
+
+
+def test_registrations_in_one_batch_refuse_only_the_bad_ones(issuer: Issuer, clock: Clock) -> None:
+    """A batch of registrations: a refused one writes nothing, the others are issued; a repeat
+    within the batch shares the first one's mark; a rerun replays everything."""
+    from dataclasses import replace
+
+    from vic.contexts.errors import VicError
+
+    taken = registration(3)
+    clash = replace(registration(4), plate=taken.plate)
+    batch = [registration(1), registration(2), taken, clash, registration(2), registration(5)]
+    outcomes = issuer.issuance.register_vehicles(OFFICE, batch)
+    errors = [o for o in outcomes if isinstance(o, VicError)]
+    assert [(type(e), e.code) for e in errors] == [(ConflictError, "PLATE_IN_USE")]
+    done = [o for o in outcomes if not isinstance(o, VicError)]
+    assert [o.issued_now for o in done] == [True, True, True, False, True]
+    assert done[1].mark.number == done[3].mark.number  # the repeat shares the first's mark
+    for outcome in done:
+        assert_verifies(issuer, outcome.mark.credential, clock)
+    with pytest.raises(RecordNotFoundError):
+        issuer.vehicle(OFFICE, clash.vin)  # nothing of the refused one was written
+
+    again = issuer.issuance.register_vehicles(OFFICE, batch)
+    assert [o.issued_now for o in again if not isinstance(o, VicError)] == [False] * 5
+    assert [o.mark.number for o in again if not isinstance(o, VicError)] == [
+        o.mark.number for o in done
+    ]
