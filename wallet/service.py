@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from vic.contexts.errors import IssuanceProtocolError, UsageError, VicError, WalletError
 from vic.did.keys import KeyType
-from vic.vc.cborld import Registry, RegistryEntry
+from vic.vc.cborld import Registry, RegistryEntry, bundled_entry
 from vic.vc.dates import Clock, format_datetime, parse_datetime, system_clock
 from vic.vc.jsonio import parse_json_object
 from vic.wallet.credential import FORMAT_JWT, ReadMark, read_mark, validity_at
@@ -155,7 +155,7 @@ class Wallet:
         self._http = http
         self._owns_http = http is None
         self._clock = clock
-        self._registry = self._stored_registry(registry or Registry())
+        self._registry = self._stored_registry(registry or Registry([bundled_entry()]))
 
     # --- CBOR-LD registry entries (for the QR texts the wallet makes) ----------------------------
 
@@ -322,7 +322,7 @@ class Wallet:
                 valid_from=format_datetime(mark.valid_from),
                 valid_until=format_datetime(mark.valid_until),
                 source=source,
-                received_at=format_datetime(self._clock()),
+                received_at=format_datetime(self._clock().replace(microsecond=0)),
                 credential_issuer=credential_issuer,
                 configuration_id=configuration_id,
                 refresh_token=refresh_token,

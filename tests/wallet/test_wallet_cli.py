@@ -98,3 +98,17 @@ def test_a_malformed_offer_on_the_command_line(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert json.loads(result.stdout)["error"]["code"] == "OFFER_INVALID"
+
+
+def test_the_demo_marks_qr_is_received_without_options(tmp_path: Path) -> None:
+    demo = vic("demo", "--out", str(tmp_path / "demo"))
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    folder = tmp_path / "w"
+    png = wallet_cmd(folder, "receive", str(tmp_path / "demo" / "mark.png"), "--json")
+    assert png.returncode == 0, png.stdout + png.stderr
+    [entry] = json.loads(png.stdout)
+    assert entry["format"] == "vc1-barcode"
+    again = wallet_cmd(folder, "receive", str(tmp_path / "demo" / "mark.json"), "--json")
+    assert json.loads(again.stdout)[0]["new"] is False  # the same mark, held once
+    shown = json.loads(wallet_cmd(folder, "show", "1", "--json").stdout)
+    assert len(shown["receivedAt"]) == len("2026-12-07T12:00:00Z")  # whole seconds
