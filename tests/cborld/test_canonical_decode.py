@@ -167,3 +167,23 @@ def test_payload_changes_give_the_same_outcome(name: str) -> None:
         _same_outcome(candidate, loader)
         count += 1
     assert count > 20
+
+
+def test_a_failure_inside_the_walks_check_only_means_re_encode(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whatever the check itself raises, the outcome is the re-encode's, never a new error."""
+    data, loader = CORPUS["demo mark, its entry"]
+    expected = _outcome(data, loader, reencode=True)
+    original = converter.encode_value
+    calls = {"n": 0}
+
+    def flaky(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise TypeError("a failure inside the check")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(converter, "encode_value", flaky)
+    assert _outcome(data, loader, reencode=False) == expected
+    assert calls["n"] > 1  # the re-encode ran
