@@ -262,6 +262,13 @@ def verify(
             "--online", help="Fetch status lists and did:web documents (guarded, cached)."
         ),
     ] = False,
+    allow_loopback_http: Annotated[
+        bool,
+        typer.Option(
+            "--allow-loopback-http",
+            help="With --online: lists may come from http:// on loopback (tests, a local issuer).",
+        ),
+    ] = False,
     max_status_age: Annotated[
         int | None,
         typer.Option(
@@ -315,10 +322,10 @@ def verify(
     resolver = None
     fetcher = None
     if online:
-        from vic.did.fetch import GuardedFetcher
+        from vic.did.fetch import FetchPolicy, GuardedFetcher
         from vic.did.resolver import guarded_did_fetch
 
-        fetcher = GuardedFetcher()
+        fetcher = GuardedFetcher(FetchPolicy(allow_loopback_http=allow_loopback_http))
         resolver = trust.resolver(fetch=guarded_did_fetch(fetcher))
     cached = HttpStatusLists(
         fetcher,

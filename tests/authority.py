@@ -71,13 +71,15 @@ class Authority:
             clock=clock,
         )
 
-    def mark(self, *, index: int | None = 77, valid_years: int = 2) -> dict[str, Any]:
+    def mark(
+        self, *, index: int | None = 77, valid_years: int = 2, status_base: str = STATUS_BASE
+    ) -> dict[str, Any]:
         unsigned = build_mark(
             issuer=self.did,
             subject=VEHICLE,
             valid_from=NOW,
             valid_until=valid_until_for_month(NOW.year + valid_years, NOW.month),
-            status=TerseStatus(STATUS_BASE, index) if index is not None else None,
+            status=TerseStatus(status_base, index) if index is not None else None,
             mark_id="urn:uuid:2f9c6b1e-8a43-4c55-9d0e-3b8f1f2a7c10",
         )
         return self.sign(unsigned)
