@@ -190,6 +190,8 @@ class _Builder:
             self._blank_nodes += 1
         types = value.get("type")
         names = types if type(types) is list else [types]
+        if any(type(name) is not str for name in names):
+            raise _NotCompiled
         if shape.required_type not in names or len(set(names)) != len(names):
             raise _NotCompiled
         quads = self.quads
