@@ -175,7 +175,8 @@ class IssuanceService:
         the day (``next_due``), or ``registration.valid_until`` for an imported vehicle.
         Idempotency key: ``event_key``, by default ``registration:{VIN}``.
 
-        :raises ConflictError: ``VEHICLE_EXISTS``, ``PLATE_IN_USE``, ``EVENT_KEY_REUSED``.
+        :raises ConflictError: ``VEHICLE_EXISTS``, ``PLATE_IN_USE``, ``EVENT_KEY_REUSED`` (also
+            a retried registration whose facts differ from those registered: it is not a retry).
         :raises RefusedError: ``VALIDITY_ENDED`` (an imported validity in the past).
         :raises UsageError: a first registration after today.
         """
@@ -611,6 +612,14 @@ def _plan_registration(
     if existing is not None:
         replayed = replay(session, ctx, key, existing.id, IssuanceReason.REGISTRATION)
         if replayed is not None:
+            differing = _differing_facts(session, existing, registration)
+            if differing:
+                raise ConflictError(
+                    f"{registration.vin} was registered with other facts "
+                    f"({', '.join(differing)}): a retry must repeat the registration",
+                    code="EVENT_KEY_REUSED",
+                    fields=differing,
+                )
             return replayed
         raise ConflictError(f"{registration.vin} is already registered", code="VEHICLE_EXISTS")
     _check_plate_free(session, registration.plate, registration.plate_type_code)
@@ -657,6 +666,39 @@ def _plan_registration(
         valid_until=valid_until,
         event_key=key,
     )
+
+
+def _differing_facts(
+    session: Session, vehicle: Vehicle, registration: VehicleRegistration
+) -> list[str]:
+    """The facts of a retried registration that differ from the vehicle as registered (only
+    while nothing has changed the vehicle since: a later transfer or change is no conflict)."""
+    if vehicle.updated_at != vehicle.created_at:
+        return []
+    owner = session.get(Owner, vehicle.owner_id)
+    registered = {
+        "plate": vehicle.plate,
+        "plate_type_code": vehicle.plate_type_code,
+        "vehicle_type_code": vehicle.vehicle_type_code,
+        "use_category": vehicle.use_category,
+        "seats": vehicle.seats,
+        "first_registration": vehicle.first_registration,
+        "is_van": vehicle.is_van,
+        "casualty_accident": vehicle.casualty_accident,
+        "owner": owner.account_id if owner is not None else None,
+    }
+    asked = {
+        "plate": registration.plate,
+        "plate_type_code": registration.plate_type_code,
+        "vehicle_type_code": registration.vehicle_type_code,
+        "use_category": registration.use_category.value,
+        "seats": registration.seats,
+        "first_registration": registration.first_registration,
+        "is_van": registration.is_van,
+        "casualty_accident": registration.casualty_accident,
+        "owner": registration.owner,
+    }
+    return [name for name, value in asked.items() if registered[name] != value]
 
 
 def _check_plate_free(
