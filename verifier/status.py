@@ -26,7 +26,7 @@ import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
@@ -281,6 +281,8 @@ class _Entry:
     fetched_at: datetime
     fresh_until: datetime
     digest: str
+    credential: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    """The body parsed once (shared, never mutated)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -436,10 +438,16 @@ class HttpStatusLists:
         if valid_until is not None:
             fresh_until = min(fresh_until, valid_until)
         digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
-        return _Entry(url, body, etag, now, fresh_until, digest)
+        return _Entry(url, body, etag, now, fresh_until, digest, credential)
 
     def _answer(self, entry: _Entry, source: SourceKind) -> FetchedStatusList:
-        credential = parse_json_object(entry.body, max_bytes=self._max_bytes)
+        credential = entry.credential
+        if credential is None:  # read from disk: parsed once, then kept
+            credential = parse_json_object(entry.body, max_bytes=self._max_bytes)
+            with self._lock:
+                current = self._memory.get(entry.url)
+                if current is not None and current.digest == entry.digest:
+                    self._memory[entry.url] = replace(current, credential=credential)
         return FetchedStatusList(credential, source, entry.fetched_at, entry.digest)
 
     def _stale(self, entry: _Entry, now: datetime, why: str) -> FetchedStatusList:
