@@ -44,6 +44,7 @@ __all__ = [
     "vehicle_facts",
     "vehicle_info",
     "vehicle_subject",
+    "visible_vehicle",
     "year_month",
 ]
 
@@ -135,6 +136,39 @@ def vehicle_by_vin(
     return vehicle
 
 
+def visible_vehicle(
+    session: Session, actor: Actor, vin: str, *, lock: bool = False, active: bool = True
+) -> tuple[Vehicle, Owner | None]:
+    """The vehicle ``vin`` as ``actor`` may see it, and the acting owner (None for staff).
+
+    An owner gets the same answer (``NOT_OWNER``) for a vehicle that is not theirs and for one
+    that does not exist, and learns that a registration is cancelled only for their own
+    vehicles: nothing tells them which VINs exist.
+
+    :raises RecordNotFoundError: ``VEHICLE_NOT_FOUND`` (staff).
+    :raises PermissionDeniedError: ``NOT_OWNER``, ``ROLE_NOT_ALLOWED``.
+    :raises RefusedError: ``VEHICLE_CANCELLED`` when ``active``, after the ownership check.
+    """
+    try:
+        vehicle = vehicle_by_vin(session, vin, lock=lock, active=False)
+    except RecordNotFoundError:
+        if actor.role is Role.OWNER:
+            raise _not_owner() from None
+        raise
+    acting = may_see(session, actor, vehicle)
+    if active and vehicle.cancelled_at is not None:
+        raise RefusedError(
+            f"the registration of {vehicle.vin} is cancelled", code="VEHICLE_CANCELLED"
+        )
+    return vehicle, acting
+
+
+def _not_owner() -> PermissionDeniedError:
+    return PermissionDeniedError(
+        "the vehicle is neither in this owner's name nor filed by them", code="NOT_OWNER"
+    )
+
+
 def may_see(session: Session, actor: Actor, vehicle: Vehicle) -> Owner | None:
     """Check that ``actor`` may see ``vehicle``; return the acting owner (None for staff).
 
@@ -163,9 +197,7 @@ def may_see(session: Session, actor: Actor, vehicle: Vehicle) -> Owner | None:
         ).first()
         if filed is not None:
             return owner
-    raise PermissionDeniedError(
-        "the vehicle is neither in this owner's name nor filed by them", code="NOT_OWNER"
-    )
+    raise _not_owner()
 
 
 def vehicle_facts(vehicle: Vehicle) -> VehicleFacts:

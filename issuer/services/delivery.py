@@ -13,8 +13,8 @@ from vic.issuer.records import (
     current_mark,
     mark_result,
     mark_status,
-    may_see,
     vehicle_by_vin,
+    visible_vehicle,
 )
 from vic.issuer.repositories import marks as marks_repo
 
@@ -65,8 +65,7 @@ class DeliveryService:
         return self.kernel.run(work, readonly=True)
 
     def _valid_current(self, session: Session, actor: Actor, vin: str) -> tuple[Vehicle, Mark]:
-        vehicle = vehicle_by_vin(session, vin)
-        may_see(session, actor, vehicle)
+        vehicle, _ = visible_vehicle(session, actor, vin)
         mark = current_mark(session, vehicle.id)
         if mark is None:
             raise RefusedError(f"{vehicle.vin} has no current mark", code="NO_CURRENT_MARK")

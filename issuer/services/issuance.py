@@ -58,12 +58,12 @@ from vic.issuer.records import (
     audit,
     dumps,
     latest_mark,
-    may_see,
     owner_for,
     require_role,
     vehicle_by_vin,
     vehicle_facts,
     vehicle_subject,
+    visible_vehicle,
     year_month,
 )
 from vic.issuer.repositories import credentials as credentials_repo
@@ -453,8 +453,7 @@ class IssuanceService:
         today = ctx.today()
 
         def work(session: Session) -> Plan | _Refusal:
-            vehicle = vehicle_by_vin(session, vin, lock=True)
-            acting = may_see(session, actor, vehicle)
+            vehicle, acting = visible_vehicle(session, actor, vin, lock=True)
             latest = latest_mark(session, vehicle.id)
             decision = exemption_allowed(
                 vehicle_facts(vehicle),

@@ -59,7 +59,12 @@ from vic.issuer.oid4vci.metadata import (
     credential_issuer_metadata,
 )
 from vic.issuer.oid4vci.proof import HolderProof, check_jwt_proof
-from vic.issuer.records import audit, current_mark, may_see, require_role, vehicle_by_vin
+from vic.issuer.records import (
+    audit,
+    current_mark,
+    require_role,
+    visible_vehicle,
+)
 from vic.issuer.repositories import oid4vci as store
 from vic.vc.jsonio import parse_json_object
 
@@ -248,8 +253,7 @@ class Oid4vciService:
 
         def work(session: Session) -> tuple[str, datetime]:
             now = self._now()
-            vehicle = vehicle_by_vin(session, vin)
-            may_see(session, actor, vehicle)
+            vehicle, _ = visible_vehicle(session, actor, vin)
             self._valid_mark(session, vehicle, now)
             expires = now + self.settings.offer_lifetime
             store.add_offer(

@@ -27,12 +27,12 @@ from vic.issuer.records import (
     audit,
     current_mark,
     mark_status,
-    may_see,
     owner_for,
     require_role,
     vehicle_by_vin,
     vehicle_facts,
     vehicle_info,
+    visible_vehicle,
 )
 from vic.issuer.repositories import vehicles as repo
 
@@ -53,8 +53,7 @@ class VehiclesService:
         """
 
         def work(session: Session) -> VehicleInfo:
-            vehicle = vehicle_by_vin(session, vin, active=False)
-            acting = may_see(session, actor, vehicle)
+            vehicle, acting = visible_vehicle(session, actor, vin, active=False)
             via_filing = acting is not None and acting.id != vehicle.owner_id
             return vehicle_info(session, vehicle, via_filing=via_filing)
 
