@@ -24,10 +24,10 @@ DEFAULT_CLOCK_SKEW: Final = timedelta(minutes=5)
 
 # XSD dateTime lexical form; the time zone is optional in XSD and required for dateTimeStamp.
 _DATETIME = re.compile(
-    r"^-?(?P<year>[0-9]{4,})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})"
+    r"-?(?P<year>[0-9]{4,})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})"
     r"T(?P<hour>[0-9]{2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})(?P<fraction>\.[0-9]+)?"
-    r"(?P<tz>Z|[+-][0-9]{2}:[0-9]{2})?$"
-)
+    r"(?P<tz>Z|[+-][0-9]{2}:[0-9]{2})?"
+)  # used with fullmatch: "$" would accept a trailing newline
 
 
 def parse_datetime(value: object, *, field: str, require_timezone: bool = True) -> datetime:
@@ -38,7 +38,7 @@ def parse_datetime(value: object, *, field: str, require_timezone: bool = True) 
 
     :raises DataModelError: code INVALID_DATETIME when the value is not a valid dateTime.
     """
-    match = _DATETIME.match(value) if isinstance(value, str) else None
+    match = _DATETIME.fullmatch(value) if isinstance(value, str) else None
     if match is None:
         raise DataModelError(
             f"{field} must be an XML Schema dateTime, got {value!r}",

@@ -6,9 +6,9 @@ import re
 
 __all__ = ["is_absolute_iri"]
 
-_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S*$")
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:\S*")
 
 
 def is_absolute_iri(value: str) -> bool:
     """Whether ``value`` is an absolute IRI (a scheme, no white space; blank node ids are not)."""
-    return bool(_ABSOLUTE_IRI.match(value))
+    return bool(_ABSOLUTE_IRI.fullmatch(value))

@@ -8,6 +8,7 @@ import pytest
 
 from vic.contexts.errors import DataModelError, StatusListError
 from vic.vc.dates import parse_datetime
+from vic.vc.iri import is_absolute_iri
 from vic.vc.status import (
     Bitstring,
     StatusPurpose,
@@ -39,3 +40,18 @@ def test_a_status_list_date_is_read_by_the_same_reader(value: str) -> None:
     credential["validFrom"] = value
     with pytest.raises(StatusListError):
         parse_status_list_credential(credential)
+
+
+@pytest.mark.parametrize(
+    "value", ["2026-01-01T00:00:00Z\n", "2026-01-01T00:00:00+08:00\n", "2026-01-01T00:00:00Z\r"]
+)
+def test_a_trailing_newline_is_not_a_datetime(value: str) -> None:
+    with pytest.raises(DataModelError) as caught:
+        parse_datetime(value, field="validFrom")
+    assert caught.value.code == "INVALID_DATETIME"
+
+
+def test_an_iri_with_a_trailing_newline_is_not_absolute() -> None:
+    assert is_absolute_iri("https://demo.vic.example/marks/1")
+    assert not is_absolute_iri("https://demo.vic.example/marks/1\n")
+    assert not is_absolute_iri("did:web:demo.vic.example\n")
