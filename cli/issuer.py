@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -23,6 +24,7 @@ from vic.contexts.errors import UsageError, VicError
 
 if TYPE_CHECKING:
     from vic.issuer.config import IssuerConfig
+    from vic.issuer.domain import IssuedMark
     from vic.issuer.engine import Issuer
 
 app = typer.Typer(
@@ -400,6 +402,15 @@ def key_rotate(
         typer.echo(info.method_id)
 
 
+def _emit_marks(marks: Sequence[IssuedMark], as_json: bool) -> None:
+    """Print issued marks: a JSON list of {vin, number}, or one ``number vin`` line each."""
+    if as_json:
+        emit_json([{"vin": m.vin, "number": m.number} for m in marks])
+    else:
+        for mark in marks:
+            typer.echo(f"{mark.number:010d} {mark.vin}")
+
+
 @key_app.command("compromise")
 def key_compromise(
     fragment: Annotated[str, typer.Argument(help="The key's fragment, e.g. key-1.")],
@@ -420,11 +431,7 @@ def key_compromise(
             marks = issuer.compromise_key(SYSTEM_ACTOR, fragment)
     except VicError as exc:
         fail(exc)
-    if as_json:
-        emit_json([{"vin": m.vin, "number": m.number} for m in marks])
-    else:
-        for mark in marks:
-            typer.echo(f"{mark.number:010d} {mark.vin}")
+    _emit_marks(marks, as_json)
 
 
 @key_app.command("list")
@@ -553,11 +560,7 @@ def resume(
             marks = issuer.resume_pending(SYSTEM_ACTOR)
     except VicError as exc:
         fail(exc)
-    if as_json:
-        emit_json([{"vin": m.vin, "number": m.number} for m in marks])
-    else:
-        for mark in marks:
-            typer.echo(f"{mark.number:010d} {mark.vin}")
+    _emit_marks(marks, as_json)
 
 
 @app.command("import")
