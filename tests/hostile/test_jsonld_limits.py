@@ -15,6 +15,7 @@ from tests.authority import Authority, clock
 from tests.canonicalization.helpers import SAMPLE_SUBJECT, mark, reference
 from vic.contexts.errors import JsonLdError, JsonLdLimitError
 from vic.contexts.loader import CREDENTIALS_V2
+from vic.vc.contextpolicy import ContextPolicy
 from vic.vc.jsonld import CanonicalizationLimits, canonicalize, expand
 from vic.verifier.result import CheckName
 from vic.verifier.verify import verify_credential
@@ -134,8 +135,16 @@ def test_verify_refuses_issue_8_credential_with_the_code() -> None:
         "proofPurpose": "assertionMethod",
         "proofValue": "z" + "1" * 87,
     }
-    result = verify_credential(
+    refused = verify_credential(
         json.dumps(document), trust=authority.trust(), clock=clock, check_status_lists=False
+    )
+    assert refused.errors[0].code == "INLINE_CONTEXT"  # the default context policy, first
+    result = verify_credential(
+        json.dumps(document),
+        trust=authority.trust(),
+        clock=clock,
+        check_status_lists=False,
+        context_policy=ContextPolicy(allow_inline=True),
     )
     assert not result.verified
     proof = next(c for c in result.checks if c.name is CheckName.PROOF)

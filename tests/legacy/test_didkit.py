@@ -32,6 +32,7 @@ from vic.contexts.loader import CREDENTIALS_V1, CREDENTIALS_V2
 from vic.did.key import did_key, did_key_method_id
 from vic.did.keys import KeyType, PrivateKey
 from vic.did.resolver import DidResolver
+from vic.vc.contextpolicy import ContextPolicy
 from vic.vc.proofs import ProofsResult, add_proof, verify_proofs
 
 ED25519_2020 = "https://w3id.org/security/suites/ed25519-2020/v1"
@@ -129,7 +130,14 @@ def credential(issuer: str, suite_context: str | None = None) -> dict[str, Any]:
     }
 
 
+INLINE_ALLOWED = ContextPolicy(allow_inline=True)
+"""These credentials carry inline contexts (DIDKit signs them so): vic's default context policy
+refuses them (test_the_default_context_policy_refuses_inline_terms), so verifying them is the
+documented opt-in."""
+
+
 def verify(document: dict[str, Any], **options: Any) -> ProofsResult:
+    options.setdefault("context_policy", INLINE_ALLOWED)
     return verify_proofs(document, resolver=DidResolver(), **options)
 
 
@@ -432,3 +440,11 @@ def test_didkit_0_3_3_cannot_verify_data_integrity_proofs(
     assert verify(signed).verified  # vic's own check
     with pytest.raises(ValueError, match=r"OneOrMany|Invalid context"):
         issuer.didkit_verifies(signed)
+
+
+def test_the_default_context_policy_refuses_inline_terms() -> None:
+    issued = ED25519_ISSUER.issue(credential(ED25519_ISSUER.did), "Ed25519Signature2020")
+    assert verify(issued).verified
+    result = verify_proofs(issued, resolver=DidResolver())
+    assert not result.verified
+    assert result.errors[0].code == "INLINE_CONTEXT"
