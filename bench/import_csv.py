@@ -69,16 +69,18 @@ def write_csv(path: Path, rows: int) -> None:
             )
 
 
-def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Wall seconds, the child's peak RSS in MiB, its stdout."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def run(args: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds, the child's peak RSS in MiB, its stdout."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     started = time.perf_counter()
     done = subprocess.run([*VIC, *args], capture_output=True, text=True, env=env, check=False)
     seconds = time.perf_counter() - started
     if done.returncode not in (0, 1):
         sys.exit(f"{args[:2]} failed: {done.stderr}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) / 1024, done.stdout.strip()
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = usage.ru_utime + usage.ru_stime - cpu_before
+    return seconds, cpu, max(usage.ru_maxrss, before) / 1024, done.stdout.strip()
 
 
 def bench(label: str, rows: int, source: Path, data: Path, extra: list[str], batch: int) -> None:
@@ -86,16 +88,14 @@ def bench(label: str, rows: int, source: Path, data: Path, extra: list[str], bat
     init = ["issuer", "init", "--data", str(data), "--base-url", "https://jtgl.hubei.example.cn"]
     run([*init, *extra], env)
     command = ["issuer", "import", str(source), "--data", str(data), "--batch-size", str(batch)]
-    seconds, peak, summary = run(command, env)
-    print(
-        f"{label:<11} import  {rows:>7} rows  {seconds:8.1f} s  {rows / seconds:8.0f} rows/s  "
-        f"peak {peak:6.0f} MiB   {summary}"
-    )
-    seconds, peak, summary = run(command, env)
-    print(
-        f"{label:<11} rerun   {rows:>7} rows  {seconds:8.1f} s  {rows / seconds:8.0f} rows/s  "
-        f"peak {peak:6.0f} MiB   {summary}"
-    )
+    for what in ("import", "rerun"):
+        seconds, cpu, peak, summary = run(command, env)
+        print(
+            f"{label:<11} {what:<7} {rows:>7} rows  {seconds:7.1f} s wall {rows / seconds:6.0f} "
+            f"rows/s  {cpu:7.1f} s CPU {rows / cpu:6.0f} rows/CPU-s  peak {peak:5.0f} MiB  "
+            f"{summary}",
+            flush=True,
+        )
 
 
 def main() -> None:
