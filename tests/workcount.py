@@ -13,6 +13,11 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
+POISON_CALL_BUDGET = 1_000_000
+"""Python calls a poison graph may cost before it is refused. Refusing a 24-clique (the most
+costly in tests/proofs/test_proof_errors.py) makes ~480,000; a 12-clique with the permutation and
+N-degree caps ten times higher makes ~3,500,000 (a count, not a time: load cannot change it)."""
+
 
 class CallCount:
     """The Python function calls counted so far (``calls``)."""

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.workcount import counted_calls
+from tests.workcount import POISON_CALL_BUDGET, counted_calls
 from vic.contexts.errors import (
     CanonicalizationLimitError,
     JsonLdError,
@@ -825,12 +825,6 @@ def clique(n: int) -> dict[str, Any]:
         "issuer": did_key(P256.public_key),
         "credentialSubject": nodes,
     }
-
-
-POISON_CALL_BUDGET = 1_000_000
-"""Python calls a poison graph may cost before it is refused. Refusing a 24-clique (the most
-costly here) makes ~480,000; the 12-clique with the permutation cap ten times higher makes
-~3,500,000 (tests/workcount.py: a count, not a time, so load cannot make it flaky)."""
 
 
 def test_a_small_clique_still_canonicalizes() -> None:

@@ -6,7 +6,6 @@ import base64
 import gzip
 import io
 import struct
-import time
 import tracemalloc
 import zlib
 
@@ -357,14 +356,11 @@ def bomb() -> str:
 def test_bomb_over_the_cap_fails_fast_without_inflating_it(bomb: str) -> None:
     tracemalloc.start()
     try:
-        start = time.perf_counter()
         with pytest.raises(InputTooLargeError) as info:
             Bitstring.decode(bomb)
-        elapsed = time.perf_counter() - start
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert elapsed < 1.0
     assert info.value.code == "INPUT_TOO_LARGE"
     assert info.value.detail["max_bytes"] == DEFAULT_MAX_BYTES
     # the decoded base64 (~1 MB) plus at most the cap of output and one chunk
@@ -372,10 +368,14 @@ def test_bomb_over_the_cap_fails_fast_without_inflating_it(bomb: str) -> None:
 
 
 def test_small_cap_stops_early(bomb: str) -> None:
-    start = time.perf_counter()
-    with pytest.raises(InputTooLargeError):
-        Bitstring.decode(bomb, max_bytes=16 * 1024)
-    assert time.perf_counter() - start < 1.0
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputTooLargeError):
+            Bitstring.decode(bomb, max_bytes=16 * 1024)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20  # refused with nothing near the 1 GiB inflated
 
 
 def test_cap_is_inclusive() -> None:
