@@ -8,12 +8,11 @@ station), so the handlers' deep paths run with generated bodies and queries; sch
 data; schema-violating data (which must be refused with a 4xx).
 
 Bounded and reproducible: a fixed number of examples per operation and phase, derandomized, no
-example database, no shrinking; the whole run must finish well inside its time budget.
+example database, no shrinking: the run's size is fixed by those counts, not by a time budget.
 """
 
 from __future__ import annotations
 
-import time
 import warnings
 from collections.abc import Callable
 from typing import Any, Final
@@ -45,7 +44,6 @@ EXAMPLES_PER_SCHEMA_EXAMPLE: Final = 2
 EXAMPLES_ON_RECORDS: Final = 15
 EXAMPLES_POSITIVE: Final = 30
 EXAMPLES_NEGATIVE: Final = 15
-TIME_BUDGET_S: Final = 100.0
 CHECKS: Final = [
     not_a_server_error,
     status_code_conformance,
@@ -130,7 +128,6 @@ def records_for(api: Api, operation: Any, serial: int) -> dict[str, str] | None:
 def test_the_app_conforms_to_its_openapi(api: Api) -> None:
     schema = schemathesis.openapi.from_asgi("/openapi.json", api.app)
     run = Run(api.auth("admin"))
-    started = time.monotonic()
     operations = list(schema.get_all_operations())
     assert len(operations) >= 30
     assert all(result.ok() for result in operations)
@@ -154,7 +151,5 @@ def test_the_app_conforms_to_its_openapi(api: Api) -> None:
             )
             run(strategy, EXAMPLES_NEGATIVE, [*CHECKS, negative_data_rejection])
 
-    elapsed = time.monotonic() - started
     assert run.calls >= len(operations) * 20
-    assert elapsed < TIME_BUDGET_S, f"{run.calls} calls took {elapsed:.0f} s"
     assert api.post("/vehicles", "office", json=registration_body(1)).status_code == 201

@@ -5,7 +5,6 @@ reproducible: a fixed number of examples per operation, derandomized, no example
 
 from __future__ import annotations
 
-import time
 import warnings
 from collections.abc import Callable
 from typing import Any, Final
@@ -29,7 +28,6 @@ with warnings.catch_warnings():
 
 EXAMPLES_POSITIVE: Final = 40
 EXAMPLES_NEGATIVE: Final = 25
-TIME_BUDGET_S: Final = 100.0
 CHECKS: Final = [
     not_a_server_error,
     status_code_conformance,
@@ -64,12 +62,9 @@ def test_the_service_conforms_to_its_openapi(settings: VerifierSettings) -> None
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) == 4
     calls = [0]
-    started = time.monotonic()
     for operation in operations:
         run(operation.as_strategy(), EXAMPLES_POSITIVE, CHECKS, calls)
         if operation.body:
             negative = operation.as_strategy(generation_mode=GenerationMode.NEGATIVE)
             run(negative, EXAMPLES_NEGATIVE, [*CHECKS, negative_data_rejection], calls)
-    elapsed = time.monotonic() - started
     assert calls[0] >= 4 * EXAMPLES_POSITIVE // 2
-    assert elapsed < TIME_BUDGET_S, f"{calls[0]} calls took {elapsed:.0f} s"
