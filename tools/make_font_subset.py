@@ -22,7 +22,9 @@ What it does, each step deterministic (the same source gives the same bytes):
    the original's name) and records where it comes from in the name table;
 5. writes it without touching the timestamps of the source's ``head`` table.
 
-Needs fontTools (the ``dev`` extra).
+Needs fontTools (the ``dev`` extra), the version :data:`FONTTOOLS_VERSION`: cu2qu's curve fitting
+changes between fontTools releases (4.60.1 and 4.69.1 fit three glyphs differently), so another
+version gives other bytes; remake the subset and update docs/printing.md when it is upgraded.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ sys.path.insert(0, str(ROOT))
 
 from vic.vc.plate import PLATE_TYPES, PROVINCES, VEHICLE_TYPES  # noqa: E402
 from vic.vc.printing import FONT_FAMILY, FONT_FILE, LABELS  # noqa: E402
+
+FONTTOOLS_VERSION = "4.69.1"
+"""The fontTools release the shipped subset was made with (docs/printing.md)."""
 
 DEFAULT_SOURCE = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 SOURCE_FACE = "NotoSansCJKsc-Regular"

@@ -4,6 +4,7 @@ cannot print."""
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import random
 import re
 import shutil
@@ -38,6 +39,7 @@ from vic.vc.printing import (
 
 ROOT = Path(__file__).resolve().parents[2]
 FONT_PATH = ROOT / "vc" / "fonts" / FONT_FILE
+SUBSET_SCRIPT = ROOT / "tools" / "make_font_subset.py"
 CREATED = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 DPI = 300
 
@@ -317,13 +319,29 @@ def _source_version() -> str | None:
 def test_subset_script_reproduces_the_shipped_font(tmp_path: Path) -> None:
     out = tmp_path / FONT_FILE
     subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "make_font_subset.py"), "--out", str(out)],
+        [sys.executable, str(SUBSET_SCRIPT), "--out", str(out)],
         check=True,
         capture_output=True,
     )
+    import fontTools
+
+    made_with = _subset_script().FONTTOOLS_VERSION
     assert (
         hashlib.sha256(out.read_bytes()).digest() == hashlib.sha256(FONT_PATH.read_bytes()).digest()
-    )
+    ), f"fontTools {fontTools.version} installed; the shipped subset was made with {made_with}"
+
+
+def _subset_script() -> Any:
+    spec = importlib.util.spec_from_file_location("make_font_subset", SUBSET_SCRIPT)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_subset_script_writes_the_shipped_location() -> None:
+    assert _subset_script().DEFAULT_OUT == FONT_PATH
 
 
 # --- limits and bad input ------------------------------------------------------------------------
