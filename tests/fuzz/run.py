@@ -1,3 +1,4 @@
+#!/usr/bin/env python
 """Run one fuzz target under atheris (coverage-guided, libFuzzer underneath).
 
     python tests/fuzz/run.py TARGET [libFuzzer options] [CORPUS_DIR ...]
