@@ -12,69 +12,37 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from vic.cli.common import fail
+from vic.cli.issuer_access import key_app, station_app, token_app
+from vic.cli.issuer_common import (
+    BaseUrlOption,
+    DatabaseOption,
+    DataOption,
+    config_from,
+    data_dir,
+    emit_marks,
+    open_issuer,
+)
 from vic.cli.output import JsonOption, emit_json, emit_table
 from vic.contexts.errors import UsageError, VicError
 
 if TYPE_CHECKING:
-    from vic.issuer.config import IssuerConfig
-    from vic.issuer.domain import IssuedMark
-    from vic.issuer.engine import Issuer
+    pass
 
 app = typer.Typer(
     help="The authority: initialise, settings, keys, stations, tokens, import.",
     no_args_is_help=True,
 )
+app.add_typer(key_app, name="key")
+app.add_typer(station_app, name="station")
+app.add_typer(token_app, name="token")
 
-DataOption = Annotated[
-    Path | None,
-    typer.Option("--data", help="Data directory (env VIC_DATA, default ./vic-data)."),
-]
-BaseUrlOption = Annotated[
-    str | None,
-    typer.Option("--base-url", help="Public https base URL (env VIC_BASE_URL; saved by init)."),
-]
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database",
-        help="SQLAlchemy database URL (env VIC_DATABASE_URL; default SQLite in the data dir).",
-    ),
-]
-
-
-def data_dir(data: Path | None) -> Path:
-    """The data directory: the option, else ``VIC_DATA``, else ``./vic-data``."""
-    from vic.issuer.settings import DATA_ENV, DEFAULT_DATA_DIR
-
-    return data or Path(os.environ.get(DATA_ENV) or DEFAULT_DATA_DIR)
-
-
-def config_from(
-    data: Path | None, base_url: str | None, database: str | None = None
-) -> IssuerConfig:
-    """The issuer configuration in force: options, then the environment, then ``issuer.toml``.
-
-    :raises UsageError: ``NOT_INITIALISED`` (no base URL anywhere), ``INVALID_SETTINGS``.
-    """
-    from vic.issuer.config import IssuerConfig
-    from vic.issuer.settings import config_kwargs, effective
-
-    directory = data_dir(data)
-    values = effective(directory, {"base_url": base_url, "database_url": database})
-    return IssuerConfig(data_dir=directory, **config_kwargs(values))
-
-
-def _open(data: Path | None, base_url: str | None, database: str | None) -> Issuer:
-    from vic.issuer.engine import Issuer
-
-    return Issuer.open(config_from(data, base_url, database))
+__all__ = ["BaseUrlOption", "DataOption", "DatabaseOption", "app", "config_from"]
 
 
 @app.command("init")
@@ -256,7 +224,7 @@ def did_document(
 ) -> None:
     """Print the authority's DID document (what /.well-known/did.json serves)."""
     try:
-        with _open(data, base_url, database) as issuer:
+        with open_issuer(data, base_url, database) as issuer:
             typer.echo(json.dumps(issuer.did_document(), indent=2))
     except VicError as exc:
         fail(exc)
@@ -277,7 +245,7 @@ def trust_list(
     from vic.verifier.trust import TrustedIssuer, TrustList
 
     try:
-        with _open(data, base_url, database) as issuer:
+        with open_issuer(data, base_url, database) as issuer:
             entries: tuple[RegistryEntry, ...] = ()
             if issuer.config.registry_entry_id is not None:
                 entries = (RegistryEntry.from_json(issuer.registry_entry()[-1]),)
@@ -316,7 +284,7 @@ def backup_command(
     from vic.issuer.backup import backup
 
     try:
-        with _open(data, base_url, database) as issuer:
+        with open_issuer(data, base_url, database) as issuer:
             info = backup(
                 issuer.database,
                 issuer.config.data_dir,
@@ -363,100 +331,6 @@ def restore_command(
         typer.echo(f"restored {info.did} into {directory}")
 
 
-key_app = typer.Typer(help="The authority's signing keys.", no_args_is_help=True)
-app.add_typer(key_app, name="key")
-
-
-def _key_json(info: Any) -> dict[str, Any]:
-    return {
-        "methodId": info.method_id,
-        "keyType": info.key_type,
-        "publicKeyMultibase": info.public_key_multibase,
-        "createdAt": info.created_at.isoformat(),
-        "retiredAt": info.retired_at.isoformat() if info.retired_at else None,
-        "compromised": info.compromised,
-    }
-
-
-@key_app.command("rotate")
-def key_rotate(
-    data: DataOption = None,
-    base_url: BaseUrlOption = None,
-    database: DatabaseOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Make a new signing key current; old keys stay in the DID document so old marks verify.
-
-    The authority's CBOR-LD registry entry gains a version with the new method.
-    """
-    from vic.issuer.engine import SYSTEM_ACTOR
-
-    try:
-        with _open(data, base_url, database) as issuer:
-            info = issuer.rotate_key(SYSTEM_ACTOR)
-    except VicError as exc:
-        fail(exc)
-    if as_json:
-        emit_json(_key_json(info))
-    else:
-        typer.echo(info.method_id)
-
-
-def _emit_marks(marks: Sequence[IssuedMark], as_json: bool) -> None:
-    """Print issued marks: a JSON list of {vin, number}, or one ``number vin`` line each."""
-    if as_json:
-        emit_json([{"vin": m.vin, "number": m.number} for m in marks])
-    else:
-        for mark in marks:
-            typer.echo(f"{mark.number:010d} {mark.vin}")
-
-
-@key_app.command("compromise")
-def key_compromise(
-    fragment: Annotated[str, typer.Argument(help="The key's fragment, e.g. key-1.")],
-    data: DataOption = None,
-    base_url: BaseUrlOption = None,
-    database: DatabaseOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Declare a key compromised: its method leaves the DID document, its private key is
-    destroyed, and every current mark it signed is re-issued (docs/issuer.md).
-
-    Prints the new marks (mark number and VIN); a rerun re-issues nothing twice.
-    """
-    from vic.issuer.engine import SYSTEM_ACTOR
-
-    try:
-        with _open(data, base_url, database) as issuer:
-            marks = issuer.compromise_key(SYSTEM_ACTOR, fragment)
-    except VicError as exc:
-        fail(exc)
-    _emit_marks(marks, as_json)
-
-
-@key_app.command("list")
-def key_list(
-    data: DataOption = None,
-    base_url: BaseUrlOption = None,
-    database: DatabaseOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """List the authority's keys, oldest first."""
-    try:
-        with _open(data, base_url, database) as issuer:
-            keys = issuer.keys()
-    except VicError as exc:
-        fail(exc)
-    if as_json:
-        emit_json([_key_json(k) for k in keys])
-        return
-    emit_table(
-        "keys",
-        ["method", "type", "created", "retired"],
-        [[k.method_id, k.key_type, k.created_at, k.retired_at or "-"] for k in keys],
-    )
-
-
 @app.command("offer")
 def offer(
     vin: Annotated[str, typer.Option("--vin", help="The vehicle's VIN.")],
@@ -491,7 +365,7 @@ def offer(
             raise UsageError(
                 f"--format is ldp_vc or jwt_vc_json, not {fmt!r}", code="USAGE_ERROR"
             ) from None
-        with _open(data, base_url, database) as issuer:
+        with open_issuer(data, base_url, database) as issuer:
             service = Oid4vciService(
                 issuer.kernel,
                 issuer_id=issuer.config.public_base_url,
@@ -516,33 +390,6 @@ def offer(
         typer.echo(f"tx_code: {created.tx_code}", err=True)
 
 
-station_app = typer.Typer(help="Inspection stations.", no_args_is_help=True)
-app.add_typer(station_app, name="station")
-
-
-@station_app.command("add")
-def station_add(
-    code: Annotated[str, typer.Argument(help="The station's code.")],
-    name: Annotated[str, typer.Argument(help="The station's name.")],
-    data: DataOption = None,
-    base_url: BaseUrlOption = None,
-    database: DatabaseOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Add an inspection station (its reports are accepted from then on)."""
-    from vic.issuer.engine import SYSTEM_ACTOR
-
-    try:
-        with _open(data, base_url, database) as issuer:
-            station = issuer.add_station(SYSTEM_ACTOR, code, name)
-    except VicError as exc:
-        fail(exc)
-    if as_json:
-        emit_json({"code": station.code, "name": station.name, "active": station.active})
-    else:
-        typer.echo(code)
-
-
 @app.command("resume")
 def resume(
     data: DataOption = None,
@@ -556,11 +403,11 @@ def resume(
     from vic.issuer.engine import SYSTEM_ACTOR
 
     try:
-        with _open(data, base_url, database) as issuer:
+        with open_issuer(data, base_url, database) as issuer:
             marks = issuer.resume_pending(SYSTEM_ACTOR)
     except VicError as exc:
         fail(exc)
-    _emit_marks(marks, as_json)
+    emit_marks(marks, as_json)
 
 
 @app.command("import")
@@ -598,7 +445,7 @@ def import_csv(
         typer.echo(f"reading {csv_file} ({table.encoding}, {table.total} rows)", err=True)
     try:
         with (
-            _open(data, base_url, database) as issuer,
+            open_issuer(data, base_url, database) as issuer,
             ImportProgress(table.total, terminal=os.isatty(2)) as progress,
         ):
             report = import_vehicles(
@@ -641,111 +488,3 @@ def import_csv(
             more = len(report.rejected) - 20
             typer.echo(f"  ... and {more} more (--rejected FILE writes them all)", err=True)
     raise typer.Exit(1 if report.rejected else 0)
-
-
-token_app = typer.Typer(help="API bearer tokens (stored hashed).", no_args_is_help=True)
-app.add_typer(token_app, name="token")
-
-
-def _token_json(info: Any) -> dict[str, Any]:
-    return {
-        "id": info.token_id,
-        "role": info.scope.value,
-        "subject": info.subject,
-        "label": info.label,
-        "createdAt": info.created_at.isoformat(),
-        "expiresAt": info.expires_at.isoformat() if info.expires_at else None,
-        "revokedAt": info.revoked_at.isoformat() if info.revoked_at else None,
-    }
-
-
-@token_app.command("create")
-def token_create(
-    role: Annotated[str, typer.Option("--role", help="station, office, owner or admin.")],
-    label: Annotated[str, typer.Option("--label", help="What the token is for.")],
-    subject: Annotated[
-        str | None,
-        typer.Option("--subject", help="The station code (station) or account id (owner)."),
-    ] = None,
-    expires: Annotated[
-        str | None, typer.Option("--expires", help="Expiry (ISO dateTime with zone).")
-    ] = None,
-    data: DataOption = None,
-    base_url: BaseUrlOption = None,
-    database: DatabaseOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Create a token and print it once (only its hash is stored); its id goes to stderr."""
-    from vic.issuer.tokens import create_token
-    from vic.vc.dates import parse_datetime
-
-    try:
-        until = parse_datetime(expires, field="--expires") if expires else None
-        with _open(data, base_url, database) as issuer:
-            text, info = create_token(
-                issuer, role=role, subject=subject, expires=until, label=label
-            )
-    except VicError as exc:
-        fail(exc)
-    if as_json:
-        emit_json({**_token_json(info), "token": text})
-        return
-    typer.echo(f"token {info.token_id} ({info.scope.value}) created", err=True)
-    typer.echo(text)
-
-
-@token_app.command("revoke")
-def token_revoke(
-    token_id: Annotated[str, typer.Argument(help="The token's id.")],
-    data: DataOption = None,
-    base_url: BaseUrlOption = None,
-    database: DatabaseOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Revoke a token: it authenticates nobody from now on."""
-    from vic.issuer.tokens import revoke_token
-
-    try:
-        with _open(data, base_url, database) as issuer:
-            revoke_token(issuer, token_id)
-    except VicError as exc:
-        fail(exc)
-    if as_json:
-        emit_json({"id": token_id, "revoked": True})
-    else:
-        typer.echo(token_id)
-
-
-@token_app.command("list")
-def token_list(
-    data: DataOption = None,
-    base_url: BaseUrlOption = None,
-    database: DatabaseOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """List the tokens (ids, roles, subjects, expiry, revocation; never the secrets)."""
-    from vic.issuer.tokens import list_tokens
-
-    try:
-        with _open(data, base_url, database) as issuer:
-            tokens = list_tokens(issuer)
-    except VicError as exc:
-        fail(exc)
-    if as_json:
-        emit_json([_token_json(t) for t in tokens])
-        return
-    emit_table(
-        "tokens",
-        ["id", "role", "subject", "label", "expires", "state"],
-        [
-            [
-                t.token_id,
-                t.scope.value,
-                t.subject or "-",
-                t.label,
-                t.expires_at or "never",
-                "revoked" if t.revoked_at else "active",
-            ]
-            for t in tokens
-        ],
-    )

@@ -17,16 +17,14 @@ import functools
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from vic.contexts.errors import (
-    ConflictError,
     PermissionDeniedError,
     RefusedError,
-    UsageError,
     VicError,
 )
 from vic.issuer.batch import plan_inspections
@@ -52,9 +50,8 @@ from vic.issuer.marks import (
     replay,
     store_signed,
 )
-from vic.issuer.policy import ExemptionCode, exemption_allowed, next_due
+from vic.issuer.policy import ExemptionCode, exemption_allowed
 from vic.issuer.records import (
-    Context,
     audit,
     dumps,
     latest_mark,
@@ -66,6 +63,7 @@ from vic.issuer.records import (
     visible_vehicle,
     year_month,
 )
+from vic.issuer.registrations import RegistrationOutcome, check_plate_free, plan_registrations
 from vic.issuer.repositories import credentials as credentials_repo
 from vic.issuer.repositories import keys as keys_repo
 from vic.issuer.repositories import marks as marks_repo
@@ -204,7 +202,7 @@ class IssuanceService:
             for item in registrations
         ]
         plans = self.kernel.run(
-            functools.partial(_plan_registrations, ctx=self.kernel.ctx, actor=actor, items=items)
+            functools.partial(plan_registrations, ctx=self.kernel.ctx, actor=actor, items=items)
         )
         to_sign = {p.row_id: p for p in plans if isinstance(p, ToSign)}
         issued = dict(zip(to_sign, self.finish_many(actor, list(to_sign.values())), strict=True))
@@ -301,7 +299,7 @@ class IssuanceService:
                 vehicle.plate_type_code = plate_type_code or vehicle.plate_type_code
                 subject = vehicle_subject(vehicle, InspectionBasis.ON_SITE)
                 vehicle.plate = subject.registration_number
-                _check_plate_free(session, vehicle.plate, vehicle.plate_type_code, vehicle.id)
+                check_plate_free(session, vehicle.plate, vehicle.plate_type_code, vehicle.id)
             vehicle.owner_id = owner_for(session, new_owner, now).id
             vehicles_repo.end_open_filings(session, vehicle.id, now)
             return {"owner": new_owner, "plate": vehicle.plate}
@@ -337,7 +335,7 @@ class IssuanceService:
                 changed["use_category"] = change.use_category.value
             vehicle.plate = vehicle_subject(vehicle, InspectionBasis.ON_SITE).registration_number
             if change.plate is not None or change.plate_type_code is not None:
-                _check_plate_free(session, vehicle.plate, vehicle.plate_type_code, vehicle.id)
+                check_plate_free(session, vehicle.plate, vehicle.plate_type_code, vehicle.id)
             return changed
 
         return self._same_validity(
@@ -535,175 +533,3 @@ class IssuanceService:
         for plan in credentials:
             self._finish_credential(actor, plan)
         return issued
-
-
-@dataclass(frozen=True)
-class RegistrationOutcome:
-    """What a registration of a batch gave: its mark, issued now or replayed (done before)."""
-
-    mark: IssuedMark
-    issued_now: bool
-
-
-def _plan_registrations(
-    session: Session,
-    ctx: Context,
-    actor: Actor,
-    items: Sequence[tuple[VehicleRegistration, str]],
-) -> list[Plan | VicError]:
-    """The first transaction of a batch of registrations: each registration in a savepoint of
-    its own (a refused one writes nothing), the pending marks of all in one go."""
-    today = ctx.today()
-    now = ctx.now()
-    results: list[Plan | VicError | None] = [None] * len(items)
-    first_of: dict[str, int] = {}
-    repeats: dict[int, int] = {}
-    requests: list[tuple[int, PendingRequest]] = []
-    for index, (registration, key) in enumerate(items):
-        if key in first_of:  # the same event twice in the batch: the first one's outcome
-            if items[first_of[key]][0] == registration:
-                repeats[index] = first_of[key]
-            else:
-                results[index] = ConflictError(
-                    f"the event key {key!r} was used for another event",
-                    code="EVENT_KEY_REUSED",
-                    event_key=key,
-                )
-            continue
-        first_of[key] = index
-        try:
-            with session.begin_nested():
-                planned = _plan_registration(session, ctx, actor, registration, key, today, now)
-        except VicError as error:
-            results[index] = error
-            continue
-        if isinstance(planned, PendingRequest):
-            requests.append((index, planned))
-        else:
-            results[index] = planned
-    pending = create_pending(session, ctx, actor, [request for _, request in requests])
-    for (index, _), sign in zip(requests, pending, strict=True):
-        results[index] = sign
-    for index, first in repeats.items():
-        results[index] = results[first]
-    return [_planned(result) for result in results]
-
-
-def _planned(result: Plan | VicError | None) -> Plan | VicError:
-    assert result is not None, "every registration of a batch is planned"
-    return result
-
-
-def _plan_registration(
-    session: Session,
-    ctx: Context,
-    actor: Actor,
-    registration: VehicleRegistration,
-    key: str,
-    today: date,
-    now: datetime,
-) -> Plan | PendingRequest:
-    """One registration of a batch: a replay of its event, or the vehicle and its pending
-    mark's request (the rules of :meth:`IssuanceService.register_vehicle`)."""
-    if registration.first_registration > today:
-        raise UsageError("the first registration is after today")
-    existing = vehicles_repo.find_vehicle(session, registration.vin)
-    if existing is not None:
-        replayed = replay(session, ctx, key, existing.id, IssuanceReason.REGISTRATION)
-        if replayed is not None:
-            differing = _differing_facts(session, existing, registration)
-            if differing:
-                raise ConflictError(
-                    f"{registration.vin} was registered with other facts "
-                    f"({', '.join(differing)}): a retry must repeat the registration",
-                    code="EVENT_KEY_REUSED",
-                    fields=differing,
-                )
-            return replayed
-        raise ConflictError(f"{registration.vin} is already registered", code="VEHICLE_EXISTS")
-    _check_plate_free(session, registration.plate, registration.plate_type_code)
-    if registration.valid_until is not None:
-        valid_until = valid_until_for_month(*registration.valid_until)
-    else:
-        valid_until = next_due(registration.facts(), after=today).valid_until()
-    if valid_until < now.replace(microsecond=0):
-        raise RefusedError(
-            f"the validity this event grants ended on {valid_until.isoformat()}",
-            code="VALIDITY_ENDED",
-        )
-    owner = owner_for(session, registration.owner, now)
-    vehicle = vehicles_repo.add_vehicle(
-        session,
-        vin=registration.vin,
-        plate=registration.plate,
-        plate_type_code=registration.plate_type_code,
-        vehicle_type_code=registration.vehicle_type_code,
-        use_category=registration.use_category.value,
-        seats=registration.seats,
-        first_registration=registration.first_registration,
-        is_van=registration.is_van,
-        casualty_accident=registration.casualty_accident,
-        casualty_accident_date=registration.casualty_accident_date,
-        owner_id=owner.id,
-        created_at=now,
-        updated_at=now,
-    )
-    audit(
-        session,
-        actor,
-        "vehicle.register",
-        f"vehicle:{vehicle.vin}",
-        now,
-        plate=vehicle.plate,
-        owner=registration.owner,
-        event=key,
-    )
-    return PendingRequest(
-        vehicle_id=vehicle.id,
-        subject=vehicle_subject(vehicle, InspectionBasis.ON_SITE),
-        reason=IssuanceReason.REGISTRATION,
-        valid_until=valid_until,
-        event_key=key,
-    )
-
-
-def _differing_facts(
-    session: Session, vehicle: Vehicle, registration: VehicleRegistration
-) -> list[str]:
-    """The facts of a retried registration that differ from the vehicle as registered (only
-    while nothing has changed the vehicle since: a later transfer or change is no conflict)."""
-    if vehicle.updated_at != vehicle.created_at:
-        return []
-    owner = session.get(Owner, vehicle.owner_id)
-    registered = {
-        "plate": vehicle.plate,
-        "plate_type_code": vehicle.plate_type_code,
-        "vehicle_type_code": vehicle.vehicle_type_code,
-        "use_category": vehicle.use_category,
-        "seats": vehicle.seats,
-        "first_registration": vehicle.first_registration,
-        "is_van": vehicle.is_van,
-        "casualty_accident": vehicle.casualty_accident,
-        "owner": owner.account_id if owner is not None else None,
-    }
-    asked = {
-        "plate": registration.plate,
-        "plate_type_code": registration.plate_type_code,
-        "vehicle_type_code": registration.vehicle_type_code,
-        "use_category": registration.use_category.value,
-        "seats": registration.seats,
-        "first_registration": registration.first_registration,
-        "is_van": registration.is_van,
-        "casualty_accident": registration.casualty_accident,
-        "owner": registration.owner,
-    }
-    return [name for name, value in asked.items() if registered[name] != value]
-
-
-def _check_plate_free(
-    session: Session, plate: str, plate_type: str, vehicle_id: int | None = None
-) -> None:
-    """:raises ConflictError: ``PLATE_IN_USE`` by another active vehicle."""
-    other = vehicles_repo.plate_holder(session, plate, plate_type)
-    if other is not None and other != vehicle_id:
-        raise ConflictError(f"plate {plate} is in use", code="PLATE_IN_USE")
