@@ -14,18 +14,18 @@ import logging
 import os
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, Final
+from typing import Final
 from urllib.parse import urlsplit
 
 import anyio.to_thread
 from fastapi import FastAPI, Request, Response
-from fastapi.openapi.utils import get_openapi
 
 from vic.contexts.errors import UsageError
 from vic.httpkit.apidocs import install_api_docs
 from vic.httpkit.bodies import DEFAULT_MAX_BODY_BYTES, StrictJsonBodies
 from vic.httpkit.head import HeadAsGet
-from vic.httpkit.problems import install_problem_handlers, problem_schema
+from vic.httpkit.openapi import install_openapi
+from vic.httpkit.problems import install_problem_handlers
 from vic.issuer.api.auth import api_key_digest
 from vic.issuer.api.deps import ApiSettings
 from vic.issuer.api.routes import (
@@ -200,23 +200,7 @@ def create_app(
     app.include_router(owner.router, prefix=prefix)
     app.include_router(ops.router, prefix=prefix)
 
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schema = get_openapi(
-                title=app.title,
-                version=app.version,
-                description=app.description,
-                routes=app.routes,
-                tags=app.openapi_tags,
-            )
-            components = schema.setdefault("components", {}).setdefault("schemas", {})
-            components.update(problem_schema())
-            for unused in ("HTTPValidationError", "ValidationError"):
-                components.pop(unused, None)
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    install_openapi(app)
     return app
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 
 from vic.httpkit.apidocs import install_api_docs
-from vic.httpkit.problems import install_problem_handlers, problem_schema
+from vic.httpkit.openapi import install_openapi
+from vic.httpkit.problems import install_problem_handlers
 from vic.verifier.service.bodies import BodiesByMediaType
 from vic.verifier.service.challenges import ChallengeStore
 from vic.verifier.service.models import QrTextRequest, VerificationProblem
@@ -56,25 +56,5 @@ def create_app(settings: VerifierSettings) -> FastAPI:
     app.mount("/static", static_files(), name="static")
     install_api_docs(app, docs_url="/docs", openapi_url="/openapi.json")
 
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schema = get_openapi(
-                title=app.title,
-                version=app.version,
-                description=app.description,
-                routes=app.routes,
-                tags=app.openapi_tags,
-            )
-            components = schema.setdefault("components", {}).setdefault("schemas", {})
-            components.update(problem_schema())
-            for model in (VerificationProblem, QrTextRequest):
-                extra = model.model_json_schema(ref_template="#/components/schemas/{model}")
-                components.update(extra.pop("$defs", {}))
-                components[model.__name__] = extra
-            for unused in ("HTTPValidationError", "ValidationError"):
-                components.pop(unused, None)
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    install_openapi(app, models=(VerificationProblem, QrTextRequest))
     return app
