@@ -47,6 +47,11 @@ class VerifyOptions(BaseModel):
         description="Presentations: the domain the holder's proof must carry.",
     )
 
+    @property
+    def checks_status(self) -> bool:
+        """Whether the status lists are asked for (every check when ``checks`` is omitted)."""
+        return self.checks is None or bool({"status", "credentialStatus"} & set(self.checks))
+
 
 class VerifyCredentialRequest(BaseModel):
     """``POST /credentials/verify``."""

@@ -84,7 +84,6 @@ def _respond(code: int, body: dict[str, Any]) -> JSONResponse:
 def _verify(
     settings: VerifierSettings, credential: dict[str, Any] | str | bytes, options: VerifyOptions
 ) -> VerificationResult:
-    status = options.checks is None or bool({"status", "credentialStatus"} & set(options.checks))
     return verify_credential(
         credential,
         trust=settings.trust,
@@ -92,7 +91,7 @@ def _verify(
         loader=settings.loader,
         clock=settings.clock,
         status_source=settings.status_source,
-        check_status_lists=status,
+        check_status_lists=options.checks_status,
     )
 
 
@@ -116,7 +115,6 @@ async def verify_credential_route(body: VerifyCredentialRequest, settings: Setti
 def _verify_presentation(
     settings: VerifierSettings, presentation: dict[str, Any], options: VerifyOptions
 ) -> PresentationResult:
-    status = options.checks is None or bool({"status", "credentialStatus"} & set(options.checks))
     return verify_presentation(
         presentation,
         trust=settings.trust,
@@ -126,7 +124,7 @@ def _verify_presentation(
         loader=settings.loader,
         clock=settings.clock,
         status_source=settings.status_source,
-        check_status_lists=status,
+        check_status_lists=options.checks_status,
     )
 
 
