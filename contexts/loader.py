@@ -6,7 +6,6 @@ import hashlib
 import json
 from collections.abc import Mapping
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from vic.contexts.errors import UnknownContextError
@@ -32,6 +31,8 @@ VEHICLE_INSPECTION_V1 = "https://w3id.org/vehicle-inspection/v1"
 
 @cache
 def _manifest() -> dict[str, tuple[str, str]]:
+    from importlib import resources  # on first use: it imports tempfile, shutil and more
+
     raw = resources.files("vic.contexts").joinpath("manifest.json").read_text("utf-8")
     return {row["url"]: (row["file"], row["sha256"]) for row in json.loads(raw)}
 
@@ -53,6 +54,8 @@ def context_bytes(url: str) -> bytes:
         raise UnknownContextError(
             f"context {url!r} is not bundled; nothing is fetched", url=url
         ) from None
+    from importlib import resources
+
     data = resources.files("vic.contexts").joinpath("documents", file).read_bytes()
     if hashlib.sha256(data).hexdigest() != digest:  # a packaging fault, never user input
         raise RuntimeError(f"bundled context {file} does not match its manifest digest")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -187,6 +186,8 @@ def write_key_file(
     target = os.fspath(path)
     data = json.dumps(key_document(private_key, id=id, controller=controller), indent=2) + "\n"
     directory = os.path.dirname(os.path.abspath(target))
+    import tempfile  # writing key files only: not loaded with the verifier
+
     fd, temporary = tempfile.mkstemp(prefix=".vic-key-", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -20,7 +20,6 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
     encode_dss_signature,
 )
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from vic.contexts.errors import InvalidKeyError, MalformedValueError
 from vic.did.curve_checks import P256_ORDER, P384_ORDER, check_ec_scalar, check_ed25519_public_key
@@ -206,7 +205,20 @@ def _load_public(key_type: KeyType, data: bytes) -> tuple[CryptographyPublicKey,
         key = ec.EllipticCurvePublicKey.from_encoded_point(spec.curve, data)
     except ValueError:
         raise InvalidKeyError(f"the {key_type} public key is not a point on the curve") from None
-    return key, key.public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
+    return key, _compressed_point(key)
+
+
+def _compressed_point(key: ec.EllipticCurvePublicKey) -> bytes:
+    """The SEC1 compressed point of ``key``.
+
+    The serialization enums are imported here, not at module level: importing
+    ``cryptography.hazmat.primitives.serialization`` loads its SSH and cipher modules, a large
+    share of ``import vic.verifier``'s time, and a verifier needs them only for a key it has not
+    seen in compressed form.
+    """
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    return key.public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
 
 
 def _raise_unsupported_codec(codec: int, kind: str) -> NoReturn:
@@ -381,7 +393,7 @@ class PublicKey:
         if isinstance(key, ed25519.Ed25519PublicKey):
             return cls(KeyType.ED25519, key.public_bytes_raw())
         if isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name in _BY_CURVE_NAME:
-            point = key.public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
+            point = _compressed_point(key)
             return cls(_BY_CURVE_NAME[key.curve.name], point)
         _raise_type_error(key)
 
@@ -424,7 +436,7 @@ class PrivateKey:
             scalar = int.from_bytes(data, "big")
             check_ec_scalar(scalar, spec.order)
             key = ec.derive_private_key(scalar, spec.curve)
-            point = key.public_key().public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
+            point = _compressed_point(key.public_key())
             public = PublicKey(key_type, point)
         object.__setattr__(self, "_key", key)
         object.__setattr__(self, "_key_type", key_type)

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from vic.contexts.errors import (
     DidResolutionError,
@@ -22,11 +22,13 @@ from vic.contexts.errors import (
     VerificationMethodError,
 )
 from vic.did.document import DidDocument, VerificationMethod
-from vic.did.fetch import Fetcher
 from vic.did.jwk import did_jwk_document
 from vic.did.key import did_key_document
 from vic.did.syntax import parse_did, parse_did_url
 from vic.did.web import did_web_url
+
+if TYPE_CHECKING:  # the guarded fetcher (sockets, DNS) is imported only where it is used
+    from vic.did.fetch import Fetcher
 
 __all__ = ["MAX_DID_DOCUMENT_SIZE", "DidResolver", "Fetch", "Resolver", "guarded_did_fetch"]
 

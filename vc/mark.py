@@ -14,16 +14,13 @@ status index outside 0..2^32-1 (:class:`StatusIndexRangeError`) and wrong argume
 
 from __future__ import annotations
 
-import calendar
 import json
 import re
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 from functools import cache
-from importlib import resources
 from typing import Any, Final, NoReturn
 
 from vic.contexts.errors import (
@@ -252,6 +249,8 @@ def valid_until_for_month(year: int, month: int) -> datetime:
         raise UsageError(f"year must be 1-9999, got {year!r}")
     if not _is_int_in(month, 1, 12):
         raise UsageError(f"month must be 1-12, got {month!r}")
+    import calendar  # issuing only: not loaded with the verifier
+
     last_day = calendar.monthrange(year, month)[1]
     local = datetime(year, month, last_day, 23, 59, 59, tzinfo=CHINA_STANDARD_TIME)
     return local.astimezone(UTC)
@@ -358,6 +357,8 @@ def _check_mark_id(mark_id: object) -> None:
 
 def new_mark_id() -> str:
     """A fresh random ``urn:uuid:`` mark id."""
+    import uuid  # issuing only: not loaded with the verifier
+
     return f"urn:uuid:{uuid.uuid4()}"
 
 
@@ -416,6 +417,8 @@ def has_mark_type_iri(credential: Mapping[str, Any], loader: DocumentLoader | No
 def subject_schema() -> dict[str, Any]:
     """The bundled JSON Schema (draft 2020-12) of the mark's credentialSubject (shared: do not
     mutate it)."""
+    from importlib import resources  # on first use: it imports tempfile, shutil and more
+
     text = resources.files("vic.contexts").joinpath(*SCHEMA_RESOURCE).read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema

@@ -22,7 +22,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
@@ -506,6 +505,8 @@ class HttpStatusLists:
             return
         with self._lock:
             path.parent.mkdir(parents=True, exist_ok=True)
+            import tempfile  # the disk cache only
+
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as out:

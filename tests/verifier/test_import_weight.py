@@ -1,6 +1,8 @@
 """`import vic.verifier` stays light: embedding apps must not inherit service or image libraries,
 and the JSON-LD processor (pyld, which brings requests and lxml), the HTTP client (httpx),
-CBOR-LD, COSE (cbor2) and JOSE (jwcrypto) load on first use only."""
+CBOR-LD, COSE (cbor2) and JOSE (jwcrypto) load on first use only. So do the modules only the
+online and issuing paths need: the guarded fetcher's sockets, temporary files (disk caches, key
+files), cryptography's serialization package (SSH and cipher modules), uuid and calendar."""
 
 from __future__ import annotations
 
@@ -28,6 +30,15 @@ HEAVY = (
     "httpx",
     "httpcore",
     "uvicorn",
+    "vic.did.fetch",
+    "socket",
+    "tempfile",
+    "shutil",
+    "cryptography.hazmat.primitives.serialization",
+    "cryptography.hazmat.primitives.serialization.ssh",
+    "uuid",
+    "calendar",
+    "importlib.resources",
 )
 
 
