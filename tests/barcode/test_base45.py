@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -97,3 +99,34 @@ def test_fuzz_only_vic_errors(text: str) -> None:
     except VicError as exc:
         codes.append(exc.code)
     assert codes in ([], ["INVALID_BASE45"])
+
+
+def _outcome(decode: Callable[[str], bytes], text: str) -> tuple[str, object]:
+    try:
+        return ("ok", decode(text))
+    except VicError as exc:
+        return ("error", (exc.code, exc.message, exc.detail))
+
+
+_NEAR_ALPHABET = base45.ALPHABET + "a~\x00\u00e9\u9102"
+
+
+@given(
+    st.one_of(
+        st.text(alphabet=base45.ALPHABET, max_size=300),
+        st.text(alphabet=base45.ALPHABET[-12:], max_size=30),  # high values: groups out of range
+        st.text(alphabet=_NEAR_ALPHABET, max_size=30),
+        st.binary(max_size=300).map(base45.encode),
+    )
+)
+def test_fast_decode_is_the_group_by_group_decode(text: str) -> None:
+    # the big-integer decode gives the same bytes, or leaves the text to the slow decode's error
+    assert _outcome(base45.decode, text) == _outcome(base45._decode_slowly, text)
+
+
+@pytest.mark.parametrize("text", ["GGW", "GGW00", "00GGW", "0000GGW", "0:", "000:", "::"])
+def test_out_of_range_groups_anywhere_are_refused(text: str) -> None:
+    # GGW is 65,536 (the smallest three-character group out of range), ":" then ":" is 2,024
+    with pytest.raises(ParsingError) as info:
+        base45.decode(text)
+    assert info.value.code == "INVALID_BASE45"
