@@ -10,7 +10,8 @@ no private addresses, a size cap) to it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Hashable, Mapping
 from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -74,6 +75,37 @@ class Resolver(Protocol):
 _did_key_document = lru_cache(maxsize=1024)(did_key_document)
 _did_jwk_document = lru_cache(maxsize=1024)(did_jwk_document)
 
+#: How many offline answers (documents and verification methods) one resolver keeps.
+MAX_OFFLINE_ANSWERS = 1024
+
+_OFFLINE_METHODS = frozenset({"key", "jwk"})
+
+
+class _OfflineAnswers:
+    """A bounded map of the answers a resolver computes without any fetch (oldest out first).
+
+    Only answers that are pure functions of the resolver's fixed state and the exact query are
+    stored (did:key, did:jwk, pinned documents); failures are never stored. Reads take no lock
+    (one dict lookup); writes do.
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        self._maxsize = maxsize
+        self._data: dict[Hashable, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        return self._data.get(key)
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._data[key] = value
+            while len(self._data) > self._maxsize:
+                del self._data[next(iter(self._data))]
+
+    def __len__(self) -> int:
+        return len(self._data)
+
 
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
@@ -130,6 +162,7 @@ class DidResolver:
             documents[did] = document
         self._pinned = MappingProxyType(documents)
         self._fetch = fetch
+        self._answers = _OfflineAnswers(MAX_OFFLINE_ANSWERS)
 
     @property
     def pinned(self) -> Mapping[str, DidDocument]:
@@ -145,14 +178,22 @@ class DidResolver:
             jwk and web (unless pinned); ``DID_NOT_FOUND`` for an unpinned did:web with no fetcher,
             or when the fetch fails or returns too much.
         """
+        known = self._answers.get(did)
+        if known is not None:
+            return known  # type: ignore[no-any-return]
         parsed = parse_did(did)
         pinned = self._pinned.get(did)
         if pinned is not None:
+            self._answers.put(did, pinned)
             return pinned
         if parsed.method == "key":
-            return _did_key_document(did)
+            document = _did_key_document(did)
+            self._answers.put(did, document)
+            return document
         if parsed.method == "jwk":
-            return _did_jwk_document(did)
+            document = _did_jwk_document(did)
+            self._answers.put(did, document)
+            return document
         if parsed.method == "web":
             return self._resolve_web(did)
         raise DidResolutionError(
@@ -188,6 +229,10 @@ class DidResolver:
             has no such (supported) method; ``VERIFICATION_METHOD_NOT_AUTHORIZED`` when the
             relationship ``purpose`` does not list it or its controller is not the DID.
         """
+        key = (did_url, purpose)
+        known = self._answers.get(key)
+        if known is not None:
+            return known  # type: ignore[no-any-return]
         parsed = parse_did_url(did_url)
         document = self.resolve(parsed.did)
         method = document.method(did_url)
@@ -205,4 +250,6 @@ class DidResolver:
                 method=method.id,
                 purpose=purpose,
             )
+        if parsed.did in self._pinned or parsed.method in _OFFLINE_METHODS:
+            self._answers.put(key, method)
         return method

@@ -204,6 +204,11 @@ def verified_status_list(
     :raises InputTooLargeError: it inflates beyond ``max_bytes``.
     """
     credential = fetched.credential
+    key = _memo_key(fetched, issuer, resolver, loader, max_bytes)
+    if key is not None:
+        known = _VERIFIED.get(key)
+        if known is not None:
+            return known  # this very list passed every check below for this issuer and key
     try:
         info = check_credential(credential)
     except VicError as exc:
@@ -215,11 +220,6 @@ def verified_status_list(
             f"the status list was issued by {info.issuer}, not by {issuer}",
             code="STATUS_LIST_ISSUER_MISMATCH",
         )
-    key = _memo_key(fetched, issuer, resolver, loader, max_bytes)
-    if key is not None:
-        known = _VERIFIED.get(key)
-        if known is not None:
-            return known
     proofs = verify_proofs(
         credential, resolver=resolver, loader=loader, clock=clock, clock_skew=skew
     )
@@ -246,8 +246,13 @@ def _memo_key(
 
     Everything the verification depends on is in the key: the exact credential (digest), the
     issuer, and for each proof its verification method and the public key it resolves to now.
-    Proof dates (``expires``) are not: a memoised list is re-verified when a proof expires."""
-    proofs = fetched.credential.get("proof")
+    Proof dates (``expires``) are not: a memoised list is re-verified when a proof expires.
+    The data model check and the issuer comparison are pure functions of the credential, so a
+    list found under its key has passed them too."""
+    credential: object = fetched.credential  # a source's promise the value may not keep
+    if not isinstance(credential, Mapping):
+        return None
+    proofs = credential.get("proof")
     items = proofs if isinstance(proofs, list) else [proofs]
     methods = []
     for proof in items:
@@ -260,7 +265,8 @@ def _memo_key(
             method = resolver.resolve_method(method_id, "assertionMethod")
         except VicError:
             return None  # the proof check reports it
-        methods.append((method_id, method.controller, method.public_key.to_multibase()))
+        # the key object itself: equal (and hashed) by key type and public bytes
+        methods.append((method_id, method.controller, method.public_key))
     return (fetched.version(), issuer, tuple(methods), loader, max_bytes)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -98,7 +99,19 @@ class TrustList:
     def resolver(self, *, fetch: Fetch | None = None) -> DidResolver:
         """A resolver that knows the pinned documents (and did:key, did:jwk offline); with
         ``fetch`` (e.g. :func:`vic.did.resolver.guarded_did_fetch`) it looks unpinned did:web
-        documents up too."""
+        documents up too.
+
+        Without ``fetch`` the same resolver is returned on every call (it holds nothing that
+        changes, and it keeps its offline answers: :class:`~vic.did.resolver.DidResolver`)."""
+        if fetch is None:
+            return self._offline_resolver
+        return self._new_resolver(fetch)
+
+    @cached_property
+    def _offline_resolver(self) -> DidResolver:
+        return self._new_resolver(None)
+
+    def _new_resolver(self, fetch: Fetch | None) -> DidResolver:
         return DidResolver(
             {e.id: e.did_document for e in self.issuers if e.did_document is not None},
             fetch=fetch,

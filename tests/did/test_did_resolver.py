@@ -208,3 +208,65 @@ def test_fetch_failures(body: bytes | Exception, error: type[Exception], code: s
     with pytest.raises(error) as info:
         DidResolver(fetch=Fetcher(body)).resolve(WEB)
     assert getattr(info.value, "code", None) == code
+
+
+# --- offline answers kept per resolver (bounded, keyed, failures never kept) --------------------
+
+
+def test_offline_answers_are_kept_and_keyed_by_the_exact_query(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from vic.did import resolver as resolver_module
+
+    calls: list[str] = []
+    real = resolver_module._did_key_document
+
+    def counting(did: str) -> DidDocument:
+        calls.append(did)
+        return real(did)
+
+    monkeypatch.setattr(resolver_module, "_did_key_document", counting)
+    resolver = DidResolver({WEB: WEB_DOC})
+    other = PrivateKey.generate(KeyType.ED25519).public_key
+    first = resolver.resolve_method(did_key_method_id(KEY.public_key), "assertionMethod")
+    for _ in range(3):
+        again = resolver.resolve_method(did_key_method_id(KEY.public_key), "assertionMethod")
+        assert again is first
+    assert calls == [did_key(KEY.public_key)]
+    # another key, another purpose, another DID: each its own answer, never a neighbour's
+    assert resolver.resolve_method(did_key_method_id(other), "assertionMethod").public_key == other
+    with pytest.raises(VerificationMethodError):
+        resolver.resolve_method(did_key_method_id(KEY.public_key), "keyAgreement")
+    assert resolver.resolve_method(f"{WEB}#key-1", "assertionMethod").controller == WEB
+    assert resolver.resolve(did_key(other)).id == did_key(other)
+
+
+def test_failures_are_not_kept() -> None:
+    resolver = DidResolver()
+    bad = did_key(KEY.public_key) + "#nope"
+    for _ in range(2):
+        with pytest.raises(VerificationMethodError):
+            resolver.resolve_method(bad, "assertionMethod")
+    assert len(resolver._answers) == 1  # the DID document only, not the failed method
+
+
+def test_fetched_documents_are_not_kept(no_network: list[str]) -> None:
+    fetch = Fetcher(json.dumps(WEB_DOC).encode())
+    resolver = DidResolver(fetch=fetch)
+    for _ in range(3):
+        assert resolver.resolve_method(f"{WEB}#key-1", "assertionMethod").controller == WEB
+    assert len(fetch.urls) == 3  # a did:web may change: asked every time (its fetcher caches)
+    assert len(resolver._answers) == 0
+
+
+def test_offline_answers_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vic.did import resolver as resolver_module
+
+    monkeypatch.setattr(resolver_module, "MAX_OFFLINE_ANSWERS", 4)
+    resolver = DidResolver()
+    keys = [PrivateKey.generate(KeyType.ED25519).public_key for _ in range(6)]
+    for key in keys:
+        assert resolver.resolve_method(did_key_method_id(key), "assertionMethod").public_key == key
+        assert len(resolver._answers) <= 4
+    for key in keys:  # evicted answers are computed again, and are the same
+        assert resolver.resolve_method(did_key_method_id(key), "assertionMethod").public_key == key

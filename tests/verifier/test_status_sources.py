@@ -378,3 +378,39 @@ def test_a_source_error_is_a_status_error() -> None:
     with pytest.raises(StatusUnavailableError) as caught:
         source.get("https://jtgl.example.cn/status/revocation/0")
     assert caught.value.code == "STATUS_LIST_NOT_CACHED"
+
+
+def test_a_memoised_list_answers_only_for_its_issuer_and_key(
+    authority: Authority, mark: dict[str, Any]
+) -> None:
+    """The memo is looked up before the list's data model and issuer checks: a hit must still
+    be for this issuer, and for the key the method resolves to now."""
+    from vic.contexts.errors import StatusVerificationError
+    from vic.did.document import DidDocument
+    from vic.did.key import did_key_json
+    from vic.did.resolver import DidResolver
+    from vic.verifier.status import FetchedStatusList, verified_status_list
+
+    clear_verified_lists()
+    fetched = FetchedStatusList(authority.status_lists(mark)[0], "file")
+    options: dict[str, Any] = {"loader": None, "clock": Clock(), "skew": timedelta(minutes=5)}
+    resolver = DidResolver()
+    first = verified_status_list(fetched, issuer=authority.did, resolver=resolver, **options)
+    again = verified_status_list(fetched, issuer=authority.did, resolver=resolver, **options)
+    assert again is first
+
+    with pytest.raises(StatusVerificationError) as caught:
+        verified_status_list(fetched, issuer="did:key:z6Mkother", resolver=resolver, **options)
+    assert caught.value.code == "STATUS_LIST_ISSUER_MISMATCH"
+
+    # a resolver that pins another key for the same DID: not the memoised answer, a failed proof
+    document = did_key_json(authority.did)
+    other_key = Authority().key.public_key.to_multibase()
+    document["verificationMethod"][0]["publicKeyMultibase"] = other_key
+    pinned = DidResolver({authority.did: DidDocument.from_json(document)})
+    assert pinned.resolve_method(authority.method, "assertionMethod").public_key != (
+        authority.key.public_key
+    )
+    with pytest.raises(StatusVerificationError) as caught:
+        verified_status_list(fetched, issuer=authority.did, resolver=pinned, **options)
+    assert caught.value.code == "STATUS_LIST_INVALID_PROOF"

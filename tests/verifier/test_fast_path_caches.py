@@ -1,0 +1,23 @@
+"""What the verify path keeps between calls, and that it is keyed and bounded."""
+
+from __future__ import annotations
+
+from tests.authority import Authority, clock
+from vic.did.resolver import DidResolver, guarded_did_fetch
+from vic.verifier import Status, TrustList, verify_credential
+
+
+def test_a_trust_list_keeps_its_offline_resolver() -> None:
+    authority = Authority()
+    trust = TrustList().with_issuers([authority.did])
+    assert trust.resolver() is trust.resolver()
+    assert isinstance(trust.resolver(), DidResolver)
+    from vic.did.fetch import GuardedFetcher
+
+    fetching = trust.resolver(fetch=guarded_did_fetch(GuardedFetcher()))
+    assert fetching is not trust.resolver()  # a fetching resolver is the caller's, built anew
+    other = TrustList().with_issuers([Authority().did])
+    assert other.resolver() is not trust.resolver()
+    mark = authority.mark(index=None)
+    assert verify_credential(mark, trust=trust, clock=clock).status is Status.VALID
+    assert verify_credential(mark, trust=other, clock=clock).status is not Status.VALID
