@@ -17,11 +17,18 @@ from tests.cborld.fixtures import EXAMPLE_URL, example_document, example_loader
 from tests.cborld.marks import DEMO_ENTRY_ID, demo_registry, did_key_mark, did_web_mark
 from vic.contexts.errors import VicError
 from vic.contexts.loader import VEHICLE_INSPECTION_V1, DocumentLoader, context_document
-from vic.vc.cborld import Registry, decode, encode
+from vic.vc.cborld import Registry, converter, decode, encode
 from vic.vc.cborld import context as context_module
 from vic.vc.cborld.contextmemo import MEMO
 
 REGISTRY: Registry = demo_registry()
+
+
+@pytest.fixture(autouse=True)
+def _walk_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the walk's context processing: decoding by a compiled plan
+    (tests/cborld/test_decodeplan.py) would skip it."""
+    monkeypatch.setattr(converter, "_USE_PLANS", False)
 
 
 def _documents() -> dict[str, tuple[dict[str, Any], int, DocumentLoader | None]]:

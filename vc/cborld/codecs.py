@@ -43,7 +43,16 @@ from vic.vc.cborld.tables import MULTIBASE, URL_SCHEMES, XSD_DATE, XSD_DATETIME
 from vic.vc.cborld.urls import js_url_scheme
 from vic.vc.jsonio import is_int
 
-__all__ = ["UNDECODED", "CodecState", "decode_value", "encode_value", "table_type"]
+__all__ = [
+    "UNDECODED",
+    "CodecState",
+    "decode_value",
+    "encode_value",
+    "in_js_range",
+    "iso_datetime",
+    "table_type",
+    "uint_bytes",
+]
 
 MAX_SAFE_INTEGER: Final = 2**53 - 1
 MAX_BASE58_BYTES: Final = 3072
@@ -121,6 +130,14 @@ def _uint_bytes(value: int) -> bytes:
     raise MalformedValueError(f"table code {value} is too large", code="CBORLD_VALUE_TOO_LARGE")
 
 
+def uint_bytes(value: int) -> bytes:
+    """A table code as the encoder writes it for a type written as bytes (1, 2 or 4 bytes).
+
+    :raises MalformedValueError: ``CBORLD_VALUE_TOO_LARGE``.
+    """
+    return _uint_bytes(value)
+
+
 def _int_bytes(value: int) -> bytes:
     if value < 0x7F and value >= -0x80:
         return value.to_bytes(1, "big", signed=True)
@@ -191,6 +208,16 @@ def _iso(seconds: int, millis: int | None) -> str:
 
 def _in_js_range(seconds: int, millis: int = 0) -> bool:
     return abs(seconds * 1000 + millis) <= _MAX_JS_SECONDS * 1000
+
+
+def in_js_range(seconds: int) -> bool:
+    """Whether epoch ``seconds`` are in the range of a JavaScript Date (a compressed dateTime)."""
+    return _in_js_range(seconds)
+
+
+def iso_datetime(seconds: int) -> str:
+    """The xsd:dateTime text of epoch ``seconds`` (in the JavaScript range), as cborld writes it."""
+    return _iso(seconds, None)
 
 
 def _encode_datetime(value: str) -> Any:

@@ -34,7 +34,7 @@ from typing import Any, Final
 
 from vic.contexts.errors import MalformedValueError, ParsingError, VicError
 from vic.contexts.loader import DocumentLoader
-from vic.vc.cborld import cbor
+from vic.vc.cborld import cbor, decodeplan
 from vic.vc.cborld.cbor import DEFAULT_LIMITS, CborLimits
 from vic.vc.cborld.codecs import UNDECODED, CodecState, decode_value, encode_value
 from vic.vc.cborld.context import (
@@ -69,6 +69,9 @@ CONTEXT_TERM_ID_PLURAL: Final = CONTEXT_TERM_ID + 1
 _default_loader = DocumentLoader()
 _ALWAYS_REENCODE = False
 """Check every decoded payload by re-encoding it (the tests set it to compare both checks)."""
+_USE_PLANS = True
+"""Decode by the compiled plans of :mod:`vic.vc.cborld.decodeplan` where one applies (the tests
+turn it off to compare with the walk)."""
 
 
 class CborldFormat(StrEnum):
@@ -306,22 +309,7 @@ class _Decompressor:
             output["@context"] = [self._context(v) for v in plural]
         active = active.apply_embedded(output.get("@context", ABSENT))
         type_terms = active.type_terms
-        types: list[Any] = []
-        for type_term in active.type_terms:
-            term_id = self.contexts.id_for_term(type_term)
-            value = payload.get(term_id)
-            if value is None:
-                plural_id = term_id + 1 if isinstance(term_id, int) else term_id + "1"
-                value = payload.get(plural_id, ABSENT)
-                if value is ABSENT:
-                    continue
-            term, _ = self.contexts.term_for_id(term_id)
-            definition = active.definition(term)
-            for item in value if isinstance(value, list) else [value]:
-                if item is None:
-                    raise _payload_error("a type value is null", code="INVALID_CBORLD_VALUE")
-                decoded = decode_value(item, self.state, term, definition, "@vocab")
-                types.append(item if decoded is UNDECODED else decoded)
+        types = self._types(active, payload)
         active = active.apply_type_scoped(types)
         entries = []
         for key, value in payload.items():
@@ -351,6 +339,32 @@ class _Decompressor:
         ):
             self.canonical = False  # the encoder would apply other type-scoped contexts
         return output
+
+    def _types(self, active: ActiveContext, payload: dict[Any, Any]) -> list[Any]:
+        """The object's types, which select its type-scoped contexts (read from ``payload`` at
+        the ids of the type terms: :meth:`_type_value` is the one place a key is looked at)."""
+        types: list[Any] = []
+        for type_term in active.type_terms:
+            term_id = self.contexts.id_for_term(type_term)
+            value = self._type_value(payload, term_id)
+            if value is None or value is ABSENT:
+                plural_id = term_id + 1 if isinstance(term_id, int) else term_id + "1"
+                value = self._type_value(payload, plural_id)
+                if value is ABSENT:
+                    continue
+            term, _ = self.contexts.term_for_id(term_id)
+            definition = active.definition(term)
+            for item in value if isinstance(value, list) else [value]:
+                if item is None:
+                    raise _payload_error("a type value is null", code="INVALID_CBORLD_VALUE")
+                decoded = decode_value(item, self.state, term, definition, "@vocab")
+                types.append(item if decoded is UNDECODED else decoded)
+        return types
+
+    def _type_value(self, payload: dict[Any, Any], key: Any) -> Any:
+        """The payload's value at ``key`` (``ABSENT`` when it has none) as :meth:`_types` reads
+        it."""
+        return payload.get(key, ABSENT)
 
     def _check_keys(self, entries: list[tuple[str, bool, Any, Any]]) -> None:
         """Each key must be the id the encoder gives its term now (the term itself when it has
@@ -656,6 +670,11 @@ def decode(
     :raises JsonLdError: the document's contexts cannot be loaded or processed.
     """
     loader = loader or _default_loader
+    planned = _USE_PLANS and not _ALWAYS_REENCODE
+    if planned:
+        document = decodeplan.decode_planned(data, registry, loader, limits)
+        if document is not None:
+            return document
     header, payload = _read(data, limits)
     document, entry, shown = _decode(header, payload, registry, loader)
     if header.format is CborldFormat.LEGACY_SINGLETON:
@@ -669,6 +688,8 @@ def decode(
         except Exception:  # not shown: the re-encode below decides, as it always did
             same = False
         if same and not _ALWAYS_REENCODE:
+            if planned:
+                decodeplan.learn(payload, entry, loader, document)
             return document
     try:
         again = _encode(document, entry, header.format, loader, header.compressed)

@@ -1,0 +1,595 @@
+"""Compiled CBOR-LD decoding: a plan per payload *shape*, built by the general decoder.
+
+Decoding a mark's CBOR-LD spends most of its time on what its shape alone decides: which contexts
+apply where, which term each key id names, which codec each value takes, whether each key is the
+id the encoder would write. A :class:`_Plan` remembers those decisions for one shape, as the
+general walk (:class:`vic.vc.cborld.converter._Decompressor`) made them on the first document of
+that shape, and :func:`decode_planned` replays them for later documents.
+
+The shape of a payload is everything that can change those decisions: its key structure (every
+map's keys, in order, with their types; every array's length), the raw values of every key the
+walk reads to choose contexts (``@context`` ids and the type terms' values), the registry entry
+(compared by value) and the contexts the loader serves (a plan holds only when the loader serves
+the bundled documents for every URL the walk loaded, and the walk loaded no context object that
+is not part of a bundled document). A plan fixes, for each value, its term, definition, ``@type``
+and the term ids known at that point of the walk; the value itself is still decoded and checked by
+the general codecs (:func:`vic.vc.cborld.codecs.decode_value`, then
+:func:`~vic.vc.cborld.codecs.encode_value` must give the raw value back, as the walk checks).
+
+A plan answers only documents it fully understands, and :func:`decode_planned` returns None for
+anything else (the caller then runs the general decoder, which gives every error): the bytes must
+be the CBOR-LD 1.0 tag, the plan's registry entry and a payload that :mod:`cbor2`'s C decoder reads
+and whose canonical re-encoding (cbor2's, which writes the same bytes as vic's encoder for the
+payloads a plan accepts: maps with the plan's keys, integers within 64 bits, text, bytes, null,
+arrays; no floats, booleans or tags) is the very input; the payload's item count and depth must be
+within the caller's limits. Nothing is remembered per document: a plan holds no value of any
+document except the shape's own (context ids and types).
+
+A plan is built after the general decoder decoded a document and *showed* it canonical, by a
+second general walk that records its decisions; the plan is then run on that document and must
+give the same document, and cbor2's canonical encoding of the payload must be vic's, or no plan is
+kept. At most :data:`MAX_PLANS` plans are kept (the table starts over when full), a few per
+top-level key set.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Mapping
+from typing import Any, Final
+
+from vic.contexts.loader import DocumentLoader
+from vic.did.multibase import base58btc_encode
+from vic.vc.cborld import cbor
+from vic.vc.cborld import context as context_module
+from vic.vc.cborld.cbor import CborLimits
+from vic.vc.cborld.codecs import (
+    CodecState,
+    decode_value,
+    encode_value,
+    in_js_range,
+    iso_datetime,
+    table_type,
+    uint_bytes,
+)
+from vic.vc.cborld.context import ABSENT, ActiveContext, ContextLoader
+from vic.vc.cborld.contextmemo import MEMO
+from vic.vc.cborld.registry import Registry, RegistryEntry
+from vic.vc.cborld.tables import CBORLD_TAG, CONTEXT_TERM_ID, MULTIBASE, XSD_DATE, XSD_DATETIME
+
+__all__ = ["MAX_PLANS", "decode_planned", "learn", "plan_count", "reset"]
+
+MAX_PLANS: Final = 256
+"""Plans kept process-wide (the table is emptied when it is full)."""
+MAX_PLANS_PER_KEY: Final = 8
+"""Plans kept for one registry entry and shape key (:func:`_shape_key`): different types,
+contexts or deeper keys."""
+_CONTEXT_KEYS: Final = (CONTEXT_TERM_ID, CONTEXT_TERM_ID + 1)
+_TAG_HEAD: Final = cbor.encode_head(6, CBORLD_TAG) + b"\x82"
+_INT_MIN: Final = -(2**64)
+_INT_MAX: Final = 2**64 - 1
+_MAX_SHORT_BASE58: Final = 2049
+"""The longest multibase byte value whose base58btc text the codecs' re-encode still reads
+(2,048 bytes are at most 2,798 characters; the decoder reads 4,096)."""
+_MAX_READ_DEPTH: Final = 32
+"""The deepest reader limit under which the general decoder may skip its re-encode (it needs
+``limits.max_depth <= MAX_DOCUMENT_DEPTH // 2``)."""
+
+
+def _fresh(value: Any) -> Any:
+    """A copy of a JSON value's arrays and objects (a document never shares them with another)."""
+    if isinstance(value, list):
+        return [_fresh(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    return value
+
+
+class _Decline(Exception):
+    """The document is not one the plan fully understands."""
+
+
+def _same(a: Any, b: Any) -> bool:
+    """JSON equality that tells ints, booleans, text and bytes apart (as the converter's)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+def _check_raw(value: Any) -> None:
+    """Raise :class:`_Decline` unless ``value`` holds only integers within 64 bits, text, bytes,
+    null and arrays (what a plan's value may be: cbor2 may read other types from tags)."""
+    kind = type(value)
+    if kind is str or kind is bytes or value is None:
+        return
+    if kind is int:
+        if not _INT_MIN <= value <= _INT_MAX:
+            raise _Decline
+        return
+    if kind is list:
+        for item in value:
+            _check_raw(item)
+        return
+    raise _Decline
+
+
+# --- plan nodes ----------------------------------------------------------------------------------
+
+
+class _Node:
+    __slots__ = ()
+
+    def run(self, raw: Any) -> Any:
+        raise NotImplementedError
+
+
+class _Null(_Node):
+    __slots__ = ()
+
+    def run(self, raw: Any) -> Any:
+        if raw is not None:
+            raise _Decline
+        return None
+
+
+class _Array(_Node):
+    """An array the walk went through value by value (no codec applies to it)."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple[_Node, ...]) -> None:
+        self.items = items
+
+    def run(self, raw: Any) -> Any:
+        if type(raw) is not list or len(raw) != len(self.items):
+            raise _Decline
+        return [node.run(value) for node, value in zip(self.items, raw, strict=True)]
+
+
+class _Value(_Node):
+    """A value a codec decodes: the general codecs with this point's term, definition, type and
+    term ids, and the walk's check that encoding the result gives the raw value back.
+
+    The common raw forms take a short cut that gives exactly what the codecs give, the check
+    included (tests/cborld/test_decodeplan.py runs both on random values): a code of the type's
+    table written as the encoder writes it; text (and integers, where the codecs leave them) of a
+    type with no codec and not in its table; a term id of a URL; epoch seconds of an
+    xsd:dateTime or base58btc bytes of a multibase value, when the entry has no table for them.
+    """
+
+    __slots__ = (
+        "codes",
+        "datetime",
+        "definition",
+        "id_to_term",
+        "int_plain",
+        "multibase",
+        "state",
+        "str_plain",
+        "table",
+        "term",
+        "term_to_id",
+        "term_type",
+        "url_terms",
+    )
+
+    def __init__(
+        self, term: str, definition: Mapping[str, Any], term_type: Any, state: CodecState
+    ) -> None:
+        self.term = term
+        self.definition = definition
+        self.term_type = term_type
+        self.state = state
+        type_ = table_type(term, definition, term_type)
+        table = state.type_table.get(type_)
+        reverse = state.reverse_table.get(type_, {})
+        uses_bytes = type_ in state.bytes_types
+        codec = type_ in ("url", MULTIBASE, XSD_DATETIME, XSD_DATE)
+        self.table: Mapping[str, int] = table if table is not None else {}
+        self.codes: dict[Any, str] = {}
+        for value, code in self.table.items():
+            if reverse.get(code) != value or (uses_bytes and code >= 0xFFFFFFFF):
+                continue
+            self.codes[uint_bytes(code) if uses_bytes else code] = value
+        self.str_plain = not codec
+        self.int_plain = not codec and (table is None or (type_ == "none" and uses_bytes))
+        self.url_terms = type_ == "url" and uses_bytes
+        self.datetime = type_ == XSD_DATETIME and table is None
+        self.multibase = type_ == MULTIBASE and table is None
+        contexts = state.loader
+        assert contexts.id_to_term is not None
+        self.id_to_term = contexts.id_to_term
+        self.term_to_id = contexts.term_to_id
+
+    def run(self, raw: Any) -> Any:
+        kind = type(raw)
+        if kind is str:
+            if self.str_plain and raw not in self.table:
+                return raw
+        elif kind is int:
+            decoded = self.codes.get(raw)
+            if decoded is not None:
+                return decoded
+            if self.int_plain and _INT_MIN <= raw <= _INT_MAX:
+                return raw
+            if self.url_terms and not raw & 1:
+                term = self.id_to_term.get(raw)
+                if term is not None and term not in self.table and self.term_to_id[term] == raw:
+                    return term
+            if self.datetime and in_js_range(raw):
+                return iso_datetime(raw)
+        elif kind is bytes:
+            decoded = self.codes.get(raw)
+            if decoded is not None:
+                return decoded
+            if self.multibase and raw[:1] == b"z" and len(raw) <= _MAX_SHORT_BASE58:
+                return "z" + base58btc_encode(raw[1:])
+        return self._decode(raw)
+
+    def _decode(self, raw: Any) -> Any:
+        if raw is None or type(raw) is dict:
+            raise _Decline
+        _check_raw(raw)
+        decoded = decode_value(raw, self.state, self.term, self.definition, self.term_type)
+        kind = type(decoded)
+        if kind is not str and kind is not int:
+            raise _Decline  # UNDECODED (the walk would go through the array), bytes, a float
+        again = encode_value(decoded, self.state, self.term, self.definition, self.term_type)
+        if not _same(again, raw):
+            raise _Decline
+        return decoded
+
+
+class _Map(_Node):
+    """A map: its keys (in order), the raw values the walk chose contexts by, and its entries
+    (output term, key, plural, value plans) in the order the walk wrote them."""
+
+    __slots__ = ("context", "entries", "guards", "key_types", "keys")
+
+    def __init__(
+        self,
+        keys: tuple[Any, ...],
+        guards: tuple[tuple[Any, Any], ...],
+        context: Any,
+        entries: tuple[tuple[str, Any, bool, tuple[_Node, ...]], ...],
+    ) -> None:
+        self.keys = keys
+        self.key_types = tuple(type(k) for k in keys)
+        self.guards = guards
+        self.context = context
+        self.entries = entries
+
+    def run(self, raw: Any) -> Any:
+        if type(raw) is not dict or tuple(raw) != self.keys:
+            raise _Decline
+        if tuple(map(type, raw)) != self.key_types:  # True == 1, 1.0 == 1 as dict keys
+            raise _Decline
+        for key, expected in self.guards:
+            if not _same(raw[key], expected):
+                raise _Decline
+        output: dict[str, Any] = {}
+        if self.context is not ABSENT:
+            output["@context"] = _fresh(self.context)
+        for term, key, plural, nodes in self.entries:
+            value = raw[key]
+            if plural:
+                if type(value) is not list or len(value) != len(nodes):
+                    raise _Decline
+                output[term] = [n.run(v) for n, v in zip(nodes, value, strict=True)]
+            else:
+                output[term] = nodes[0].run(value)
+        return output
+
+
+class _Plan:
+    __slots__ = ("depth", "entry", "items", "prefix", "root", "urls", "work")
+
+    def __init__(
+        self,
+        entry: RegistryEntry,
+        root: _Map,
+        urls: tuple[str, ...],
+        items: int,
+        depth: int,
+        prefix: bytes,
+        work: int,
+    ) -> None:
+        self.entry = entry
+        self.root = root
+        self.urls = urls
+        self.items = items
+        self.depth = depth
+        self.prefix = prefix
+        self.work = work
+        """The context-processing work the walk charged (the same for every document of the
+        shape; checked against the cap in force)."""
+
+    def serves(self, loader: DocumentLoader) -> bool:
+        return all(MEMO.serves_bundled(loader, url) for url in self.urls)
+
+
+# --- building a plan -----------------------------------------------------------------------------
+
+
+def _size(value: Any, depth: int) -> tuple[int, int]:
+    """The data items the strict reader counts in ``value`` read at ``depth``, and the deepest
+    depth at which it reads an array or a map."""
+    if isinstance(value, list):
+        items, deepest = 1, depth
+        for item in value:
+            n, d = _size(item, depth + 1)
+            items, deepest = items + n, max(deepest, d)
+        return items, deepest
+    if isinstance(value, dict):
+        items, deepest = 1, depth
+        for item in value.values():
+            n, d = _size(item, depth + 1)
+            items, deepest = items + 1 + n, max(deepest, d)
+        return items, deepest
+    return 1, -1
+
+
+def _recorder_class() -> type[Any]:
+    from vic.vc.cborld.converter import _Decompressor
+
+    class Recorder(_Decompressor):
+        """The general walk, noting each decision as a plan node."""
+
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            self.frames: list[list[Any]] = [[]]
+            self.read_keys: list[list[Any]] = []
+            self.snapshots: dict[int, CodecState] = {}
+
+        def _type_value(self, payload: dict[Any, Any], key: Any) -> Any:
+            self.read_keys[-1].append(key)
+            return super()._type_value(payload, key)
+
+        def _state_now(self) -> CodecState:
+            """The codecs' state with only the term ids known at this point of the walk."""
+            next_id = self.contexts.next_term_id
+            state = self.snapshots.get(next_id)
+            if state is None:
+                contexts: ContextLoader = copy.copy(self.contexts)
+                contexts.term_to_id = dict(self.contexts.term_to_id)
+                assert self.contexts.id_to_term is not None
+                contexts.id_to_term = dict(self.contexts.id_to_term)
+                state = copy.copy(self.state)
+                state.loader = contexts
+                self.snapshots[next_id] = state
+            return state
+
+        def _object(self, active: ActiveContext, payload: dict[Any, Any]) -> dict[str, Any]:
+            self.frames.append([])
+            self.read_keys.append([])
+            try:
+                output = super()._object(active, payload)
+            finally:
+                children = self.frames.pop()
+                read = self.read_keys.pop()
+            guarded = [k for k in payload if k in _CONTEXT_KEYS or k in read]
+            entries: list[tuple[str, Any, bool, tuple[_Node, ...]]] = []
+            ordered = []
+            for key, value in payload.items():
+                if key in _CONTEXT_KEYS:
+                    continue
+                term, plural = self.contexts.term_for_id(key)
+                ordered.append((term, plural, key, value))
+            ordered.sort(key=lambda e: e[0].encode("utf-16-be", "surrogatepass"))
+            position = 0
+            for term, plural, key, value in ordered:
+                count = len(value) if plural else 1
+                entries.append((term, key, plural, tuple(children[position : position + count])))
+                position += count
+            if position != len(children) or [e[0] for e in entries] != [
+                k for k in output if k != "@context"
+            ]:
+                raise _Decline  # not the walk this plan expects
+            node = _Map(
+                tuple(payload),
+                tuple((k, copy.deepcopy(payload[k])) for k in guarded),
+                copy.deepcopy(output["@context"]) if "@context" in output else ABSENT,
+                tuple(entries),
+            )
+            self.frames[-1].append(node)
+            return output
+
+        def _value(
+            self,
+            active: ActiveContext,
+            term_type: Any,
+            value: Any,
+            term: str,
+            definition: Mapping[str, Any],
+        ) -> Any:
+            state = self._state_now()
+            self.frames.append([])
+            try:
+                output = super()._value(active, term_type, value, term, definition)
+            finally:
+                children = self.frames.pop()
+            node: _Node
+            if value is None:
+                node = _Null()
+            elif isinstance(value, dict):
+                (node,) = children
+            elif isinstance(output, list):
+                node = _Array(tuple(children))
+            else:
+                node = _Value(term, definition, term_type, state)
+            self.frames[-1].append(node)
+            return output
+
+    return Recorder
+
+
+_lock = threading.Lock()
+_plans: dict[tuple[int, tuple[Any, ...]], list[_Plan]] = {}
+"""(registry entry id, shape key) -> plans."""
+_refused: dict[tuple[int, tuple[Any, ...]], int] = {}
+"""(registry entry id, shape key) -> how many documents gave no plan (a context object in the
+document, a loader serving other contexts...): past :data:`MAX_PLANS_PER_KEY`, no more walks are
+spent on recording it."""
+_count = 0
+_recorder: type[Any] | None = None
+
+
+def _build(
+    payload: Any, entry: RegistryEntry, loader: DocumentLoader, document: dict[str, Any]
+) -> _Plan | None:
+    import cbor2
+
+    from vic.vc.cborld.converter import CborldFormat, _prefix, _type_table
+
+    global _recorder
+    if _recorder is None:
+        _recorder = _recorder_class()
+    recorder = _recorder(_type_table(entry), loader, False)
+    try:
+        again = recorder.run(payload)
+    except _Decline:
+        return None
+    if not recorder.canonical or not _same(again, document):
+        return None
+    (root,) = recorder.frames[0]
+    contexts = recorder.contexts
+    urls = tuple(contexts._by_url)
+    if not all(MEMO.serves_bundled(loader, url) for url in urls):
+        return None
+    if not all(MEMO.is_bundled_object(e.source) for e in contexts._by_object.values()):
+        return None
+    items, depth = _size(payload, 1)
+    prefix = _prefix(CborldFormat.CBORLD_1_0, entry.entry_id, True)
+    plan = _Plan(entry, root, urls, items, depth, prefix, contexts.work)
+    try:
+        _check_raw_tree(payload)
+        same_bytes = cbor2.dumps(payload, canonical=True) == cbor.dumps(payload)
+        replayed = root.run(payload)
+    except Exception:
+        return None
+    if not same_bytes or not _same(replayed, document) or list(replayed) != list(document):
+        return None
+    return plan
+
+
+def _check_raw_tree(value: Any) -> None:
+    if type(value) is dict:
+        for key, item in value.items():
+            if type(key) is not int and type(key) is not str:
+                raise _Decline
+            _check_raw_tree(item)
+    elif type(value) is list:
+        for item in value:
+            _check_raw_tree(item)
+    else:
+        _check_raw(value)
+
+
+def _shape_key(payload: dict[Any, Any]) -> tuple[Any, ...]:
+    """What plans are looked up by: the keys of the payload and of the maps in it (the plan
+    itself checks the rest of the shape)."""
+    return (tuple(payload), *[tuple(v) for v in payload.values() if type(v) is dict])
+
+
+def learn(
+    payload: Any, entry: RegistryEntry, loader: DocumentLoader, document: dict[str, Any]
+) -> None:
+    """Build and keep the plan of ``payload``'s shape, if it has none yet (``document`` is what the
+    general decoder made of it, having shown it canonical)."""
+    global _count
+    if not isinstance(payload, dict):
+        return
+    key = (entry.entry_id, _shape_key(payload))
+    known = _plans.get(key, ())
+    if len(known) + _refused.get(key, 0) >= MAX_PLANS_PER_KEY:
+        return  # enough plans, or enough walks that gave none, for this key
+    for plan in known:
+        if plan.entry == entry:
+            try:
+                plan.root.run(payload)
+                return  # this shape has its plan already
+            except _Decline:
+                continue
+    built = _build(payload, entry, loader, document)
+    with _lock:
+        if _count >= MAX_PLANS:
+            _plans.clear()
+            _refused.clear()
+            _count = 0
+        if built is None:
+            _refused[key] = _refused.get(key, 0) + 1
+        else:
+            _plans.setdefault(key, []).append(built)
+        _count += 1
+
+
+def decode_planned(
+    data: bytes, registry: Registry, loader: DocumentLoader, limits: CborLimits
+) -> dict[str, Any] | None:
+    """The document of CBOR-LD ``data`` by a plan, or None if no plan fully understands it (the
+    general decoder then decides, and gives every error)."""
+    if (
+        not _plans
+        or type(data) is not bytes
+        or not data.startswith(_TAG_HEAD)
+        or len(data) > limits.max_bytes
+        or limits.max_depth > _MAX_READ_DEPTH
+    ):
+        return None
+    head = data[4] if len(data) > 4 else 0xFF
+    if head < 24:
+        entry_id, start = head, 5
+    elif head == 0x18:
+        entry_id, start = data[5], 6
+    elif head == 0x19:
+        entry_id, start = int.from_bytes(data[5:7], "big"), 7
+    else:
+        return None
+    try:
+        import cbor2
+
+        payload = cbor2.loads(data[start:])
+        known = _plans.get((entry_id, _shape_key(payload)), ()) if type(payload) is dict else ()
+        if not known:
+            return None
+        entry = registry.get(entry_id)
+    except Exception:
+        return None
+    for plan in known:
+        if data[:start] != plan.prefix or (entry is not plan.entry and entry != plan.entry):
+            continue
+        try:
+            document: dict[str, Any] = plan.root.run(payload)
+        except _Decline:
+            continue
+        except Exception:  # a codec refused the value: the general decoder says why
+            return None
+        if (
+            plan.items > limits.max_items
+            or plan.depth >= limits.max_depth
+            or plan.work > context_module.DEFAULT_MAX_WORK
+        ):
+            return None
+        if not plan.serves(loader) or cbor2.dumps(payload, canonical=True) != data[start:]:
+            return None
+        return document
+    return None
+
+
+def plan_count() -> int:
+    """How many plans (and shapes that gave none) are kept (for tests)."""
+    return _count
+
+
+def reset() -> None:
+    """Forget every plan (for tests)."""
+    global _count
+    with _lock:
+        _plans.clear()
+        _refused.clear()
+        _count = 0
