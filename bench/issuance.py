@@ -30,6 +30,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from datetime import UTC, date, datetime
@@ -180,6 +181,35 @@ def single_events(config: IssuerConfig, count: int, vehicles: int) -> float:
         return count / (time.perf_counter() - started)
 
 
+def threaded_events(config: IssuerConfig, count: int, vehicles: int, threads: int) -> float:
+    """``count`` transfers from ``threads`` threads at once in one process (group commit)."""
+    with Issuer.open(config) as issuer:
+        issuer.transfer_vehicle(OFFICE, vin(0), new_owner="warm", event_key=f"warm-{uuid.uuid4()}")
+        tag = uuid.uuid4().hex[:8]
+        numbers = iter(range(count))
+        lock = threading.Lock()
+
+        def client() -> None:
+            while True:
+                with lock:
+                    n = next(numbers, None)
+                if n is None:
+                    return
+                mark = issuer.transfer_vehicle(
+                    OFFICE, vin(n % vehicles), new_owner=f"t-{tag}-{n}", event_key=f"{tag}-{n}"
+                )
+                if not mark.issued_now:
+                    raise SystemExit(f"unexpected mark {mark!r}")
+
+        pool = [threading.Thread(target=client) for _ in range(threads)]
+        started = time.perf_counter()
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join()
+        return count / (time.perf_counter() - started)
+
+
 def one_process(config: IssuerConfig, marks: int, batch: int, vehicles: int) -> float:
     with Issuer.open(config) as issuer:
         issue_batches(issuer, f"warm-{uuid.uuid4().hex[:6]}", batch, batch, vehicles)
@@ -262,6 +292,11 @@ def run(label: str, url: str | None, args: argparse.Namespace) -> None:
         )
         rate = single_events(config, args.single, args.vehicles)
         print(f"single events (transfer_vehicle), 1 process: {rate:7.0f} marks/s")
+        rate = threaded_events(config, args.single, args.vehicles, args.threads)
+        print(
+            f"single events, {args.threads} threads in 1 process (group commit): "
+            f"{rate:7.0f} marks/s"
+        )
         rate = one_process(config, args.marks, args.batch, args.vehicles)
         print(f"batches of {args.batch} (report_inspections), 1 process: {rate:7.0f} marks/s")
         rate = in_processes(config, args.processes, args.marks, args.batch, args.vehicles)
@@ -288,6 +323,7 @@ def main() -> None:
     parser.add_argument("--marks", type=int, default=4000, help="marks per batch figure")
     parser.add_argument("--single", type=int, default=500, help="single events to time")
     parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--threads", type=int, default=16, help="concurrent single events")
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--vehicles", type=int, default=300)
     parser.add_argument("--revoked", type=int, default=100_000)

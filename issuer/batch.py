@@ -19,9 +19,21 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from vic.contexts.errors import ConflictError, RecordNotFoundError, RefusedError, VicError
+from vic.contexts.errors import (
+    ConflictError,
+    PermissionDeniedError,
+    RecordNotFoundError,
+    RefusedError,
+    VicError,
+)
 from vic.issuer.db.models import Vehicle
-from vic.issuer.domain import Actor, InspectionReport, IssuanceReason
+from vic.issuer.domain import (
+    Actor,
+    InspectionOutcome,
+    InspectionReport,
+    IssuanceReason,
+    IssuedMark,
+)
 from vic.issuer.marks import Done, PendingRequest, ToSign, audit_rows, create_pending, replay
 from vic.issuer.policy import next_due
 from vic.issuer.records import Context, vehicle_facts, vehicle_subject, year_month
@@ -29,7 +41,7 @@ from vic.issuer.repositories import audit as audit_repo
 from vic.issuer.repositories import vehicles as vehicles_repo
 from vic.vc.mark import InspectionBasis
 
-__all__ = ["InspectionPlan", "plan_inspections"]
+__all__ = ["InspectionPlan", "inspection_outcomes", "plan_inspections"]
 
 
 @dataclass(frozen=True)
@@ -198,3 +210,43 @@ def _request(
         valid_until=due.valid_until(),
         event_key=event_key,
     )
+
+
+def inspection_outcomes(
+    actor: Actor,
+    reports: Sequence[InspectionReport],
+    accepted: Sequence[InspectionReport],
+    plans: Sequence[InspectionPlan],
+    issued: dict[int, IssuedMark],
+) -> list[InspectionOutcome | VicError]:
+    """Each report's outcome (or error), in order."""
+    outcomes: list[InspectionOutcome | VicError] = []
+    for report, plan in zip(accepted, plans, strict=True):
+        if plan.error is not None:
+            outcomes.append(plan.error)
+            continue
+        mark = None
+        if plan.sign is not None:
+            mark = issued[plan.sign.row_id]
+        elif plan.done is not None:
+            mark = plan.done.mark
+        outcomes.append(
+            InspectionOutcome(
+                station=report.station,
+                report_number=report.report_number,
+                vin=plan.vin,
+                passed=report.passed,
+                mark=mark,
+                recorded_now=plan.recorded_now,
+            )
+        )
+    merged = iter(outcomes)
+    return [
+        PermissionDeniedError(
+            f"this token reports for station {actor.station}, not {report.station}",
+            code="STATION_MISMATCH",
+        )
+        if actor.station is not None and actor.station != report.station
+        else next(merged)
+        for report in reports
+    ]

@@ -133,6 +133,12 @@ class Kernel:
             for key_id in [k for k in self._signers if k != current_key_id]:
                 del self._signers[key_id]
 
+    def signs_with(self, key_id: int) -> bool:
+        """Whether this process signs with key row ``key_id`` (its signer is cached: the key was
+        current when last used here; a rotation elsewhere is caught when the mark is stored)."""
+        with self._signers_lock:
+            return key_id in self._signers
+
     def signer_for(self, key_id: int) -> Signer:
         """The signer of a key row: its key file (read once) or the external signer.
 

@@ -14,20 +14,18 @@ Inspection reports have one code path: a single report is a batch of one
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from vic.contexts.errors import (
-    PermissionDeniedError,
     RefusedError,
     VicError,
 )
-from vic.issuer.batch import plan_inspections
+from vic.issuer.batch import InspectionPlan, inspection_outcomes, plan_inspections
 from vic.issuer.db.models import Owner, Vehicle
 from vic.issuer.domain import (
     Actor,
@@ -39,21 +37,19 @@ from vic.issuer.domain import (
     VehicleChange,
     VehicleRegistration,
 )
+from vic.issuer.events import Event, EventPlan, Refusal, check_validity, plan_events
+from vic.issuer.groupcommit import GroupCommit
 from vic.issuer.kernel import SYSTEM_ACTOR, Kernel
 from vic.issuer.marks import (
     Done,
     PendingRequest,
     Plan,
-    Signed,
     ToSign,
-    create_pending,
     replay,
-    store_signed,
 )
 from vic.issuer.policy import ExemptionCode, exemption_allowed
 from vic.issuer.records import (
     audit,
-    dumps,
     latest_mark,
     owner_for,
     require_role,
@@ -68,16 +64,10 @@ from vic.issuer.repositories import credentials as credentials_repo
 from vic.issuer.repositories import keys as keys_repo
 from vic.issuer.repositories import marks as marks_repo
 from vic.issuer.repositories import vehicles as vehicles_repo
+from vic.issuer.signing import sign_and_store
 from vic.vc.mark import InspectionBasis, valid_until_for_month
 
 __all__ = ["IssuanceService", "RegistrationOutcome"]
-
-
-@dataclass(frozen=True)
-class _Refusal:
-    """A refusal to raise after its record is committed (e.g. a refused exemption)."""
-
-    error: RefusedError
 
 
 class IssuanceService:
@@ -90,6 +80,10 @@ class IssuanceService:
     def __init__(self, kernel: Kernel, finish_credential: Callable[[Actor, ToSign], Any]) -> None:
         self.kernel = kernel
         self._finish_credential = finish_credential
+        self._events: GroupCommit[Event, IssuedMark] = GroupCommit(self._run_events)
+        self._reports: GroupCommit[tuple[Actor, InspectionReport], InspectionOutcome] = GroupCommit(
+            self._run_reports
+        )
 
     # --- the second transaction ------------------------------------------------------------------
 
@@ -99,45 +93,16 @@ class IssuanceService:
 
     def finish_many(self, actor: Actor, plans: Sequence[ToSign]) -> list[IssuedMark]:
         """Sign pending marks and store them in one transaction (re-signing any whose key was
-        retired meanwhile)."""
-        kernel = self.kernel
-        results: dict[int, IssuedMark] = {}
-        current = kernel.current_key_id()
-        # a plan of a key retired since is signed with the current key (the old one is gone)
-        todo = [p if p.key_id == current else ToSign(p.row_id, p.unsigned, current) for p in plans]
-        while todo:
-            signed = [
-                Signed(
-                    plan.row_id,
-                    dumps(
-                        kernel.sign(
-                            json.loads(plan.unsigned),
-                            plan.key_id,
-                            include_created=kernel.config.proof_created,
-                        )
-                    ),
-                    plan.key_id,
-                )
-                for plan in todo
-            ]
-            stored = kernel.run(
-                functools.partial(store_signed, ctx=kernel.ctx, actor=actor, signed=signed)
-            )
-            retry: list[ToSign] = []
-            key_id: int | None = None
-            for plan, result in zip(todo, stored, strict=True):
-                if result is not None:
-                    results[plan.row_id] = result
-                    continue
-                key_id = key_id or kernel.current_key_id()  # rotated meanwhile: the new key
-                retry.append(ToSign(plan.row_id, plan.unsigned, key_id))
-            todo = retry
-        return [results[plan.row_id] for plan in plans]
+        retired meanwhile). A pending mark named twice is signed and stored once."""
+        issued = self.finish_all([(actor, plan) for plan in plans])
+        return [issued[plan.row_id] for plan in plans]
+
+    def finish_all(self, plans: Sequence[tuple[Actor, ToSign]]) -> dict[int, IssuedMark]:
+        """See :func:`vic.issuer.signing.sign_and_store`."""
+        return sign_and_store(self.kernel, plans)
 
     def _pending(
         self,
-        session: Session,
-        actor: Actor,
         vehicle: Vehicle,
         *,
         reason: IssuanceReason,
@@ -145,7 +110,7 @@ class IssuanceService:
         valid_until: datetime,
         event_key: str,
         exemption_id: int | None = None,
-    ) -> ToSign:
+    ) -> PendingRequest:
         request = PendingRequest(
             vehicle_id=vehicle.id,
             subject=vehicle_subject(vehicle, basis),
@@ -154,13 +119,65 @@ class IssuanceService:
             event_key=event_key,
             exemption_id=exemption_id,
         )
-        return create_pending(session, self.kernel.ctx, actor, [request])[0]
+        return check_validity(self.kernel.ctx, request)
 
-    def _issue(self, actor: Actor, work: Callable[[Session], Plan]) -> IssuedMark:
-        plan = self.kernel.run(work)
-        if isinstance(plan, Done):
-            return plan.mark
-        return self.finish(actor, plan)
+    def _issue(
+        self,
+        actor: Actor,
+        vin: str,
+        event_key: str | None,
+        work: Callable[[Session], PendingRequest | Plan | Refusal],
+    ) -> IssuedMark:
+        """Run a single event's first transaction (``work``), sign, store: in a group with the
+        events other threads submit meanwhile (group commit, :mod:`vic.issuer.groupcommit`)."""
+        return self._events.submit(Event(actor, vin.strip().upper(), event_key, work))
+
+    def _run_events(self, events: list[Event]) -> list[IssuedMark | BaseException]:
+        """A group of single events: their first transactions as one (:mod:`vic.issuer.events`),
+        their marks signed and stored in one second transaction. If the group fails as a whole
+        (not a domain refusal), each event runs again alone, so only the culprit fails; its
+        idempotency key makes that safe."""
+        ctx = self.kernel.ctx
+        if len(events) == 1:  # alone: no savepoint needed, its error rolls everything back
+            plans = self.kernel.run(
+                functools.partial(plan_events, ctx=ctx, events=events, isolate=False)
+            )
+            return self._settle(events, plans)
+        try:
+            plans = self.kernel.run(
+                functools.partial(plan_events, ctx=ctx, events=events, isolate=True)
+            )
+            return self._settle(events, plans)
+        except Exception:
+            return [self._alone(event) for event in events]
+
+    def _alone(self, event: Event) -> IssuedMark | BaseException:
+        try:
+            return self._run_events([event])[0]
+        except Exception as error:
+            return error
+
+    def _settle(
+        self, events: Sequence[Event], plans: Sequence[EventPlan]
+    ) -> list[IssuedMark | BaseException]:
+        """Finish the events' pending marks (one transaction); each event's result."""
+        issued = self.finish_all(
+            [(e.actor, p) for e, p in zip(events, plans, strict=True) if isinstance(p, ToSign)]
+        )
+        told: set[int] = set()  # an event repeated in the group was not issued "now" twice
+        results: list[IssuedMark | BaseException] = []
+        for plan in plans:
+            if isinstance(plan, VicError):
+                results.append(plan)
+            elif isinstance(plan, Refusal):
+                results.append(plan.error)
+            elif isinstance(plan, Done):
+                results.append(plan.mark)
+            else:
+                mark = issued[plan.row_id]
+                results.append(mark if plan.row_id not in told else replace(mark, issued_now=False))
+                told.add(plan.row_id)
+        return results
 
     # --- registration and the events that keep the validity -------------------------------------
 
@@ -231,7 +248,7 @@ class IssuanceService:
         """An event that re-issues the mark with the current validity (transfer, change...)."""
         ctx = self.kernel.ctx
 
-        def work(session: Session) -> Plan:
+        def work(session: Session) -> PendingRequest | Plan:
             vehicle = vehicle_by_vin(session, vin, lock=True, active=False)
             replayed = replay(session, ctx, event_key, vehicle.id, reason)
             if replayed is not None:
@@ -261,8 +278,6 @@ class IssuanceService:
                 **detail,
             )
             return self._pending(
-                session,
-                actor,
                 vehicle,
                 reason=reason,
                 basis=InspectionBasis(latest.basis),
@@ -270,7 +285,7 @@ class IssuanceService:
                 event_key=event_key,
             )
 
-        return self._issue(actor, work)
+        return self._issue(actor, vin, event_key, work)
 
     def transfer_vehicle(
         self,
@@ -374,10 +389,8 @@ class IssuanceService:
         :raises ConflictError: ``EVENT_KEY_REUSED`` (the report number with other facts).
         :raises RecordNotFoundError: ``VEHICLE_NOT_FOUND``.
         """
-        (outcome,) = self.report_inspections(actor, [report])
-        if isinstance(outcome, VicError):
-            raise outcome
-        return outcome
+        require_role(actor, Role.STATION, Role.SYSTEM)
+        return self._reports.submit((actor, report))
 
     def report_inspections(
         self, actor: Actor, reports: Sequence[InspectionReport]
@@ -389,48 +402,67 @@ class IssuanceService:
         statements per batch, not per mark).
         """
         require_role(actor, Role.STATION, Role.SYSTEM)
-        reports = list(reports)
-        accepted = [r for r in reports if actor.station in (None, r.station)]
-        plans = (
-            self.kernel.run(
-                functools.partial(
-                    plan_inspections, ctx=self.kernel.ctx, actor=actor, reports=accepted
-                )
+        return self._report_groups([(actor, list(reports))])[0]
+
+    def _run_reports(
+        self, items: list[tuple[Actor, InspectionReport]]
+    ) -> list[InspectionOutcome | BaseException]:
+        """A group of single reports (group commit): one batch per actor, all in the same two
+        transactions. If the group fails as a whole (not a domain refusal), each report runs
+        again alone, so only the culprit fails; its idempotency key makes that safe."""
+        by_actor: dict[Actor, list[int]] = {}
+        for index, (actor, _) in enumerate(items):
+            by_actor.setdefault(actor, []).append(index)
+        try:
+            groups = self._report_groups(
+                [(actor, [items[i][1] for i in indexes]) for actor, indexes in by_actor.items()]
             )
-            if accepted
-            else []
+        except Exception:
+            if len(items) == 1:
+                raise
+            return [self._report_alone(actor, report) for actor, report in items]
+        placed: dict[int, InspectionOutcome | VicError] = {}
+        for indexes, outcomes in zip(by_actor.values(), groups, strict=True):
+            placed.update(zip(indexes, outcomes, strict=True))
+        return [placed[index] for index in range(len(items))]
+
+    def _report_alone(
+        self, actor: Actor, report: InspectionReport
+    ) -> InspectionOutcome | BaseException:
+        try:
+            return self._run_reports([(actor, report)])[0]
+        except Exception as error:
+            return error
+
+    def _report_groups(
+        self, groups: Sequence[tuple[Actor, list[InspectionReport]]]
+    ) -> list[list[InspectionOutcome | VicError]]:
+        """Batches of reports of several actors in the same two transactions."""
+        ctx = self.kernel.ctx
+        accepted = [
+            [r for r in reports if actor.station in (None, r.station)] for actor, reports in groups
+        ]
+
+        def plan(session: Session) -> list[list[InspectionPlan]]:
+            return [
+                plan_inspections(session, ctx, actor, reports) if reports else []
+                for (actor, _), reports in zip(groups, accepted, strict=True)
+            ]
+
+        plans = self.kernel.run(plan) if any(accepted) else [[] for _ in groups]
+        issued = self.finish_all(
+            [
+                (actor, p.sign)
+                for (actor, _), group in zip(groups, plans, strict=True)
+                for p in group
+                if p.sign is not None
+            ]
         )
-        to_sign = {p.sign.row_id: p.sign for p in plans if p.sign is not None}
-        issued = dict(zip(to_sign, self.finish_many(actor, list(to_sign.values())), strict=True))
-        outcomes: list[InspectionOutcome | VicError] = []
-        for report, plan in zip(accepted, plans, strict=True):
-            if plan.error is not None:
-                outcomes.append(plan.error)
-                continue
-            mark = None
-            if plan.sign is not None:
-                mark = issued[plan.sign.row_id]
-            elif plan.done is not None:
-                mark = plan.done.mark
-            outcomes.append(
-                InspectionOutcome(
-                    station=report.station,
-                    report_number=report.report_number,
-                    vin=plan.vin,
-                    passed=report.passed,
-                    mark=mark,
-                    recorded_now=plan.recorded_now,
-                )
-            )
-        merged = iter(outcomes)
         return [
-            PermissionDeniedError(
-                f"this token reports for station {actor.station}, not {report.station}",
-                code="STATION_MISMATCH",
+            inspection_outcomes(actor, reports, accepted_reports, group, issued)
+            for (actor, reports), accepted_reports, group in zip(
+                groups, accepted, plans, strict=True
             )
-            if actor.station is not None and actor.station != report.station
-            else next(merged)
-            for report in reports
         ]
 
     # --- the exemption -------------------------------------------------------------------------
@@ -450,7 +482,7 @@ class IssuanceService:
         ctx = self.kernel.ctx
         today = ctx.today()
 
-        def work(session: Session) -> Plan | _Refusal:
+        def work(session: Session) -> PendingRequest | Plan | Refusal:
             vehicle, acting = visible_vehicle(session, actor, vin, lock=True)
             latest = latest_mark(session, vehicle.id)
             decision = exemption_allowed(
@@ -492,13 +524,11 @@ class IssuanceService:
                 regime=decision.regime,
             )
             if not decision.allowed or decision.valid_until_month is None:
-                return _Refusal(
+                return Refusal(
                     RefusedError(decision.message, code=decision.code.value, regime=decision.regime)
                 )
             assert decision.due is not None
             return self._pending(
-                session,
-                actor,
                 vehicle,
                 reason=IssuanceReason.EXEMPTION,
                 basis=InspectionBasis.EXEMPT,
@@ -507,12 +537,7 @@ class IssuanceService:
                 exemption_id=application.id,
             )
 
-        plan = self.kernel.run(work)
-        if isinstance(plan, _Refusal):
-            raise plan.error
-        if isinstance(plan, Done):
-            return plan.mark
-        return self.finish(actor, plan)
+        return self._issue(actor, vin, None, work)
 
     # --- after a crash ---------------------------------------------------------------------------
 
