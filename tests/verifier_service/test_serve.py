@@ -179,3 +179,15 @@ def test_loopback_http_stays_on_loopback() -> None:
     result = vic("serve", "verifier", "--any-issuer", "--allow-loopback-http", "--host", "::")
     assert result.returncode != 0
     assert "NOT_LOOPBACK" in result.stderr
+
+
+def test_only_an_offline_service_verifies_in_its_event_loop(
+    tmp_path: Path, authority: Authority
+) -> None:
+    from vic.verifier.service import ServeOptions
+
+    trust = str(trust_file(tmp_path, authority))
+    assert ServeOptions(trust_file=trust, offline=True).settings().verify_in_loop
+    # online, a status list fetch must not stall the other requests: a worker thread verifies
+    assert not ServeOptions(trust_file=trust).settings().verify_in_loop
+    assert not ServeOptions(trust_file=trust, did_web=True).settings().verify_in_loop

@@ -11,6 +11,7 @@ from vic.httpkit.openapi import install_openapi
 from vic.httpkit.problems import install_problem_handlers
 from vic.verifier.service.bodies import BodiesByMediaType
 from vic.verifier.service.challenges import ChallengeStore
+from vic.verifier.service.hot import HotRoutes
 from vic.verifier.service.models import QrTextRequest, VerificationProblem
 from vic.verifier.service.page import page_router, static_files
 from vic.verifier.service.routes import router
@@ -30,8 +31,13 @@ does not answers 400 or 422 with an RFC 9457 problem document (`application/prob
 a VC 2.0 error type and vic's stable `code`. The page at `/` scans a mark with a phone."""
 
 
-def create_app(settings: VerifierSettings) -> FastAPI:
-    """The verifier's HTTP service: VC-API, ``/qr/verify``, the page at ``/``, ``/docs``."""
+def create_app(settings: VerifierSettings, *, hot_paths: bool = True) -> FastAPI:
+    """The verifier's HTTP service: VC-API, ``/qr/verify``, the page at ``/``, ``/docs``.
+
+    ``hot_paths=False`` leaves out the lean path of the verify routes
+    (:mod:`vic.verifier.service.hot`): every request then goes through FastAPI (the
+    differential tests compare both).
+    """
     app = FastAPI(
         title="vic verifier",
         version="1",
@@ -46,6 +52,8 @@ def create_app(settings: VerifierSettings) -> FastAPI:
         settings.challenge_secret, settings.challenge_ttl, settings.clock
     )
     install_problem_handlers(app, service="the verifier")
+    if hot_paths:
+        app.add_middleware(HotRoutes, settings=settings)  # inside the body middleware
     app.add_middleware(
         BodiesByMediaType,
         max_json_bytes=settings.max_json_bytes,

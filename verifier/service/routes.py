@@ -8,7 +8,6 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from vic.contexts.errors import MalformedValueError, ParsingError, ProofVerificationError
@@ -16,7 +15,6 @@ from vic.httpkit.bodies import StrictJsonRoute
 from vic.httpkit.problems import PROBLEM_MEDIA_TYPE, error_responses
 from vic.vc.dates import format_datetime
 from vic.verifier.presentation import PresentationResult, verify_presentation
-from vic.verifier.result import VerificationResult
 from vic.verifier.service.bodies import IMAGE_MEDIA_TYPES
 from vic.verifier.service.challenges import ChallengeStore
 from vic.verifier.service.deps import challenges_of, json_only, settings_of
@@ -30,8 +28,7 @@ from vic.verifier.service.models import (
     VerifyPresentationRequest,
 )
 from vic.verifier.service.settings import VerifierSettings
-from vic.verifier.service.verification import result_body
-from vic.verifier.verify import verify_credential
+from vic.verifier.service.verification import respond, result_body, run_verification, verify
 
 __all__ = ["router"]
 
@@ -76,25 +73,6 @@ _VERIFY_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
 }
 
 
-def _respond(code: int, body: dict[str, Any]) -> JSONResponse:
-    media = "application/json" if code == 200 else PROBLEM_MEDIA_TYPE
-    return JSONResponse(body, status_code=code, media_type=media)
-
-
-def _verify(
-    settings: VerifierSettings, credential: dict[str, Any] | str | bytes, options: VerifyOptions
-) -> VerificationResult:
-    return verify_credential(
-        credential,
-        trust=settings.trust,
-        resolver=settings.resolver,
-        loader=settings.loader,
-        clock=settings.clock,
-        status_source=settings.status_source,
-        check_status_lists=options.checks_status,
-    )
-
-
 @router.post(
     "/credentials/verify",
     tags=["VC-API"],
@@ -108,8 +86,8 @@ async def verify_credential_route(body: VerifyCredentialRequest, settings: Setti
     """Verify a credential completely: data model, mark shape, proofs, issuer binding, trust,
     validity period and status lists. 200 only when it verifies; otherwise 400/422 with the
     result in the problem document's `result`."""
-    result = await run_in_threadpool(_verify, settings, body.verifiableCredential, body.options)
-    return _respond(*result_body(result, settings))
+    result = await verify(settings, body.verifiableCredential, body.options)
+    return respond(*result_body(result, settings))
 
 
 def _verify_presentation(
@@ -125,6 +103,7 @@ def _verify_presentation(
         clock=settings.clock,
         status_source=settings.status_source,
         check_status_lists=options.checks_status,
+        registry=settings.registry,
     )
 
 
@@ -154,10 +133,10 @@ async def verify_presentation_route(
         # In the interop mode the W3C suites sign presentations with challenges of their own:
         # the proof must still carry options.challenge, but it need not come from this service.
         challenges.redeem(body.options.challenge)
-    result = await run_in_threadpool(
-        _verify_presentation, settings, body.verifiablePresentation, body.options
+    result = await run_verification(
+        settings, _verify_presentation, settings, body.verifiablePresentation, body.options
     )
-    return _respond(*result_body(result, settings))
+    return respond(*result_body(result, settings))
 
 
 @router.post(
@@ -192,6 +171,37 @@ _QR_BODY: Final = {
 }
 
 
+def plain_qr_text(raw: bytes) -> str:
+    """The QR text of a ``text/plain`` body.
+
+    :raises ParsingError: not UTF-8, blank or too long (``INVALID_TEXT``).
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ParsingError("the QR text is not UTF-8", code="INVALID_TEXT") from None
+    if not text.strip() or len(text) > _MAX_QR_TEXT:
+        raise ParsingError(
+            f"the QR text must have 1 to {_MAX_QR_TEXT} characters", code="INVALID_TEXT"
+        )
+    return text
+
+
+def credential_text(text: str) -> str:
+    """The QR text stripped, when it can hold a credential (``VC1-``, ``VIC1:``, JSON).
+
+    :raises MalformedValueError: something else (``QR_NOT_A_CREDENTIAL``).
+    """
+    text = text.strip()
+    if not text.startswith(_QR_PREFIXES):
+        preview = text[:40] + ("…" if len(text) > 40 else "")
+        raise MalformedValueError(
+            f"the QR code holds no credential, but: {preview!r}",
+            code="QR_NOT_A_CREDENTIAL",
+        )
+    return text
+
+
 async def _qr_text(request: Request) -> str:
     """The QR text of the request, from JSON, plain text, or an image/PDF.
 
@@ -211,16 +221,7 @@ async def _qr_text(request: Request) -> str:
 
         return await run_in_threadpool(read_qr_image, data)
     if media == "text/plain":
-        raw = await request.body()
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ParsingError("the QR text is not UTF-8", code="INVALID_TEXT") from None
-        if not text.strip() or len(text) > _MAX_QR_TEXT:
-            raise ParsingError(
-                f"the QR text must have 1 to {_MAX_QR_TEXT} characters", code="INVALID_TEXT"
-            )
-        return text
+        return plain_qr_text(await request.body())
     try:
         return QrTextRequest.model_validate(await request.json()).text
     except ValidationError as exc:
@@ -242,12 +243,6 @@ async def verify_qr(request: Request, settings: Settings) -> Any:
     """What a scanner or a phone camera read: the QR text (VC1-R… or VIC1:…), or a photo or PDF
     of the mark. The answer includes the credential and, for a mark, the summary to compare with
     the vehicle (plate, vehicle type, valid-until month). 200 only when it verifies."""
-    text = (await _qr_text(request)).strip()
-    if not text.startswith(_QR_PREFIXES):
-        preview = text[:40] + ("…" if len(text) > 40 else "")
-        raise MalformedValueError(
-            f"the QR code holds no credential, but: {preview!r}",
-            code="QR_NOT_A_CREDENTIAL",
-        )
-    result = await run_in_threadpool(_verify, settings, text, VerifyOptions())
-    return _respond(*result_body(result, settings, with_credential=True))
+    text = credential_text(await _qr_text(request))
+    result = await verify(settings, text, VerifyOptions())
+    return respond(*result_body(result, settings, with_credential=True))

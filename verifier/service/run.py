@@ -121,7 +121,11 @@ class ServeOptions:
             pinned = {e.id: e.did_document for e in trust.issuers if e.did_document is not None}
             resolver = DidResolver(pinned, fetch=guarded_did_fetch(fetcher))
         settings = VerifierSettings(
-            trust=trust, status_source=ChainedStatusLists(files, http), resolver=resolver
+            trust=trust,
+            status_source=ChainedStatusLists(files, http),
+            resolver=resolver,
+            # offline, nothing waits on the network (files, the disk cache, pinned DIDs)
+            verify_in_loop=self.offline,
         )
         if self.challenge_secret:
             settings = replace(settings, challenge_secret=bytes.fromhex(self.challenge_secret))

@@ -5,13 +5,18 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Final
+from functools import cached_property
+from typing import TYPE_CHECKING, Final
 
+from vic.contexts.errors import VicError
 from vic.contexts.loader import DocumentLoader
 from vic.did.resolver import Resolver
 from vic.vc.dates import Clock, system_clock
 from vic.verifier.trust import TrustedIssuer, TrustList
 from vic.verifier.verify import StatusListSource
+
+if TYPE_CHECKING:
+    from vic.vc.cborld import Registry
 
 __all__ = [
     "DEFAULT_MAX_IMAGE_BYTES",
@@ -64,6 +69,10 @@ class VerifierSettings:
     :param clock: the service's clock.
     :param challenge_secret: the key that makes ``/challenges`` answers verifiable by every
         worker of one deployment (random per process when not given).
+    :param verify_in_loop: verify in the event loop instead of handing each verification to a
+        worker thread. Only for sources that never wait on the network (``--offline``: status
+        lists from files and the local cache, DIDs from the trust list, did:key, did:jwk): the
+        hand-off is what keeps a status list fetch from stalling every other request.
     """
 
     trust: TrustList
@@ -75,6 +84,17 @@ class VerifierSettings:
     max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES
     challenge_ttl: timedelta = timedelta(minutes=5)
     challenge_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+    verify_in_loop: bool = False
+
+    @cached_property
+    def registry(self) -> Registry | None:
+        """The trust list's CBOR-LD registry, built once: a pure function of the trust list,
+        which does not change (the library would build it again for every verification). None
+        when it cannot be built: each verification then reports why, as the library does."""
+        try:
+            return self.trust.registry()
+        except VicError:
+            return None
 
     @property
     def any_issuer(self) -> bool:

@@ -1,4 +1,4 @@
-"""From a :class:`~vic.verifier.result.VerificationResult` to the service's answer.
+"""Verifying with the service's settings, and from the result to the service's answer.
 
 VC-API semantics, which the W3C suites rely on: a credential that verifies answers 200 with the
 result; one that does not answers 4xx — 400 when the input could not be read as a credential
@@ -8,14 +8,71 @@ the whole result. Never 200 with ``verified: false``.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 
 from vic.contexts.errors import ParsingError, VicError
+from vic.httpkit.problems import PROBLEM_MEDIA_TYPE
 from vic.verifier.presentation import PresentationResult
 from vic.verifier.result import Check, CheckName, Status, VerificationResult
+from vic.verifier.service.models import VerifyOptions
 from vic.verifier.service.settings import VerifierSettings
+from vic.verifier.verify import verify_credential
 
-__all__ = ["ANY_ISSUER_WARNING", "result_body", "status_code", "warnings"]
+__all__ = [
+    "ANY_ISSUER_WARNING",
+    "respond",
+    "result_body",
+    "run_verification",
+    "status_code",
+    "verify",
+    "warnings",
+]
+
+_T = TypeVar("_T")
+
+
+async def run_verification(
+    settings: VerifierSettings, function: Callable[..., _T], *args: Any
+) -> _T:
+    """``function(*args)``: in a worker thread, so that a status list fetch or a did:web
+    resolution never stalls the event loop; in the event loop itself when the settings say the
+    sources never wait on the network (:attr:`VerifierSettings.verify_in_loop`: no hand-off)."""
+    if settings.verify_in_loop:
+        return function(*args)
+    return await run_in_threadpool(function, *args)
+
+
+def _verify_now(
+    settings: VerifierSettings, credential: dict[str, Any] | str, options: VerifyOptions
+) -> VerificationResult:
+    return verify_credential(
+        credential,
+        trust=settings.trust,
+        resolver=settings.resolver,
+        loader=settings.loader,
+        clock=settings.clock,
+        status_source=settings.status_source,
+        check_status_lists=options.checks_status,
+        registry=settings.registry,
+    )
+
+
+async def verify(
+    settings: VerifierSettings, credential: dict[str, Any] | str, options: VerifyOptions
+) -> VerificationResult:
+    """Verify a credential (JSON, or QR text) completely with the service's settings."""
+    return await run_verification(settings, _verify_now, settings, credential, options)
+
+
+def respond(code: int, body: dict[str, Any]) -> JSONResponse:
+    """The answer: JSON for 200, a problem document otherwise."""
+    media = "application/json" if code == 200 else PROBLEM_MEDIA_TYPE
+    return JSONResponse(body, status_code=code, media_type=media)
+
 
 ANY_ISSUER_WARNING = {
     "code": "ANY_ISSUER",
