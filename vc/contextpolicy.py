@@ -28,6 +28,9 @@ from vic.contexts.loader import DocumentLoader
 __all__ = ["DEFAULT_CONTEXT_POLICY", "ContextPolicy"]
 
 _DEFAULT_LOADER: Final = DocumentLoader()
+_NESTED: Final = (Mapping, list)
+_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
+"""JSON's scalar types: most values of a document, passed without an abstract-class check."""
 
 
 @dataclass(frozen=True)
@@ -51,14 +54,14 @@ class ContextPolicy:
         stack: list[Any] = [document]
         while stack:
             node = stack.pop()
-            if isinstance(node, Mapping):
+            if type(node) is dict or isinstance(node, Mapping):
                 for key, value in node.items():
                     if key == "@context":
                         self._check_value(value, served)
-                    elif isinstance(value, Mapping | list):
+                    elif type(value) not in _SCALARS and isinstance(value, _NESTED):
                         stack.append(value)
             elif isinstance(node, list):
-                stack.extend(v for v in node if isinstance(v, Mapping | list))
+                stack.extend(v for v in node if type(v) not in _SCALARS and isinstance(v, _NESTED))
 
     def _check_value(self, value: Any, loader: DocumentLoader) -> None:
         for item in value if isinstance(value, list) else [value]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, TypeGuard
+from typing import Any, Final, TypeGuard
 
 from vic.contexts.errors import InputTooLargeError, InvalidJsonError, NestingTooDeepError
 
@@ -106,7 +106,7 @@ def check_depth(value: Any, max_depth: int = MAX_DEPTH, max_values: int | None =
     values = 1  # counted as they are found, before they are pushed
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, dict | list):
+        if isinstance(item, _CONTAINERS):
             if depth >= max_depth and item:
                 raise NestingTooDeepError(
                     f"input nests deeper than {max_depth} levels", limit=max_depth
@@ -116,8 +116,14 @@ def check_depth(value: Any, max_depth: int = MAX_DEPTH, max_values: int | None =
                 raise InputTooLargeError(
                     f"input holds more than {max_values} JSON values", limit=max_values
                 )
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((v, depth + 1) for v in children if isinstance(v, dict | list))
+            for child in item.values() if isinstance(item, dict) else item:
+                if type(child) not in _SCALARS and isinstance(child, _CONTAINERS):
+                    stack.append((child, depth + 1))
+
+
+_CONTAINERS: Final = (dict, list)
+_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
+"""The types of JSON's scalar values: a quick way past most values of a walk."""
 
 
 def _separators(data: bytes | str) -> int:

@@ -87,6 +87,8 @@ _TO_RDF_OPTIONS = {
 }
 
 _default_loader = DocumentLoader()
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+"""JSON's scalar types: most values of a document, passed without an abstract-class check."""
 
 
 def expand(
@@ -156,7 +158,7 @@ def canonicalize(
     ):
         fast = simple_canonical_nquads(quads, hash_algorithm)
         if fast is not None:
-            shape = (hash_algorithm, *sorted({q[1] for q in quads}))
+            shape = (hash_algorithm, frozenset([q[1] for q in quads]))
             if shape in _compiled.confirmed:
                 return fast
             expanded = expand(document, loader, limits)
@@ -173,9 +175,10 @@ class _CompiledPath:
 
     def __init__(self) -> None:
         self.enabled = True
-        self.confirmed: set[tuple[str, ...]] = set()
+        self.confirmed: set[tuple[str, frozenset[str]]] = set()
+        """(hash algorithm, the predicates) of each shape found the same as the general path."""
 
-    def confirm(self, shape: tuple[str, ...], same: bool) -> None:
+    def confirm(self, shape: tuple[str, frozenset[str]], same: bool) -> None:
         if not same:
             self.enabled = False
         elif len(self.confirmed) < self.MAX_SHAPES:
@@ -251,9 +254,12 @@ def _check_size(document: Mapping[str, Any], limits: CanonicalizationLimits) -> 
     stack: list[Any] = [document]
     while stack:
         item = stack.pop()
-        if isinstance(item, Mapping):
+        kind = type(item)
+        if kind in _SCALARS:
+            continue
+        if kind is dict or isinstance(item, Mapping):
             children: Any = item.values()
-        elif isinstance(item, list | tuple):
+        elif kind is list or isinstance(item, list | tuple):
             if len(item) > limits.max_array_length:
                 raise JsonLdLimitError(
                     f"an array of {len(item)} values exceeds the cap of {limits.max_array_length}",

@@ -34,7 +34,13 @@ from vic.vc.jsonio import check_depth
 from vic.vc.suites import suite_for_proof, suite_named
 from vic.vc.suites.base import SigningKey
 
-__all__ = ["ProofResult", "ProofsResult", "add_proof", "verify_proofs"]
+__all__ = [
+    "ProofResult",
+    "ProofsResult",
+    "add_proof",
+    "verify_proofs",
+    "verify_proofs_of_allowed_contexts",
+]
 
 _SIGNATURE_FIELDS = ("proofValue", "jws")
 _DEFAULT_LOADER = DocumentLoader()
@@ -206,6 +212,67 @@ def verify_proofs(
         refused = None
     except VicError as exc:
         refused = exc  # every proof fails with it: no proof vouches for a refused context
+    return _verify_listed(
+        document,
+        proofs,
+        refused,
+        resolver=resolver,
+        loader=loader,
+        clock=clock,
+        expected_purpose=expected_purpose,
+        domain=domain,
+        challenge=challenge,
+        clock_skew=clock_skew,
+        reject_future=reject_future,
+    )
+
+
+def verify_proofs_of_allowed_contexts(
+    document: Mapping[str, Any],
+    *,
+    resolver: Resolver,
+    loader: DocumentLoader | None = None,
+    clock: Clock = system_clock,
+    clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
+) -> ProofsResult:
+    """:func:`verify_proofs` (assertionMethod, no domain or challenge) for a caller that has
+    just checked ``document``'s contexts with its policy and found them allowed (the verifier,
+    whose data model check does it): everything else is checked as there."""
+    loader = loader or _DEFAULT_LOADER
+    try:
+        check_depth(document)
+        proofs = _proof_list(document.get("proof"), for_signing=False)
+    except VicError as exc:
+        return ProofsResult(error=exc)
+    return _verify_listed(
+        document,
+        proofs,
+        None,
+        resolver=resolver,
+        loader=loader,
+        clock=clock,
+        expected_purpose="assertionMethod",
+        domain=None,
+        challenge=None,
+        clock_skew=clock_skew,
+        reject_future=False,
+    )
+
+
+def _verify_listed(
+    document: Mapping[str, Any],
+    proofs: Sequence[Mapping[str, Any]],
+    refused: VicError | None,
+    *,
+    resolver: Resolver,
+    loader: DocumentLoader,
+    clock: Clock,
+    expected_purpose: str,
+    domain: str | None,
+    challenge: str | None,
+    clock_skew: timedelta,
+    reject_future: bool,
+) -> ProofsResult:
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     now = clock()
     skew = check_skew(clock_skew)

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from functools import partial
+from typing import Any, Final
 
 __all__ = ["Quad", "pyld_quads", "simple_canonical_nquads"]
 
@@ -28,10 +29,7 @@ def _line(s: str, p: str, o: str, g: str) -> str:
     return f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n"
 
 
-def _first_degree(component: str, node: str) -> str:
-    if component[:2] != "_:":
-        return component
-    return "_:a" if component == node else "_:z"
+_HASHES: Final = {"sha256": hashlib.sha256, "sha384": hashlib.sha384}
 
 
 def simple_canonical_nquads(quads: Sequence[Quad], hash_algorithm: str = "sha256") -> str | None:
@@ -45,38 +43,50 @@ def simple_canonical_nquads(quads: Sequence[Quad], hash_algorithm: str = "sha256
     for quad in quads:
         s, _, o, g = quad
         # as pyld: a quad is listed once per position a blank node takes in it
-        for component in (s, o, g):
-            if component[:2] == "_:":
-                mentions.setdefault(component, []).append(quad)
+        if s[:2] == "_:":
+            mentions.setdefault(s, []).append(quad)
+        if o[:2] == "_:":
+            mentions.setdefault(o, []).append(quad)
+        if g[:2] == "_:":
+            mentions.setdefault(g, []).append(quad)
     if not mentions:
-        return "".join(sorted(_line(*quad) for quad in quads))
+        return "".join(sorted([_line(s, p, o, g) for s, p, o, g in quads]))
+    new_hash = _HASHES.get(hash_algorithm) or partial(hashlib.new, hash_algorithm)
     by_hash: dict[str, str] = {}
     for node, listed in mentions.items():
-        lines = sorted(
-            _line(
-                _first_degree(s, node),
-                p,
-                _first_degree(o, node),
-                _first_degree(g, node) if g else g,
-            )
-            for s, p, o, g in listed
-        )
-        digest = hashlib.new(hash_algorithm, "".join(lines).encode("utf-8")).hexdigest()
+        lines = []
+        for s, p, o, g in listed:
+            # the first-degree form: this node is _:a, any other blank node _:z
+            if s[:2] == "_:":
+                s = "_:a" if s == node else "_:z"
+            if o[:2] == "_:":
+                o = "_:a" if o == node else "_:z"
+            if g:
+                if g[:2] == "_:":
+                    g = "_:a" if g == node else "_:z"
+                lines.append(f"{s} {p} {o} {g} .\n")
+            else:
+                lines.append(f"{s} {p} {o} .\n")
+        lines.sort()
+        digest = new_hash("".join(lines).encode("utf-8")).hexdigest()
         if digest in by_hash:
             return None
         by_hash[digest] = node
     canonical = {node: f"_:c14n{i}" for i, (_, node) in enumerate(sorted(by_hash.items()))}
-    return "".join(
-        sorted(
-            _line(
-                canonical.get(s, s),
-                p,
-                canonical.get(o, o) if o[:2] == "_:" else o,
-                canonical.get(g, g) if g else g,
-            )
-            for s, p, o, g in quads
-        )
-    )
+    out = []
+    for s, p, o, g in quads:
+        if s[:2] == "_:":
+            s = canonical[s]
+        if o[:2] == "_:":
+            o = canonical[o]
+        if g:
+            if g[:2] == "_:":
+                g = canonical[g]
+            out.append(f"{s} {p} {o} {g} .\n")
+        else:
+            out.append(f"{s} {p} {o} .\n")
+    out.sort()
+    return "".join(out)
 
 
 # --- pyld's dataset form -------------------------------------------------------------------------

@@ -729,16 +729,22 @@ def check_status(
 # --- helpers ------------------------------------------------------------------------------------
 
 
+_NOT_IN_URL: Final = re.compile(r"[\s\x00-\x1f\x7f]")
+"""White space (``str.isspace``: the regex's Unicode ``\\s`` is the same class), a C0 control
+character or DEL."""
+_URL_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+
+
 def _is_url(value: str) -> bool:
     if not isinstance(value, str) or not 0 < len(value) <= _MAX_URL_LENGTH:
         return False
-    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+    if _NOT_IN_URL.search(value):
         return False
     try:
         parts = urlsplit(value)
     except ValueError:
         return False
-    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", parts.scheme):
+    if not _URL_SCHEME.fullmatch(parts.scheme):
         return False
     if parts.scheme.lower() in ("http", "https"):
         return bool(parts.netloc)

@@ -36,7 +36,7 @@ from vic.vc.dates import (
 )
 from vic.vc.jsonio import check_depth, parse_json_object
 from vic.vc.mark import check_mark, has_mark_type_iri
-from vic.vc.proofs import verify_proofs
+from vic.vc.proofs import verify_proofs_of_allowed_contexts
 from vic.vc.status import StatusEntry, StatusPurpose, check_status, parse_status_entries
 from vic.verifier.result import Check, CheckName, Status, VerificationResult
 from vic.verifier.scan import credential_text
@@ -132,11 +132,7 @@ def verify_credential(
             start = _latest(start, jwt.not_before)
             end = _earliest(end, jwt.expires)
     else:
-        checks.extend(
-            _proof_checks(
-                document, info.issuer, resolver, loader, clock, skew, context_policy, dated
-            )
-        )
+        checks.extend(_proof_checks(document, info.issuer, resolver, loader, clock, skew, dated))
 
     if not trust.binds_issuers():
         checks = [_unbound(c) for c in checks]
@@ -154,7 +150,7 @@ def verify_credential(
     # REVOKED ranks above EXPIRED.
     genuine_and_trusted = all(c.passed is not False for c in checks)
     now = clock()
-    checks.append(_validity(_latest(_not_before(info.valid_from, document), start), end, now, skew))
+    checks.append(_validity(_latest(dated, start), end, now, skew))
 
     if not check_status_lists:
         checks.append(Check.skipped(CheckName.STATUS, "status checking was switched off"))
@@ -242,16 +238,11 @@ def _proof_checks(
     loader: DocumentLoader | None,
     clock: Clock,
     skew: timedelta,
-    context_policy: ContextPolicy,
     dated: datetime | None = None,
 ) -> list[Check]:
-    proofs = verify_proofs(
-        document,
-        resolver=resolver,
-        loader=loader,
-        clock=clock,
-        clock_skew=skew,
-        context_policy=context_policy,
+    # the data model check has just checked the contexts with context_policy
+    proofs = verify_proofs_of_allowed_contexts(
+        document, resolver=resolver, loader=loader, clock=clock, clock_skew=skew
     )
     detail = [p.to_dict() for p in proofs.proofs]
     if not proofs.verified:

@@ -271,3 +271,17 @@ def test_malformed_status_messages(messages: Any) -> None:
     entry = _entry(statusPurpose="message", statusSize=2, statusMessage=messages)
     with pytest.raises(StatusListError):
         parse_status_entries({"credentialStatus": entry})
+
+
+def test_the_url_character_check_is_str_isspace_and_controls() -> None:
+    """`_is_url` refuses white space and control characters with one regex search; its class is
+    exactly ``str.isspace()`` or a C0 control or DEL, over every code point."""
+    from vic.vc.status import _NOT_IN_URL
+
+    differ = [
+        hex(code)
+        for code in range(0x110000)
+        if bool(_NOT_IN_URL.search(chr(code)))
+        != (chr(code).isspace() or code < 0x20 or code == 0x7F)
+    ]
+    assert differ == []
