@@ -108,3 +108,31 @@ def test_multibase_decode_raises_only_our_error(text: str) -> None:
     except MalformedValueError as exc:
         code = exc.code
     assert code in (None, "INVALID_MULTIBASE")
+
+
+@given(
+    st.one_of(
+        st.binary(max_size=200),
+        st.binary(max_size=40).map(lambda b: b"\0" * 3 + b),
+        st.integers(0, 200).map(bytes),
+        st.integers(min_value=0, max_value=2**600).map(
+            lambda n: n.to_bytes((n.bit_length() + 7) // 8, "big")
+        ),
+    )
+)
+def test_base58btc_encode_is_the_digit_by_digit_encoding(raw: bytes) -> None:
+    # eight digits per division (table lookups) give the same text as one digit at a time
+    from vic.did.multibase import _base58btc_encode_slowly
+
+    assert base58btc_encode(raw) == _base58btc_encode_slowly(raw)
+
+
+@pytest.mark.parametrize("exponent", [8, 16, 24, 32, 64])
+def test_base58btc_encode_at_chunk_boundaries(exponent: int) -> None:
+    from vic.did.multibase import _base58btc_encode_slowly
+
+    for number in (58**exponent - 1, 58**exponent, 58**exponent + 1, 58 ** (exponent - 1)):
+        raw = number.to_bytes((number.bit_length() + 7) // 8, "big")
+        for data in (raw, b"\0" + raw):
+            assert base58btc_encode(data) == _base58btc_encode_slowly(data)
+            assert base58btc_decode(base58btc_encode(data)) == data

@@ -52,6 +52,7 @@ __all__ = [
     "iso_datetime",
     "table_type",
     "uint_bytes",
+    "uuid_text",
 ]
 
 MAX_SAFE_INTEGER: Final = 2**53 - 1
@@ -356,6 +357,16 @@ def _encode_data_url(value: str) -> Any:
     return [URL_SCHEMES["data:"], value[len("data:") :]]
 
 
+def uuid_text(data: bytes) -> str | None:
+    """The text of a compressed ``urn:uuid`` (its 16 bytes) as the URL codec writes it, or None
+    if the codec refuses those bytes."""
+    text = data.hex()
+    uuid = f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    if len(data) != 16 or not _UUID.fullmatch(uuid):
+        return None
+    return uuid
+
+
 def _encode_uuid_urn(value: str) -> Any:
     rest = value[len("urn:uuid:") :]
     if rest == rest.lower() and _UUID.fullmatch(rest):
@@ -401,9 +412,8 @@ def _decode_url(value: Any, state: CodecState) -> Any:
             if isinstance(value[1], str):
                 return prefix + value[1]
             if isinstance(value[1], bytes):
-                text = value[1].hex()
-                uuid = f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
-                if len(value[1]) != 16 or not _UUID.fullmatch(uuid):
+                uuid = uuid_text(value[1])
+                if uuid is None:
                     raise _parse_error("a compressed urn:uuid is not a valid UUID")
                 return prefix + uuid
         if prefix == "data:":

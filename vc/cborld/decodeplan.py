@@ -19,16 +19,17 @@ the general codecs (:func:`vic.vc.cborld.codecs.decode_value`, then
 A plan answers only documents it fully understands, and :func:`decode_planned` returns None for
 anything else (the caller then runs the general decoder, which gives every error): the bytes must
 be the CBOR-LD 1.0 tag, the plan's registry entry and a payload that :mod:`cbor2`'s C decoder reads
-and whose canonical re-encoding (cbor2's, which writes the same bytes as vic's encoder for the
-payloads a plan accepts: maps with the plan's keys, integers within 64 bits, text, bytes, null,
-arrays; no floats, booleans or tags) is the very input; the payload's item count and depth must be
-within the caller's limits. Nothing is remembered per document: a plan holds no value of any
+and whose encoding by cbor2 is the very input (cbor2 writes the same bytes as vic's canonical
+encoder for the payloads a plan accepts: maps with the plan's keys in the plan's order, which the
+shape's first document showed to be the canonical order; integers within 64 bits, text, bytes,
+null, arrays; no floats, booleans or tags); the payload's item count and depth must be within the
+caller's limits. Nothing is remembered per document: a plan holds no value of any
 document except the shape's own (context ids and types).
 
 A plan is built after the general decoder decoded a document and *showed* it canonical, by a
 second general walk that records its decisions; the plan is then run on that document and must
-give the same document, and cbor2's canonical encoding of the payload must be vic's, or no plan is
-kept. At most :data:`MAX_PLANS` plans are kept (the table starts over when full), a few per
+give the same document, and cbor2's encoding of the payload must be vic's canonical one, or no
+plan is kept. At most :data:`MAX_PLANS` plans are kept (the table starts over when full), a few per
 top-level key set.
 """
 
@@ -52,11 +53,19 @@ from vic.vc.cborld.codecs import (
     iso_datetime,
     table_type,
     uint_bytes,
+    uuid_text,
 )
 from vic.vc.cborld.context import ABSENT, ActiveContext, ContextLoader
 from vic.vc.cborld.contextmemo import MEMO
 from vic.vc.cborld.registry import Registry, RegistryEntry
-from vic.vc.cborld.tables import CBORLD_TAG, CONTEXT_TERM_ID, MULTIBASE, XSD_DATE, XSD_DATETIME
+from vic.vc.cborld.tables import (
+    CBORLD_TAG,
+    CONTEXT_TERM_ID,
+    MULTIBASE,
+    URL_SCHEMES,
+    XSD_DATE,
+    XSD_DATETIME,
+)
 
 __all__ = ["MAX_PLANS", "decode_planned", "learn", "plan_count", "reset"]
 
@@ -72,6 +81,7 @@ _INT_MAX: Final = 2**64 - 1
 _MAX_SHORT_BASE58: Final = 2049
 """The longest multibase byte value whose base58btc text the codecs' re-encode still reads
 (2,048 bytes are at most 2,798 characters; the decoder reads 4,096)."""
+_UUID_SCHEME: Final = URL_SCHEMES["urn:uuid:"]
 _MAX_READ_DEPTH: Final = 32
 """The deepest reader limit under which the general decoder may skip its re-encode (it needs
 ``limits.max_depth <= MAX_DOCUMENT_DEPTH // 2``)."""
@@ -99,6 +109,16 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, list):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     return bool(a == b)
+
+
+def _kinds(value: Any) -> tuple[type, ...] | None:
+    """What a guard compares besides equality: the types of a flat array's items (``()`` for a
+    scalar, whose type is compared apart), None for anything deeper (compared by :func:`_same`)."""
+    if type(value) is list:
+        if any(isinstance(item, list | dict) for item in value):
+            return None
+        return tuple(map(type, value))
+    return None if isinstance(value, dict) else ()
 
 
 def _check_raw(value: Any) -> None:
@@ -229,6 +249,15 @@ class _Value(_Node):
                 return decoded
             if self.multibase and raw[:1] == b"z" and len(raw) <= _MAX_SHORT_BASE58:
                 return "z" + base58btc_encode(raw[1:])
+        elif kind is list and self.url_terms and len(raw) == 2:
+            scheme, rest = raw
+            if type(scheme) is int and scheme == _UUID_SCHEME and type(rest) is bytes:
+                uuid = uuid_text(rest)
+                if uuid is not None:
+                    # its URL scheme is urn:uuid (no colon, space or control character in it)
+                    url = "urn:uuid:" + uuid
+                    if url not in self.table and url not in self.term_to_id:
+                        return url
         return self._decode(raw)
 
     def _decode(self, raw: Any) -> Any:
@@ -260,7 +289,7 @@ class _Map(_Node):
     ) -> None:
         self.keys = keys
         self.key_types = tuple(type(k) for k in keys)
-        self.guards = guards
+        self.guards = tuple((key, value, _kinds(value)) for key, value in guards)
         self.context = context
         self.entries = entries
 
@@ -269,8 +298,14 @@ class _Map(_Node):
             raise _Decline
         if tuple(map(type, raw)) != self.key_types:  # True == 1, 1.0 == 1 as dict keys
             raise _Decline
-        for key, expected in self.guards:
-            if not _same(raw[key], expected):
+        for key, expected, kinds in self.guards:
+            value = raw[key]
+            if value != expected or type(value) is not type(expected):
+                raise _Decline
+            if kinds is None:
+                if not _same(value, expected):
+                    raise _Decline
+            elif kinds and tuple(map(type, value)) != kinds:
                 raise _Decline
         output: dict[str, Any] = {}
         if self.context is not ABSENT:
@@ -468,7 +503,7 @@ def _build(
     plan = _Plan(entry, root, urls, items, depth, prefix, contexts.work)
     try:
         _check_raw_tree(payload)
-        same_bytes = cbor2.dumps(payload, canonical=True) == cbor.dumps(payload)
+        same_bytes = cbor2.dumps(payload) == cbor.dumps(payload)
         replayed = root.run(payload)
     except Exception:
         return None
@@ -575,7 +610,7 @@ def decode_planned(
             or plan.work > context_module.DEFAULT_MAX_WORK
         ):
             return None
-        if not plan.serves(loader) or cbor2.dumps(payload, canonical=True) != data[start:]:
+        if not plan.serves(loader) or cbor2.dumps(payload) != data[start:]:
             return None
         return document
     return None
