@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -136,3 +138,26 @@ def test_base58btc_encode_at_chunk_boundaries(exponent: int) -> None:
         for data in (raw, b"\0" + raw):
             assert base58btc_encode(data) == _base58btc_encode_slowly(data)
             assert base58btc_decode(base58btc_encode(data)) == data
+
+
+_NEAR_BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0OIl \u00e9"
+
+
+@given(
+    st.one_of(
+        st.binary(max_size=200).map(base58btc_encode),
+        st.text(alphabet=_NEAR_BASE58, max_size=40),
+        st.text(max_size=20),
+    )
+)
+def test_base58btc_decode_is_the_digit_by_digit_decoding(text: str) -> None:
+    # four digits per step (pair lookups): the same bytes, or the same error for the same char
+    from vic.did.multibase import _base58btc_decode_slowly
+
+    def outcome(decode: Any) -> tuple[str, Any]:
+        try:
+            return ("ok", decode(text))
+        except MalformedValueError as exc:
+            return ("error", (exc.code, exc.message))
+
+    assert outcome(base58btc_decode) == outcome(_base58btc_decode_slowly)
