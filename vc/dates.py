@@ -78,11 +78,20 @@ def format_datetime(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("a naive datetime has no defined instant; pass an aware one")
     utc = moment.astimezone(UTC)
-    text = utc.strftime("%Y-%m-%dT%H:%M:%S")
+    if utc.year >= 1000:  # what strftime writes, without its cost
+        text = (
+            f"{utc.year}-{utc.month:02d}-{utc.day:02d}"
+            f"T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}"
+        )
+    else:
+        text = utc.strftime("%Y-%m-%dT%H:%M:%S")
     if utc.microsecond:
         text += f".{utc.microsecond:06d}".rstrip("0")
     return text + "Z"
 
+
+_NO_TIME: Final = timedelta(0)
+_ONE_DAY: Final = timedelta(days=1)
 
 Clock = Callable[[], datetime]
 """A clock: returns the current instant as an aware datetime. Injected wherever time matters."""
@@ -98,6 +107,6 @@ def check_skew(skew: timedelta) -> timedelta:
 
     :raises UsageError: it is negative or larger than a day.
     """
-    if not isinstance(skew, timedelta) or skew < timedelta(0) or skew > timedelta(days=1):
+    if not isinstance(skew, timedelta) or skew < _NO_TIME or skew > _ONE_DAY:
         raise UsageError(f"a clock skew must be between 0 and 1 day, got {skew!r}")
     return skew

@@ -486,6 +486,11 @@ def _rule_predicate(keyword: str, value: Any) -> Callable[[Any], bool] | None:
 
 
 def _all_of(checks: tuple[Callable[[Any], bool], ...]) -> Callable[[Any], bool]:
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda v: first(v) and second(v)
     return lambda v: all(check(v) for check in checks)
 
 
@@ -494,7 +499,11 @@ def _subject_surely_valid(data: Mapping[str, Any]) -> bool:
     predicates = _subject_predicates()
     if predicates is None:
         return False
-    return all(key in predicates and predicates[key](value) for key, value in data.items())
+    for key, value in data.items():
+        check = predicates.get(key)
+        if check is None or not check(value):
+            return False
+    return True
 
 
 _FIELD_CODES: Final[dict[str, MarkErrorCode]] = {

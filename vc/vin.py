@@ -17,6 +17,7 @@ that handle foreign records (a European VIN has no check digit), never for a mar
 from __future__ import annotations
 
 import re
+from operator import mul
 from typing import Final
 
 from vic.contexts.errors import MarkShapeError
@@ -74,7 +75,12 @@ def vin_check_digit(vin: str) -> str:
     """
     vin = _normalize(vin)
     _check_syntax(vin)
-    total = sum(_TRANSLITERATION[c] * w for c, w in zip(vin, _WEIGHTS, strict=True))
+    return _check_digit(vin)
+
+
+def _check_digit(vin: str) -> str:
+    """The check digit of a normalized VIN whose syntax is checked."""
+    total = sum(map(mul, map(_TRANSLITERATION.__getitem__, vin), _WEIGHTS))
     remainder = total % 11
     return "X" if remainder == 10 else str(remainder)
 
@@ -89,7 +95,7 @@ def validate_vin(vin: str, *, check_digit: bool = True) -> str:
     normalized = _normalize(vin)
     _check_syntax(normalized)
     if check_digit:
-        expected = vin_check_digit(normalized)
+        expected = _check_digit(normalized)
         if normalized[8] != expected:
             raise MarkShapeError(
                 f"VIN check digit (position 9) is {normalized[8]!r}, expected {expected!r}",

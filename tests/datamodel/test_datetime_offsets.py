@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from vic.contexts.errors import DataModelError, StatusListError
-from vic.vc.dates import parse_datetime
+from vic.vc.dates import format_datetime, parse_datetime
 from vic.vc.iri import is_absolute_iri
 from vic.vc.status import (
     Bitstring,
@@ -55,3 +57,22 @@ def test_an_iri_with_a_trailing_newline_is_not_absolute() -> None:
     assert is_absolute_iri("https://demo.vic.example/marks/1")
     assert not is_absolute_iri("https://demo.vic.example/marks/1\n")
     assert not is_absolute_iri("did:web:demo.vic.example\n")
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1, 1, 2),
+        max_value=datetime(9999, 12, 30),
+        timezones=st.sampled_from(
+            [UTC, timezone(timedelta(hours=8)), timezone(-timedelta(hours=5))]
+        ),
+    )
+)
+def test_format_datetime_writes_what_strftime_writes(moment: datetime) -> None:
+    utc = moment.astimezone(UTC)
+    expected = utc.strftime("%Y-%m-%dT%H:%M:%S")
+    if utc.microsecond:
+        expected += f".{utc.microsecond:06d}".rstrip("0")
+    assert format_datetime(moment) == expected + "Z"
+    if utc.year >= 1000:  # strftime writes year 999 as "999", which is no XSD dateTime
+        assert parse_datetime(format_datetime(moment), field="x") == moment
