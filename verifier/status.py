@@ -427,6 +427,14 @@ class HttpStatusLists:
         self._store(fresh)
         return self._answer(fresh, "network")
 
+    def cached(self, url: str) -> FetchedStatusList | None:
+        """The list at ``url`` when a fresh copy is in memory (what :meth:`get` would answer),
+        else None. Never reads the disk nor the network: an event loop may call it."""
+        entry = self._remembered(url)
+        if entry is None or not self._clock() < entry.fresh_until:
+            return None
+        return self._answer(entry, "cache")
+
     # -- freshness ---------------------------------------------------------------------------
 
     def _entry(

@@ -414,3 +414,26 @@ def test_a_memoised_list_answers_only_for_its_issuer_and_key(
     with pytest.raises(StatusVerificationError) as caught:
         verified_status_list(fetched, issuer=authority.did, resolver=pinned, **options)
     assert caught.value.code == "STATUS_LIST_INVALID_PROOF"
+
+
+def test_cached_answers_from_memory_only_what_get_would(
+    authority: Authority, mark: dict[str, Any], tmp_path: Path
+) -> None:
+    clock, fetcher = Clock(), FakeFetcher()
+    lists = lists_with_ttl(authority, mark, ttl_ms=600_000)
+    for credential in lists:
+        fetcher.put(credential)
+    url = lists[0]["id"]
+    source = HttpStatusLists(fetcher, clock=clock, cache_dir=tmp_path)
+    assert source.cached(url) is None  # nothing fetched yet: and cached() fetches nothing
+    assert fetcher.requests == []
+    source.get(url)
+    clock.advance(minutes=5)
+    assert source.cached(url) == source.get(url)
+    assert len(fetcher.requests) == 1
+    clock.advance(minutes=6)  # past the list's ttl: get() would ask the issuer again
+    assert source.cached(url) is None
+    assert len(fetcher.requests) == 1
+    on_disk = HttpStatusLists(offline=True, clock=Clock(), cache_dir=tmp_path)
+    assert on_disk.cached(url) is None  # the disk is not read either
+    assert on_disk.get(url).source == "cache"

@@ -22,7 +22,12 @@ from vic.contexts.errors import UsageError
 from vic.vc.jsonio import parse_json_object
 from vic.verifier.service.app import create_app
 from vic.verifier.service.settings import AnyIssuer, VerifierSettings
-from vic.verifier.status import ChainedStatusLists, HttpStatusLists, StaticStatusLists
+from vic.verifier.status import (
+    ChainedStatusLists,
+    FetchedStatusList,
+    HttpStatusLists,
+    StaticStatusLists,
+)
 from vic.verifier.trust import TrustList
 
 __all__ = [
@@ -126,10 +131,24 @@ class ServeOptions:
             resolver=resolver,
             # offline, nothing waits on the network (files, the disk cache, pinned DIDs)
             verify_in_loop=self.offline,
+            status_in_memory=InMemoryStatusLists(files, http),
         )
         if self.challenge_secret:
             settings = replace(settings, challenge_secret=bytes.fromhex(self.challenge_secret))
         return settings
+
+
+class InMemoryStatusLists:
+    """The status lists a worker holds in memory: the files, then the fresh cached copies (in
+    that order, as the service's chained source asks them). Never waits."""
+
+    def __init__(self, files: StaticStatusLists, http: HttpStatusLists) -> None:
+        self._files = files
+        self._http = http
+
+    def get(self, url: str) -> FetchedStatusList | None:
+        """The list at ``url`` if it is in memory and fresh, else None."""
+        return self._files.get(url) or self._http.cached(url)
 
 
 def _read_lists(paths: tuple[str, ...]) -> list[dict[str, object]]:

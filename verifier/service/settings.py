@@ -73,6 +73,11 @@ class VerifierSettings:
         worker thread. Only for sources that never wait on the network (``--offline``: status
         lists from files and the local cache, DIDs from the trust list, did:key, did:jwk): the
         hand-off is what keeps a status list fetch from stalling every other request.
+    :param status_in_memory: the status lists the service holds in memory (its files, fresh
+        cached copies): a source that never waits. With it (and the default resolver and
+        loader) a credential is verified in the event loop when every list it needs is there,
+        and again in a worker thread with ``status_source`` when one is not (``vic serve
+        verifier`` online).
     """
 
     trust: TrustList
@@ -85,6 +90,7 @@ class VerifierSettings:
     challenge_ttl: timedelta = timedelta(minutes=5)
     challenge_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     verify_in_loop: bool = False
+    status_in_memory: StatusListSource | None = None
 
     @cached_property
     def registry(self) -> Registry | None:

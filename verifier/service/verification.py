@@ -8,7 +8,7 @@ the whole result. Never 200 with ``verified: false``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
 from fastapi.concurrency import run_in_threadpool
@@ -20,6 +20,7 @@ from vic.verifier.presentation import PresentationResult
 from vic.verifier.result import Check, CheckName, Status, VerificationResult
 from vic.verifier.service.models import VerifyOptions
 from vic.verifier.service.settings import VerifierSettings
+from vic.verifier.status import FetchedStatusList, StatusListSource
 from vic.verifier.verify import verify_credential
 
 __all__ = [
@@ -47,7 +48,10 @@ async def run_verification(
 
 
 def _verify_now(
-    settings: VerifierSettings, credential: dict[str, Any] | str, options: VerifyOptions
+    settings: VerifierSettings,
+    credential: dict[str, Any] | str,
+    options: VerifyOptions,
+    status_source: StatusListSource | None,
 ) -> VerificationResult:
     return verify_credential(
         credential,
@@ -55,17 +59,47 @@ def _verify_now(
         resolver=settings.resolver,
         loader=settings.loader,
         clock=settings.clock,
-        status_source=settings.status_source,
+        status_source=status_source,
         check_status_lists=options.checks_status,
         registry=settings.registry,
     )
 
 
+class _InMemoryProbe:
+    """The lists a worker holds in memory, noting whether one was asked for and not there."""
+
+    def __init__(self, source: StatusListSource) -> None:
+        self._source = source
+        self.missed = False
+
+    def get(self, url: str) -> Mapping[str, Any] | FetchedStatusList | None:
+        found = self._source.get(url)
+        if found is None:
+            self.missed = True
+        return found
+
+
 async def verify(
     settings: VerifierSettings, credential: dict[str, Any] | str, options: VerifyOptions
 ) -> VerificationResult:
-    """Verify a credential (JSON, or QR text) completely with the service's settings."""
-    return await run_verification(settings, _verify_now, settings, credential, options)
+    """Verify a credential (JSON, or QR text) completely with the service's settings.
+
+    In the event loop when nothing can wait (:attr:`VerifierSettings.verify_in_loop`); else,
+    with :attr:`VerifierSettings.status_in_memory` and the default resolver and loader, in the
+    event loop first with the status lists in memory, and again in a worker thread with the
+    status source when one of them was not there (the first answer is dropped); else in a
+    worker thread.
+    """
+    source = settings.status_source
+    if settings.verify_in_loop:
+        return _verify_now(settings, credential, options, source)
+    memory = settings.status_in_memory
+    if memory is not None and settings.resolver is None and settings.loader is None:
+        probe = _InMemoryProbe(memory)
+        result = _verify_now(settings, credential, options, probe)
+        if not probe.missed:
+            return result
+    return await run_in_threadpool(_verify_now, settings, credential, options, source)
 
 
 def respond(code: int, body: dict[str, Any]) -> JSONResponse:
