@@ -23,10 +23,13 @@ each process warms up (JSON-LD contexts, connections) before the clock starts. F
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import multiprocessing
 import os
 import random
 import shutil
+import socket
 import statistics
 import sys
 import tempfile
@@ -210,6 +213,93 @@ def threaded_events(config: IssuerConfig, count: int, vehicles: int, threads: in
         return count / (time.perf_counter() - started)
 
 
+def _serve(config: IssuerConfig, port: int) -> None:
+    """The issuer's HTTP service as ``vic serve issuer`` runs it (uvicorn), its logs discarded."""
+    from vic.issuer.api import serve
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    serve(config, host="127.0.0.1", port=port)
+
+
+def _free_port() -> int:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        port: int = listener.getsockname()[1]
+        return port
+
+
+async def _http_load(port: int, requests: list[bytes], connections: int) -> float:
+    """Send every request over ``connections`` keep-alive connections (each sends its next
+    request when the previous answer has arrived); requests/s. Every answer must be 201."""
+    queue = list(reversed(requests))
+    failures: list[str] = []
+
+    async def connection() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while queue and not failures:
+                writer.write(queue.pop())
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                length = next(
+                    int(line.split(":", 1)[1])
+                    for line in lines
+                    if line.lower().startswith("content-length:")
+                )
+                body = await reader.readexactly(length)
+                if not lines[0].startswith("HTTP/1.1 201"):
+                    failures.append(f"{lines[0]}: {body[:300]!r}")
+        finally:
+            writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(connection() for _ in range(connections)))
+    elapsed = time.perf_counter() - started
+    if failures:
+        raise SystemExit(f"the issuer did not answer 201: {failures[0]}")
+    return len(requests) / elapsed
+
+
+def http_events(config: IssuerConfig, count: int, vehicles: int, connections: int) -> float:
+    """``count`` transfers over HTTP (``POST /vehicles/{vin}/transfers``, an office token) from
+    ``connections`` concurrent keep-alive connections to the issuer's service on loopback."""
+    from vic.issuer.tokens import create_token
+
+    with Issuer.open(config) as issuer:
+        token, _ = create_token(issuer, role="office", label="bench")
+    port = _free_port()
+    server = multiprocessing.get_context("spawn").Process(target=_serve, args=(config, port))
+    server.start()
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if not server.is_alive() or time.monotonic() > deadline:
+                    raise SystemExit("the issuer service did not start") from None
+                time.sleep(0.2)
+        tag = uuid.uuid4().hex[:8]
+
+        def request(n: int) -> bytes:
+            body = json.dumps({"newOwner": f"h-{tag}-{n}", "eventKey": f"h-{tag}-{n}"}).encode()
+            head = (
+                f"POST /vehicles/{vin(n % vehicles)}/transfers HTTP/1.1\r\n"
+                f"Host: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+            )
+            return head.encode("ascii") + body
+
+        asyncio.run(_http_load(port, [request(-1 - n) for n in range(connections)], connections))
+        return asyncio.run(_http_load(port, [request(n) for n in range(count)], connections))
+    finally:
+        server.terminate()
+        server.join(30)
+
+
 def one_process(config: IssuerConfig, marks: int, batch: int, vehicles: int) -> float:
     with Issuer.open(config) as issuer:
         issue_batches(issuer, f"warm-{uuid.uuid4().hex[:6]}", batch, batch, vehicles)
@@ -295,6 +385,11 @@ def run(label: str, url: str | None, args: argparse.Namespace) -> None:
         rate = threaded_events(config, args.single, args.vehicles, args.threads)
         print(
             f"single events, {args.threads} threads in 1 process (group commit): "
+            f"{rate:7.0f} marks/s"
+        )
+        rate = http_events(config, args.single, args.vehicles, args.threads)
+        print(
+            f"single events over HTTP (vic serve issuer, {args.threads} connections): "
             f"{rate:7.0f} marks/s"
         )
         rate = one_process(config, args.marks, args.batch, args.vehicles)

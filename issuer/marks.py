@@ -25,13 +25,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vic.contexts.errors import ConflictError, RefusedError
 from vic.issuer.db.models import AuditEntry, Mark, SigningKey, Vehicle
 from vic.issuer.domain import Actor, IssuanceReason, IssuedMark, RevocationReason, StatusSpace
 from vic.issuer.records import Context, dumps, mark_result
+from vic.issuer.repositories import bulk
 from vic.issuer.repositories.keys import current_key
 from vic.issuer.status import allocate, set_bits
 from vic.vc.mark import InspectionBasis, TerseStatus, VehicleSubject, build_mark, new_mark_id
@@ -195,9 +196,7 @@ def create_pending(
                 "actor_id": actor.id,
             }
         )
-    ids = session.execute(
-        insert(Mark).returning(Mark.id, sort_by_parameter_order=True), rows
-    ).scalars()
+    ids = bulk.insert_rows_returning_ids(session, Mark, rows, key=("number",))
     return [ToSign(row_id, row["unsigned"], key_id) for row_id, row in zip(ids, rows, strict=True)]
 
 
@@ -206,8 +205,9 @@ def revoke(session: Session, ctx: Context, actor: Actor, revocations: Sequence[R
     if not revocations:
         return
     now = ctx.now()
-    session.execute(
-        update(Mark),
+    bulk.update_rows_by_id(
+        session,
+        Mark,
         [
             {
                 "id": r.mark_id,
@@ -226,7 +226,7 @@ def revoke(session: Session, ctx: Context, actor: Actor, revocations: Sequence[R
         if r.superseded_by_number is not None:
             detail["superseded_by"] = r.superseded_by_number
         rows.append(("mark.revoke", f"mark:{r.number}", detail))
-    session.execute(insert(AuditEntry), audit_rows(actor, now, rows))
+    bulk.insert_rows(session, AuditEntry, audit_rows(actor, now, rows))
 
 
 _MARK_COLUMNS = (
@@ -300,8 +300,9 @@ def store_signed(
     revocations: list[Revocation] = []
     winners: set[int] = set()
     if storing:
-        session.execute(
-            update(Mark),
+        bulk.update_rows_by_id(
+            session,
+            Mark,
             [
                 {
                     "id": s.row_id,
@@ -351,8 +352,9 @@ def store_signed(
             ]
             if winner in stored_ids:
                 winners.add(winner)
-        session.execute(
-            insert(AuditEntry),
+        bulk.insert_rows(
+            session,
+            AuditEntry,
             audit_rows(
                 actor,
                 now,
@@ -373,7 +375,9 @@ def store_signed(
         )
         revoke(session, ctx, actor, revocations)  # the old current marks first: one per vehicle
         if winners:
-            session.execute(update(Mark), [{"id": i, "is_current": True} for i in sorted(winners)])
+            bulk.update_rows_by_id(
+                session, Mark, [{"id": i, "is_current": True} for i in sorted(winners)]
+            )
     revoked = {r.mark_id: r.reason for r in revocations}
     results: list[IssuedMark | None] = []
     for s in signed:

@@ -26,6 +26,7 @@ from vic.issuer.domain import (
     VehicleInfo,
 )
 from vic.issuer.policy import UseCategory, VehicleFacts, YearMonth
+from vic.issuer.repositories import bulk
 from vic.vc.mark import CHINA_STANDARD_TIME, InspectionBasis, VehicleSubject
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "mark_status",
     "may_see",
     "owner_for",
+    "owner_id_for",
     "require_role",
     "vehicle_by_vin",
     "vehicle_facts",
@@ -93,15 +95,19 @@ def audit(
     session: Session, actor: Actor, action: str, target: str, now: datetime, **detail: Any
 ) -> None:
     """Record who did what to which target, in the caller's transaction."""
-    session.add(
-        AuditEntry(
-            at=now,
-            actor_id=actor.id,
-            actor_role=actor.role.value,
-            action=action,
-            target=target[:256],
-            detail=json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
-        )
+    bulk.insert_rows(
+        session,
+        AuditEntry,
+        [
+            {
+                "at": now,
+                "actor_id": actor.id,
+                "actor_role": actor.role.value,
+                "action": action,
+                "target": target[:256],
+                "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
+            }
+        ],
     )
 
 
@@ -113,6 +119,20 @@ def owner_for(session: Session, account: str, now: datetime) -> Owner:
         session.add(owner)
         session.flush()
     return owner
+
+
+def owner_id_for(session: Session, account: str, now: datetime) -> int:
+    """The owner row id of an account id, the row created on first use (as :func:`owner_for`,
+    without loading the row)."""
+    found = session.execute(
+        select(Owner.id).where(Owner.account_id == account)
+    ).scalar_one_or_none()
+    if found is not None:
+        return found
+    (created,) = bulk.insert_rows_returning_ids(
+        session, Owner, [{"account_id": account, "created_at": now}], key=("account_id",)
+    )
+    return created
 
 
 def vehicle_by_vin(

@@ -23,13 +23,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from vic.contexts.errors import RefusedError, UsageError
 from vic.issuer.db.models import StatusEntry, StatusList
 from vic.issuer.domain import StatusSpace
+from vic.issuer.repositories import bulk
 from vic.vc.status import MIN_LIST_LENGTH, TERSE_LIST_LENGTH, StatusPurpose
 
 __all__ = [
@@ -178,8 +179,9 @@ def allocate(
             (list_index, permute(sequence, key=secret, capacity=spec.capacity))
             for sequence in range(end - block, end)
         )
-    ids = session.execute(
-        insert(StatusEntry).returning(StatusEntry.id, sort_by_parameter_order=True),
+    ids = bulk.insert_rows_returning_ids(
+        session,
+        StatusEntry,
         [
             {
                 "space": space.value,
@@ -191,7 +193,8 @@ def allocate(
             }
             for list_index, position in taken
         ],
-    ).scalars()
+        key=("space", "list_index", "position"),
+    )
     return [
         Allocation(entry_id, list_index, position)
         for entry_id, (list_index, position) in zip(ids, taken, strict=True)

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vic.issuer.db.models import AuditEntry
+from vic.issuer.repositories import bulk
 
 __all__ = ["AuditRecord", "insert_rows", "newest"]
 
@@ -41,4 +42,4 @@ def newest(session: Session, *, target: str | None, limit: int) -> list[AuditRec
 def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert audit rows built by :func:`vic.issuer.marks.audit_rows` in one statement."""
     if rows:
-        session.execute(insert(AuditEntry), rows)
+        bulk.insert_rows(session, AuditEntry, rows)

@@ -10,7 +10,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from vic.issuer.db.models import (
@@ -22,6 +22,7 @@ from vic.issuer.db.models import (
     Station,
     Vehicle,
 )
+from vic.issuer.repositories import bulk
 
 __all__ = [
     "add_exemption_application",
@@ -170,10 +171,12 @@ def add_filing(session: Session, vehicle_id: int, owner_id: int, now: datetime) 
 
 def end_open_filings(session: Session, vehicle_id: int, now: datetime) -> None:
     """End every open filing of the vehicle (a transfer, a cancellation)."""
-    for filing in session.execute(
-        select(Filing).where(Filing.vehicle_id == vehicle_id, Filing.ended_at.is_(None))
-    ).scalars():
-        filing.ended_at = now
+    session.execute(
+        update(Filing)
+        .where(Filing.vehicle_id == vehicle_id, Filing.ended_at.is_(None))
+        .values(ended_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 # --- stations and inspections --------------------------------------------------------------------
@@ -236,10 +239,8 @@ def inspections_by_report_numbers(
 
 def insert_inspections(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
     """Insert inspection rows in one statement; their ids, in order."""
-    return list(
-        session.execute(
-            insert(Inspection).returning(Inspection.id, sort_by_parameter_order=True), rows
-        ).scalars()
+    return bulk.insert_rows_returning_ids(
+        session, Inspection, rows, key=("station_id", "report_number")
     )
 
 

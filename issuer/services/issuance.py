@@ -51,7 +51,7 @@ from vic.issuer.policy import ExemptionCode, exemption_allowed
 from vic.issuer.records import (
     audit,
     latest_mark,
-    owner_for,
+    owner_id_for,
     require_role,
     vehicle_by_vin,
     vehicle_facts,
@@ -315,7 +315,7 @@ class IssuanceService:
                 subject = vehicle_subject(vehicle, InspectionBasis.ON_SITE)
                 vehicle.plate = subject.registration_number
                 check_plate_free(session, vehicle.plate, vehicle.plate_type_code, vehicle.id)
-            vehicle.owner_id = owner_for(session, new_owner, now).id
+            vehicle.owner_id = owner_id_for(session, new_owner, now)
             vehicles_repo.end_open_filings(session, vehicle.id, now)
             return {"owner": new_owner, "plate": vehicle.plate}
 

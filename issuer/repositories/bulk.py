@@ -1,0 +1,86 @@
+"""Set-based writes as Core statements: many rows in one ``executemany``, without the ORM's
+bulk bookkeeping (the hot path of issuing: pending marks, status entries, audit rows, the
+stored and revoked marks).
+
+The statements are built once per (table, columns) shape and kept (a handful of shapes, fixed
+by the code, not by data); SQLAlchemy caches their compiled form. They write what the ORM bulk
+statements wrote (the column types, e.g. UTC datetimes, apply the same way).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Insert, Table, Update, bindparam, insert, update
+from sqlalchemy.orm import DeclarativeBase, Session
+
+__all__ = ["insert_rows", "insert_rows_returning_ids", "update_rows_by_id"]
+
+
+def _table(model: type[DeclarativeBase]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+@functools.cache
+def _insert(model: type[DeclarativeBase], key: tuple[str, ...] | None) -> Insert:
+    table = _table(model)
+    statement = insert(table)
+    if key is not None:
+        statement = statement.returning(table.c.id, *(table.c[name] for name in key))
+    return statement
+
+
+@functools.cache
+def _update(model: type[DeclarativeBase], columns: tuple[str, ...]) -> Update:
+    table = _table(model)
+    return (
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values({name: bindparam(f"new_{name}") for name in columns})
+    )
+
+
+def insert_rows(
+    session: Session, model: type[DeclarativeBase], rows: Sequence[dict[str, Any]]
+) -> None:
+    """Insert ``rows`` (dicts of column values, all with the same keys) into ``model``'s table."""
+    if rows:
+        session.execute(_insert(model, None), list(rows))
+
+
+def insert_rows_returning_ids(
+    session: Session,
+    model: type[DeclarativeBase],
+    rows: Sequence[dict[str, Any]],
+    *,
+    key: tuple[str, ...],
+) -> list[int]:
+    """Insert ``rows`` and return their ids, in the order of ``rows``.
+
+    ``key`` names columns unique in the table (a unique constraint): the ids come back with
+    them and are matched by them. (Asking the database for the ids in the order of the rows
+    instead makes SQLAlchemy send SQLite one INSERT per row.)
+    """
+    if not rows:
+        return []
+    returned = session.execute(_insert(model, key), list(rows)).all()
+    ids = {tuple(row[1:]): row[0] for row in returned}
+    return [ids[tuple(row[name] for name in key)] for row in rows]
+
+
+def update_rows_by_id(
+    session: Session, model: type[DeclarativeBase], rows: Sequence[dict[str, Any]]
+) -> None:
+    """Update rows of ``model``'s table by ``id``: each dict holds ``id`` and the new values
+    (all dicts the same keys)."""
+    if not rows:
+        return
+    columns = tuple(name for name in rows[0] if name != "id")
+    session.execute(
+        _update(model, columns),
+        [{"row_id": row["id"], **{f"new_{name}": row[name] for name in columns}} for row in rows],
+    )
