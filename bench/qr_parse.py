@@ -3,7 +3,8 @@
     .venv/bin/python bench/qr_parse.py            # -n 2000 -r 9, a few seconds
     .venv/bin/python bench/qr_parse.py --quick    # -n 500 -r 5
 
-Timed, each round interleaved (same load for all), median of the rounds, per call:
+Timed in CPU time of this process (steadier than the wall clock on a shared machine), each round
+interleaved (same load for all), median of the rounds, per call:
 
 - base45: ``vc.base45.decode`` of the mark's QR text (after ``VC1-R``);
 - CBOR-LD, plan: ``vc.cborld.decode`` of its bytes, as the verifier runs it (the compiled plan of
@@ -32,10 +33,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def _per_call(run: Callable[[], Any], number: int) -> float:
-    start = time.perf_counter()
+    start = time.process_time()
     for _ in range(number):
         run()
-    return (time.perf_counter() - start) / number
+    return (time.process_time() - start) / number
 
 
 def main() -> None:

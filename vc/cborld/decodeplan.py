@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from vic.contexts.loader import DocumentLoader
@@ -274,11 +274,24 @@ class _Value(_Node):
         return decoded
 
 
+def _plural_run(nodes: tuple[_Node, ...]) -> Callable[[Any], Any]:
+    """What a plural entry runs: its array, one plan per item."""
+    runs = tuple(node.run for node in nodes)
+    count = len(runs)
+
+    def run(value: Any) -> Any:
+        if type(value) is not list or len(value) != count:
+            raise _Decline
+        return [item_run(item) for item_run, item in zip(runs, value, strict=True)]
+
+    return run
+
+
 class _Map(_Node):
     """A map: its keys (in order), the raw values the walk chose contexts by, and its entries
     (output term, key, plural, value plans) in the order the walk wrote them."""
 
-    __slots__ = ("context", "entries", "guards", "key_types", "keys")
+    __slots__ = ("context", "entries", "guards", "key_types", "keys", "steps")
 
     def __init__(
         self,
@@ -292,6 +305,10 @@ class _Map(_Node):
         self.guards = tuple((key, value, _kinds(value)) for key, value in guards)
         self.context = context
         self.entries = entries
+        self.steps = tuple(
+            (term, key, _plural_run(nodes) if plural else nodes[0].run)
+            for term, key, plural, nodes in entries
+        )
 
     def run(self, raw: Any) -> Any:
         if type(raw) is not dict or tuple(raw) != self.keys:
@@ -310,14 +327,8 @@ class _Map(_Node):
         output: dict[str, Any] = {}
         if self.context is not ABSENT:
             output["@context"] = _fresh(self.context)
-        for term, key, plural, nodes in self.entries:
-            value = raw[key]
-            if plural:
-                if type(value) is not list or len(value) != len(nodes):
-                    raise _Decline
-                output[term] = [n.run(v) for n, v in zip(nodes, value, strict=True)]
-            else:
-                output[term] = nodes[0].run(value)
+        for term, key, run in self.steps:
+            output[term] = run(raw[key])
         return output
 
 
