@@ -11,7 +11,7 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, NoReturn
+from typing import Any, Final, NoReturn
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -105,6 +105,10 @@ _OTHER_CODECS = {
     0x1305: "rsa-priv",
     0x1308: "p521-priv",
 }
+_ECDSA: Final = {
+    key_type: ec.ECDSA(spec.hash) for key_type, spec in _SPECS.items() if spec.hash is not None
+}
+"""The signature algorithm objects of the EC key types (immutable: built once)."""
 _BY_PUBLIC_CODEC = {spec.public_codec: kt for kt, spec in _SPECS.items()}
 _BY_PRIVATE_CODEC = {spec.private_codec: kt for kt, spec in _SPECS.items()}
 _BY_CURVE_NAME = {"secp256r1": KeyType.P256, "secp384r1": KeyType.P384}
@@ -244,11 +248,12 @@ class PublicKey:
     ``public_bytes`` is the raw 32-byte key for Ed25519 and the compressed SEC1 point for EC.
     """
 
-    __slots__ = ("_key", "_key_type", "_public_bytes")
+    __slots__ = ("_hash", "_key", "_key_type", "_public_bytes")
 
     _key: CryptographyPublicKey
     _key_type: KeyType
     _public_bytes: bytes
+    _hash: int
 
     def __init__(self, key_type: KeyType, public_bytes: bytes) -> None:
         """Validate a public key from raw bytes (EC points compressed or uncompressed).
@@ -260,6 +265,7 @@ class PublicKey:
         object.__setattr__(self, "_key", key)
         object.__setattr__(self, "_key_type", key_type)
         object.__setattr__(self, "_public_bytes", canonical)
+        object.__setattr__(self, "_hash", hash((key_type, canonical)))  # a memo key, often
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("PublicKey is immutable")
@@ -285,7 +291,7 @@ class PublicKey:
         return self._key_type == other._key_type and self._public_bytes == other._public_bytes
 
     def __hash__(self) -> int:
-        return hash((self._key_type, self._public_bytes))
+        return self._hash
 
     def __repr__(self) -> str:
         return f"PublicKey({self._key_type.value}, {self.to_multibase()!r})"
@@ -312,7 +318,7 @@ class PublicKey:
                 s = int.from_bytes(signature[half:], "big")
                 if not (0 < r < spec.order and 0 < s < spec.order):
                     return False
-                self._key.verify(encode_dss_signature(r, s), data, ec.ECDSA(spec.hash))
+                self._key.verify(encode_dss_signature(r, s), data, _ECDSA[self._key_type])
         except InvalidSignature:
             return False
         return True

@@ -154,7 +154,11 @@ def canonicalize(
     if (
         quads is not None
         and len(quads) <= limits.max_quads
-        and len({q[0] for q in quads if q[0][:2] == "_:"}) <= limits.max_blank_nodes
+        # (blank node subjects, as counted here, are never more than the quads)
+        and (
+            len(quads) <= limits.max_blank_nodes
+            or len({q[0] for q in quads if q[0][:2] == "_:"}) <= limits.max_blank_nodes
+        )
     ):
         fast = simple_canonical_nquads(quads, hash_algorithm)
         if fast is not None:

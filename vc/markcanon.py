@@ -190,16 +190,17 @@ class _Builder:
             self._blank_nodes += 1
         types = value.get("type")
         names = types if type(types) is list else [types]
-        if any(type(name) is not str for name in names):
-            raise _NotCompiled
-        if shape.required_type not in names or len(set(names)) != len(names):
-            raise _NotCompiled
-        quads = self.quads
+        objects = []
         for name in names:
             iri = shape.types.get(name) if type(name) is str else None
             if iri is None:
                 raise _NotCompiled
-            quads.append((subject, _RDF_TYPE, f"<{iri}>", ""))
+            objects.append(f"<{iri}>")
+        if shape.required_type not in names or len(set(names)) != len(names):
+            raise _NotCompiled
+        quads = self.quads
+        for obj in objects:
+            quads.append((subject, _RDF_TYPE, obj, ""))
         for key, item in value.items():
             if key in ("type", "id") or (top and key == "@context"):
                 continue
