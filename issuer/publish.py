@@ -27,8 +27,9 @@ from sqlalchemy.orm import Session
 
 from vic.contexts.errors import RecordNotFoundError
 from vic.issuer.db.engine import Database
-from vic.issuer.db.models import StatusEntry, StatusList, StatusPublication
+from vic.issuer.db.models import StatusList, StatusPublication
 from vic.issuer.domain import PublishedStatusList, StatusSpace
+from vic.issuer.listbits import read_list_bits
 from vic.issuer.records import Context, dumps
 from vic.issuer.repositories.keys import current_key
 from vic.issuer.status import PURPOSES, list_url
@@ -50,7 +51,7 @@ class _Cached:
 class _Bits:
     version: int
     capacity: int
-    positions: list[int]
+    raw: bytearray
     key_id: int
 
 
@@ -119,21 +120,8 @@ class StatusPublisher:
                     with self._lock:
                         self._cache[key] = _Cached(published, refresh_at)
                     return published
-            flag = (
-                StatusEntry.revoked
-                if purpose is StatusPurpose.REVOCATION
-                else StatusEntry.suspended
-            )
-            positions = list(
-                session.execute(
-                    select(StatusEntry.position).where(
-                        StatusEntry.space == space.value,
-                        StatusEntry.list_index == list_index,
-                        flag,
-                    )
-                ).scalars()
-            )
-            return _Bits(version, row.capacity, positions, current_key(session).id)
+            raw = read_list_bits(session, space, list_index, purpose, row.capacity)
+            return _Bits(version, row.capacity, raw, current_key(session).id)
 
         result = self._database.run(read, readonly=True)
         if isinstance(result, PublishedStatusList):
@@ -156,10 +144,7 @@ class StatusPublisher:
         now: datetime,
     ) -> PublishedStatusList:
         config = self._ctx.config
-        raw = bytearray(bits.capacity // 8)
-        for position in bits.positions:  # positions come from the database: all in range
-            raw[position >> 3] |= 0x80 >> (position & 7)
-        bitstring = Bitstring.from_bytes(raw, minimum=bits.capacity)
+        bitstring = Bitstring.from_bytes(bits.raw, minimum=bits.capacity)
         now = now.replace(microsecond=0)
         unsigned = build_status_list_credential(
             id=list_url(self._ctx.status_base, space, purpose, list_index),

@@ -17,11 +17,14 @@ without node installed these tests skip, with node but without the packages they
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
+import random
 import re
 import shutil
 import subprocess
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +36,13 @@ from vic.did.keys import KeyType, PrivateKey
 from vic.did.resolver import DidResolver
 from vic.vc.errors import ProofVerificationError
 from vic.vc.proofs import add_proof, verify_proofs
+from vic.vc.status import (
+    _VERY_DENSE_BYTES,
+    TERSE_LIST_LENGTH,
+    Bitstring,
+    StatusPurpose,
+    build_status_list_credential,
+)
 
 pytestmark = pytest.mark.node
 
@@ -261,3 +271,56 @@ def test_digitalbazaar_signs_with_vic_key(dbvc: Dbvc, resolver: DidResolver, cas
     assert verify_proofs(signed, resolver=resolver).verified is True
     result = dbvc.verify(signed)
     assert result["verified"] is True, result["errors"]
+
+
+# --- a dense status list (DEFLATE level 5) -------------------------------------------------------
+
+NODE_GUNZIP = """
+const chunks = [];
+process.stdin.on("data", (c) => chunks.push(c));
+process.stdin.on("end", () => {
+  const encoded = Buffer.concat(chunks).toString("ascii");
+  const bits = require("zlib").gunzipSync(Buffer.from(encoded.slice(1), "base64url"));
+  const sha256 = require("crypto").createHash("sha256").update(bits).digest("hex");
+  process.stdout.write(JSON.stringify({length: bits.length, sha256}));
+});
+"""
+
+
+def test_digitalbazaar_verifies_a_dense_status_list_and_node_inflates_it(dbvc: Dbvc) -> None:
+    """A 2^26-entry list with 140,000 bits set (compressed at level 5, the publisher's level for
+    very dense lists): Digital Bazaar verifies its proof, node's zlib inflates it to our bits."""
+    rng = random.Random(12)
+    bits = Bitstring(TERSE_LIST_LENGTH)
+    for index in rng.sample(range(TERSE_LIST_LENGTH), 140_000):
+        bits.set(index)
+    raw = bits.to_bytes()
+    assert len(raw) - raw.count(0) > _VERY_DENSE_BYTES  # so encode() uses level 5
+    private_key = PrivateKey.generate(KeyType.P256)
+    unsigned = build_status_list_credential(
+        id="https://demo.vic.example/status/revocation/0",
+        issuer=did_key(private_key.public_key),
+        purpose=StatusPurpose.REVOCATION,
+        bitstring=bits,
+        valid_from=datetime(2027, 5, 31, tzinfo=UTC),
+        valid_until=datetime(2027, 6, 2, tzinfo=UTC),
+        ttl_ms=300_000,
+    )
+    signed = add_proof(
+        unsigned,
+        key=private_key,
+        cryptosuite="ecdsa-rdfc-2019",
+        verification_method=did_key_method_id(private_key.public_key),
+    )
+    result = dbvc.verify(signed)
+    assert result["verified"] is True, result["errors"]
+    encoded = signed["credentialSubject"]["encodedList"]
+    done = subprocess.run(
+        [dbvc.node, "-e", NODE_GUNZIP],
+        input=encoded.encode("ascii"),
+        capture_output=True,
+        timeout=NODE_TIMEOUT,
+        check=True,
+    )
+    inflated = json.loads(done.stdout)
+    assert inflated == {"length": len(raw), "sha256": hashlib.sha256(raw).hexdigest()}

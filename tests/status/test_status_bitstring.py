@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import gzip
 import io
+import random
 import struct
 import tracemalloc
 import zlib
@@ -403,7 +404,7 @@ def test_cap_must_be_positive(max_bytes: int) -> None:
         Bitstring.decode(SPEC_ALL_ZERO, max_bytes=max_bytes)
 
 
-# --- the DEFLATE level: 9 for sparse lists, 6 for dense ones (speed), both deterministic -------
+# --- the DEFLATE level: 9 for sparse lists, 6 for dense ones, 5 for very dense ones (speed) ----
 
 
 def _deflated(encoded: str) -> bytes:
@@ -418,17 +419,28 @@ def _level(data: bytes, level: int) -> bytes:
     return compressor.compress(data) + compressor.flush()
 
 
-def test_sparse_lists_use_level_9_and_dense_lists_level_6() -> None:
-    from vic.vc.status import _DENSE_BYTES
+def _with_non_zero_bytes(count: int, length: int = MIN_LIST_LENGTH) -> Bitstring:
+    """``count`` non-zero bytes at random places, one random bit set in each."""
+    rng = random.Random(count)
+    bits = Bitstring(length)
+    for byte in rng.sample(range(length // 8), count):
+        bits.set(8 * byte + rng.randrange(8))
+    return bits
 
-    sparse = Bitstring()
-    for index in range(0, 8 * _DENSE_BYTES, 8):  # exactly _DENSE_BYTES non-zero bytes
-        sparse.set(index)
-    assert _deflated(sparse.encode()) == _level(sparse.to_bytes(), 9)
-    dense = Bitstring()
-    for index in range(0, 8 * (_DENSE_BYTES + 1), 8):
-        dense.set(index)
-    assert _deflated(dense.encode()) == _level(dense.to_bytes(), 6)
-    for bits in (sparse, dense):
-        assert bits.encode() == bits.encode()
-        assert Bitstring.decode(bits.encode()).to_bytes() == bits.to_bytes()
+
+def test_the_level_is_9_then_6_then_5_as_lists_get_denser() -> None:
+    from vic.vc.status import _DENSE_BYTES, _VERY_DENSE_BYTES
+
+    cases = [
+        (_with_non_zero_bytes(_DENSE_BYTES), 9),
+        (_with_non_zero_bytes(_DENSE_BYTES + 1), 6),
+        (_with_non_zero_bytes(_VERY_DENSE_BYTES, 16 * _VERY_DENSE_BYTES), 6),
+        (_with_non_zero_bytes(_VERY_DENSE_BYTES + 1, 16 * _VERY_DENSE_BYTES), 5),
+    ]
+    for bits, level in cases:
+        encoded = bits.encode()
+        assert _deflated(encoded) == _level(bits.to_bytes(), level)
+        others = {9, 6, 5} - {level}
+        assert all(_level(bits.to_bytes(), other) != _deflated(encoded) for other in others)
+        assert bits.encode() == encoded
+        assert Bitstring.decode(encoded, max_bytes=len(bits) // 8).to_bytes() == bits.to_bytes()
