@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import cbor2
@@ -452,3 +453,13 @@ def test_a_shape_with_no_plan_is_not_recorded_again_and_again(
     assert 0 < len(builds) <= decodeplan.MAX_PLANS_PER_KEY
     assert builds == [None] * len(builds)
     assert not _takes_a_plan(data)
+
+
+def test_concurrent_decodes_from_no_plans_give_the_walks_documents() -> None:
+    datas = [CORPUS[name][0] for name in PLANNED] * 8
+    expected = [_outcome(data, plans=False) for data in datas]
+    decodeplan.reset()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = list(pool.map(lambda data: _outcome(data, plans=True), datas))
+    assert got == expected
+    assert all(_takes_a_plan(data) for data in datas)

@@ -27,15 +27,14 @@ caller's limits. Nothing is remembered per document: a plan holds no value of an
 document except the shape's own (context ids and types).
 
 A plan is built after the general decoder decoded a document and *showed* it canonical, by a
-second general walk that records its decisions; the plan is then run on that document and must
-give the same document, and cbor2's encoding of the payload must be vic's canonical one, or no
-plan is kept. At most :data:`MAX_PLANS` plans are kept (the table starts over when full), a few per
-top-level key set.
+second general walk that records its decisions (:mod:`vic.vc.cborld.planrecord`); the plan is
+then run on that document and must give the same document, and cbor2's encoding of the payload
+must be vic's canonical one, or no plan is kept. At most :data:`MAX_PLANS` plans are kept (the
+table starts over when full), a few per shape key (:func:`_shape_key`).
 """
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, Final
@@ -55,7 +54,7 @@ from vic.vc.cborld.codecs import (
     uint_bytes,
     uuid_text,
 )
-from vic.vc.cborld.context import ABSENT, ActiveContext, ContextLoader
+from vic.vc.cborld.context import ABSENT
 from vic.vc.cborld.contextmemo import MEMO
 from vic.vc.cborld.registry import Registry, RegistryEntry
 from vic.vc.cborld.tables import (
@@ -333,7 +332,7 @@ class _Map(_Node):
 
 
 class _Plan:
-    __slots__ = ("depth", "entry", "items", "prefix", "root", "urls", "work")
+    __slots__ = ("depth", "entry", "items", "prefix", "root", "served", "urls", "work")
 
     def __init__(
         self,
@@ -351,128 +350,23 @@ class _Plan:
         self.items = items
         self.depth = depth
         self.prefix = prefix
+        self.served: DocumentLoader | None = None
         self.work = work
         """The context-processing work the walk charged (the same for every document of the
         shape; checked against the cap in force)."""
 
     def serves(self, loader: DocumentLoader) -> bool:
-        return all(MEMO.serves_bundled(loader, url) for url in self.urls)
+        """Whether ``loader`` serves the bundled documents for every URL the walk loaded (the
+        last loader that did is remembered: a DocumentLoader never changes what it serves)."""
+        if loader is self.served:
+            return True
+        if all(MEMO.serves_bundled(loader, url) for url in self.urls):
+            self.served = loader
+            return True
+        return False
 
 
-# --- building a plan -----------------------------------------------------------------------------
-
-
-def _size(value: Any, depth: int) -> tuple[int, int]:
-    """The data items the strict reader counts in ``value`` read at ``depth``, and the deepest
-    depth at which it reads an array or a map."""
-    if isinstance(value, list):
-        items, deepest = 1, depth
-        for item in value:
-            n, d = _size(item, depth + 1)
-            items, deepest = items + n, max(deepest, d)
-        return items, deepest
-    if isinstance(value, dict):
-        items, deepest = 1, depth
-        for item in value.values():
-            n, d = _size(item, depth + 1)
-            items, deepest = items + 1 + n, max(deepest, d)
-        return items, deepest
-    return 1, -1
-
-
-def _recorder_class() -> type[Any]:
-    from vic.vc.cborld.converter import _Decompressor
-
-    class Recorder(_Decompressor):
-        """The general walk, noting each decision as a plan node."""
-
-        def __init__(self, *args: Any) -> None:
-            super().__init__(*args)
-            self.frames: list[list[Any]] = [[]]
-            self.read_keys: list[list[Any]] = []
-            self.snapshots: dict[int, CodecState] = {}
-
-        def _type_value(self, payload: dict[Any, Any], key: Any) -> Any:
-            self.read_keys[-1].append(key)
-            return super()._type_value(payload, key)
-
-        def _state_now(self) -> CodecState:
-            """The codecs' state with only the term ids known at this point of the walk."""
-            next_id = self.contexts.next_term_id
-            state = self.snapshots.get(next_id)
-            if state is None:
-                contexts: ContextLoader = copy.copy(self.contexts)
-                contexts.term_to_id = dict(self.contexts.term_to_id)
-                assert self.contexts.id_to_term is not None
-                contexts.id_to_term = dict(self.contexts.id_to_term)
-                state = copy.copy(self.state)
-                state.loader = contexts
-                self.snapshots[next_id] = state
-            return state
-
-        def _object(self, active: ActiveContext, payload: dict[Any, Any]) -> dict[str, Any]:
-            self.frames.append([])
-            self.read_keys.append([])
-            try:
-                output = super()._object(active, payload)
-            finally:
-                children = self.frames.pop()
-                read = self.read_keys.pop()
-            guarded = [k for k in payload if k in _CONTEXT_KEYS or k in read]
-            entries: list[tuple[str, Any, bool, tuple[_Node, ...]]] = []
-            ordered = []
-            for key, value in payload.items():
-                if key in _CONTEXT_KEYS:
-                    continue
-                term, plural = self.contexts.term_for_id(key)
-                ordered.append((term, plural, key, value))
-            ordered.sort(key=lambda e: e[0].encode("utf-16-be", "surrogatepass"))
-            position = 0
-            for term, plural, key, value in ordered:
-                count = len(value) if plural else 1
-                entries.append((term, key, plural, tuple(children[position : position + count])))
-                position += count
-            if position != len(children) or [e[0] for e in entries] != [
-                k for k in output if k != "@context"
-            ]:
-                raise _Decline  # not the walk this plan expects
-            node = _Map(
-                tuple(payload),
-                tuple((k, copy.deepcopy(payload[k])) for k in guarded),
-                copy.deepcopy(output["@context"]) if "@context" in output else ABSENT,
-                tuple(entries),
-            )
-            self.frames[-1].append(node)
-            return output
-
-        def _value(
-            self,
-            active: ActiveContext,
-            term_type: Any,
-            value: Any,
-            term: str,
-            definition: Mapping[str, Any],
-        ) -> Any:
-            state = self._state_now()
-            self.frames.append([])
-            try:
-                output = super()._value(active, term_type, value, term, definition)
-            finally:
-                children = self.frames.pop()
-            node: _Node
-            if value is None:
-                node = _Null()
-            elif isinstance(value, dict):
-                (node,) = children
-            elif isinstance(output, list):
-                node = _Array(tuple(children))
-            else:
-                node = _Value(term, definition, term_type, state)
-            self.frames[-1].append(node)
-            return output
-
-    return Recorder
-
+# --- the plans ---------------------------------------------------------------------------------
 
 _lock = threading.Lock()
 _plans: dict[tuple[int, tuple[Any, ...]], list[_Plan]] = {}
@@ -482,58 +376,14 @@ _refused: dict[tuple[int, tuple[Any, ...]], int] = {}
 document, a loader serving other contexts...): past :data:`MAX_PLANS_PER_KEY`, no more walks are
 spent on recording it."""
 _count = 0
-_recorder: type[Any] | None = None
 
 
 def _build(
     payload: Any, entry: RegistryEntry, loader: DocumentLoader, document: dict[str, Any]
 ) -> _Plan | None:
-    import cbor2
+    from vic.vc.cborld.planrecord import build_plan
 
-    from vic.vc.cborld.converter import CborldFormat, _prefix, _type_table
-
-    global _recorder
-    if _recorder is None:
-        _recorder = _recorder_class()
-    recorder = _recorder(_type_table(entry), loader, False)
-    try:
-        again = recorder.run(payload)
-    except _Decline:
-        return None
-    if not recorder.canonical or not _same(again, document):
-        return None
-    (root,) = recorder.frames[0]
-    contexts = recorder.contexts
-    urls = tuple(contexts._by_url)
-    if not all(MEMO.serves_bundled(loader, url) for url in urls):
-        return None
-    if not all(MEMO.is_bundled_object(e.source) for e in contexts._by_object.values()):
-        return None
-    items, depth = _size(payload, 1)
-    prefix = _prefix(CborldFormat.CBORLD_1_0, entry.entry_id, True)
-    plan = _Plan(entry, root, urls, items, depth, prefix, contexts.work)
-    try:
-        _check_raw_tree(payload)
-        same_bytes = cbor2.dumps(payload) == cbor.dumps(payload)
-        replayed = root.run(payload)
-    except Exception:
-        return None
-    if not same_bytes or not _same(replayed, document) or list(replayed) != list(document):
-        return None
-    return plan
-
-
-def _check_raw_tree(value: Any) -> None:
-    if type(value) is dict:
-        for key, item in value.items():
-            if type(key) is not int and type(key) is not str:
-                raise _Decline
-            _check_raw_tree(item)
-    elif type(value) is list:
-        for item in value:
-            _check_raw_tree(item)
-    else:
-        _check_raw(value)
+    return build_plan(payload, entry, loader, document)
 
 
 def _shape_key(payload: dict[Any, Any]) -> tuple[Any, ...]:
