@@ -12,7 +12,10 @@ signing it (ecdsa-rdfc-2019, P-256), storing it and revoking the vehicle's previ
 audit rows, in the database's transactions. Process start-up and ``Issuer.open`` are not timed;
 each process warms up (JSON-LD contexts, connections) before the clock starts. Figures:
 
-- single events: ``transfer_vehicle`` one at a time (what an HTTP request does);
+- single events: ``transfer_vehicle`` one at a time; from ``--threads`` threads at once in one
+  process (concurrent events share their transactions: group commit); and over HTTP, ``POST
+  /vehicles/{vin}/transfers`` to the issuer's service (``vic serve issuer``'s uvicorn, spawned
+  on loopback) from ``--threads`` keep-alive connections;
 - batches: ``report_inspections`` with ``--batch`` reports per call, in 1 process and in
   ``--processes`` processes at once (all cores);
 - signing alone: ``vc.proofs.add_proof`` of the same mark, for scale;
