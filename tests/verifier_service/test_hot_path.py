@@ -230,3 +230,44 @@ def test_altered_marks_answer_alike(
         same_answer(
             (lean, plain), "POST", "/credentials/verify", json={"verifiableCredential": changed}
         )
+
+
+def test_an_app_under_a_root_path_is_left_to_fastapi(
+    settings: VerifierSettings, outcomes: Outcomes, mark: dict[str, Any]
+) -> None:
+    body = {"verifiableCredential": mark}
+    with (
+        TestClient(create_app(settings), root_path="/base") as lean,
+        TestClient(create_app(settings, hot_paths=False), root_path="/base") as plain,
+    ):
+        code, _ = same_answer((lean, plain), "POST", "/credentials/verify", json=body)
+    assert code == 200
+    assert outcomes == []
+
+
+@hypothesis_settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_altered_qr_texts_answer_alike(
+    settings: VerifierSettings, authority: Authority, mark: dict[str, Any], data: st.DataObject
+) -> None:
+    """QR text with characters replaced, dropped or added anywhere gets the same answer."""
+    text = qr_text(mark, authority.trust())
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, min(len(text), start + 8)))
+    insert = data.draw(
+        st.text(alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:", max_size=4)
+    )
+    changed = text[:start] + insert + text[end:]
+    with (
+        TestClient(create_app(settings), raise_server_exceptions=False) as lean,
+        TestClient(create_app(settings, hot_paths=False), raise_server_exceptions=False) as plain,
+    ):
+        same_answer(
+            (lean, plain),
+            "POST",
+            "/qr/verify",
+            content=changed.encode(),
+            headers={"content-type": "text/plain"},
+        )
