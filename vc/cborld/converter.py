@@ -22,6 +22,9 @@ Guarantees:
   either changes the document or is rejected. The walk shows it for a compressed CBOR-LD 1.0
   payload (every key, value, context and type is what the encoder would write at that point; the
   bytes are the canonical CBOR of the payload); otherwise :func:`decode` re-encodes and compares;
+  a payload whose shape the walk has already shown once is decoded by the plan it recorded
+  (:mod:`vic.vc.cborld.decodeplan`), which gives the same document and leaves anything else,
+  and every error, to the walk;
 - :func:`decode` is bounded (:class:`vic.vc.cborld.cbor.CborLimits`) and raises only vic's errors.
 """
 
