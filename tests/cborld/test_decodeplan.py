@@ -168,7 +168,8 @@ def _lenient_encodings(payload: dict[Any, Any]) -> Iterator[Any]:
             if value in (0, 1):
                 yield _replaced(payload, path, bool(value))
         if type(value) is str:
-            yield _replaced(payload, path, cbor2.CBORTag(32, value))
+            for tag in (0, 32, 35, 36):  # date text, URI, regular expression, MIME message
+                yield _replaced(payload, path, cbor2.CBORTag(tag, value))
         if type(value) is bytes:
             yield _replaced(payload, path, bytearray(value))
             yield _replaced(payload, path, cbor2.CBORTag(24, value))
@@ -181,6 +182,8 @@ def _lenient_encodings(payload: dict[Any, Any]) -> Iterator[Any]:
                         yield _rekeyed(payload, path, key, bool(key))
         if isinstance(value, list) and value:
             yield _replaced(payload, path, [cbor2.CBORTag(28, value[0]), cbor2.CBORTag(29, 0)])
+            yield _replaced(payload, path, cbor2.CBORTag(28, [*value, cbor2.CBORTag(29, 0)]))
+            yield _replaced(payload, path, cbor2.CBORTag(258, value))  # a set
         if value is None:
             yield _replaced(payload, path, cbor2.undefined)
 
