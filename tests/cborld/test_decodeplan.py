@@ -466,3 +466,19 @@ def test_concurrent_decodes_from_no_plans_give_the_walks_documents() -> None:
         got = list(pool.map(lambda data: _outcome(data, plans=True), datas))
     assert got == expected
     assert all(_takes_a_plan(data) for data in datas)
+
+
+def test_a_failure_while_recording_a_plan_leaves_the_walks_document(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from vic.vc.cborld import planrecord
+
+    def broken(*args: Any) -> Any:
+        raise TypeError("a failure while recording")
+
+    data, _ = CORPUS["demo mark, its entry"]
+    expected = _outcome(data, plans=False)
+    decodeplan.reset()
+    monkeypatch.setattr(planrecord, "build_plan", broken)
+    assert _outcome(data, plans=True) == expected
+    assert not _takes_a_plan(data)

@@ -383,7 +383,10 @@ def _build(
 ) -> _Plan | None:
     from vic.vc.cborld.planrecord import build_plan
 
-    return build_plan(payload, entry, loader, document)
+    try:
+        return build_plan(payload, entry, loader, document)
+    except Exception:  # a plan only saves time: failing to record one leaves the walk
+        return None
 
 
 def _shape_key(payload: dict[Any, Any]) -> tuple[Any, ...]:
@@ -409,7 +412,7 @@ def learn(
             try:
                 plan.root.run(payload)
                 return  # this shape has its plan already
-            except _Decline:
+            except Exception:  # _Decline, or a codec's error: not this plan
                 continue
     built = _build(payload, entry, loader, document)
     with _lock:
