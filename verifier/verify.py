@@ -8,7 +8,7 @@ defaults nothing touches the network.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -93,7 +93,8 @@ def verify_credential(
     """
     skew = check_skew(clock_skew)
     try:
-        parsed = _parse(credential, registry or trust.registry(), loader)
+        # the registry is built from the trust list only for a VC1 barcode (JSON needs none)
+        parsed = _parse(credential, lambda: registry or trust.registry(), loader)
     except VicError as exc:
         return VerificationResult((Check.failed(CheckName.PARSE, exc),))
     document = parsed.document
@@ -186,7 +187,9 @@ class _Parsed:
 
 
 def _parse(
-    credential: Mapping[str, Any] | bytes | str, registry: Registry, loader: DocumentLoader | None
+    credential: Mapping[str, Any] | bytes | str,
+    registry: Callable[[], Registry],
+    loader: DocumentLoader | None,
 ) -> _Parsed:
     """Read the input as JSON, vc+jwt, vc+cose (bytes or base64), a VC1-R or a VIC1: text.
 
@@ -213,7 +216,7 @@ def _parse(
     if stripped.startswith("VC1-"):
         from vic.vc.barcode import decode_barcode
 
-        return _Parsed(decode_barcode(stripped, registry, loader), "vc1-barcode")
+        return _Parsed(decode_barcode(stripped, registry(), loader), "vc1-barcode")
     from vic.vc.cose import decode_sign1
     from vic.vc.qrcose import PREFIX as COSE_PREFIX
     from vic.vc.qrcose import decode_cose_barcode

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from tests.authority import Authority, clock
 from vic.did.resolver import DidResolver, guarded_did_fetch
 from vic.verifier import Status, TrustList, verify_credential
@@ -21,3 +25,25 @@ def test_a_trust_list_keeps_its_offline_resolver() -> None:
     mark = authority.mark(index=None)
     assert verify_credential(mark, trust=trust, clock=clock).status is Status.VALID
     assert verify_credential(mark, trust=other, clock=clock).status is not Status.VALID
+
+
+def test_the_registry_is_built_only_for_a_barcode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A JSON credential needs no CBOR-LD registry: the trust list's is not built for it."""
+    from vic.vc.barcode import encode_barcode
+
+    authority = Authority()
+    trust = TrustList().with_issuers([authority.did])
+    mark = authority.mark(index=None)
+    text = encode_barcode(mark, trust.registry())
+    built: list[TrustList] = []
+    real = TrustList.registry
+
+    def counting(self: TrustList) -> Any:
+        built.append(self)
+        return real(self)
+
+    monkeypatch.setattr(TrustList, "registry", counting)
+    assert verify_credential(mark, trust=trust, clock=clock).status is Status.VALID
+    assert built == []
+    assert verify_credential(text, trust=trust, clock=clock).status is Status.VALID
+    assert built == [trust]

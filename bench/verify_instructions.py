@@ -1,0 +1,183 @@
+"""CPU instructions per verification of the JSON mark: a figure the machine's load cannot move.
+
+    .venv/bin/python bench/verify_instructions.py             # json, nostatus, batch, ecdsa
+    .venv/bin/python bench/verify_instructions.py -n 100 json
+
+On a shared machine a rate swings by half with the other jobs; the number of instructions a call
+executes does not (within a fraction of a percent). Each figure runs this script twice under
+valgrind's cachegrind (``--cache-sim=no``), once with no timed calls and once with ``-n`` of
+them, and divides the difference by ``-n``: interpreter start-up and set-up cancel out.
+Needs valgrind. The same lean mark as bench/verify_path.py (ecdsa-rdfc-2019, P-256, did:key,
+both signed status lists in memory); ``ecdsa`` is the P-256 signature check alone (the floor of
+a verification).
+
+- ``json``: ``verify_credential(mark)``, status from both lists;
+- ``nostatus``: the same with ``check_status_lists=False``;
+- ``batch``: ``verify_credentials`` over 8 distinct marks (per mark);
+- ``ecdsa``: ``PublicKey.verify`` of the mark's signature over 64 bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+WHAT = ("json", "nostatus", "batch", "ecdsa")
+BATCH = 8
+
+
+def _workload(what: str, number: int) -> None:
+    """Set up, warm up, then make ``number`` calls of ``what`` (run under valgrind)."""
+    from verify_path import STATUS_BASE, clock
+
+    from vic.did.key import did_key, did_key_method_id
+    from vic.did.keys import KeyType, PrivateKey
+    from vic.did.multibase import multibase_decode
+    from vic.vc.mark import (
+        InspectionBasis,
+        TerseStatus,
+        VehicleSubject,
+        build_mark,
+        valid_until_for_month,
+    )
+    from vic.vc.proofs import add_proof
+    from vic.vc.status import (
+        TERSE_LIST_LENGTH,
+        Bitstring,
+        build_status_list_credential,
+        expand_terse_entry,
+    )
+    from vic.verifier import (
+        StaticStatusLists,
+        TrustedIssuer,
+        TrustList,
+        verify_credential,
+        verify_credentials,
+    )
+
+    now = clock()
+    key = PrivateKey.from_bytes(KeyType.P256, bytes(range(1, 33)))
+    did, method = did_key(key.public_key), did_key_method_id(key.public_key)
+
+    def sign(document: dict[str, Any]) -> dict[str, Any]:
+        return add_proof(
+            document,
+            key=key,
+            cryptosuite="ecdsa-rdfc-2019",
+            verification_method=method,
+            clock=clock,
+        )
+
+    def mark(index: int) -> dict[str, Any]:
+        subject = VehicleSubject(
+            registration_number="鄂L12345",
+            plate_type_code="02",
+            vehicle_type_code="K33",
+            vin="LSVAU2A36N2183457",
+            inspection_basis=InspectionBasis.ON_SITE,
+        )
+        return sign(
+            build_mark(
+                issuer=did,
+                subject=subject,
+                valid_from=now,
+                valid_until=valid_until_for_month(now.year + 2, now.month),
+                status=TerseStatus(STATUS_BASE, index),
+                mark_id=f"urn:uuid:2f9c6b1e-8a43-4c55-9d0e-{index:012x}",
+            )
+        )
+
+    the_mark = mark(123456)
+    lists = []
+    for entry in expand_terse_entry(the_mark["credentialStatus"]):
+        bits = Bitstring(TERSE_LIST_LENGTH, minimum=TERSE_LIST_LENGTH)
+        bits.set(7)
+        unsigned = build_status_list_credential(
+            id=entry.list_credential,
+            issuer=did,
+            purpose=entry.purpose,
+            bitstring=bits,
+            valid_from=now,
+        )
+        lists.append(sign(unsigned))
+    trust = TrustList((TrustedIssuer(did, {"en": "Bench"}),))
+    common: dict[str, Any] = {
+        "trust": trust,
+        "resolver": trust.resolver(),
+        "clock": clock,
+        "status_source": StaticStatusLists(lists),
+    }
+    marks = [mark(1000 + i) for i in range(BATCH)]
+    public_key = common["resolver"].resolve_method(method, "assertionMethod").public_key
+    signature = multibase_decode(the_mark["proof"]["proofValue"])
+    data = bytes(64)
+
+    def call() -> None:
+        if what == "json":
+            verify_credential(the_mark, **common)
+        elif what == "nostatus":
+            verify_credential(the_mark, check_status_lists=False, **common)
+        elif what == "batch":
+            verify_credentials(marks, **common)
+        else:
+            public_key.verify(signature, data)
+
+    for _ in range(3):
+        call()
+    calls = number // BATCH if what == "batch" else number
+    for _ in range(calls):
+        call()
+
+
+def _instructions(what: str, number: int) -> int:
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    out = subprocess.run(
+        [
+            "valgrind",
+            "--tool=cachegrind",
+            "--cache-sim=no",
+            "--cachegrind-out-file=/dev/null",
+            sys.executable,
+            __file__,
+            "--run",
+            what,
+            str(number),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = re.search(r"I\s+refs:\s+([\d,]+)", out.stderr)
+    if found is None:
+        raise SystemExit(f"no instruction count from valgrind:\n{out.stderr[-2000:]}")
+    return int(found[1].replace(",", ""))
+
+
+def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "--run":
+        _workload(sys.argv[2], int(sys.argv[3]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", nargs="*", help=f"any of {', '.join(WHAT)} (default: all)")
+    parser.add_argument("-n", "--number", type=int, default=200, help="calls (multiple of 8)")
+    args = parser.parse_args()
+    unknown = set(args.what) - set(WHAT)
+    if unknown:
+        parser.error(f"unknown figure(s): {', '.join(sorted(unknown))}")
+    number = max(BATCH, args.number - args.number % BATCH)
+    print(f"instructions per call (valgrind cachegrind, {number} calls minus none)")
+    for what in args.what or WHAT:
+        per_call = (_instructions(what, number) - _instructions(what, 0)) / number
+        print(f"  {what:<9}{per_call / 1e6:8.2f} M")
+
+
+if __name__ == "__main__":
+    main()
