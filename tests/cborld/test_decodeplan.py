@@ -15,6 +15,7 @@ import copy
 import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import cbor2
@@ -42,7 +43,13 @@ from vic.vc.cborld import context as context_module
 from vic.vc.mark import VehicleSubject, new_mark_id
 
 REGISTRY: Registry = demo_registry()
-PLANNED = ["demo mark, its entry", "demo mark with created, entry 1", "did:key mark, entry 1"]
+PLANNED = [
+    "demo mark, its entry",
+    "demo mark with created, entry 1",
+    "did:key mark, entry 1",
+    "VC Barcodes MRZ vector",
+]
+VECTORS = sorted((Path(__file__).parent.parent / "vectors" / "dataintegrity").glob("*.json"))
 
 
 def _outcome(
@@ -126,6 +133,19 @@ def test_payload_changes_give_the_same_outcome(name: str) -> None:
         _same_outcome(candidate, loader)
         count += 1
     assert count > 20
+
+
+@pytest.mark.parametrize("path", VECTORS, ids=lambda p: p.stem)
+def test_published_vectors_decode_the_same_by_a_plan(path: Path) -> None:
+    document = json.loads(path.read_text())
+    data = encode(document, registry=REGISTRY, registry_entry_id=1)
+    _learned(data)
+    assert _takes_a_plan(data)
+    assert decode(data, registry=REGISTRY) == document
+    _same_outcome(data)
+    if path.stem == "proof-set-chain-signedProofSet2":  # a proof set: arrays of maps
+        for mutated in _byte_mutations(data):
+            _same_outcome(mutated)
 
 
 # --- what cbor2 reads and the strict reader refuses ----------------------------------------------
