@@ -1,11 +1,11 @@
-"""A status list's bits, read from the database in bulk (for publishing; docs/status.md).
+"""A status list's bits, read from the database in bulk (for publishing; docs/storage.md).
 
 Publishing a list needs the set positions of one purpose of one list: up to millions of rows.
 Fetching them one row at a time and setting one bit per Python step took most of the time of
 publishing a 2^26-entry list with a million bits set. :func:`read_list_bits` instead asks the
 database for each range of :data:`CHUNK` positions as one text value (``group_concat`` on SQLite,
 ``string_agg`` on PostgreSQL, over the partial index of set bits), parses it into an integer array
-in C (numpy) and sets the bits with one scatter and one pack per range.
+in C (numpy, imported on first use) and sets the bits with one scatter and one pack per range.
 
 The result is byte-identical to :func:`read_list_bits_general` (one row and one bit at a time,
 the path for any other database), which tests/issuer/test_listbits.py checks on random, empty,
@@ -15,9 +15,8 @@ the same statement, or fall outside the range, is read again by the general path
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import numpy as np
 from sqlalchemy import ColumnElement, ColumnExpressionArgument, Text, cast, func, select
 from sqlalchemy.orm import Session
 
@@ -25,6 +24,9 @@ from vic.contexts.errors import UsageError
 from vic.issuer.db.models import StatusEntry
 from vic.issuer.domain import StatusSpace
 from vic.vc.status import StatusPurpose
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["CHUNK", "read_list_bits", "read_list_bits_general"]
 
@@ -46,6 +48,8 @@ def read_list_bits(
 
     :raises UsageError: ``capacity`` or ``chunk`` is not a positive multiple of 8.
     """
+    import numpy as np  # on first use: it would add ~100 ms to every import of the issuer
+
     _check(capacity, chunk)
     dialect = session.get_bind().dialect.name
     if dialect not in ("sqlite", "postgresql"):
@@ -122,6 +126,8 @@ def _positions_in_bulk(
 ) -> np.ndarray[Any, np.dtype[np.int64]] | None:
     """The set positions in ``[start, end)`` as one array, or None when the text the database
     returned does not parse to exactly the positions it counted, all in the range."""
+    import numpy as np
+
     joined: ColumnElement[str]
     if dialect == "sqlite":
         joined = func.group_concat(StatusEntry.position, ",")
