@@ -314,7 +314,10 @@ def store_signed(
                 for s in storing
             ],
         )
-        touched = sorted({marks[i].vehicle_id for i in stored_ids})
+        stored_by_vehicle: dict[int, list[int]] = {}
+        for i in sorted(stored_ids):
+            stored_by_vehicle.setdefault(marks[i].vehicle_id, []).append(i)
+        touched = sorted(stored_by_vehicle)
         currents = {
             row.vehicle_id: row
             for row in session.execute(
@@ -329,7 +332,7 @@ def store_signed(
         for held in currents.values():
             numbers[held.id], entries[held.id] = held.number, held.status_entry_id
         for vehicle_id in touched:
-            new = sorted(i for i in stored_ids if marks[i].vehicle_id == vehicle_id)
+            new = stored_by_vehicle[vehicle_id]
             current = currents.get(vehicle_id)
             if vehicles[vehicle_id].cancelled_at is not None:
                 revocations += [
