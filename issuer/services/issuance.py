@@ -136,7 +136,8 @@ class IssuanceService:
         """A group of single events: their first transactions as one (:mod:`vic.issuer.events`),
         their marks signed and stored in one second transaction. If the group fails as a whole
         (not a domain refusal), each event runs again alone, so only the culprit fails; its
-        idempotency key makes that safe."""
+        idempotency key makes that safe. If only the second transaction fails, the first stands
+        (refusals and records are not written twice) and each event's mark is finished alone."""
         ctx = self.kernel.ctx
         if len(events) == 1:  # alone: no savepoint needed, its error rolls everything back
             plans = self.kernel.run(
@@ -147,9 +148,20 @@ class IssuanceService:
             plans = self.kernel.run(
                 functools.partial(plan_events, ctx=ctx, events=events, isolate=True)
             )
-            return self._settle(events, plans)
         except Exception:
             return [self._alone(event) for event in events]
+        try:
+            return self._settle(events, plans)
+        except Exception:  # the first transaction stands: finish each event's mark alone
+            return [
+                self._settle_alone(event, plan) for event, plan in zip(events, plans, strict=True)
+            ]
+
+    def _settle_alone(self, event: Event, plan: EventPlan) -> IssuedMark | BaseException:
+        try:
+            return self._settle([event], [plan])[0]
+        except Exception as error:
+            return error
 
     def _alone(self, event: Event) -> IssuedMark | BaseException:
         try:

@@ -289,3 +289,40 @@ def test_concurrent_reports_of_two_stations_in_one_group(issuer: Issuer, clock: 
         f"mark:{b.mark.number}": other.id,
     }
     assert assert_consistent(issuer, clock) == 0
+
+
+def test_when_only_the_store_fails_the_first_transaction_stands(
+    issuer: Issuer, clock: Clock
+) -> None:
+    for n in range(3):
+        issuer.register_vehicle(OFFICE, registration(n))
+    real = issuer.issuance.finish_all
+    sizes: list[int] = []
+
+    def flaky(plans: Sequence[Any]) -> Any:
+        sizes.append(len(plans))
+        if len(plans) > 1:
+            raise RuntimeError("the store failed")
+        return real(plans)
+
+    issuer.issuance.finish_all = flaky  # type: ignore[method-assign]
+    first, results = _in_groups(
+        issuer.issuance._events,
+        _transfer(issuer, 2, "t0", "acct-x"),
+        [
+            _transfer(issuer, 0, "t1", "acct-a"),
+            lambda: issuer.apply_for_exemption(OFFICE, make_vin(1)),  # refused, recorded
+            _transfer(issuer, 1, "t2", "acct-b"),
+        ],
+    )
+    assert isinstance(first, IssuedMark)
+    t1, exemption, t2 = results
+    assert isinstance(t1, IssuedMark)
+    assert t1.issued_now
+    assert isinstance(t2, IssuedMark)
+    assert t2.issued_now
+    assert isinstance(exemption, RefusedError)
+    assert [s for s in sizes if s] == [1, 2, 1, 1]  # the group store failed; then one by one
+    actions = [r.action for r in issuer.audit_log(target=f"vehicle:{make_vin(1)}")]
+    assert actions.count("exemption.apply") == 1  # the refusal is not recorded twice
+    assert assert_consistent(issuer, clock) == 0
