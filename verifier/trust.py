@@ -111,6 +111,12 @@ class TrustList:
     def _offline_resolver(self) -> DidResolver:
         return self._new_resolver(None)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled and deep-copied without the kept resolver (a copy builds its own)."""
+        state = dict(self.__dict__)
+        state.pop("_offline_resolver", None)
+        return state
+
     def _new_resolver(self, fetch: Fetch | None) -> DidResolver:
         return DidResolver(
             {e.id: e.did_document for e in self.issuers if e.did_document is not None},

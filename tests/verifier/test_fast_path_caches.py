@@ -47,3 +47,18 @@ def test_the_registry_is_built_only_for_a_barcode(monkeypatch: pytest.MonkeyPatc
     assert built == []
     assert verify_credential(text, trust=trust, clock=clock).status is Status.VALID
     assert built == [trust]
+
+
+def test_a_trust_list_copies_without_its_resolver() -> None:
+    import copy
+    import pickle
+
+    authority = Authority()
+    trust = TrustList().with_issuers([authority.did])
+    kept = trust.resolver()
+    for copied in (pickle.loads(pickle.dumps(trust)), copy.deepcopy(trust)):
+        assert copied == trust
+        assert copied.resolver() is not kept
+        assert copied.resolver() is copied.resolver()
+        mark = authority.mark(index=None)
+        assert verify_credential(mark, trust=copied, clock=clock).status is Status.VALID
