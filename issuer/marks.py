@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from vic.contexts.errors import ConflictError, RefusedError
@@ -123,6 +123,9 @@ def audit_rows(
     ]
 
 
+_MARK_BY_EVENT_KEY = select(Mark).where(Mark.event_key == bindparam("event_key"))
+
+
 def replay(
     session: Session, ctx: Context, event_key: str, vehicle_id: int, reason: IssuanceReason
 ) -> Plan | None:
@@ -130,7 +133,7 @@ def replay(
 
     :raises ConflictError: ``EVENT_KEY_REUSED`` when the key names another vehicle or event.
     """
-    mark = session.execute(select(Mark).where(Mark.event_key == event_key)).scalar_one_or_none()
+    mark = session.execute(_MARK_BY_EVENT_KEY, {"event_key": event_key}).scalar_one_or_none()
     if mark is None:
         return None
     if mark.vehicle_id != vehicle_id or mark.reason != reason.value:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from vic.contexts.errors import PermissionDeniedError, RecordNotFoundError, RefusedError
@@ -51,6 +51,15 @@ __all__ = [
 ]
 
 STAFF = frozenset({Role.ADMIN, Role.OFFICE, Role.SYSTEM})
+
+# The hot path's queries, built once (SQLAlchemy caches their compiled form; building them per
+# call cost more Python than running them).
+_VEHICLE_BY_VIN = select(Vehicle).where(Vehicle.vin == bindparam("vin"))
+_VEHICLE_BY_VIN_FOR_UPDATE = _VEHICLE_BY_VIN.with_for_update()
+_LATEST_MARK = (
+    select(Mark).where(Mark.vehicle_id == bindparam("vehicle_id")).order_by(Mark.id.desc()).limit(1)
+)
+_OWNER_ID = select(Owner.id).where(Owner.account_id == bindparam("account"))
 
 
 @dataclass(frozen=True)
@@ -124,9 +133,7 @@ def owner_for(session: Session, account: str, now: datetime) -> Owner:
 def owner_id_for(session: Session, account: str, now: datetime) -> int:
     """The owner row id of an account id, the row created on first use (as :func:`owner_for`,
     without loading the row)."""
-    found = session.execute(
-        select(Owner.id).where(Owner.account_id == account)
-    ).scalar_one_or_none()
+    found = session.execute(_OWNER_ID, {"account": account}).scalar_one_or_none()
     if found is not None:
         return found
     (created,) = bulk.insert_rows_returning_ids(
@@ -143,10 +150,8 @@ def vehicle_by_vin(
     :raises RecordNotFoundError: ``VEHICLE_NOT_FOUND``.
     :raises RefusedError: ``VEHICLE_CANCELLED`` when ``active`` and the registration is cancelled.
     """
-    statement = select(Vehicle).where(Vehicle.vin == vin.strip().upper())
-    if lock:
-        statement = statement.with_for_update()
-    vehicle = session.execute(statement).scalar_one_or_none()
+    statement = _VEHICLE_BY_VIN_FOR_UPDATE if lock else _VEHICLE_BY_VIN
+    vehicle = session.execute(statement, {"vin": vin.strip().upper()}).scalar_one_or_none()
     if vehicle is None:
         raise RecordNotFoundError(f"no vehicle with VIN {vin}", code="VEHICLE_NOT_FOUND", vin=vin)
     if active and vehicle.cancelled_at is not None:
@@ -238,9 +243,7 @@ def vehicle_subject(vehicle: Vehicle, basis: InspectionBasis) -> VehicleSubject:
 
 def latest_mark(session: Session, vehicle_id: int) -> Mark | None:
     """The vehicle's most recently allocated mark (pending or issued)."""
-    return session.execute(
-        select(Mark).where(Mark.vehicle_id == vehicle_id).order_by(Mark.id.desc()).limit(1)
-    ).scalar_one_or_none()
+    return session.execute(_LATEST_MARK, {"vehicle_id": vehicle_id}).scalar_one_or_none()
 
 
 def current_mark(session: Session, vehicle_id: int, *, lock: bool = False) -> Mark | None:

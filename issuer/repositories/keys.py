@@ -36,14 +36,17 @@ class KeyFacts:
     public_key_multibase: str
 
 
+_CURRENT_KEY = (
+    select(SigningKey)
+    .where(SigningKey.retired_at.is_(None))
+    .order_by(SigningKey.id.desc())
+    .limit(1)
+)
+
+
 def current_key(session: Session) -> SigningKey:
     """The newest key that is not retired: the one new signatures use."""
-    key = session.execute(
-        select(SigningKey)
-        .where(SigningKey.retired_at.is_(None))
-        .order_by(SigningKey.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    key = session.execute(_CURRENT_KEY).scalar_one_or_none()
     if key is None:  # pragma: no cover - the keys service creates key-1 on first open
         raise RecordNotFoundError("the authority has no signing key", code="NO_SIGNING_KEY")
     return key

@@ -10,7 +10,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from vic.issuer.db.models import (
@@ -169,14 +169,17 @@ def add_filing(session: Session, vehicle_id: int, owner_id: int, now: datetime) 
     return filing
 
 
+_END_OPEN_FILINGS = (
+    update(Filing)
+    .where(Filing.vehicle_id == bindparam("vehicle"), Filing.ended_at.is_(None))
+    .values(ended_at=bindparam("ended"))
+    .execution_options(synchronize_session="fetch")
+)
+
+
 def end_open_filings(session: Session, vehicle_id: int, now: datetime) -> None:
     """End every open filing of the vehicle (a transfer, a cancellation)."""
-    session.execute(
-        update(Filing)
-        .where(Filing.vehicle_id == vehicle_id, Filing.ended_at.is_(None))
-        .values(ended_at=now)
-        .execution_options(synchronize_session="fetch")
-    )
+    session.execute(_END_OPEN_FILINGS, {"vehicle": vehicle_id, "ended": now})
 
 
 # --- stations and inspections --------------------------------------------------------------------
