@@ -153,7 +153,9 @@ def build_did_web_document(
         }
         moment = (retired or {}).get(fragment)
         if moment is not None:
-            entry["retired"] = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            # isoformat writes four year digits (strftime's %Y does not below year 1000)
+            stamp = moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat()
+            entry["retired"] = stamp + "Z"
         entries.append(entry)
     if assertion is None:
         asserting = list(ids)

@@ -78,13 +78,11 @@ def format_datetime(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("a naive datetime has no defined instant; pass an aware one")
     utc = moment.astimezone(UTC)
-    if utc.year >= 1000:  # what strftime writes, without its cost
-        text = (
-            f"{utc.year}-{utc.month:02d}-{utc.day:02d}"
-            f"T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}"
-        )
-    else:
-        text = utc.strftime("%Y-%m-%dT%H:%M:%S")
+    # an XSD dateTime has at least four year digits: year 999 is "0999" (strftime writes "999")
+    text = (
+        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
+        f"T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}"
+    )
     if utc.microsecond:
         text += f".{utc.microsecond:06d}".rstrip("0")
     return text + "Z"

@@ -70,9 +70,14 @@ def test_an_iri_with_a_trailing_newline_is_not_absolute() -> None:
 )
 def test_format_datetime_writes_what_strftime_writes(moment: datetime) -> None:
     utc = moment.astimezone(UTC)
-    expected = utc.strftime("%Y-%m-%dT%H:%M:%S")
+    expected = f"{utc.year:04d}" + utc.strftime("-%m-%dT%H:%M:%S")  # strftime's %Y is unpadded
     if utc.microsecond:
         expected += f".{utc.microsecond:06d}".rstrip("0")
     assert format_datetime(moment) == expected + "Z"
-    if utc.year >= 1000:  # strftime writes year 999 as "999", which is no XSD dateTime
-        assert parse_datetime(format_datetime(moment), field="x") == moment
+    assert parse_datetime(format_datetime(moment), field="x") == moment
+
+
+def test_a_year_below_1000_is_written_with_four_digits() -> None:
+    moment = datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert format_datetime(moment) == "0999-01-02T03:04:05Z"
+    assert parse_datetime("0999-01-02T03:04:05Z", field="x") == moment

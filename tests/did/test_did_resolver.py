@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -270,3 +271,13 @@ def test_offline_answers_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         assert len(resolver._answers) <= 4
     for key in keys:  # evicted answers are computed again, and are the same
         assert resolver.resolve_method(did_key_method_id(key), "assertionMethod").public_key == key
+
+
+def test_a_retired_moment_is_an_xsd_datetime_with_four_year_digits() -> None:
+    key = PrivateKey.generate(KeyType.P256).public_key
+    document = build_did_web_document(
+        "did:web:jtgl.example.cn",
+        [("key-1", key)],
+        retired={"key-1": datetime(999, 3, 4, 5, 6, 7, 890, tzinfo=UTC)},
+    )
+    assert document["verificationMethod"][0]["retired"] == "0999-03-04T05:06:07Z"
