@@ -112,6 +112,24 @@ def test_every_byte_change_gives_the_same_outcome(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", PLANNED)
+def test_every_truncation_gives_the_same_outcome(name: str) -> None:
+    """Found by fuzzing: a 0x18 or 0x19 registry entry head cut short read past the end (an
+    IndexError out of decode) once any plan was known."""
+    data, loader = CORPUS[name]
+    _learned(data, loader)
+    tag = bytes.fromhex("d9cb1d82")
+    for cut in [data[:n] for n in range(len(data))] + [
+        tag + b"\x18",
+        tag + b"\x18\x64",
+        tag + b"\x19",
+        tag + b"\x19\x01",
+        tag + b"\x19\x01\x00",
+    ]:
+        _same_outcome(cut, loader)
+        assert _outcome(cut, loader, plans=True)[0] == "error"
+
+
+@pytest.mark.parametrize("name", PLANNED)
 def test_payload_changes_give_the_same_outcome(name: str) -> None:
     data, loader = CORPUS[name]
     _learned(data, loader)

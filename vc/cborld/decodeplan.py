@@ -443,12 +443,12 @@ def decode_planned(
     head = data[4] if len(data) > 4 else 0xFF
     if head < 24:
         entry_id, start = head, 5
-    elif head == 0x18:
+    elif head == 0x18 and len(data) > 6:
         entry_id, start = data[5], 6
-    elif head == 0x19:
+    elif head == 0x19 and len(data) > 7:
         entry_id, start = int.from_bytes(data[5:7], "big"), 7
     else:
-        return None
+        return None  # another head, or bytes that end in (or right after) the entry id
     try:
         import cbor2
 
