@@ -35,86 +35,20 @@ BATCH = 8
 
 def _workload(what: str, number: int) -> None:
     """Set up, warm up, then make ``number`` calls of ``what`` (run under valgrind)."""
-    from verify_path import STATUS_BASE, clock
+    from verify_path import Setup, clock
 
-    from vic.did.key import did_key, did_key_method_id
     from vic.did.keys import KeyType, PrivateKey
     from vic.did.multibase import multibase_decode
-    from vic.vc.mark import (
-        InspectionBasis,
-        TerseStatus,
-        VehicleSubject,
-        build_mark,
-        valid_until_for_month,
-    )
-    from vic.vc.proofs import add_proof
-    from vic.vc.status import (
-        TERSE_LIST_LENGTH,
-        Bitstring,
-        build_status_list_credential,
-        expand_terse_entry,
-    )
-    from vic.verifier import (
-        StaticStatusLists,
-        TrustedIssuer,
-        TrustList,
-        verify_credential,
-        verify_credentials,
-    )
+    from vic.verifier import verify_credential, verify_credentials
 
-    now = clock()
-    key = PrivateKey.from_bytes(KeyType.P256, bytes(range(1, 33)))
-    did, method = did_key(key.public_key), did_key_method_id(key.public_key)
-
-    def sign(document: dict[str, Any]) -> dict[str, Any]:
-        return add_proof(
-            document,
-            key=key,
-            cryptosuite="ecdsa-rdfc-2019",
-            verification_method=method,
-            clock=clock,
-        )
-
-    def mark(index: int) -> dict[str, Any]:
-        subject = VehicleSubject(
-            registration_number="鄂L12345",
-            plate_type_code="02",
-            vehicle_type_code="K33",
-            vin="LSVAU2A36N2183457",
-            inspection_basis=InspectionBasis.ON_SITE,
-        )
-        return sign(
-            build_mark(
-                issuer=did,
-                subject=subject,
-                valid_from=now,
-                valid_until=valid_until_for_month(now.year + 2, now.month),
-                status=TerseStatus(STATUS_BASE, index),
-                mark_id=f"urn:uuid:2f9c6b1e-8a43-4c55-9d0e-{index:012x}",
-            )
-        )
-
-    the_mark = mark(123456)
-    lists = []
-    for entry in expand_terse_entry(the_mark["credentialStatus"]):
-        bits = Bitstring(TERSE_LIST_LENGTH, minimum=TERSE_LIST_LENGTH)
-        bits.set(7)
-        unsigned = build_status_list_credential(
-            id=entry.list_credential,
-            issuer=did,
-            purpose=entry.purpose,
-            bitstring=bits,
-            valid_from=now,
-        )
-        lists.append(sign(unsigned))
-    trust = TrustList((TrustedIssuer(did, {"en": "Bench"}),))
+    setup = Setup(key=PrivateKey.from_bytes(KeyType.P256, bytes(range(1, 33))), batch=BATCH)
+    the_mark, marks, method = setup.mark, setup.batch_marks, setup.method
     common: dict[str, Any] = {
-        "trust": trust,
-        "resolver": trust.resolver(),
+        "trust": setup.trust,
+        "resolver": setup.trust.resolver(),
         "clock": clock,
-        "status_source": StaticStatusLists(lists),
+        "status_source": setup.status,
     }
-    marks = [mark(1000 + i) for i in range(BATCH)]
     public_key = common["resolver"].resolve_method(method, "assertionMethod").public_key
     signature = multibase_decode(the_mark["proof"]["proofValue"])
     data = bytes(64)

@@ -48,9 +48,13 @@ def clock() -> datetime:
 
 
 class Setup:
-    """A did:key authority, its signed mark, QR text, status lists, trust list and registry."""
+    """A did:key authority, its signed mark, QR text, status lists, trust list and registry.
 
-    def __init__(self) -> None:
+    ``key`` is the authority's P-256 key (a fresh one by default); ``batch`` is how many distinct
+    marks (and their QR texts) the batch figure cycles through.
+    """
+
+    def __init__(self, key: Any = None, batch: int = 64) -> None:
         from vic.did.key import did_key, did_key_method_id
         from vic.did.keys import KeyType, PrivateKey
         from vic.vc.barcode import encode_barcode
@@ -71,7 +75,7 @@ class Setup:
         )
         from vic.verifier import StaticStatusLists, TrustedIssuer, TrustList
 
-        key = PrivateKey.generate(KeyType.P256)
+        key = key if key is not None else PrivateKey.generate(KeyType.P256)
         did, method = did_key(key.public_key), did_key_method_id(key.public_key)
 
         def sign(document: dict[str, Any]) -> dict[str, Any]:
@@ -102,6 +106,7 @@ class Setup:
                 )
             )
 
+        self.method = method
         self.mark = mark(123456)
         lists = []
         for entry in expand_terse_entry(self.mark["credentialStatus"]):
@@ -124,7 +129,7 @@ class Setup:
         self.status = StaticStatusLists(lists)
         self.qr = encode_barcode(self.mark, self.registry)
         # distinct marks for the batch (same lists: other indexes of the same base URL)
-        self.batch_marks = [mark(1000 + i) for i in range(64)]
+        self.batch_marks = [mark(1000 + i) for i in range(batch)]
         self.batch_qr = [encode_barcode(m, self.registry) for m in self.batch_marks]
 
 
