@@ -34,9 +34,9 @@ from vic.issuer.domain import (
     IssuanceReason,
     IssuedMark,
 )
-from vic.issuer.marks import Done, PendingRequest, ToSign, audit_rows, create_pending, replay
+from vic.issuer.marks import Done, PendingRequest, ToSign, create_pending, replay
 from vic.issuer.policy import next_due
-from vic.issuer.records import Context, vehicle_facts, vehicle_subject, year_month
+from vic.issuer.records import Context, audit_rows, vehicle_facts, vehicle_subject, year_month
 from vic.issuer.repositories import audit as audit_repo
 from vic.issuer.repositories import vehicles as vehicles_repo
 from vic.vc.mark import InspectionBasis

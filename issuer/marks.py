@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from vic.contexts.errors import ConflictError, RefusedError
 from vic.issuer.db.models import AuditEntry, Mark, SigningKey, Vehicle
 from vic.issuer.domain import Actor, IssuanceReason, IssuedMark, RevocationReason, StatusSpace
-from vic.issuer.records import Context, dumps, mark_result
+from vic.issuer.records import Context, audit_rows, dumps, mark_result
 from vic.issuer.repositories import bulk
 from vic.issuer.repositories.keys import current_key
 from vic.issuer.status import allocate, set_bits
@@ -45,7 +45,6 @@ __all__ = [
     "Revocation",
     "Signed",
     "ToSign",
-    "audit_rows",
     "create_pending",
     "replay",
     "revoke",
@@ -104,23 +103,6 @@ class Revocation:
     reason: RevocationReason
     superseded_by_id: int | None = None
     superseded_by_number: int | None = None
-
-
-def audit_rows(
-    actor: Actor, now: datetime, rows: Sequence[tuple[str, str, dict[str, Any]]]
-) -> list[dict[str, Any]]:
-    """Audit rows (action, target, detail) ready for a bulk insert."""
-    return [
-        {
-            "at": now,
-            "actor_id": actor.id,
-            "actor_role": actor.role.value,
-            "action": action,
-            "target": target[:256],
-            "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
-        }
-        for action, target, detail in rows
-    ]
 
 
 _MARK_BY_EVENT_KEY = select(Mark).where(Mark.event_key == bindparam("event_key"))

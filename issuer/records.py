@@ -6,6 +6,7 @@ Every function works inside the caller's transaction (a :class:`~sqlalchemy.orm.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -33,6 +34,7 @@ __all__ = [
     "STAFF",
     "Context",
     "audit",
+    "audit_rows",
     "current_mark",
     "dumps",
     "latest_mark",
@@ -100,24 +102,28 @@ def require_role(actor: Actor, *roles: Role) -> None:
         )
 
 
+def audit_rows(
+    actor: Actor, now: datetime, rows: Sequence[tuple[str, str, dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """Audit rows (action, target, detail) ready for a bulk insert."""
+    return [
+        {
+            "at": now,
+            "actor_id": actor.id,
+            "actor_role": actor.role.value,
+            "action": action,
+            "target": target[:256],
+            "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
+        }
+        for action, target, detail in rows
+    ]
+
+
 def audit(
     session: Session, actor: Actor, action: str, target: str, now: datetime, **detail: Any
 ) -> None:
     """Record who did what to which target, in the caller's transaction."""
-    bulk.insert_rows(
-        session,
-        AuditEntry,
-        [
-            {
-                "at": now,
-                "actor_id": actor.id,
-                "actor_role": actor.role.value,
-                "action": action,
-                "target": target[:256],
-                "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
-            }
-        ],
-    )
+    bulk.insert_rows(session, AuditEntry, audit_rows(actor, now, [(action, target, detail)]))
 
 
 def owner_for(session: Session, account: str, now: datetime) -> Owner:

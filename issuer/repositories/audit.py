@@ -40,6 +40,6 @@ def newest(session: Session, *, target: str | None, limit: int) -> list[AuditRec
 
 
 def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert audit rows built by :func:`vic.issuer.marks.audit_rows` in one statement."""
+    """Insert audit rows built by :func:`vic.issuer.records.audit_rows` in one statement."""
     if rows:
         bulk.insert_rows(session, AuditEntry, rows)
