@@ -1,7 +1,10 @@
 """Write the seed inputs of the fuzz corpus (valid examples of every input, from the fuzzing
 authority). Run once; the seeds are kept in tests/fuzz/corpus/<target>/seed-*.
 
-    python tests/fuzz/make_seeds.py
+    python tests/fuzz/make_seeds.py [TARGET ...]
+
+With target names, only their seeds are written (signatures are randomized: rewriting the others
+would change kept files for nothing).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from vic.vc.mark import (
     build_mark,
     valid_until_for_month,
 )
+from vic.vc.markcanon import MARK_CONTEXT_URLS
 from vic.vc.proofs import add_proof
 from vic.vc.qrcose import encode_cose_barcode
 from vic.vc.status import Bitstring, StatusPurpose, build_status_list_credential
@@ -33,7 +37,12 @@ from vic.vc.status import Bitstring, StatusPurpose, build_status_list_credential
 CORPUS = Path(__file__).parent / "corpus"
 
 
+ONLY = set(sys.argv[1:])
+
+
 def write(target: str, name: str, data: bytes) -> None:
+    if ONLY and target not in ONLY:
+        return
     folder = CORPUS / target
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"seed-{name}").write_bytes(data)
@@ -116,6 +125,35 @@ def main() -> None:
     write("verify", "mark-vc1", vc1.encode())
     write("verify", "mark-vic1", vic1.encode())
     write("verify", "generic", json.dumps(generic).encode())
+
+    # differential targets: several shapes, each a decode plan (cborld_plans), codec inputs
+    # (codecs), a mark and its proof configuration (mark_canon)
+    bare = build_mark(
+        issuer=did,
+        subject=VehicleSubject(
+            registration_number="京A12345",
+            plate_type_code="02",
+            vehicle_type_code="K31",
+            vin="LFV2A21K5A3045123",
+            inspection_basis=InspectionBasis.EXEMPT,
+        ),
+        valid_from=NOW,
+        valid_until=valid_until_for_month(NOW.year + 6, 12),
+    )
+    shapes = {"mark": mark, "mark-unsigned": unsigned, "mark-no-status": bare}
+    for name, document in shapes.items():
+        for entry_id in sorted({choose_registry_entry(document, registry()), 1}):
+            data = encode(document, registry=registry(), registry_entry_id=entry_id)
+            write("cborld_plans", f"{name}-entry{entry_id}", b"\x00" + data)
+    write("codecs", "base45", b"\x00" + vc1[len("VC1-R") :].encode())
+    write("codecs", "base45-bytes", b"\x02" + cborld)
+    write("codecs", "base58btc", b"\x03" + did[len("did:key:z") :].encode())
+    write("codecs", "base58btc-bytes", b"\x05" + b"\0\0" + cose[:64])
+    proof_config = {k: v for k, v in mark["proof"].items() if k != "proofValue"}
+    proof_config["@context"] = list(MARK_CONTEXT_URLS)
+    write("mark_canon", "mark", b"\x00" + json.dumps(unsigned, ensure_ascii=False).encode())
+    write("mark_canon", "mark-no-status", b"\x01" + json.dumps(bare, ensure_ascii=False).encode())
+    write("mark_canon", "proof-config", b"\x00" + json.dumps(proof_config).encode())
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import pytest
 from tests.fuzz.targets import TARGETS
 
 HERE = Path(__file__).parent
-RUNS = {"verify": 300, "json_ld": 500, "cose_sign1": 500, "trust_list": 1000}
+RUNS = {"verify": 300, "json_ld": 500, "cose_sign1": 500, "trust_list": 1000, "mark_canon": 500}
 """Executions per target (default 2,000): fewer for the slow ones (signatures, JSON-LD)."""
 
 
