@@ -14,6 +14,7 @@ The targets are in tests/fuzz/targets.py; only vic's modules are instrumented.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -25,17 +26,28 @@ with atheris.instrument_imports(include=["vic", "tests.fuzz"]):
     from tests.fuzz.targets import TARGETS, run_one
 
 
+TARGET_VARIABLE = "VIC_FUZZ_TARGET"
+"""Names the target for the processes libFuzzer starts itself (``-merge=1``, ``-fork=``): it
+runs them with this script's options but without the target name."""
+
+
 def main() -> None:
-    if len(sys.argv) < 2 or sys.argv[1] not in TARGETS:
+    args = sys.argv[1:]
+    if args and args[0] in TARGETS:
+        name, options = args[0], args[1:]
+    else:
+        name, options = os.environ.get(TARGET_VARIABLE, ""), args
+    if name not in TARGETS:
         sys.exit(
             f"usage: run.py TARGET [libFuzzer options] [CORPUS ...]; targets: {', '.join(TARGETS)}"
         )
-    target = TARGETS[sys.argv[1]]
+    os.environ[TARGET_VARIABLE] = name
+    target = TARGETS[name]
 
     def one_input(data: bytes) -> None:
         run_one(target, data)
 
-    atheris.Setup([sys.argv[0], *sys.argv[2:]], one_input)
+    atheris.Setup([sys.argv[0], *options], one_input)
     atheris.Fuzz()
 
 

@@ -43,3 +43,24 @@ def test_short_fuzz_run(target: str, tmp_path: Path) -> None:
     crashes = [p.name for p in tmp_path.iterdir() if p.name.startswith(("crash-", "timeout-"))]
     assert result.returncode == 0, (crashes, result.stderr[-3000:])
     assert "Done" in result.stderr
+
+
+def test_merge_runs_the_target(tmp_path: Path) -> None:
+    """libFuzzer's -merge=1 starts run.py again without the target name (it is passed on in the
+    environment): the merge keeps the corpus inputs it ran."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(HERE / "run.py"),
+            "codecs",
+            "-merge=1",
+            str(tmp_path),
+            str(HERE / "corpus" / "codecs"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=280,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert any(tmp_path.iterdir())
