@@ -42,6 +42,10 @@ def main() -> None:
             f"usage: run.py TARGET [libFuzzer options] [CORPUS ...]; targets: {', '.join(TARGETS)}"
         )
     os.environ[TARGET_VARIABLE] = name
+    # libFuzzer starts those processes by this script's path, whose "#!/usr/bin/env python" takes
+    # the first python on PATH: put this interpreter (a venv's, with atheris) first
+    interpreter_dir = os.path.dirname(sys.executable)
+    os.environ["PATH"] = os.pathsep.join([interpreter_dir, os.environ.get("PATH", "")])
     target = TARGETS[name]
 
     def one_input(data: bytes) -> None:
