@@ -3,21 +3,31 @@ bounded load generator, beside the library's rate in one process in the same run
 
     .venv/bin/python bench/verifier_service.py             # about two minutes
     .venv/bin/python bench/verifier_service.py --quick
-    .venv/bin/python bench/verifier_service.py --mode offline
+    .venv/bin/python bench/verifier_service.py --mode offline --generator python
 
 The server is the real command (uvicorn, 2 worker processes), trusting a did:key authority whose
 two status lists are given as files (status from memory, as with a warm cache), in two modes:
 ``offline`` (``--offline``: nothing can wait on the network, so each worker verifies in its event
 loop) and ``online`` (no ``--offline``: the lists still come from the files, but a verification
-could fetch, so it is handed to a worker thread). The load generator is one asyncio process
-(uvloop when installed) holding ``--connections`` keep-alive HTTP/1.1 connections, each sending
-its next request when the previous answer has arrived (bounded: at most that many requests in
-flight), with pre-built request bytes so that it costs little CPU. Every answer must be 200 and
-begin ``{"verified":true,"status":"VALID",``, else the run stops. Figures: the median of
-``--rounds`` rounds of ``--requests`` requests, per route, with the CPU time a request cost the
-server's processes (from /proc) and the load generator; and the library's rate and CPU time a
-verification in this process, on the same inputs. On a machine of 2 cores the generator shares
-them with the workers. Nothing leaves loopback.
+could fetch, so it is handed to a worker thread). The load generator holds ``--connections``
+keep-alive HTTP/1.1 connections, each sending its next request when the previous answer has
+arrived (bounded: at most that many requests in flight), cycling through pre-built requests:
+
+- ``wrk`` (``--generator wrk``; the default when ``wrk`` is on the PATH: Debian's ``apt-get
+  install wrk``), one thread, with bench/verifier_service.lua, for ``--duration`` seconds a
+  round. It costs a fraction of the CPU of a Python client, which matters when it shares 2
+  cores with the workers;
+- one asyncio process (uvloop when installed; ``--generator python``, the fallback without
+  wrk), for ``--requests`` requests a round.
+
+Every answer must be 200 and begin ``{"verified":true,"status":"VALID",``, else the run stops.
+Figures: the median of ``--rounds`` rounds, per route, with the CPU time a request cost the
+server's processes and the load generator (from /proc and getrusage), the share of the
+machine's CPU that went to neither (other jobs), how the server's CPU split between the workers
+(uvicorn's workers share one listening socket: a worker that accepts a burst of connections
+keeps them), and the library's rate and CPU time a verification in this process on the same
+inputs, with the load average. On a machine of 2 cores the generator shares them with the
+workers. Nothing leaves loopback.
 """
 
 from __future__ import annotations
@@ -27,6 +37,7 @@ import asyncio
 import json
 import os
 import resource
+import shutil
 import socket
 import statistics
 import subprocess
@@ -104,6 +115,11 @@ async def load(port: int, requests: list[bytes], total: int, connections: int) -
 def tree_cpu_seconds(root: int) -> float:
     """CPU seconds (user + system) used so far by process ``root`` and its live descendants
     (uvicorn's supervisor and its workers), from /proc; 0 where /proc is not there."""
+    return sum(tree_cpu_by_process(root).values())
+
+
+def tree_cpu_by_process(root: int) -> dict[int, float]:
+    """CPU seconds used so far by process ``root`` and by each of its live descendants."""
     tick = os.sysconf("SC_CLK_TCK")
     children: dict[int, list[int]] = {}
     times: dict[int, float] = {}
@@ -117,12 +133,28 @@ def tree_cpu_seconds(root: int) -> float:
         pid = int(entry.name)
         children.setdefault(int(fields[1]), []).append(pid)
         times[pid] = (int(fields[11]) + int(fields[12])) / tick
-    total, todo = 0.0, [root]
+    found, todo = {}, [root]
     while todo:
         pid = todo.pop()
-        total += times.get(pid, 0.0)
+        found[pid] = times.get(pid, 0.0)
         todo += children.get(pid, [])
-    return total
+    return found
+
+
+def machine_cpu_seconds() -> float:
+    """CPU seconds all processes of the machine have used so far (/proc/stat; 0 without it)."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return 0.0
+    # user nice system idle iowait irq softirq steal: all but idle and iowait
+    busy = sum(int(v) for i, v in enumerate(fields[:8]) if i not in (3, 4))
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def own_cpu_seconds() -> float:
@@ -178,22 +210,79 @@ def in_process_rate(setup: Setup, inputs: list[Any], seconds: float) -> tuple[fl
     return count / (time.perf_counter() - start), (time.process_time() - cpu) * 1e3 / count
 
 
+class Round:
+    """One round of load: requests answered, wall seconds, the load generator's CPU seconds."""
+
+    def __init__(self, requests: int, seconds: float, generator_cpu: float) -> None:
+        self.requests, self.seconds, self.generator_cpu = requests, seconds, generator_cpu
+
+
+def python_round(port: int, requests: list[bytes], args: argparse.Namespace, total: int) -> Round:
+    """``total`` requests from this process's asyncio generator."""
+    cpu = own_cpu_seconds()
+    rate = run(load(port, requests, total, args.connections))
+    return Round(total, total / rate, own_cpu_seconds() - cpu)
+
+
+def wrk_round(port: int, script_input: Path, args: argparse.Namespace, seconds: float) -> Round:
+    """``seconds`` of load from wrk (one thread, bench/verifier_service.lua)."""
+    command = ["wrk", "-t1", f"-c{args.connections}", f"-d{seconds:g}s", "--timeout", "10s"]
+    command += ["-s", str(Path(__file__).with_suffix(".lua")), f"http://127.0.0.1:{port}"]
+    cpu = children_cpu_seconds()
+    done = subprocess.run([*command, "--", str(script_input)], capture_output=True, text=True)
+    generator_cpu = children_cpu_seconds() - cpu
+    lines = dict(
+        line.split(": ", 1) for line in done.stdout.splitlines() if line.startswith("vic-wrk")
+    )
+    if done.returncode != 0 or "vic-wrk" not in lines:
+        raise SystemExit(f"wrk failed ({done.returncode}): {done.stdout}{done.stderr}")
+    counts = json.loads(lines["vic-wrk"])
+    if counts["failures"] or counts["socket_errors"]:
+        raise SystemExit(
+            f"the service did not answer VALID ({counts}): {lines.get('vic-wrk-failure', '')}"
+        )
+    return Round(counts["requests"], counts["duration_us"] / 1e6, generator_cpu)
+
+
 def run_loads(
     port: int, server: subprocess.Popen[bytes], requests: list[bytes], args: argparse.Namespace
 ) -> dict[str, Any]:
-    """Rounds of load on one route: rates and the CPU a request cost each side."""
-    run(load(port, requests, min(args.requests, 300), args.connections))  # warm-up
-    rates, server_ms, generator_ms = [], [], []
+    """Rounds of load on one route: rates, the CPU a request cost each side, the CPU the
+    machine spent on other jobs meanwhile, and the busiest worker's share of the server's CPU."""
+    if args.generator == "wrk":
+        script_input = Path(args.folder) / f"requests-{abs(hash(requests[0]))}"
+        script_input.write_bytes(b"".join(b"%d\n" % len(r) + r for r in requests))
+
+        def one(warm: bool) -> Round:
+            return wrk_round(port, script_input, args, 1.0 if warm else args.duration)
+    else:
+
+        def one(warm: bool) -> Round:
+            total = min(args.requests, 300) if warm else args.requests
+            return python_round(port, requests, args, total)
+
+    one(True)  # warm-up
+    rates, server_ms, generator_ms, others, busiest = [], [], [], [], []
     for _ in range(args.rounds):
-        server_cpu, own_cpu = tree_cpu_seconds(server.pid), own_cpu_seconds()
-        rates.append(run(load(port, requests, args.requests, args.connections)))
-        server_ms.append((tree_cpu_seconds(server.pid) - server_cpu) * 1e3 / args.requests)
-        generator_ms.append((own_cpu_seconds() - own_cpu) * 1e3 / args.requests)
+        before, machine = tree_cpu_by_process(server.pid), machine_cpu_seconds()
+        done = one(False)
+        after, machine = tree_cpu_by_process(server.pid), machine_cpu_seconds() - machine
+        spent = {pid: after[pid] - before.get(pid, 0.0) for pid in after}
+        server_cpu = sum(spent.values())
+        rates.append(done.requests / done.seconds)
+        server_ms.append(server_cpu * 1e3 / done.requests)
+        generator_ms.append(done.generator_cpu * 1e3 / done.requests)
+        # other jobs' CPU, in CPUs (machine_cpu_seconds is 0 without /proc)
+        others.append(max(0.0, machine - server_cpu - done.generator_cpu) / done.seconds)
+        workers = [cpu for pid, cpu in spent.items() if pid != server.pid]
+        busiest.append(max(workers) / sum(workers) if sum(workers) > 0 else 0.0)
     return {
         "median": statistics.median(rates),
         "rounds": rates,
         "server_cpu_ms_per_request": statistics.median(server_ms),
         "generator_cpu_ms_per_request": statistics.median(generator_ms),
+        "other_jobs_cpus": statistics.median(others),
+        "busiest_worker_share": busiest,
     }
 
 
@@ -210,15 +299,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument(
+        "--generator",
+        choices=["auto", "wrk", "python"],
+        default="auto",
+        help="the load generator (auto: wrk when it is on the PATH, else python)",
+    )
+    parser.add_argument("--duration", type=float, default=4.0, help="seconds a round (wrk)")
+    parser.add_argument("--requests", type=int, default=2000, help="requests a round (python)")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--mode", choices=[*MODES, "both"], default="both")
-    parser.add_argument("--quick", action="store_true", help="--requests 500 --rounds 3")
+    parser.add_argument(
+        "--quick", action="store_true", help="--rounds 3, --duration 2 or --requests 500"
+    )
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     args = parser.parse_args()
     if args.quick:
-        args.requests, args.rounds = 500, 3
+        args.requests, args.rounds, args.duration = 500, 3, 2.0
+    if args.generator == "auto":
+        args.generator = "wrk" if shutil.which("wrk") else "python"
+    elif args.generator == "wrk" and not shutil.which("wrk"):
+        raise SystemExit("wrk is not on the PATH (Debian: apt-get install wrk)")
     modes = MODES if args.mode == "both" else (args.mode,)
+    load_before = os.getloadavg()
 
     setup = Setup()
     port = free_port()
@@ -240,15 +343,18 @@ def main() -> None:
             for mark in marks
         ],
     }
+    cpus = os.cpu_count() or 1
     figures: dict[str, Any] = {
-        "cpus": os.cpu_count(),
+        "cpus": cpus,
         "workers": args.workers,
         "connections": args.connections,
-        "requests_per_round": args.requests,
+        "generator": args.generator,
+        "round": f"{args.duration:g} s" if args.generator == "wrk" else f"{args.requests} requests",
         "rounds": args.rounds,
     }
     for mode in modes:
         with tempfile.TemporaryDirectory() as folder:
+            args.folder = folder
             server = start_server(Path(folder), setup, port, args.workers, mode)
             try:
                 figures[mode] = {
@@ -264,20 +370,30 @@ def main() -> None:
         rate, cpu_ms = in_process_rate(setup, inputs, 3.0)
         library[kind] = {"rate": rate, "cpu_ms_per_verification": cpu_ms}
     figures["library, one process"] = library
+    figures["load average"] = [load_before, os.getloadavg()]
 
     print(
-        f"verifier service on loopback: {args.workers} workers, {os.cpu_count()} CPUs, "
-        f"{args.connections} connections, {args.rounds} rounds of {args.requests} requests"
+        f"verifier service on loopback: {args.workers} workers, {cpus} CPUs, "
+        f"{args.connections} connections, load generator {args.generator}, {args.rounds} rounds "
+        f"of {figures['round']}; load average {load_before[0]:.2f} before, "
+        f"{os.getloadavg()[0]:.2f} after"
     )
     for mode in modes:
         print(f"  --{mode}" if mode == "offline" else "  online (no --offline)")
         for name in routes:
             found = figures[mode][name]
             rates = ", ".join(f"{r:.0f}" for r in found["rounds"])
+            both = found["server_cpu_ms_per_request"] + found["generator_cpu_ms_per_request"]
+            shares = ", ".join(f"{s * 100:.0f}" for s in found["busiest_worker_share"])
             print(f"    {name:34} {found['median']:6.0f} verifications/s  ({rates})")
             print(
                 f"    {'':34} CPU a request: server {found['server_cpu_ms_per_request']:.3f} ms,"
                 f" load generator {found['generator_cpu_ms_per_request']:.3f} ms"
+                f" (on {cpus} idle CPUs at most {cpus * 1e3 / both:.0f}/s)"
+            )
+            print(
+                f"    {'':34} other jobs meanwhile: {found['other_jobs_cpus']:.2f} CPUs;"
+                f" busiest worker's share of the server CPU: {shares} %"
             )
     for kind, found in library.items():
         print(
