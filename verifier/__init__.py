@@ -9,6 +9,8 @@ Importing it is light (no web framework, database or image libraries) and it nev
 network unless the caller injects something that does.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from vic.verifier.batch import verify_credentials
 from vic.verifier.presentation import PresentationResult, verify_presentation
 from vic.verifier.result import Check, CheckName, Status, VerificationResult
@@ -23,7 +25,11 @@ from vic.verifier.summary import MarkSummary
 from vic.verifier.trust import TrustedIssuer, TrustList
 from vic.verifier.verify import verify_credential
 
+if TYPE_CHECKING:
+    from vic.verifier.pool import BatchVerifier
+
 __all__ = [
+    "BatchVerifier",
     "ChainedStatusLists",
     "Check",
     "CheckName",
@@ -41,3 +47,12 @@ __all__ = [
     "verify_credentials",
     "verify_presentation",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``BatchVerifier`` is imported on first use (pickle and the pool are not needed otherwise)."""
+    if name == "BatchVerifier":
+        from vic.verifier.pool import BatchVerifier
+
+        return BatchVerifier
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,23 +2,31 @@
 
 A rental desk or an insurer's back office verifies marks in bulk. The batch does, once for the
 whole call, what :func:`vic.verifier.verify.verify_credential` would otherwise do per credential:
-build
-the CBOR-LD registry and the resolver of the trust list, and ask the status source for each status
-list (a list shared by many marks is fetched once per batch; what the source returns is verified
-for each credential exactly as in a single call). Every result is the one
-:func:`verify_credential` gives for that credential alone (tests/verifier/test_batch.py).
+build the CBOR-LD registry and the resolver of the trust list, read the clock (one "now" for the
+whole batch), and ask the status source for each status list (a list shared by many marks is
+fetched once per batch; what the source returns is verified for each credential exactly as in a
+single call). Every result is the one :func:`verify_credential` gives for that credential alone
+at that moment (tests/verifier/test_batch.py).
+
+``workers=N`` fans the batch out over N worker processes (:class:`vic.verifier.pool.
+BatchVerifier`, started for the call and stopped after it); a caller with many batches keeps one
+``BatchVerifier`` open instead.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from vic.contexts.errors import VicError
 from vic.contexts.loader import DocumentLoader
 from vic.did.resolver import Resolver
+from vic.vc.contextpolicy import DEFAULT_CONTEXT_POLICY, ContextPolicy
 from vic.vc.dates import DEFAULT_CLOCK_SKEW, Clock, system_clock
 from vic.verifier.result import VerificationResult
+from vic.verifier.status import FetchedStatusList
 from vic.verifier.trust import TrustList
 from vic.verifier.verify import StatusListSource, verify_credential
 
@@ -29,24 +37,38 @@ __all__ = ["verify_credentials"]
 
 _MISSING = object()
 
+Credential = Mapping[str, Any] | bytes | str
 
-class _OncePerBatch:
-    """A status source that asks the caller's source once per URL (for one batch only)."""
+
+class OncePerBatch:
+    """A status source that asks the caller's source once per URL (for one batch only).
+
+    An answer (None included) is kept for the batch; an exception is not (the next credential
+    that names the list asks again, as single calls would)."""
 
     def __init__(self, source: StatusListSource) -> None:
         self._source = source
         self._seen: dict[str, Any] = {}
 
-    def get(self, url: str) -> Mapping[str, Any] | None:
+    def get(self, url: str) -> Mapping[str, Any] | FetchedStatusList | None:
         found = self._seen.get(url, _MISSING)
         if found is _MISSING:
             found = self._seen[url] = self._source.get(url)
-        result: Mapping[str, Any] | None = found
+        result: Mapping[str, Any] | FetchedStatusList | None = found
         return result
 
 
+def frozen_clock(now: datetime) -> Clock:
+    """A clock that always says ``now`` (the batch's one reading of the caller's clock)."""
+
+    def clock() -> datetime:
+        return now
+
+    return clock
+
+
 def verify_credentials(
-    credentials: Iterable[Mapping[str, Any] | bytes | str],
+    credentials: Iterable[Credential],
     *,
     trust: TrustList,
     resolver: Resolver | None = None,
@@ -56,12 +78,75 @@ def verify_credentials(
     check_status_lists: bool = True,
     registry: Registry | None = None,
     clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
+    context_policy: ContextPolicy = DEFAULT_CONTEXT_POLICY,
+    workers: int | None = None,
 ) -> list[VerificationResult]:
     """Verify each credential (as :func:`verify_credential` would) and return the results in
-    order. The arguments are those of :func:`verify_credential`, shared by the whole batch."""
-    registry = registry or trust.registry()
-    resolver = resolver or trust.resolver()
-    source = _OncePerBatch(status_source) if status_source is not None else None
+    order. The arguments are those of :func:`verify_credential`, shared by the whole batch;
+    ``clock`` is read once, and the whole batch is verified at that moment.
+
+    ``workers`` (default: none, the caller's process and thread) verifies the batch in that many
+    worker processes started for this call (:class:`vic.verifier.pool.BatchVerifier`, whose
+    documentation says what must cross the process boundary); the results are the same.
+
+    :raises UsageError: ``BATCH_NOT_PORTABLE`` with ``workers``, when the trust list, resolver,
+        loader, registry or context policy cannot be sent to a worker process.
+    """
+    if workers is not None and workers > 1:
+        from vic.verifier.pool import BatchVerifier
+
+        with BatchVerifier(
+            trust=trust,
+            workers=workers,
+            resolver=resolver,
+            loader=loader,
+            registry=registry,
+            clock_skew=clock_skew,
+            context_policy=context_policy,
+        ) as pool:
+            return pool.verify(
+                credentials,
+                clock=clock,
+                status_source=status_source,
+                check_status_lists=check_status_lists,
+            )
+    source = OncePerBatch(status_source) if status_source is not None else None
+    return verify_each(
+        credentials,
+        trust=trust,
+        resolver=resolver or trust.resolver(),
+        loader=loader,
+        now=clock(),
+        status_source=source,
+        check_status_lists=check_status_lists,
+        registry=registry,
+        clock_skew=clock_skew,
+        context_policy=context_policy,
+    )
+
+
+def verify_each(
+    credentials: Iterable[Credential],
+    *,
+    trust: TrustList,
+    resolver: Resolver,
+    loader: DocumentLoader | None,
+    now: datetime,
+    status_source: StatusListSource | None,
+    check_status_lists: bool,
+    registry: Registry | None,
+    clock_skew: timedelta,
+    context_policy: ContextPolicy,
+) -> list[VerificationResult]:
+    """The batch's loop, in this process: each credential verified at ``now`` (the worker
+    processes of :mod:`vic.verifier.pool` run the same loop)."""
+    clock = frozen_clock(now)
+    items = list(credentials)
+    if registry is None and any(_may_be_vc1(c) for c in items):
+        # once for the batch (a single call builds it per VC1 text); a trust list whose entries
+        # conflict fails each VC1 text's parse check, as in single calls
+        with contextlib.suppress(VicError):
+            registry = trust.registry()
     return [
         verify_credential(
             credential,
@@ -69,10 +154,16 @@ def verify_credentials(
             resolver=resolver,
             loader=loader,
             clock=clock,
-            status_source=source,
+            status_source=status_source,
             check_status_lists=check_status_lists,
             registry=registry,
             clock_skew=clock_skew,
+            context_policy=context_policy,
         )
-        for credential in credentials
+        for credential in items
     ]
+
+
+def _may_be_vc1(credential: Credential) -> bool:
+    """Whether the credential may need the CBOR-LD registry (a text or bytes, not JSON)."""
+    return not isinstance(credential, Mapping)

@@ -112,3 +112,20 @@ def test_empty_batch_and_any_iterable(
         (c for c in credentials[:2]), trust=trust, clock=clock, check_status_lists=False
     )
     assert [r.status for r in results] == [Status.VALID, Status.VALID]
+
+
+def test_the_clock_is_read_once_per_batch(
+    batch: tuple[TrustList, list[Any], list[dict[str, Any]]],
+) -> None:
+    trust, credentials, lists = batch
+    readings = []
+
+    def counting() -> Any:
+        readings.append(1)
+        return clock()
+
+    results = verify_credentials(
+        credentials, trust=trust, clock=counting, status_source=StaticStatusLists(lists)
+    )
+    assert len(readings) == 1
+    assert [r.status for r in results][:3] == [Status.VALID] * 3

@@ -39,6 +39,8 @@ HEAVY = (
     "uuid",
     "calendar",
     "importlib.resources",
+    "multiprocessing",
+    "vic.verifier.pool",
 )
 
 

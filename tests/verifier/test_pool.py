@@ -1,0 +1,326 @@
+"""BatchVerifier: results over worker processes are the in-process batch's, item by item."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import signal
+import threading
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.authority import NOW, Authority, clock
+from vic.contexts.errors import ServiceBusyError, StatusUnavailableError, UsageError, VicError
+from vic.contexts.loader import DocumentLoader
+from vic.vc.barcode import encode_barcode
+from vic.vc.cborld import authority_entry
+from vic.verifier import (
+    StaticStatusLists,
+    Status,
+    TrustedIssuer,
+    TrustList,
+    VerificationResult,
+    verify_credential,
+    verify_credentials,
+)
+from vic.verifier.pool import BatchVerifier, _pack, _unpack
+
+OTHER_BASE = "https://other.example.cn/status"
+
+
+class CountingSource:
+    """A status source that counts what it is asked and holds a lock (it does not pickle)."""
+
+    def __init__(self, lists: list[dict[str, Any]]) -> None:
+        self.inner = StaticStatusLists(lists)
+        self.asked: list[str] = []
+        self.lock = threading.Lock()
+
+    def get(self, url: str) -> Mapping[str, Any] | None:
+        with self.lock:
+            self.asked.append(url)
+        return self.inner.get(url)
+
+
+class FailingSource:
+    def get(self, url: str) -> Mapping[str, Any] | None:
+        raise StatusUnavailableError(f"{url} cannot be reached", code="STATUS_LIST_UNREACHABLE")
+
+
+class Unpicklable(dict[str, Any]):
+    """A credential given as a mapping that cannot cross a process boundary."""
+
+    def __reduce__(self) -> Any:
+        raise TypeError("not this one")
+
+
+@pytest.fixture(scope="module")
+def setup() -> tuple[TrustList, list[Any], list[dict[str, Any]]]:
+    authority = Authority()
+    entry = authority_entry(
+        1000,
+        did=authority.did,
+        verification_methods=[authority.method],
+        status_base_urls=["https://jtgl.example.cn/status"],
+    )
+    trust = TrustList((TrustedIssuer(authority.did, {"en": "Test"}, None, (entry,)),))
+    registry = trust.registry()
+    marks = [authority.mark(index=i) for i in (1, 2, 3, 4, 10, 11, 12, 13)]
+    revoked = authority.mark(index=5)
+    suspended = authority.mark(index=6, status_base=OTHER_BASE)
+    lists = authority.status_lists(revoked, revoked=True)
+    lists += authority.status_lists(suspended, suspended=True)
+    tampered = copy.deepcopy(marks[1])
+    tampered["credentialSubject"]["plateTypeCode"] = "01"
+    unknown_list = authority.mark(index=3, status_base="https://nowhere.example.cn/status")
+    credentials: list[Any] = [
+        *marks[:3],
+        *(encode_barcode(m, registry) for m in marks),
+        json.dumps(marks[3]),
+        encode_barcode(marks[4], registry).encode(),
+        revoked,
+        encode_barcode(revoked, registry),
+        suspended,
+        unknown_list,
+        tampered,
+        "VC1-Rnot base45!",
+        "{",
+        b"\xff\x00",
+        {"@context": "nope"},
+        Authority().mark(),  # untrusted issuer
+        authority.mark(index=None),  # no status
+    ]
+    return trust, credentials * 3, lists
+
+
+@pytest.fixture(scope="module")
+def pool(setup: tuple[TrustList, list[Any], list[dict[str, Any]]]) -> Iterator[BatchVerifier]:
+    trust, _, _ = setup
+    with BatchVerifier(trust=trust, workers=2, chunk_size=5, min_batch=4) as verifier:
+        yield verifier
+
+
+def same(left: list[VerificationResult], right: list[VerificationResult]) -> None:
+    assert len(left) == len(right)
+    for one, other in zip(left, right, strict=True):
+        assert one.to_dict() == other.to_dict()
+        assert [type(e) for e in one.errors] == [type(e) for e in other.errors]
+        assert [c.name for c in one.checks] == [c.name for c in other.checks]
+        assert [c.failure_status for c in one.checks] == [c.failure_status for c in other.checks]
+        assert one.summary == other.summary
+        assert one.status is other.status
+
+
+def test_the_pool_gives_the_in_process_results(
+    setup: tuple[TrustList, list[Any], list[dict[str, Any]]], pool: BatchVerifier
+) -> None:
+    trust, credentials, lists = setup
+    source = CountingSource(lists)
+    results = pool.verify(credentials, clock=clock, status_source=source)
+    here = verify_credentials(
+        credentials, trust=trust, clock=clock, status_source=StaticStatusLists(lists)
+    )
+    same(results, here)
+    singles = [
+        verify_credential(c, trust=trust, clock=clock, status_source=StaticStatusLists(lists))
+        for c in credentials
+    ]
+    same(results, singles)
+    statuses = {r.status for r in results}
+    assert statuses >= {
+        Status.VALID,
+        Status.REVOKED,
+        Status.SUSPENDED,
+        Status.STATUS_UNAVAILABLE,
+        Status.INVALID_PROOF,
+        Status.MALFORMED,
+        Status.UNTRUSTED_ISSUER,
+    }
+    # each list asked once for the whole batch, by this process
+    assert sorted(source.asked) == sorted(set(source.asked))
+    assert len(source.asked) == 6
+
+
+def test_workers_are_reused_and_a_new_batch_asks_again(
+    setup: tuple[TrustList, list[Any], list[dict[str, Any]]], pool: BatchVerifier
+) -> None:
+    _, credentials, lists = setup
+    pids = pool.worker_pids()
+    for _ in range(2):
+        source = CountingSource(lists)
+        results = pool.verify(credentials[:12], clock=clock, status_source=source)
+        assert {r.status for r in results} == {Status.VALID}
+        assert len(source.asked) == 2
+    assert pool.worker_pids() == pids
+    assert len(pids) == 2
+
+
+def test_the_clock_is_read_once_in_this_process(
+    setup: tuple[TrustList, list[Any], list[dict[str, Any]]], pool: BatchVerifier
+) -> None:
+    trust, credentials, lists = setup
+    readings: list[datetime] = []
+    later = NOW + timedelta(days=3 * 365)
+
+    def counting() -> datetime:  # a closure: it could not be pickled
+        readings.append(later)
+        return later
+
+    results = pool.verify(credentials, clock=counting, status_source=StaticStatusLists(lists))
+    assert len(readings) == 1
+    assert Status.EXPIRED in {r.status for r in results}
+    here = verify_credentials(
+        credentials, trust=trust, clock=lambda: later, status_source=StaticStatusLists(lists)
+    )
+    same(results, here)
+
+
+def test_without_a_source_or_status_checks(
+    setup: tuple[TrustList, list[Any], list[dict[str, Any]]], pool: BatchVerifier
+) -> None:
+    trust, credentials, _ = setup
+    for options in ({}, {"check_status_lists": False}):
+        results = pool.verify(credentials, clock=clock, **options)  # type: ignore[arg-type]
+        same(results, verify_credentials(credentials, trust=trust, clock=clock, **options))
+
+
+def test_a_failing_source_fails_each_credential_with_its_code(
+    setup: tuple[TrustList, list[Any], list[dict[str, Any]]], pool: BatchVerifier
+) -> None:
+    trust, credentials, _ = setup
+    results = pool.verify(credentials, clock=clock, status_source=FailingSource())
+    same(
+        results,
+        verify_credentials(credentials, trust=trust, clock=clock, status_source=FailingSource()),
+    )
+    codes = {e.code for r in results for e in r.errors}
+    assert "STATUS_LIST_UNREACHABLE" in codes
+
+
+def test_a_bug_in_the_source_propagates_and_the_pool_recovers(
+    setup: tuple[TrustList, list[Any], list[dict[str, Any]]], pool: BatchVerifier
+) -> None:
+    _, credentials, lists = setup
+
+    class Broken:
+        def get(self, url: str) -> Mapping[str, Any] | None:
+            raise KeyError(url)
+
+    with pytest.raises(KeyError):
+        pool.verify(credentials, clock=clock, status_source=Broken())
+    results = pool.verify(credentials[:12], clock=clock, status_source=StaticStatusLists(lists))
+    assert {r.status for r in results} == {Status.VALID}
+
+
+def test_what_cannot_cross_is_verified_here(
+    setup: tuple[TrustList, list[Any], list[dict[str, Any]]], pool: BatchVerifier
+) -> None:
+    trust, credentials, lists = setup
+    odd = [Unpicklable(c) if isinstance(c, dict) else c for c in credentials]
+    results = pool.verify(odd, clock=clock, status_source=StaticStatusLists(lists))
+    same(
+        results,
+        verify_credentials(odd, trust=trust, clock=clock, status_source=StaticStatusLists(lists)),
+    )
+
+
+def test_small_batches_stay_in_this_process(
+    setup: tuple[TrustList, list[Any], list[dict[str, Any]]],
+) -> None:
+    trust, credentials, lists = setup
+    verifier = BatchVerifier(trust=trust, workers=2)  # min_batch 16: never starts a worker
+    results = verifier.verify(credentials[:3], clock=clock, status_source=StaticStatusLists(lists))
+    assert verifier.worker_pids() == []
+    assert verifier.verify([]) == []
+    same(
+        results,
+        verify_credentials(
+            credentials[:3], trust=trust, clock=clock, status_source=StaticStatusLists(lists)
+        ),
+    )
+    verifier.close()
+    with pytest.raises(UsageError) as caught:
+        verifier.verify(credentials[:3])
+    assert caught.value.code == "BATCH_POOL_CLOSED"
+
+
+def test_verify_credentials_with_workers(
+    setup: tuple[TrustList, list[Any], list[dict[str, Any]]],
+) -> None:
+    trust, credentials, lists = setup
+    source = CountingSource(lists)
+    results = verify_credentials(
+        credentials, trust=trust, clock=clock, status_source=source, workers=2
+    )
+    same(
+        results,
+        verify_credentials(
+            credentials, trust=trust, clock=clock, status_source=StaticStatusLists(lists)
+        ),
+    )
+    assert len(source.asked) == 6
+
+
+def test_a_lost_worker_fails_the_call_and_the_next_starts_afresh(
+    setup: tuple[TrustList, list[Any], list[dict[str, Any]]],
+) -> None:
+    trust, credentials, lists = setup
+    with BatchVerifier(trust=trust, workers=2, start_method="forkserver") as verifier:
+        os.kill(verifier.worker_pids()[0], signal.SIGKILL)
+        with pytest.raises(ServiceBusyError) as caught:
+            verifier.verify(credentials, clock=clock, status_source=StaticStatusLists(lists))
+        assert caught.value.code == "BATCH_WORKER_LOST"
+        results = verifier.verify(credentials, clock=clock, status_source=StaticStatusLists(lists))
+        assert len(verifier.worker_pids()) == 2
+    same(
+        results,
+        verify_credentials(
+            credentials, trust=trust, clock=clock, status_source=StaticStatusLists(lists)
+        ),
+    )
+
+
+class LockedLoader(DocumentLoader):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lock = threading.Lock()
+
+
+def test_refusals_have_stable_codes(
+    setup: tuple[TrustList, list[Any], list[dict[str, Any]]],
+) -> None:
+    trust, _, _ = setup
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"loader": LockedLoader()}, "BATCH_NOT_PORTABLE"),
+        ({"start_method": "fork"}, "BATCH_START_METHOD"),
+        ({"start_method": "threads"}, "BATCH_START_METHOD"),
+        ({"workers": 0}, "BATCH_WORKERS"),
+        ({"chunk_size": 0}, "BATCH_WORKERS"),
+    ]
+    for options, code in cases:
+        with pytest.raises(UsageError) as caught:
+            BatchVerifier(trust=trust, **options)
+        assert caught.value.code == code, options
+    with pytest.raises(UsageError) as caught:
+        verify_credentials(["x"] * 20, trust=trust, loader=LockedLoader(), workers=2)
+    assert caught.value.code == "BATCH_NOT_PORTABLE"
+
+
+def test_packed_results_rebuild_equal(
+    setup: tuple[TrustList, list[Any], list[dict[str, Any]]],
+) -> None:
+    trust, credentials, lists = setup
+    later = datetime(2031, 1, 1, tzinfo=UTC)
+    for moment in (clock, lambda: later):
+        for result in verify_credentials(
+            credentials, trust=trust, clock=moment, status_source=StaticStatusLists(lists)
+        ):
+            rebuilt = _unpack(_pack(result))
+            assert rebuilt.to_dict() == result.to_dict()
+            assert rebuilt.summary == result.summary
+            assert rebuilt.checks[0] == result.checks[0] or result.checks[0].error is not None
+            assert all(isinstance(e, VicError) for e in rebuilt.errors)

@@ -1,0 +1,586 @@
+"""Batch verification over worker processes: :class:`BatchVerifier`.
+
+A back office verifying thousands of marks can use every core::
+
+    with BatchVerifier(trust=trust, workers=4) as pool:     # workers start here, once
+        results = pool.verify(texts, status_source=source)   # as verify_credentials(...)
+        more = pool.verify(other_texts, status_source=source)
+
+How it answers the three reasons the batch once stayed in one process:
+
+- **Start-up.** Workers are started once (``spawn`` by default, or ``forkserver``: a fresh
+  interpreter, never a ``fork`` of a host that may be running threads) and reused for every
+  call until :meth:`BatchVerifier.close`; each keeps its warm caches (contexts, resolved keys,
+  verified status lists) across calls. Batches smaller than ``min_batch`` stay in the caller's
+  process.
+- **Pickling.** The configuration (trust list, resolver, loader, registry, clock skew, context
+  policy) is pickled once, when the pool is made, and sent to each worker at start. Per call only
+  the credentials go out, in chunks, and compact results come back (tuples of plain values that
+  rebuild into the same :class:`VerificationResult`, checks and summary). Status lists go to a
+  worker only when it asks for one, once per list and batch.
+- **Status and the clock stay in the parent.** The caller's clock is read once per batch and
+  that moment is sent with each chunk; the caller's status source is asked by the parent only,
+  once per list URL and batch, as :func:`~vic.verifier.batch.verify_credentials` does. Neither
+  needs to pickle.
+
+Results are in input order and equal (``to_dict()``, error types and codes) to those of the
+in-process batch (tests/verifier/test_pool.py). A credential that cannot be sent to a worker, or
+a result that cannot come back, is verified in the parent instead. A configuration that cannot
+be sent raises ``UsageError`` with code ``BATCH_NOT_PORTABLE`` when the pool is made.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import pickle
+import threading
+import types
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final
+
+from vic.contexts.errors import ServiceBusyError, UsageError, VicError
+from vic.contexts.loader import DocumentLoader
+from vic.did.resolver import DidResolver, Resolver
+from vic.vc.contextpolicy import DEFAULT_CONTEXT_POLICY, ContextPolicy
+from vic.vc.dates import DEFAULT_CLOCK_SKEW, Clock, system_clock
+from vic.verifier.batch import Credential, OncePerBatch, verify_each
+from vic.verifier.result import Check, CheckName, Status, VerificationResult
+from vic.verifier.status import FetchedStatusList, StatusListSource
+from vic.verifier.summary import LocalizedCode, MarkSummary
+from vic.verifier.trust import TrustList
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
+
+    from vic.vc.cborld import Registry
+
+__all__ = ["BatchVerifier"]
+
+START_METHODS: Final = ("spawn", "forkserver")
+"""``fork`` is refused: forking a host that runs threads (a web service, an HTTP client's pool)
+can leave locks held in the child forever."""
+
+MAX_CHUNK: Final = 32
+"""Credentials per message to a worker (fewer when the batch is small, to keep all busy)."""
+
+# --- pickling what crosses the boundary ----------------------------------------------------------
+
+
+def _mapping_proxy(data: dict[str, Any]) -> Mapping[str, Any]:
+    return types.MappingProxyType(data)
+
+
+def _did_resolver(pinned: dict[str, Any], fetch: Any) -> DidResolver:
+    return DidResolver(pinned, fetch=fetch)
+
+
+class _Pickler(pickle.Pickler):
+    """Pickle with the two of vic's objects the standard pickler refuses: read-only mappings
+    (trust list entries, registry tables) and a :class:`DidResolver` (its answer cache holds a
+    lock; a copy starts with an empty cache)."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if type(obj) is types.MappingProxyType:
+            return (_mapping_proxy, (dict(obj),))
+        if type(obj) is DidResolver:
+            return (_did_resolver, (dict(obj.pinned), obj._fetch))
+        return NotImplemented
+
+
+def _dumps(value: Any) -> bytes:
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class _Config:
+    """What every worker gets once, at start."""
+
+    trust: TrustList
+    resolver: Resolver | None  # None: the trust list's own offline resolver
+    loader: DocumentLoader | None
+    registry: Registry | None
+    clock_skew: timedelta
+    context_policy: ContextPolicy
+
+
+# --- compact results -----------------------------------------------------------------------------
+
+_CHECK_NAMES: Final = {c.value: c for c in CheckName}
+_STATUSES: Final = {s.value: s for s in Status}
+_AS_IS: Final = "="  # a result sent as itself (not of the shapes packed below)
+
+
+def _pack(result: VerificationResult) -> tuple[Any, ...]:
+    """A result as tuples of plain values (errors and the document as they are)."""
+    summary = result.summary
+    if (
+        type(result) is not VerificationResult
+        or any(type(c) is not Check for c in result.checks)
+        or (summary is not None and type(summary) is not MarkSummary)
+    ):
+        return (_AS_IS, result)
+    checks = tuple(
+        (
+            c.name.value,
+            c.passed,
+            c.error,
+            c.detail,
+            None if c.failure_status is None else c.failure_status.value,
+        )
+        for c in result.checks
+    )
+    packed_summary = None
+    if summary is not None:
+        packed_summary = (
+            summary.plate,
+            _pack_code(summary.plate_type),
+            _pack_code(summary.vehicle_type),
+            summary.vin,
+            summary.inspection_basis,
+            summary.valid_until,
+            summary.valid_until_month,
+            summary.issuer,
+            summary.issuer_name,
+        )
+    return (checks, result.credential, packed_summary)
+
+
+def _pack_code(code: LocalizedCode) -> tuple[str, str, str]:
+    return (code.code, code.zh, code.en)
+
+
+def _unpack(packed: tuple[Any, ...]) -> VerificationResult:
+    if packed[0] == _AS_IS:
+        result: VerificationResult = packed[1]
+        return result
+    checks, credential, summary = packed
+    rebuilt = tuple(
+        Check(
+            _CHECK_NAMES[name],
+            passed,
+            error,
+            detail,
+            None if failure is None else _STATUSES[failure],
+        )
+        for name, passed, error, detail, failure in checks
+    )
+    if summary is not None:
+        plate, plate_type, vehicle_type, *rest = summary
+        summary = MarkSummary(
+            plate, LocalizedCode(*plate_type), LocalizedCode(*vehicle_type), *rest
+        )
+    return VerificationResult(rebuilt, credential, summary)
+
+
+# --- the worker ----------------------------------------------------------------------------------
+
+
+class _AskParent:
+    """A worker's status source: the parent asks the caller's source (once per list and batch)
+    and answers; the worker keeps the answer for the rest of the batch."""
+
+    def __init__(self, conn: Connection, known: dict[str, Any]) -> None:
+        self._conn = conn
+        self._known = known
+
+    def get(self, url: str) -> Mapping[str, Any] | FetchedStatusList | None:
+        if url in self._known:
+            found: Mapping[str, Any] | FetchedStatusList | None = self._known[url]
+            return found
+        self._conn.send_bytes(_dumps(("status", url)))
+        failed, value = pickle.loads(self._conn.recv_bytes())
+        if failed:
+            raise value
+        self._known[url] = value
+        return value  # type: ignore[no-any-return]
+
+
+def _worker(conn: Connection, config_bytes: bytes) -> None:
+    """A worker process: read the configuration, then verify chunks until told to stop."""
+    try:
+        config: _Config = pickle.loads(config_bytes)
+        trust = config.trust
+        resolver = config.resolver or trust.resolver()
+        registry = config.registry
+        if registry is None:
+            try:
+                registry = trust.registry()
+            except VicError:
+                registry = None  # each VC1 text fails its parse check, as in the parent
+    except BaseException as exc:
+        conn.send_bytes(_dumps(("failed", f"{type(exc).__name__}: {exc}")))
+        return
+    conn.send_bytes(_dumps(("ready", os.getpid())))
+    batch: object = None
+    known: dict[str, Any] = {}
+    while True:
+        try:
+            message = pickle.loads(conn.recv_bytes())
+        except (EOFError, OSError):
+            return
+        if message[0] == "stop":
+            return
+        _, batch_id, chunk_id, now, has_source, check_status, items = message
+        if batch_id != batch:
+            batch, known = batch_id, {}
+        try:
+            results = verify_each(
+                items,
+                trust=trust,
+                resolver=resolver,
+                loader=config.loader,
+                now=now,
+                status_source=_AskParent(conn, known) if has_source else None,
+                check_status_lists=check_status,
+                registry=registry,
+                clock_skew=config.clock_skew,
+                context_policy=config.context_policy,
+            )
+        except BaseException as exc:
+            try:
+                reply = _dumps(("error", chunk_id, exc))
+            except Exception:
+                reply = _dumps(("error", chunk_id, RuntimeError(f"{type(exc).__name__}: {exc}")))
+            conn.send_bytes(reply)
+            continue
+        try:
+            reply = _dumps(("done", chunk_id, [_pack(r) for r in results]))
+        except Exception:
+            reply = _dumps(("redo", chunk_id))
+        conn.send_bytes(reply)
+
+
+# --- the pool ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    chunk: int | None = None  # the chunk it is verifying
+
+
+class BatchVerifier:
+    """A pool of worker processes that verify batches of credentials (a context manager).
+
+    The arguments are those of :func:`~vic.verifier.batch.verify_credentials` that stay fixed
+    for the pool's life; ``clock``, ``status_source`` and ``check_status_lists`` are given per
+    call to :meth:`verify`. ``workers`` defaults to the CPUs this process may use.
+    ``start_method`` is ``"spawn"`` (default) or ``"forkserver"``; as with any pool started that
+    way, the program's main module must be importable without side effects (the
+    ``if __name__ == "__main__":`` guard). Workers start on entering the ``with`` block (or the
+    first :meth:`verify`) and stop at :meth:`close`; a pool is used by one thread at a time
+    (calls from several threads wait for each other).
+
+    :raises UsageError: ``BATCH_NOT_PORTABLE``: the configuration does not pickle (a resolver
+        or loader holding a connection, a lambda...); ``BATCH_START_METHOD``: ``fork`` or an
+        unknown method; ``BATCH_WORKERS``: fewer than one worker.
+    """
+
+    def __init__(
+        self,
+        *,
+        trust: TrustList,
+        workers: int | None = None,
+        resolver: Resolver | None = None,
+        loader: DocumentLoader | None = None,
+        registry: Registry | None = None,
+        clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
+        context_policy: ContextPolicy = DEFAULT_CONTEXT_POLICY,
+        start_method: str = "spawn",
+        chunk_size: int = MAX_CHUNK,
+        min_batch: int = 16,
+    ) -> None:
+        if start_method not in START_METHODS:
+            raise UsageError(
+                f"start method {start_method!r}: use one of {', '.join(START_METHODS)} "
+                "(fork is unsafe in a host that runs threads)",
+                code="BATCH_START_METHOD",
+            )
+        count = workers if workers is not None else _usable_cpus()
+        if count < 1 or chunk_size < 1:
+            raise UsageError(
+                "a pool needs at least one worker and chunks of one credential",
+                code="BATCH_WORKERS",
+            )
+        self.workers = count
+        self._trust = trust
+        self._resolver = resolver or trust.resolver()
+        self._loader = loader
+        self._registry = registry
+        self._clock_skew = clock_skew
+        self._context_policy = context_policy
+        self._start_method = start_method
+        self._chunk_size = chunk_size
+        self._min_batch = min_batch
+        portable_resolver = None if resolver is None or resolver is trust.resolver() else resolver
+        config = _Config(trust, portable_resolver, loader, registry, clock_skew, context_policy)
+        try:
+            self._config = _dumps(config)
+        except Exception as exc:
+            raise UsageError(
+                f"the verifier's configuration cannot be sent to a worker process: {exc} "
+                "(use the in-process verify_credentials, or a configuration that pickles)",
+                code="BATCH_NOT_PORTABLE",
+            ) from None
+        self._pool: list[_Worker] | None = None
+        self._lock = threading.Lock()
+        self._batches = 0
+        self._closed = False
+
+    # -- life cycle
+
+    def __enter__(self) -> BatchVerifier:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Start the workers (if not running) and wait until each is ready.
+
+        :raises UsageError: ``BATCH_POOL_CLOSED`` after :meth:`close`.
+        :raises ServiceBusyError: ``BATCH_WORKER_LOST`` when a worker could not start.
+        """
+        with self._lock:
+            self._start()
+
+    def close(self) -> None:
+        """Stop the workers (idempotent); the pool cannot be used afterwards."""
+        with self._lock:
+            self._closed = True
+            self._stop()
+
+    def _start(self) -> None:
+        if self._closed:
+            raise UsageError("the batch verifier is closed", code="BATCH_POOL_CLOSED")
+        if self._pool is not None:
+            return
+        import multiprocessing
+        from multiprocessing.connection import wait
+
+        context = multiprocessing.get_context(self._start_method)
+        pool = []
+        try:
+            for _ in range(self.workers):
+                parent_end, child_end = context.Pipe()
+                process = context.Process(  # type: ignore[attr-defined]
+                    target=_worker,
+                    args=(child_end, self._config),
+                    daemon=True,
+                    name="vic-batch-verifier",
+                )
+                process.start()
+                child_end.close()
+                pool.append(_Worker(process, parent_end))
+            waiting = {w.conn: w for w in pool}
+            while waiting:
+                ready_ends = wait([*waiting, *(w.process.sentinel for w in waiting.values())])
+                # a worker's message before its end: "failed" says more than the sentinel
+                for ready in sorted(ready_ends, key=lambda r: r not in waiting):
+                    worker = waiting.pop(ready, None)  # type: ignore[call-overload]
+                    if worker is None:  # a process ended before saying it was ready
+                        raise _lost("a worker process stopped while starting")
+                    message = pickle.loads(worker.conn.recv_bytes())
+                    if message[0] != "ready":
+                        raise _lost(f"a worker process could not start: {message[1]}")
+        except BaseException:
+            _stop_all(pool, graceful=False)
+            raise
+        self._pool = pool
+
+    def _stop(self, *, graceful: bool = True) -> None:
+        if self._pool is not None:
+            _stop_all(self._pool, graceful=graceful)
+            self._pool = None
+
+    def worker_pids(self) -> list[int]:
+        """The process ids of the running workers (none before the first start)."""
+        with self._lock:
+            return [w.process.pid or 0 for w in self._pool or ()]
+
+    # -- verifying
+
+    def verify(
+        self,
+        credentials: Iterable[Credential],
+        *,
+        clock: Clock = system_clock,
+        status_source: StatusListSource | None = None,
+        check_status_lists: bool = True,
+    ) -> list[VerificationResult]:
+        """Verify each credential and return the results in order: the results of
+        :func:`~vic.verifier.batch.verify_credentials` with this pool's configuration.
+
+        ``clock`` is read once, in this process; ``status_source`` is asked in this process only,
+        once per list URL. A worker that dies fails the call with ``ServiceBusyError``
+        ``BATCH_WORKER_LOST`` (the next call starts fresh workers); an exception that is not one
+        of vic's errors (a bug, or the status source's) propagates as in a single call.
+        """
+        items = list(credentials)
+        now = clock()
+        source = OncePerBatch(status_source) if status_source is not None else None
+        with self._lock:
+            if self._closed:
+                raise UsageError("the batch verifier is closed", code="BATCH_POOL_CLOSED")
+            if len(items) < max(self._min_batch, 2):
+                return self._here(items, now, source, check_status_lists)
+            self._start()
+            try:
+                return self._fan_out(items, now, source, check_status_lists)
+            except BaseException:
+                # a worker may be mid-chunk or waiting for an answer: the next call starts afresh
+                self._stop(graceful=False)
+                raise
+
+    def _here(
+        self,
+        items: list[Credential],
+        now: datetime,
+        source: StatusListSource | None,
+        check_status_lists: bool,
+    ) -> list[VerificationResult]:
+        return verify_each(
+            items,
+            trust=self._trust,
+            resolver=self._resolver,
+            loader=self._loader,
+            now=now,
+            status_source=source,
+            check_status_lists=check_status_lists,
+            registry=self._registry,
+            clock_skew=self._clock_skew,
+            context_policy=self._context_policy,
+        )
+
+    def _fan_out(
+        self,
+        items: list[Credential],
+        now: datetime,
+        source: OncePerBatch | None,
+        check_status_lists: bool,
+    ) -> list[VerificationResult]:
+        from multiprocessing.connection import wait
+
+        assert self._pool is not None
+        self._batches += 1
+        batch_id = self._batches
+        size = max(1, min(self._chunk_size, -(-len(items) // (4 * len(self._pool)))))
+        chunks = deque(range(0, len(items), size))
+        results: list[VerificationResult | None] = [None] * len(items)
+
+        def here(start: int) -> None:
+            chunk = items[start : start + size]
+            results[start : start + size] = self._here(chunk, now, source, check_status_lists)
+
+        def send_next(worker: _Worker) -> None:
+            worker.chunk = None
+            while chunks:
+                start = chunks.popleft()
+                message = (
+                    "chunk",
+                    batch_id,
+                    start,
+                    now,
+                    source is not None,
+                    check_status_lists,
+                    items[start : start + size],
+                )
+                try:
+                    data = _dumps(message)
+                except Exception:
+                    here(start)
+                    continue
+                try:
+                    worker.conn.send_bytes(data)
+                except OSError:
+                    raise _lost("a worker process stopped before the batch") from None
+                worker.chunk = start
+                return
+
+        for worker in self._pool:
+            send_next(worker)
+        by_conn = {w.conn: w for w in self._pool}
+        by_sentinel = {w.process.sentinel: w for w in self._pool}
+        while any(w.chunk is not None for w in self._pool):
+            for ready in wait([*by_conn, *by_sentinel]):
+                worker = by_conn.get(ready)  # type: ignore[call-overload]
+                if worker is None:
+                    raise _lost("a worker process stopped during the batch")
+                try:
+                    message = pickle.loads(worker.conn.recv_bytes())
+                except (EOFError, OSError):
+                    raise _lost("a worker process stopped during the batch") from None
+                kind = message[0]
+                if kind == "status":
+                    try:
+                        worker.conn.send_bytes(_status_reply(source, message[1]))
+                    except OSError:
+                        raise _lost("a worker process stopped during the batch") from None
+                    continue
+                start = worker.chunk
+                assert start is not None
+                assert message[1] == start
+                if kind == "done":
+                    send_next(worker)  # keep it busy while this process unpacks
+                    results[start : start + size] = [_unpack(p) for p in message[2]]
+                elif kind == "redo":
+                    send_next(worker)
+                    here(start)
+                else:  # "error": what a single call would have raised
+                    raise message[2]
+        assert all(r is not None for r in results)
+        return results  # type: ignore[return-value]
+
+
+def _status_reply(source: OncePerBatch | None, url: str) -> bytes:
+    """The answer to a worker's status question: (failed, value or exception)."""
+    if source is None:  # not asked by a worker that was told there is no source
+        return _dumps((False, None))
+    try:
+        value = source.get(url)
+    except VicError as exc:
+        return _dumps((True, exc))
+    try:
+        return _dumps((False, value))
+    except Exception as exc:
+        raise UsageError(
+            f"the status list {url} from the status source cannot be sent to a worker: {exc}",
+            code="BATCH_NOT_PORTABLE",
+        ) from None
+
+
+def _lost(message: str) -> ServiceBusyError:
+    return ServiceBusyError(message, code="BATCH_WORKER_LOST")
+
+
+def _stop_all(pool: list[_Worker], *, graceful: bool) -> None:
+    """Ask idle workers to stop (``graceful``), or end them at once (a batch was abandoned)."""
+    for worker in pool:
+        if not graceful:
+            worker.process.terminate()
+            continue
+        with contextlib.suppress(OSError):
+            worker.conn.send_bytes(_dumps(("stop",)))
+    for worker in pool:
+        worker.process.join(timeout=5)
+        if worker.process.is_alive():
+            worker.process.terminate()
+            worker.process.join(timeout=2)
+        worker.conn.close()
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
