@@ -187,11 +187,28 @@ def start_server(
     while True:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server
+            break
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit("the verifier service did not start") from None
             time.sleep(0.2)
+    # each worker listens on a socket of its own (SO_REUSEPORT): wait until all are up, else the
+    # first round's connections all go to the first; a tree whose workers share one socket
+    # (uvicorn's own) shows one listener, so give up waiting after a few seconds
+    deadline = time.monotonic() + 8
+    while listeners(port) < workers and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return server
+
+
+def listeners(port: int) -> int:
+    """How many sockets listen on ``port`` on this machine (/proc/net/tcp; 0 without it)."""
+    try:
+        table = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    except OSError:
+        return 0
+    local = f":{port:04X}"
+    return sum(1 for row in table if row.split()[1].endswith(local) and row.split()[3] == "0A")
 
 
 def in_process_rate(setup: Setup, inputs: list[Any], seconds: float) -> tuple[float, float]:

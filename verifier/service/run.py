@@ -10,16 +10,18 @@ a challenge another issued, and one on-disk status list cache when a data folder
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from fastapi import FastAPI
 
 from vic.contexts.errors import UsageError
 from vic.vc.jsonio import parse_json_object
+from vic.verifier.service import listen
 from vic.verifier.service.app import create_app
 from vic.verifier.service.settings import AnyIssuer, VerifierSettings
 from vic.verifier.status import (
@@ -44,6 +46,7 @@ DEFAULT_PORT: Final = 8081
 OPTIONS_ENV: Final = "VIC_VERIFIER_OPTIONS"
 """How :func:`serve` passes its options to the uvicorn workers (JSON; internal)."""
 
+_APP: Final = "vic.verifier.service.run:app_from_environment"
 _LOOPBACK: Final = ("127.0.0.1", "::1", "localhost")
 _MAX_STATUS_LIST_BYTES: Final = 64 << 20
 _CACHE_FOLDER: Final = "status-lists"
@@ -202,14 +205,40 @@ def serve(
     os.environ[OPTIONS_ENV] = options.to_env()
     import uvicorn
 
-    uvicorn.run(
-        "vic.verifier.service.run:app_from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
-        log_level="info",
-        access_log=access_log,
+    settings: dict[str, Any] = {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "proxy_headers": True,
+        "forwarded_allow_ips": "127.0.0.1",
+        "log_level": "info",
+        "access_log": access_log,
+    }
+    if workers > 1 and listen.supported():
+        _run_workers(uvicorn.Config(_APP, **settings), host, port)
+    else:
+        uvicorn.run(_APP, **settings)
+
+
+def _run_workers(config: Any, host: str, port: int) -> None:
+    """uvicorn's supervisor with one ``SO_REUSEPORT`` socket per worker
+    (:mod:`vic.verifier.service.listen`) instead of one socket they all accept from."""
+    from uvicorn.supervisors import Multiprocess
+
+    try:
+        sock = listen.reuse_port_socket(host, port)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot listen on {host}:{port}: {exc.strerror}", code="CANNOT_LISTEN"
+        ) from None
+    logging.getLogger("uvicorn.error").info(
+        "Uvicorn running on http://%s:%d (Press CTRL+C to quit), %d workers, one socket each",
+        host,
+        sock.getsockname()[1],
+        config.workers,
     )
+    try:
+        Multiprocess(config, sockets=[sock]).run()
+    finally:
+        sock.close()
