@@ -26,6 +26,7 @@ from vic.issuer.domain import (
     Role,
     VehicleInfo,
 )
+from vic.issuer.eventrows import VehicleRecord
 from vic.issuer.policy import UseCategory, VehicleFacts, YearMonth
 from vic.issuer.repositories import bulk
 from vic.vc.mark import CHINA_STANDARD_TIME, InspectionBasis, VehicleSubject
@@ -231,12 +232,12 @@ def may_see(session: Session, actor: Actor, vehicle: Vehicle) -> Owner | None:
     raise _not_owner()
 
 
-def vehicle_facts(vehicle: Vehicle) -> VehicleFacts:
+def vehicle_facts(vehicle: Vehicle | VehicleRecord) -> VehicleFacts:
     """What the inspection policy needs to know about ``vehicle``."""
     return VehicleFacts.of(vehicle)
 
 
-def vehicle_subject(vehicle: Vehicle, basis: InspectionBasis) -> VehicleSubject:
+def vehicle_subject(vehicle: Vehicle | VehicleRecord, basis: InspectionBasis) -> VehicleSubject:
     """The mark subject of ``vehicle``."""
     return VehicleSubject(
         registration_number=vehicle.plate,

@@ -25,8 +25,9 @@ from vic.contexts.errors import (
     RefusedError,
     VicError,
 )
+from vic.issuer import eventrows
 from vic.issuer.batch import InspectionPlan, inspection_outcomes, plan_inspections
-from vic.issuer.db.models import Owner, Vehicle
+from vic.issuer.db.models import Mark, Owner, Vehicle
 from vic.issuer.domain import (
     Actor,
     InspectionOutcome,
@@ -37,6 +38,7 @@ from vic.issuer.domain import (
     VehicleChange,
     VehicleRegistration,
 )
+from vic.issuer.eventrows import LatestMark, VehicleRecord
 from vic.issuer.events import Event, EventPlan, Refusal, check_validity, plan_events
 from vic.issuer.groupcommit import GroupCommit
 from vic.issuer.kernel import SYSTEM_ACTOR, Kernel
@@ -81,6 +83,9 @@ class IssuanceService:
         self.kernel = kernel
         self._finish_credential = finish_credential
         self._events: GroupCommit[Event, IssuedMark] = GroupCommit(self._run_events)
+        self.event_rows = True
+        """Transfers, changes and re-issues run on Core rows (:mod:`vic.issuer.eventrows`);
+        off, on ORM objects (the general path the differential tests compare with)."""
         self._reports: GroupCommit[tuple[Actor, InspectionReport], InspectionOutcome] = GroupCommit(
             self._run_reports
         )
@@ -103,7 +108,7 @@ class IssuanceService:
 
     def _pending(
         self,
-        vehicle: Vehicle,
+        vehicle: Vehicle | VehicleRecord,
         *,
         reason: IssuanceReason,
         basis: InspectionBasis,
@@ -255,22 +260,24 @@ class IssuanceService:
         *,
         event_key: str,
         reason: IssuanceReason,
-        update: Callable[[Session, Vehicle, datetime], dict[str, Any]],
+        update: Callable[[Session, Vehicle | VehicleRecord, datetime], dict[str, Any]],
     ) -> IssuedMark:
-        """An event that re-issues the mark with the current validity (transfer, change...)."""
+        """An event that re-issues the mark with the current validity (transfer, change...):
+        on Core rows (:mod:`vic.issuer.eventrows`), or on ORM objects when
+        :attr:`event_rows` is off (the general path, for the differential tests)."""
         ctx = self.kernel.ctx
 
-        def work(session: Session) -> PendingRequest | Plan:
-            vehicle = vehicle_by_vin(session, vin, lock=True, active=False)
-            replayed = replay(session, ctx, event_key, vehicle.id, reason)
-            if replayed is not None:
-                return replayed
+        def keep_validity(
+            session: Session,
+            vehicle: Vehicle | VehicleRecord,
+            latest: Mark | LatestMark | None,
+            before: dict[str, Any],
+        ) -> PendingRequest:
             if vehicle.cancelled_at is not None:
                 raise RefusedError(
                     f"the registration of {vehicle.vin} is cancelled", code="VEHICLE_CANCELLED"
                 )
             now = ctx.now()
-            latest = latest_mark(session, vehicle.id)
             if latest is None or latest.valid_until < now:
                 raise RefusedError(
                     f"{vehicle.vin} has no valid inspection: it needs one first",
@@ -278,8 +285,11 @@ class IssuanceService:
                 )
             detail = update(session, vehicle, now)
             vehicle.updated_at = now
-            vehicle_subject(vehicle, InspectionBasis(latest.basis))  # the changed fields hold
+            basis = InspectionBasis(latest.basis)
+            vehicle_subject(vehicle, basis)  # the changed fields hold
             vehicle_facts(vehicle)
+            if isinstance(vehicle, VehicleRecord):
+                eventrows.save_vehicle(session, vehicle, before)
             audit(
                 session,
                 actor,
@@ -292,10 +302,25 @@ class IssuanceService:
             return self._pending(
                 vehicle,
                 reason=reason,
-                basis=InspectionBasis(latest.basis),
+                basis=basis,
                 valid_until=latest.valid_until,
                 event_key=event_key,
             )
+
+        def work(session: Session) -> PendingRequest | Plan:
+            if not self.event_rows:
+                vehicle = vehicle_by_vin(session, vin, lock=True, active=False)
+                replayed = replay(session, ctx, event_key, vehicle.id, reason)
+                if replayed is not None:
+                    return replayed
+                return keep_validity(session, vehicle, latest_mark(session, vehicle.id), {})
+            record = eventrows.vehicle_record(session, vin, lock=True)
+            latest, stored = eventrows.latest_and_replay(session, record.id, event_key)
+            if stored:
+                replayed = replay(session, ctx, event_key, record.id, reason)
+                assert replayed is not None  # the key is stored
+                return replayed
+            return keep_validity(session, record, latest, record.values())
 
         return self._issue(actor, vin, event_key, work)
 
@@ -320,13 +345,16 @@ class IssuanceService:
         require_role(actor, Role.OFFICE, Role.SYSTEM)
         Actor(new_owner, Role.OWNER)  # the same id rules
 
-        def update(session: Session, vehicle: Vehicle, now: datetime) -> dict[str, Any]:
+        def update(
+            session: Session, vehicle: Vehicle | VehicleRecord, now: datetime
+        ) -> dict[str, Any]:
             if plate is not None or plate_type_code is not None:
                 vehicle.plate = plate or vehicle.plate
                 vehicle.plate_type_code = plate_type_code or vehicle.plate_type_code
                 subject = vehicle_subject(vehicle, InspectionBasis.ON_SITE)
                 vehicle.plate = subject.registration_number
-                check_plate_free(session, vehicle.plate, vehicle.plate_type_code, vehicle.id)
+                with session.no_autoflush:  # not the new plate first: its unique index
+                    check_plate_free(session, vehicle.plate, vehicle.plate_type_code, vehicle.id)
             vehicle.owner_id = owner_id_for(session, new_owner, now)
             vehicles_repo.end_open_filings(session, vehicle.id, now)
             return {"owner": new_owner, "plate": vehicle.plate}
@@ -350,7 +378,9 @@ class IssuanceService:
         """
         require_role(actor, Role.OFFICE, Role.SYSTEM)
 
-        def update(session: Session, vehicle: Vehicle, now: datetime) -> dict[str, Any]:
+        def update(
+            session: Session, vehicle: Vehicle | VehicleRecord, now: datetime
+        ) -> dict[str, Any]:
             changed: dict[str, Any] = {}
             for name in ("plate", "plate_type_code", "vehicle_type_code", "seats", "is_van"):
                 value = getattr(change, name)
@@ -362,7 +392,8 @@ class IssuanceService:
                 changed["use_category"] = change.use_category.value
             vehicle.plate = vehicle_subject(vehicle, InspectionBasis.ON_SITE).registration_number
             if change.plate is not None or change.plate_type_code is not None:
-                check_plate_free(session, vehicle.plate, vehicle.plate_type_code, vehicle.id)
+                with session.no_autoflush:  # not the new plate first: its unique index
+                    check_plate_free(session, vehicle.plate, vehicle.plate_type_code, vehicle.id)
             return changed
 
         return self._same_validity(
