@@ -25,6 +25,7 @@ from vic.contexts.loader import DocumentLoader
 from vic.did.resolver import Resolver
 from vic.vc.contextpolicy import DEFAULT_CONTEXT_POLICY, ContextPolicy
 from vic.vc.dates import DEFAULT_CLOCK_SKEW, Clock, system_clock
+from vic.verifier import status
 from vic.verifier.result import VerificationResult
 from vic.verifier.status import FetchedStatusList
 from vic.verifier.trust import TrustList
@@ -44,7 +45,9 @@ class OncePerBatch:
     """A status source that asks the caller's source once per URL (for one batch only).
 
     An answer (None included) is kept for the batch; an exception is not (the next credential
-    that names the list asks again, as single calls would)."""
+    that names the list asks again, as single calls would). A bare credential is wrapped once as
+    the single call wraps it (a ``FetchedStatusList`` from a "file"), with its digest computed
+    once for the batch rather than once per credential that names it."""
 
     def __init__(self, source: StatusListSource) -> None:
         self._source = source
@@ -53,9 +56,21 @@ class OncePerBatch:
     def get(self, url: str) -> Mapping[str, Any] | FetchedStatusList | None:
         found = self._seen.get(url, _MISSING)
         if found is _MISSING:
-            found = self._seen[url] = self._source.get(url)
+            found = self._source.get(url)
+            if isinstance(found, Mapping):
+                found = FetchedStatusList(found, "file", digest=_digest(found))
+            self._seen[url] = found
         result: Mapping[str, Any] | FetchedStatusList | None = found
         return result
+
+
+def _digest(credential: Mapping[str, Any]) -> str:
+    """The list's digest, or "" (computed where needed, as a single call does) when the
+    credential is not JSON."""
+    try:
+        return status.credential_digest(credential)
+    except (TypeError, ValueError):
+        return ""
 
 
 def frozen_clock(now: datetime) -> Clock:

@@ -35,11 +35,12 @@ import contextlib
 import io
 import os
 import pickle
+import queue
 import threading
 import types
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
@@ -94,8 +95,13 @@ class _Pickler(pickle.Pickler):
 
 
 def _dumps(value: Any) -> bytes:
+    """Pickle ``value``: the C pickler first (most messages), vic's reductions when it refuses."""
+    try:
+        return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except (TypeError, AttributeError, pickle.PicklingError):
+        pass
     buffer = io.BytesIO()
-    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)  # calls back for each object
     return buffer.getvalue()
 
 
@@ -157,38 +163,59 @@ def _pack_code(code: LocalizedCode) -> tuple[str, str, str]:
     return (code.code, code.zh, code.en)
 
 
+def _check(values: tuple[Any, ...]) -> Check:
+    name, passed, error, detail, failure = values
+    return Check(_CHECK_NAMES[name], passed, error, detail, _STATUSES[failure] if failure else None)
+
+
 def _unpack(packed: tuple[Any, ...]) -> VerificationResult:
     if packed[0] == _AS_IS:
         result: VerificationResult = packed[1]
         return result
     checks, credential, summary = packed
-    rebuilt = tuple(
-        Check(
-            _CHECK_NAMES[name],
-            passed,
-            error,
-            detail,
-            None if failure is None else _STATUSES[failure],
-        )
-        for name, passed, error, detail, failure in checks
-    )
     if summary is not None:
         plate, plate_type, vehicle_type, *rest = summary
         summary = MarkSummary(
             plate, LocalizedCode(*plate_type), LocalizedCode(*vehicle_type), *rest
         )
-    return VerificationResult(rebuilt, credential, summary)
+    return VerificationResult(tuple(map(_check, checks)), credential, summary)
 
 
 # --- the worker ----------------------------------------------------------------------------------
+
+
+_WORK: Final = b"W"  # parent to worker: a chunk, or stop
+_ANSWER: Final = b"S"  # parent to worker: the answer to a status question
+
+
+class _Inbox:
+    """A worker's receiving end, read by a thread of its own so that the parent never blocks
+    sending (it sends the next chunk while the worker still verifies one): work and status
+    answers are queued apart."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.work: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.answers: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        threading.Thread(target=self._read, args=(conn,), daemon=True).start()
+
+    def _read(self, conn: Connection) -> None:
+        while True:
+            try:
+                data = conn.recv_bytes()
+            except (EOFError, OSError):
+                self.work.put(None)
+                self.answers.put(None)
+                return
+            (self.answers if data[:1] == _ANSWER else self.work).put(data[1:])
 
 
 class _AskParent:
     """A worker's status source: the parent asks the caller's source (once per list and batch)
     and answers; the worker keeps the answer for the rest of the batch."""
 
-    def __init__(self, conn: Connection, known: dict[str, Any]) -> None:
+    def __init__(self, conn: Connection, inbox: _Inbox, known: dict[str, Any]) -> None:
         self._conn = conn
+        self._inbox = inbox
         self._known = known
 
     def get(self, url: str) -> Mapping[str, Any] | FetchedStatusList | None:
@@ -196,7 +223,10 @@ class _AskParent:
             found: Mapping[str, Any] | FetchedStatusList | None = self._known[url]
             return found
         self._conn.send_bytes(_dumps(("status", url)))
-        failed, value = pickle.loads(self._conn.recv_bytes())
+        answer = self._inbox.answers.get()
+        if answer is None:
+            raise SystemExit(0)  # the parent is gone
+        failed, value = pickle.loads(answer)
         if failed:
             raise value
         self._known[url] = value
@@ -219,13 +249,14 @@ def _worker(conn: Connection, config_bytes: bytes) -> None:
         conn.send_bytes(_dumps(("failed", f"{type(exc).__name__}: {exc}")))
         return
     conn.send_bytes(_dumps(("ready", os.getpid())))
+    inbox = _Inbox(conn)
     batch: object = None
     known: dict[str, Any] = {}
     while True:
-        try:
-            message = pickle.loads(conn.recv_bytes())
-        except (EOFError, OSError):
+        data = inbox.work.get()
+        if data is None:
             return
+        message = pickle.loads(data)
         if message[0] == "stop":
             return
         _, batch_id, chunk_id, now, has_source, check_status, items = message
@@ -238,7 +269,7 @@ def _worker(conn: Connection, config_bytes: bytes) -> None:
                 resolver=resolver,
                 loader=config.loader,
                 now=now,
-                status_source=_AskParent(conn, known) if has_source else None,
+                status_source=_AskParent(conn, inbox, known) if has_source else None,
                 check_status_lists=check_status,
                 registry=registry,
                 clock_skew=config.clock_skew,
@@ -261,11 +292,15 @@ def _worker(conn: Connection, config_bytes: bytes) -> None:
 # --- the pool ------------------------------------------------------------------------------------
 
 
+IN_FLIGHT: Final = 2
+"""Chunks sent to a worker ahead of its answers (it never waits for this process)."""
+
+
 @dataclass
 class _Worker:
     process: BaseProcess
     conn: Connection
-    chunk: int | None = None  # the chunk it is verifying
+    chunks: deque[int] = field(default_factory=deque)  # sent, not answered (in order)
 
 
 class BatchVerifier:
@@ -483,7 +518,6 @@ class BatchVerifier:
             results[start : start + size] = self._here(chunk, now, source, check_status_lists)
 
         def send_next(worker: _Worker) -> None:
-            worker.chunk = None
             while chunks:
                 start = chunks.popleft()
                 message = (
@@ -497,21 +531,22 @@ class BatchVerifier:
                 )
                 try:
                     data = _dumps(message)
-                except Exception:
+                except Exception:  # a credential that does not pickle: verified here
                     here(start)
                     continue
                 try:
-                    worker.conn.send_bytes(data)
+                    worker.conn.send_bytes(_WORK + data)
                 except OSError:
                     raise _lost("a worker process stopped before the batch") from None
-                worker.chunk = start
+                worker.chunks.append(start)
                 return
 
-        for worker in self._pool:
-            send_next(worker)
+        for _ in range(IN_FLIGHT):
+            for worker in self._pool:
+                send_next(worker)
         by_conn = {w.conn: w for w in self._pool}
         by_sentinel = {w.process.sentinel: w for w in self._pool}
-        while any(w.chunk is not None for w in self._pool):
+        while any(w.chunks for w in self._pool):
             for ready in wait([*by_conn, *by_sentinel]):
                 worker = by_conn.get(ready)  # type: ignore[call-overload]
                 if worker is None:
@@ -523,21 +558,19 @@ class BatchVerifier:
                 kind = message[0]
                 if kind == "status":
                     try:
-                        worker.conn.send_bytes(_status_reply(source, message[1]))
+                        worker.conn.send_bytes(_ANSWER + _status_reply(source, message[1]))
                     except OSError:
                         raise _lost("a worker process stopped during the batch") from None
                     continue
-                start = worker.chunk
-                assert start is not None
+                start = worker.chunks.popleft()
                 assert message[1] == start
-                if kind == "done":
-                    send_next(worker)  # keep it busy while this process unpacks
-                    results[start : start + size] = [_unpack(p) for p in message[2]]
-                elif kind == "redo":
-                    send_next(worker)
-                    here(start)
-                else:  # "error": what a single call would have raised
+                if kind == "error":  # what a single call would have raised
                     raise message[2]
+                send_next(worker)  # keep it busy while this process unpacks
+                if kind == "done":
+                    results[start : start + size] = [_unpack(p) for p in message[2]]
+                else:  # "redo": a result that could not come back
+                    here(start)
         assert all(r is not None for r in results)
         return results  # type: ignore[return-value]
 
@@ -570,7 +603,7 @@ def _stop_all(pool: list[_Worker], *, graceful: bool) -> None:
             worker.process.terminate()
             continue
         with contextlib.suppress(OSError):
-            worker.conn.send_bytes(_dumps(("stop",)))
+            worker.conn.send_bytes(_WORK + _dumps(("stop",)))
     for worker in pool:
         worker.process.join(timeout=5)
         if worker.process.is_alive():

@@ -129,3 +129,31 @@ def test_the_clock_is_read_once_per_batch(
     )
     assert len(readings) == 1
     assert [r.status for r in results][:3] == [Status.VALID] * 3
+
+
+def test_a_bare_list_is_digested_once_per_batch(
+    batch: tuple[TrustList, list[Any], list[dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vic.verifier import status
+
+    trust, credentials, lists = batch
+    by_id = {entry["id"]: entry for entry in lists}
+
+    class Bare:  # answers with the credentials themselves, as a custom source may
+        def get(self, url: str) -> Mapping[str, Any] | None:
+            return by_id.get(url)
+
+    digest = status.credential_digest
+    calls: list[str] = []
+
+    def counting(credential: Mapping[str, Any]) -> str:
+        calls.append(str(credential.get("id")))
+        return digest(credential)
+
+    monkeypatch.setattr(status, "credential_digest", counting)
+    results = verify_credentials(credentials * 4, trust=trust, clock=clock, status_source=Bare())
+    assert sorted(calls) == sorted(by_id)
+    singles = [
+        verify_credential(c, trust=trust, clock=clock, status_source=Bare()) for c in credentials
+    ]
+    assert [r.to_dict() for r in results] == [s.to_dict() for s in singles] * 4

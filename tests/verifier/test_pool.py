@@ -322,5 +322,28 @@ def test_packed_results_rebuild_equal(
             rebuilt = _unpack(_pack(result))
             assert rebuilt.to_dict() == result.to_dict()
             assert rebuilt.summary == result.summary
-            assert rebuilt.checks[0] == result.checks[0] or result.checks[0].error is not None
+            for check, original in zip(rebuilt.checks, result.checks, strict=True):
+                assert check.error is None or type(check.error) is type(original.error)
+                assert check == original or original.error is not None  # errors: by identity
+                assert check.status is original.status
+            assert rebuilt.status is result.status
+            assert rebuilt.verified is result.verified
             assert all(isinstance(e, VicError) for e in rebuilt.errors)
+
+
+def test_large_credentials_and_results_cross_both_ways(
+    setup: tuple[TrustList, list[Any], list[dict[str, Any]]], pool: BatchVerifier
+) -> None:
+    # chunks and results far larger than a pipe's buffer, both ways at once (two chunks in flight)
+    trust, credentials, lists = setup
+    big = copy.deepcopy(credentials[0])
+    big["credentialSubject"]["note"] = "x" * 300_000
+    batch = [big, credentials[0]] * 12
+    results = pool.verify(batch, clock=clock, status_source=StaticStatusLists(lists))
+    same(
+        results,
+        verify_credentials(batch, trust=trust, clock=clock, status_source=StaticStatusLists(lists)),
+    )
+    assert results[0].credential == big
+    assert results[0].status is not Status.VALID
+    assert results[1].status is Status.VALID

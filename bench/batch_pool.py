@@ -1,0 +1,167 @@
+"""What a process-parallel batch costs: start-up, IPC per credential, and the gain over one process.
+
+    .venv/bin/python bench/batch_pool.py             # -n 400 -r 5, about a minute on 2 cores
+    .venv/bin/python bench/batch_pool.py --quick     # -n 200 -r 3
+
+On bench/verify_path.py's QR texts (64 distinct marks, status from in-memory lists), interleaved
+rounds, medians:
+
+- the batch in this process (``verify_credentials``);
+- a :class:`BatchVerifier` of 1 worker (the IPC cost shows as the difference), and of
+  ``--workers`` processes;
+- the CPU time per credential of this process and of the workers during the pool's rounds (from
+  /proc), beside this process's CPU per credential in the in-process batch: what the pool adds;
+- packing, pickling and unpickling one result (what crosses the boundary per credential) and the
+  bytes per credential each way;
+- the start-up of a pool (spawn and forkserver) and its first, cold, batch.
+
+Nothing touches the network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from verify_path import Setup, clock
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_of(pids: list[int]) -> float:
+    """CPU seconds (user + system) the processes have used so far."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / TICK
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--number", type=int, default=400, help="credentials per round")
+    parser.add_argument("-r", "--repeats", type=int, default=5, help="timed rounds (median)")
+    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--quick", action="store_true", help="-n 200 -r 3")
+    args = parser.parse_args()
+    if args.quick:
+        args.number, args.repeats = 200, 3
+    from vic.verifier import BatchVerifier, Status, verify_credentials
+    from vic.verifier.pool import _dumps, _pack, _unpack
+
+    setup = Setup()
+    texts = [setup.batch_qr[i % len(setup.batch_qr)] for i in range(args.number)]
+    common: dict[str, Any] = {"clock": clock, "status_source": setup.status}
+    config: dict[str, Any] = {
+        "trust": setup.trust,
+        "resolver": setup.resolver,
+        "registry": setup.registry,
+    }
+
+    starts = {}
+    for method in ("spawn", "forkserver"):
+        begin = time.perf_counter()
+        with BatchVerifier(workers=args.workers, start_method=method, **config) as pool:
+            starts[method] = time.perf_counter() - begin
+            begin = time.perf_counter()
+            pool.verify(texts[:64], **common)
+            starts[f"{method}, first batch of 64"] = time.perf_counter() - begin
+
+    here = verify_credentials(texts, trust=setup.trust, **common)
+    if any(r.status is not Status.VALID for r in here):
+        raise SystemExit("a mark does not verify")
+    packed = [_pack(r) for r in here[:64]]
+    out_bytes = len(_dumps(texts[:64])) / 64
+    back = _dumps(("done", 0, packed))
+    back_bytes = len(back) / 64
+
+    def per_result(fn: Callable[[], object], count: int) -> float:
+        begin = time.perf_counter()
+        for _ in range(count):
+            fn()
+        return (time.perf_counter() - begin) / count / 64 * 1e6
+
+    pack_us = per_result(lambda: _dumps(("done", 0, [_pack(r) for r in here[:64]])), 50)
+    unpack_us = per_result(lambda: [_unpack(p) for p in pickle.loads(back)[2]], 50)
+    plain_us = per_result(lambda: pickle.loads(pickle.dumps(here[:64], 5)), 50)
+
+    one = BatchVerifier(workers=1, **config)
+    many = BatchVerifier(workers=args.workers, **config)
+    one.start()
+    many.start()
+    for pool in (one, many):
+        pool.verify(texts, **common)  # warm every worker
+        pool.verify(texts, **common)
+
+    figures: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
+
+    def timed(name: str, run: Callable[[], list[Any]], pids: list[int]) -> None:
+        watched = [os.getpid(), *pids]
+        cpu_before, parent_before = cpu_of(watched), time.process_time()
+        begin = time.perf_counter()
+        results = run()
+        elapsed = time.perf_counter() - begin
+        if any(r.status is not Status.VALID for r in results):
+            raise SystemExit(f"{name}: a mark does not verify")
+        figures.setdefault(name, []).append(args.number / elapsed)
+        per = (cpu_of(watched) - cpu_before) / args.number * 1e6
+        cpu.setdefault(f"{name}: all processes", []).append(per)
+        parent = (time.process_time() - parent_before) / args.number * 1e6
+        cpu.setdefault(f"{name}: this process", []).append(parent)
+
+    cases: list[tuple[str, Callable[[], list[Any]], list[int]]] = [
+        ("in this process", lambda: verify_credentials(texts, trust=setup.trust, **common), []),
+        ("pool, 1 worker", lambda: one.verify(texts, **common), one.worker_pids()),
+        (
+            f"pool, {args.workers} workers",
+            lambda: many.verify(texts, **common),
+            many.worker_pids(),
+        ),
+    ]
+    for round_number in range(args.repeats):
+        shift = round_number % len(cases)
+        for name, run, pids in cases[shift:] + cases[:shift]:
+            timed(name, run, pids)
+    one.close()
+    many.close()
+
+    print(
+        f"batch over processes — {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; "
+        f"median of {args.repeats} interleaved rounds × {args.number} QR texts"
+    )
+    print()
+    width = max(len(n) for n in figures) + 2
+    for name, values in figures.items():
+        print(f"  {name:<{width}}{statistics.median(values):8.0f} /s")
+    base = statistics.median(figures["in this process"])
+    for name, values in list(figures.items())[1:]:
+        print(f"  {name} ÷ in this process{'':<4}{statistics.median(values) / base:8.2f}")
+    print()
+    print("  CPU per credential (µs, /proc clock ticks: rough)")
+    width = max(len(n) for n in cpu) + 2
+    for name, values in cpu.items():
+        print(f"    {name:<{width}}{statistics.median(values):8.0f}")
+    print()
+    print("  what crosses per credential (a chunk of 64)")
+    print(f"    out: {out_bytes:.0f} bytes (the QR text); back: {back_bytes:.0f} bytes")
+    print(f"    worker: pack + pickle a result        {pack_us:6.1f} µs")
+    print(f"    parent: unpickle + rebuild a result   {unpack_us:6.1f} µs")
+    print(f"    (plain pickle of the result objects, both ways: {plain_us:.1f} µs)")
+    print()
+    print("  start-up")
+    for name, seconds in starts.items():
+        print(f"    {name:<34}{seconds:6.2f} s")
+
+
+if __name__ == "__main__":
+    main()
