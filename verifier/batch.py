@@ -101,8 +101,10 @@ def verify_credentials(
     ``clock`` is read once, and the whole batch is verified at that moment.
 
     ``workers`` (default: none, the caller's process and thread) verifies the batch in that many
-    worker processes started for this call (:class:`vic.verifier.pool.BatchVerifier`, whose
-    documentation says what must cross the process boundary); the results are the same.
+    worker processes started for this call and stopped after it
+    (:class:`vic.verifier.pool.BatchVerifier`, whose documentation says what must cross the
+    process boundary); a batch of fewer than 16 credentials, or ``workers`` of 1, stays in this
+    process. The results are the same.
 
     :raises UsageError: ``BATCH_NOT_PORTABLE`` with ``workers``, when the trust list, resolver,
         loader, registry or context policy cannot be sent to a worker process.
@@ -110,7 +112,7 @@ def verify_credentials(
     if workers is not None and workers > 1:
         from vic.verifier.pool import BatchVerifier
 
-        with BatchVerifier(
+        pool = BatchVerifier(
             trust=trust,
             workers=workers,
             resolver=resolver,
@@ -118,13 +120,16 @@ def verify_credentials(
             registry=registry,
             clock_skew=clock_skew,
             context_policy=context_policy,
-        ) as pool:
+        )
+        try:  # the workers start only for a batch large enough (BatchVerifier's min_batch)
             return pool.verify(
                 credentials,
                 clock=clock,
                 status_source=status_source,
                 check_status_lists=check_status_lists,
             )
+        finally:
+            pool.close()
     source = OncePerBatch(status_source) if status_source is not None else None
     return verify_each(
         credentials,

@@ -347,3 +347,23 @@ def test_large_credentials_and_results_cross_both_ways(
     assert results[0].credential == big
     assert results[0].status is not Status.VALID
     assert results[1].status is Status.VALID
+
+
+def test_a_small_batch_with_workers_starts_no_process(
+    setup: tuple[TrustList, list[Any], list[dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trust, credentials, lists = setup
+
+    def refuse(self: BatchVerifier) -> None:
+        raise AssertionError("no worker should start for a small batch")
+
+    monkeypatch.setattr(BatchVerifier, "_start", refuse)
+    results = verify_credentials(
+        credentials[:5], trust=trust, clock=clock, status_source=StaticStatusLists(lists), workers=2
+    )
+    same(
+        results,
+        verify_credentials(
+            credentials[:5], trust=trust, clock=clock, status_source=StaticStatusLists(lists)
+        ),
+    )
