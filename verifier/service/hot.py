@@ -12,9 +12,10 @@ body through its generic layers):
 * ``POST /qr/verify`` with ``text/plain`` QR text, or a JSON body :class:`QrTextRequest` accepts.
 
 Those are answered by the functions the routes use (:func:`plain_qr_text`,
-:func:`credential_text`, :func:`verify`, :func:`result_body`, :func:`respond`), and a vic error
-they raise is answered by :func:`~vic.httpkit.problems.problem_response` as the app's handler
-answers it; anything else propagates to the app's last-resort handler, as from a route.
+:func:`credential_text`, :func:`verify`, :func:`result_body`; :func:`send_answer` sends the
+bytes :func:`respond` would), and a vic error they raise is answered by
+:func:`~vic.httpkit.problems.problem_response` as the app's handler answers it; anything else
+propagates to the app's last-resort handler, as from a route.
 Everything else — a body the model refuses, a photo, a PDF, an empty body, another media type or
 method, a ``root_path`` — goes on to the FastAPI app unchanged, which answers it as before. The
 differential tests (tests/verifier_service/test_hot_path.py) send the same requests to an app
@@ -35,7 +36,7 @@ from vic.httpkit.problems import problem_response
 from vic.verifier.service.models import QrTextRequest, VerifyCredentialRequest, VerifyOptions
 from vic.verifier.service.routes import credential_text, plain_qr_text
 from vic.verifier.service.settings import VerifierSettings
-from vic.verifier.service.verification import respond, result_body, verify
+from vic.verifier.service.verification import result_body, send_answer, verify
 
 __all__ = ["HOT_PATHS", "HotRoutes"]
 
@@ -55,7 +56,7 @@ async def _credentials_verify(
     except ValidationError:
         return False  # the route answers 422 INVALID_REQUEST with FastAPI's errors
     result = await verify(settings, body.verifiableCredential, body.options)
-    await respond(*result_body(result, settings))(scope, receive, send)
+    await send_answer(*result_body(result, settings), send)
     return True
 
 
@@ -97,7 +98,7 @@ async def _qr_verify(
     else:
         return False  # photos, PDFs, an empty body
     result = await verify(settings, credential_text(text), _NO_OPTIONS)
-    await respond(*result_body(result, settings, with_credential=True))(scope, receive, send)
+    await send_answer(*result_body(result, settings, with_credential=True), send)
     return True
 
 

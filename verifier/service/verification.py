@@ -8,11 +8,13 @@ the whole result. Never 200 with ``verified: false``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from starlette.types import Send
 
 from vic.contexts.errors import ParsingError, VicError
 from vic.httpkit.problems import PROBLEM_MEDIA_TYPE
@@ -28,6 +30,7 @@ __all__ = [
     "respond",
     "result_body",
     "run_verification",
+    "send_answer",
     "status_code",
     "verify",
     "warnings",
@@ -106,6 +109,28 @@ def respond(code: int, body: dict[str, Any]) -> JSONResponse:
     """The answer: JSON for 200, a problem document otherwise."""
     media = "application/json" if code == 200 else PROBLEM_MEDIA_TYPE
     return JSONResponse(body, status_code=code, media_type=media)
+
+
+_RENDER: Final = json.JSONEncoder(
+    ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+).encode
+"""What :class:`JSONResponse` renders a body with (``json.dumps`` with these arguments), built
+once instead of once a response."""
+_MEDIA: Final = {200: b"application/json"}
+_PROBLEM: Final = PROBLEM_MEDIA_TYPE.encode("latin-1")
+
+
+async def send_answer(code: int, body: dict[str, Any], send: Send) -> None:
+    """Send :func:`respond`'s answer as its ASGI messages, byte for byte, without building a
+    response object (the lean path of the hot routes; tests/verifier_service/test_answers.py
+    compares the two)."""
+    content = _RENDER(body).encode("utf-8")
+    headers = [
+        (b"content-length", str(len(content)).encode("latin-1")),
+        (b"content-type", _MEDIA.get(code, _PROBLEM)),
+    ]
+    await send({"type": "http.response.start", "status": code, "headers": headers})
+    await send({"type": "http.response.body", "body": content})
 
 
 ANY_ISSUER_WARNING = {
