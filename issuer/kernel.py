@@ -112,7 +112,7 @@ class Kernel:
 
     def current_key_id(self) -> int:
         """The row id of the key new signatures use."""
-        return self.run(lambda s: keys_repo.current_key(s).id, readonly=True)
+        return self.run(keys_repo.current_key_id, readonly=True)
 
     def current_signer(self) -> Signer:
         """The signer of the current key (for securing formats other than the marks' Data

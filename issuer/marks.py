@@ -33,7 +33,7 @@ from vic.issuer.db.models import AuditEntry, Mark, SigningKey, Vehicle
 from vic.issuer.domain import Actor, IssuanceReason, IssuedMark, RevocationReason, StatusSpace
 from vic.issuer.records import Context, audit_rows, dumps, mark_result
 from vic.issuer.repositories import bulk
-from vic.issuer.repositories.keys import current_key
+from vic.issuer.repositories.keys import current_key_id
 from vic.issuer.status import allocate, set_bits
 from vic.vc.mark import InspectionBasis, TerseStatus, VehicleSubject, build_mark, new_mark_id
 from vic.vc.status import TERSE_LIST_LENGTH, StatusPurpose
@@ -125,7 +125,7 @@ def replay(
             event_key=event_key,
         )
     if mark.state == "pending":
-        return ToSign(mark.id, mark.unsigned, current_key(session).id)
+        return ToSign(mark.id, mark.unsigned, current_key_id(session))
     return Done(mark_result(session, mark, did=ctx.did, issued_now=False))
 
 
@@ -145,7 +145,7 @@ def create_pending(
                 f"the validity this event grants ended on {request.valid_until.isoformat()}",
                 code="VALIDITY_ENDED",
             )
-    key_id = current_key(session).id
+    key_id = current_key_id(session)
     allocations = allocate(session, StatusSpace.MARK, now, len(requests))
     rows: list[dict[str, Any]] = []
     for request, allocation in zip(requests, allocations, strict=True):
@@ -247,16 +247,13 @@ def store_signed(
     now = ctx.now()
     row_ids = [s.row_id for s in signed]
     # Lock order, as everywhere: vehicles, then marks, then status lists.
-    vehicle_ids = sorted(
-        set(session.execute(select(Mark.vehicle_id).where(Mark.id.in_(row_ids))).scalars())
-    )
     vehicles = {
         row.id: row
         for row in session.execute(
             select(Vehicle.id, Vehicle.vin, Vehicle.cancelled_at)
-            .where(Vehicle.id.in_(vehicle_ids))
+            .where(Vehicle.id.in_(select(Mark.vehicle_id).where(Mark.id.in_(row_ids))))
             .order_by(Vehicle.id)
-            .with_for_update()
+            .with_for_update()  # the vehicles only (not the subquery's marks)
         )
     }
     marks = {

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -132,6 +132,25 @@ class Allocation:
     position: int
 
 
+_LISTS = StatusList.__table__
+assert isinstance(_LISTS, Table)
+_TAKE_BLOCK = (
+    update(_LISTS)
+    .where(
+        _LISTS.c.id
+        == select(_LISTS.c.id)
+        .where(_LISTS.c.space == bindparam("list_space"), _LISTS.c.allocated < _LISTS.c.capacity)
+        .order_by(_LISTS.c.list_index)
+        .limit(1)
+        .scalar_subquery(),
+        _LISTS.c.allocated + bindparam("block") <= _LISTS.c.capacity,
+    )
+    .values(allocated=_LISTS.c.allocated + bindparam("block"))
+    .returning(_LISTS.c.allocated, _LISTS.c.list_index, _LISTS.c.permutation_key)
+)
+"""A block of the first open list's counter, if that list has room for all of it."""
+
+
 def allocate(
     session: Session, space: StatusSpace, now: datetime, count: int = 1
 ) -> list[Allocation]:
@@ -144,6 +163,15 @@ def allocate(
     """
     spec = SPACES[space]
     taken: list[tuple[int, int]] = []
+    # The usual case in one statement: the first open list has room for the whole block.
+    row = session.execute(_TAKE_BLOCK, {"list_space": space.value, "block": count}).one_or_none()
+    if row is not None:
+        end, list_index, key = row
+        secret = bytes.fromhex(key)
+        taken.extend(
+            (list_index, permute(sequence, key=secret, capacity=spec.capacity))
+            for sequence in range(end - count, end)
+        )
     while len(taken) < count:
         open_list = session.execute(
             select(StatusList.id, StatusList.capacity - StatusList.allocated)

@@ -16,6 +16,7 @@ __all__ = [
     "add_registry_version",
     "all_keys",
     "current_key",
+    "current_key_id",
     "forget_publications",
     "fragments",
     "insert_key",
@@ -42,6 +43,20 @@ _CURRENT_KEY = (
     .order_by(SigningKey.id.desc())
     .limit(1)
 )
+
+
+_KEYS = SigningKey.__table__
+_CURRENT_KEY_ID = (
+    select(_KEYS.c.id).where(_KEYS.c.retired_at.is_(None)).order_by(_KEYS.c.id.desc()).limit(1)
+)
+
+
+def current_key_id(session: Session) -> int:
+    """The row id of :func:`current_key` (a Core query: no ORM object)."""
+    key_id = session.execute(_CURRENT_KEY_ID).scalar_one_or_none()
+    if key_id is None:  # pragma: no cover - the keys service creates key-1 on first open
+        raise RecordNotFoundError("the authority has no signing key", code="NO_SIGNING_KEY")
+    return int(key_id)
 
 
 def current_key(session: Session) -> SigningKey:
