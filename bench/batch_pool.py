@@ -11,6 +11,8 @@ rounds, medians:
   ``--workers`` processes;
 - the CPU time per credential of this process and of the workers during the pool's rounds (from
   /proc), beside this process's CPU per credential in the in-process batch: what the pool adds;
+  and the rate that CPU allows on idle cores (the cores a case can use ÷ its CPU per credential),
+  the figure to compare on a busy machine, where the workers share one session's CPU;
 - packing, pickling and unpickling one result (what crosses the boundary per credential) and the
   bytes per credential each way;
 - the start-up of a pool (spawn and forkserver) and its first, cold, batch.
@@ -34,16 +36,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from verify_path import Setup, clock
 
-TICK = os.sysconf("SC_CLK_TCK")
-
 
 def cpu_of(pids: list[int]) -> float:
-    """CPU seconds (user + system) the processes have used so far."""
+    """CPU seconds the processes' threads have run so far (/proc/PID/task/*/schedstat, ns)."""
     total = 0
     for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])
-    return total / TICK
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            total += int((task / "schedstat").read_text().split()[0])
+    return total / 1e9
 
 
 def main() -> None:
@@ -128,6 +128,7 @@ def main() -> None:
             many.worker_pids(),
         ),
     ]
+    pooled = [("pool, 1 worker", 1), (f"pool, {args.workers} workers", args.workers)]
     for round_number in range(args.repeats):
         shift = round_number % len(cases)
         for name, run, pids in cases[shift:] + cases[:shift]:
@@ -147,10 +148,23 @@ def main() -> None:
     for name, values in list(figures.items())[1:]:
         print(f"  {name} ÷ in this process{'':<4}{statistics.median(values) / base:8.2f}")
     print()
-    print("  CPU per credential (µs, /proc clock ticks: rough)")
+    print("  CPU per credential (µs, /proc schedstat)")
     width = max(len(n) for n in cpu) + 2
     for name, values in cpu.items():
         print(f"    {name:<{width}}{statistics.median(values):8.0f}")
+    print()
+    cores = len(os.sched_getaffinity(0))
+    print(f"  the rate that CPU allows on {cores} idle cores (from the CPU per credential)")
+    capacity = {"in this process": 1e6 / statistics.median(cpu["in this process: all processes"])}
+    for name, workers in pooled:
+        every = statistics.median(cpu[f"{name}: all processes"])
+        parent = statistics.median(cpu[f"{name}: this process"])
+        # each worker uses at most one core, all processes together at most the cores
+        capacity[name] = min(workers * 1e6 / (every - parent), cores * 1e6 / every, 1e6 / parent)
+    for name, value in capacity.items():
+        print(f"    {name:<{width}}{value:8.0f} /s")
+    for name, value in list(capacity.items())[1:]:
+        print(f"    {name} ÷ in this process{'':<4}{value / capacity['in this process']:8.2f}")
     print()
     print("  what crosses per credential (a chunk of 64)")
     print(f"    out: {out_bytes:.0f} bytes (the QR text); back: {back_bytes:.0f} bytes")
