@@ -93,6 +93,11 @@ class DocumentLoader:
         """Whether ``url`` is bundled or was added to this loader (nothing else is served)."""
         return url in self._extra or url in _manifest()
 
+    def replaces(self, url: str) -> bool:
+        """Whether ``url`` was added to this loader (it may then serve another document than the
+        bundled one)."""
+        return url in self._extra
+
     def load(self, url: str) -> Any:
         """The parsed document at ``url``.
 

@@ -47,7 +47,7 @@ from vic.contexts.errors import (
 from vic.contexts.loader import DocumentLoader
 from vic.vc.contextcache import SHARED_CACHE, CachingContextResolver, CachingProcessor
 from vic.vc.iri import is_absolute_iri
-from vic.vc.markcanon import compiled_quads
+from vic.vc.markcanon import COMPILED_MAX_ARRAY, COMPILED_MAX_VALUES, compiled_nquads
 from vic.vc.rdfc import pyld_quads, simple_canonical_nquads
 
 __all__ = ["CanonicalizationLimits", "canonicalize", "expand", "is_absolute_iri"]
@@ -149,26 +149,26 @@ def canonicalize(
 
     :raises JsonLdError: as :func:`expand`, or CanonicalizationLimitError past ``limits``.
     """
-    _check_size(document, limits)  # every path, the compiled one too
-    quads = compiled_quads(document, loader) if _compiled.enabled else None
+    compiled = compiled_nquads(document, loader, hash_algorithm) if _compiled.enabled else None
     if (
-        quads is not None
-        and len(quads) <= limits.max_quads
-        # (blank node subjects, as counted here, are never more than the quads)
-        and (
-            len(quads) <= limits.max_blank_nodes
-            or len({q[0] for q in quads if q[0][:2] == "_:"}) <= limits.max_blank_nodes
-        )
+        compiled is None
+        or limits.max_values < COMPILED_MAX_VALUES
+        or limits.max_array_length < COMPILED_MAX_ARRAY
     ):
-        fast = simple_canonical_nquads(quads, hash_algorithm)
-        if fast is not None:
-            shape = (hash_algorithm, frozenset([q[1] for q in quads]))
-            if shape in _compiled.confirmed:
-                return fast
-            expanded = expand(document, loader, limits)
-            general = canonicalize_expanded(expanded, limits, hash_algorithm)
-            _compiled.confirm(shape, fast == general)
-            return general
+        # (a compiled document, whose work was bounded by the table, is smaller than that)
+        _check_size(document, limits)
+    if (
+        compiled is not None
+        and compiled.quads <= limits.max_quads
+        and compiled.blank_nodes <= limits.max_blank_nodes
+    ):
+        shape = (hash_algorithm, compiled.predicates)
+        if shape in _compiled.confirmed:
+            return compiled.nquads
+        expanded = expand(document, loader, limits)
+        general = canonicalize_expanded(expanded, limits, hash_algorithm)
+        _compiled.confirm(shape, compiled.nquads == general)
+        return general
     return canonicalize_expanded(expand(document, loader, limits), limits, hash_algorithm)
 
 

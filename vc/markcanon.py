@@ -29,16 +29,25 @@ with the general path (a mismatch turns the compiled path off).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Final
 
 from vic.contexts.errors import UnknownContextError
 from vic.contexts.loader import DocumentLoader, context_document
 from vic.vc.rdfc import Quad
 
-__all__ = ["MARK_CONTEXT_URLS", "compiled_quads"]
+__all__ = [
+    "COMPILED_MAX_ARRAY",
+    "COMPILED_MAX_VALUES",
+    "MARK_CONTEXT_URLS",
+    "CompiledNQuads",
+    "compiled_nquads",
+    "compiled_quads",
+]
 
 MARK_CONTEXT_URLS: Final = (
     "https://www.w3.org/ns/credentials/v2",
@@ -46,6 +55,7 @@ MARK_CONTEXT_URLS: Final = (
     "https://w3id.org/vehicle-inspection/v1",
 )
 
+_URL0, _URL1, _URL2 = MARK_CONTEXT_URLS
 _CRED = "https://www.w3.org/2018/credentials#"
 _SEC = "https://w3id.org/security#"
 _VI = "https://w3id.org/vehicle-inspection#"
@@ -54,6 +64,13 @@ _SCHEMA = "https://schema.org/"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
+COMPILED_MAX_VALUES: Final = 32
+"""At least the JSON values (as :func:`vic.vc.jsonld.canonicalize` counts them) of any document
+:func:`compiled_quads` accepts: the table's keys, three contexts and two types at most."""
+COMPILED_MAX_ARRAY: Final = 3
+"""The longest array in a document :func:`compiled_quads` accepts (its ``@context``)."""
+
+_HASHES: Final = {"sha256": hashlib.sha256, "sha384": hashlib.sha384}
 _IRI = re.compile(r"(?:https?://|did:|urn:)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*\Z")
 _MAX_INTEGER = 2**53
 
@@ -132,6 +149,9 @@ def _loader_serves_bundled(loader: DocumentLoader | None) -> bool:
         return True
     if type(loader) is not DocumentLoader:
         return False
+    replaces = loader.replaces
+    if not (replaces(_URL0) or replaces(_URL1) or replaces(_URL2)):
+        return True  # it serves context_document(url) for each
     try:
         return all(loader.load(url) is context_document(url) for url in MARK_CONTEXT_URLS)
     except UnknownContextError:
@@ -146,8 +166,82 @@ def compiled_quads(
     Blank node labels are arbitrary (``_:b0``...): canonicalize the result with
     :func:`vic.vc.rdfc.simple_canonical_nquads`.
     """
+    nodes = _compiled_nodes(document, loader)
+    if nodes is None:
+        return None
+    labels = _blank_labels(nodes)
+    quads: list[Quad] = []
+    for index, node in enumerate(nodes):
+        subject = node.iri or labels[index]
+        for predicate, obj in node.props:
+            quads.append((subject, predicate, obj if isinstance(obj, str) else labels[obj], ""))
+    return quads
+
+
+@dataclass(frozen=True)
+class CompiledNQuads:
+    """The canonical N-Quads of a compiled document, and what a caller bounds or keys by."""
+
+    nquads: str
+    quads: int
+    blank_nodes: int
+    predicates: frozenset[str]
+
+
+def compiled_nquads(
+    document: Mapping[str, Any],
+    loader: DocumentLoader | None = None,
+    hash_algorithm: str = "sha256",
+) -> CompiledNQuads | None:
+    """The RDFC-1.0 canonical N-Quads of a lean mark or its proof configuration: the same text as
+    ``simple_canonical_nquads(compiled_quads(document, loader), hash_algorithm)``, written from
+    the document's tree of nodes (each blank node is the object of one quad, its parent's, and
+    never a graph name). None when :func:`compiled_quads` would be None, or when two blank nodes
+    share a first-degree hash (the general algorithm decides then).
+    """
+    nodes = _compiled_nodes(document, loader)
+    if nodes is None:
+        return None
+    blank = [index for index, node in enumerate(nodes) if node.iri is None]
+    labels: dict[int, str] = {}
+    if len(blank) == 1:
+        labels[blank[0]] = "_:c14n0"  # a lone blank node's first-degree hash is unique
+    elif blank:
+        new_hash = _HASHES.get(hash_algorithm) or partial(hashlib.new, hash_algorithm)
+        by_hash: dict[str, int] = {}
+        for index in blank:
+            node = nodes[index]
+            # its first-degree quads: its own (other blank nodes _:z) and its parent's to it
+            lines = [
+                f"_:a {p} {o} .\n" if type(o) is str else f"_:a {p} _:z .\n" for p, o in node.props
+            ]
+            if node.parent is not None:
+                parent, predicate = node.parent
+                lines.append(f"{nodes[parent].iri or '_:z'} {predicate} _:a .\n")
+            lines.sort()
+            digest = new_hash("".join(lines).encode("utf-8")).hexdigest()
+            if digest in by_hash:
+                return None
+            by_hash[digest] = index
+        for number, (_, index) in enumerate(sorted(by_hash.items())):
+            labels[index] = f"_:c14n{number}"
+    out = []
+    predicates = set()
+    for index, node in enumerate(nodes):
+        subject = node.iri or labels[index]
+        for predicate, obj in node.props:
+            predicates.add(predicate)
+            out.append(f"{subject} {predicate} {obj if isinstance(obj, str) else labels[obj]} .\n")
+    quads = len(out)
+    out.sort()
+    return CompiledNQuads("".join(out), quads, len(blank), frozenset(predicates))
+
+
+def _compiled_nodes(
+    document: Mapping[str, Any], loader: DocumentLoader | None
+) -> list[_Built] | None:
     context = document.get("@context")
-    if not isinstance(context, list) or tuple(context) != MARK_CONTEXT_URLS:
+    if type(context) is not list or len(context) != 3 or tuple(context) != MARK_CONTEXT_URLS:
         return None
     types = document.get("type")
     shape = _PROOF_CONFIG if types == "DataIntegrityProof" else _CREDENTIAL
@@ -155,10 +249,15 @@ def compiled_quads(
         return None
     builder = _Builder()
     try:
-        builder.node(document, shape, top=True)
+        builder.node(document, shape, None, top=True)
     except _NotCompiled:
         return None
-    return builder.quads
+    return builder.nodes
+
+
+def _blank_labels(nodes: list[_Built]) -> dict[int, str]:
+    blank = [index for index, node in enumerate(nodes) if node.iri is None]
+    return {index: f"_:b{number}" for number, index in enumerate(blank)}
 
 
 def _safe_string(value: Any) -> str:
@@ -173,34 +272,48 @@ def _iri(value: Any) -> str:
     return f"<{value}>"
 
 
+class _Built:
+    """A node of the document's tree: its IRI (None for a blank node), its (predicate, object)
+    pairs (an object that is another node is that node's index), its parent and the predicate
+    that leads here."""
+
+    __slots__ = ("iri", "parent", "props")
+
+    def __init__(self, iri: str | None, parent: tuple[int, str] | None) -> None:
+        self.iri = iri
+        self.parent = parent
+        self.props: list[tuple[str, str | int]] = []
+
+
 class _Builder:
     def __init__(self) -> None:
-        self.quads: list[Quad] = []
-        self._blank_nodes = 0
+        self.nodes: list[_Built] = []
 
-    def node(self, value: Any, shape: _Node, *, top: bool = False) -> str:
+    def node(
+        self, value: Any, shape: _Node, parent: tuple[int, str] | None, *, top: bool = False
+    ) -> int:
         if type(value) is not dict:
             raise _NotCompiled
         if "id" in value:
             if not shape.id_allowed:
                 raise _NotCompiled
-            subject = _iri(value["id"])
+            built = _Built(_iri(value["id"]), parent)
         else:
-            subject = f"_:b{self._blank_nodes}"
-            self._blank_nodes += 1
+            built = _Built(None, parent)
+        index = len(self.nodes)
+        self.nodes.append(built)
         types = value.get("type")
         names = types if type(types) is list else [types]
-        objects = []
+        if len(names) > len(shape.types):
+            raise _NotCompiled  # (a repeated type: its work stays bounded by the table)
+        props = built.props
         for name in names:
             iri = shape.types.get(name) if type(name) is str else None
             if iri is None:
                 raise _NotCompiled
-            objects.append(f"<{iri}>")
+            props.append((_RDF_TYPE, f"<{iri}>"))
         if shape.required_type not in names or len(set(names)) != len(names):
             raise _NotCompiled
-        quads = self.quads
-        for obj in objects:
-            quads.append((subject, _RDF_TYPE, obj, ""))
         for key, item in value.items():
             if key in ("type", "id") or (top and key == "@context"):
                 continue
@@ -208,6 +321,7 @@ class _Builder:
             if spec is None:
                 raise _NotCompiled
             predicate, kind, detail = spec
+            obj: str | int
             if kind == "iri":
                 obj = _iri(item)
             elif kind == "string":
@@ -226,6 +340,6 @@ class _Builder:
                     raise _NotCompiled
                 obj = f"<{target}>"
             else:  # a nested node
-                obj = self.node(item, detail)
-            quads.append((subject, f"<{predicate}>", obj, ""))
-        return subject
+                obj = self.node(item, detail, (index, f"<{predicate}>"))
+            props.append((f"<{predicate}>", obj))
+        return index

@@ -51,6 +51,11 @@ def simple_canonical_nquads(quads: Sequence[Quad], hash_algorithm: str = "sha256
             mentions.setdefault(g, []).append(quad)
     if not mentions:
         return "".join(sorted([_line(s, p, o, g) for s, p, o, g in quads]))
+    if len(mentions) == 1:
+        # one blank node: its first-degree hash is unique whatever it is, so it is issued
+        # _:c14n0 (RDFC-1.0 step 5) without computing the hash (a proof configuration)
+        canonical = dict.fromkeys(mentions, "_:c14n0")
+        return _relabelled(quads, canonical)
     new_hash = _HASHES.get(hash_algorithm) or partial(hashlib.new, hash_algorithm)
     by_hash: dict[str, str] = {}
     for node, listed in mentions.items():
@@ -73,6 +78,11 @@ def simple_canonical_nquads(quads: Sequence[Quad], hash_algorithm: str = "sha256
             return None
         by_hash[digest] = node
     canonical = {node: f"_:c14n{i}" for i, (_, node) in enumerate(sorted(by_hash.items()))}
+    return _relabelled(quads, canonical)
+
+
+def _relabelled(quads: Sequence[Quad], canonical: Mapping[str, str]) -> str:
+    """The sorted N-Quads of ``quads`` with every blank node given its canonical label."""
     out = []
     for s, p, o, g in quads:
         if s[:2] == "_:":

@@ -9,6 +9,7 @@ or fail with the same error as before.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any
 
 import pytest
@@ -29,13 +30,22 @@ from vic.contexts.errors import RelativeIriError, UndefinedTermError, VicError
 from vic.contexts.loader import VEHICLE_INSPECTION_V1, DocumentLoader, context_document
 from vic.vc import jsonld
 from vic.vc.jsonld import canonicalize, expand
-from vic.vc.markcanon import compiled_quads
+from vic.vc.markcanon import compiled_nquads, compiled_quads
 from vic.vc.rdfc import pyld_quads, simple_canonical_nquads
 
 
 def compiled(document: dict[str, Any], algorithm: str = "sha256") -> str | None:
+    """The compiled quads, canonicalized; compiled_nquads (the tree form canonicalize takes)
+    must give the same text, and decline the same documents."""
     quads = compiled_quads(document, LOADER)
-    return None if quads is None else simple_canonical_nquads(quads, algorithm)
+    text = None if quads is None else simple_canonical_nquads(quads, algorithm)
+    direct = compiled_nquads(document, LOADER, algorithm)
+    assert (None if direct is None else direct.nquads) == text
+    if direct is not None and quads is not None:
+        assert direct.quads == len(quads)
+        assert direct.blank_nodes == len({q[0] for q in quads if q[0].startswith("_:")})
+        assert direct.predicates == frozenset(q[1] for q in quads)
+    return text
 
 
 def _sample() -> dict[str, Any]:
@@ -216,13 +226,13 @@ def test_a_mismatch_turns_the_compiled_path_off(monkeypatch: pytest.MonkeyPatch)
     state = jsonld._CompiledPath()
     monkeypatch.setattr(jsonld, "_compiled", state)
 
-    def wrong(document: Any, loader: Any = None) -> Any:
-        quads = compiled_quads(document, loader)
-        if quads is None:
+    def wrong(document: Any, loader: Any = None, algorithm: str = "sha256") -> Any:
+        right = compiled_nquads(document, loader, algorithm)
+        if right is None:
             return None
-        return [(s, "<https://wrong.example/p>", o, g) for s, _, o, g in quads]
+        return dataclasses.replace(right, nquads=right.nquads.replace("<https://", "<http://"))
 
-    monkeypatch.setattr(jsonld, "compiled_quads", wrong)
+    monkeypatch.setattr(jsonld, "compiled_nquads", wrong)
     sample = _sample()
     assert canonicalize(sample) == reference(sample)
     assert not state.enabled

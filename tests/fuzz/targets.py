@@ -41,7 +41,7 @@ from vic.vc.cborld import CborLimits, Registry, converter, decode, decodeplan
 from vic.vc.cose import decode_sign1, verify_cose
 from vic.vc.jsonio import parse_json_object
 from vic.vc.jsonld import canonicalize, expand
-from vic.vc.markcanon import compiled_quads
+from vic.vc.markcanon import compiled_nquads, compiled_quads
 from vic.vc.qrcose import decode_cose_barcode
 from vic.vc.rdfc import simple_canonical_nquads
 from vic.vc.status import Bitstring, parse_status_entries, parse_status_list_credential
@@ -309,6 +309,9 @@ def mark_canon(data: bytes) -> None:
     general = _error_of(lambda: _general_nquads(copy.deepcopy(document), algorithm))
     quads = compiled_quads(document)
     compiled = None if quads is None else simple_canonical_nquads(quads, algorithm)
+    direct = compiled_nquads(document, None, algorithm)
+    if (None if direct is None else direct.nquads) != compiled:
+        raise Difference(f"compiled tree {direct!r} / compiled quads {compiled!r}")
     if compiled is not None and ("ok", compiled) != general:
         raise Difference(f"compiled {compiled!r} / general {general}")
     if general[0] == "ok":
