@@ -28,6 +28,7 @@ _DATETIME = re.compile(
     r"T(?P<hour>[0-9]{2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})(?P<fraction>\.[0-9]+)?"
     r"(?P<tz>Z|[+-][0-9]{2}:[0-9]{2})?"
 )  # used with fullmatch: "$" would accept a trailing newline
+_UTC_SECONDS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 
 
 def parse_datetime(value: object, *, field: str, require_timezone: bool = True) -> datetime:
@@ -38,6 +39,19 @@ def parse_datetime(value: object, *, field: str, require_timezone: bool = True) 
 
     :raises DataModelError: code INVALID_DATETIME when the value is not a valid dateTime.
     """
+    if type(value) is str and len(value) == 20 and _UTC_SECONDS.fullmatch(value):
+        # the common form (2026-11-25T08:00:00Z: whole seconds in UTC), read directly; the
+        # general path below gives the same instant, and the same error for no real date
+        try:
+            return datetime.fromisoformat(value[:19]).replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    return _parse_datetime_general(value, field=field, require_timezone=require_timezone)
+
+
+def _parse_datetime_general(
+    value: object, *, field: str, require_timezone: bool = True
+) -> datetime:
     match = _DATETIME.fullmatch(value) if isinstance(value, str) else None
     if match is None:
         raise DataModelError(

@@ -260,9 +260,22 @@ def _is_int_in(value: object, low: int, high: int) -> bool:
     return is_int(value) and low <= value <= high
 
 
+_DAYS_IN_MONTH: Final = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def _is_month_end(moment: datetime) -> bool:
-    local = moment.astimezone(CHINA_STANDARD_TIME)
-    return moment == valid_until_for_month(local.year, local.month)
+    """Whether ``moment`` is :func:`valid_until_for_month` of its month in China Standard Time."""
+    try:
+        local = moment.astimezone(CHINA_STANDARD_TIME)
+    except OverflowError:  # after 9999-12-31T16:00:00Z, past the last month end
+        return False
+    if local.second != 59 or local.minute != 59 or local.hour != 23 or local.microsecond:
+        return False
+    year, month = local.year, local.month
+    last_day = _DAYS_IN_MONTH[month]
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        last_day = 29
+    return local.day == last_day
 
 
 def _whole_seconds_utc(moment: object, name: str) -> datetime:

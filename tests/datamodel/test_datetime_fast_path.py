@@ -1,0 +1,60 @@
+"""parse_datetime's short cut for whole seconds in UTC against the general parser."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vic.contexts.errors import DataModelError
+from vic.vc.dates import _parse_datetime_general, parse_datetime
+
+_DIGITS = st.text(alphabet="0123456789", min_size=2, max_size=2)
+_SHAPED = st.builds(
+    lambda y, mo, d, h, mi, s: f"{y}-{mo}-{d}T{h}:{mi}:{s}Z",
+    st.text(alphabet="0123456789", min_size=4, max_size=4),
+    _DIGITS,
+    _DIGITS,
+    _DIGITS,
+    _DIGITS,
+    _DIGITS,
+)
+
+
+def _outcome(parse: object, value: object) -> object:
+    try:
+        result = parse(value, field="validFrom")  # type: ignore[operator]
+    except DataModelError as exc:
+        return ("error", exc.code, exc.message)
+    assert result.tzinfo is UTC
+    return result
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_SHAPED)
+def test_same_instant_or_same_error(value: str) -> None:
+    assert _outcome(parse_datetime, value) == _outcome(_parse_datetime_general, value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-11-25T08:00:00Z",
+        "2026-02-29T08:00:00Z",
+        "2024-02-29T08:00:00Z",
+        "0000-01-01T00:00:00Z",
+        "9999-12-31T23:59:59Z",
+        "2026-11-25T24:00:00Z",
+        "2026-11-25T08:00:60Z",
+        "2026-11-25t08:00:00Z",
+        "2026-11-25T08:00:00z",
+        "2026-11-25T08:00:00Z\n",
+        "٢٠٢٦-11-25T08:00:00Z",
+        "2026-11-25T08:00:00.5Z",
+        "2026-11-25T08:00:00+08:00",
+    ],
+)
+def test_edges(value: str) -> None:
+    assert _outcome(parse_datetime, value) == _outcome(_parse_datetime_general, value)
