@@ -234,13 +234,17 @@ def verify_proofs_of_allowed_contexts(
     loader: DocumentLoader | None = None,
     clock: Clock = system_clock,
     clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
+    depth_checked: bool = False,
 ) -> ProofsResult:
     """:func:`verify_proofs` (assertionMethod, no domain or challenge) for a caller that has
     just checked ``document``'s contexts with its policy and found them allowed (the verifier,
-    whose data model check does it): everything else is checked as there."""
+    whose data model check does it): everything else is checked as there, the nesting depth
+    too unless ``depth_checked`` says the caller has just checked it with
+    :func:`vic.vc.jsonio.check_depth`'s defaults."""
     loader = loader or _DEFAULT_LOADER
     try:
-        check_depth(document)
+        if not depth_checked:
+            check_depth(document)
         proofs = _proof_list(document.get("proof"), for_signing=False)
     except VicError as exc:
         return ProofsResult(error=exc)
@@ -349,7 +353,8 @@ def _verify_one(
             "the proof's challenge does not match", code="INVALID_CHALLENGE"
         )
 
-    input_document = dict(unsecured)
+    # the unsecured document is shared by the proofs: copied only when this one changes it
+    input_document: Mapping[str, Any] = unsecured
     previous = proof.get("previousProof")
     if previous is not None:
         wanted = [previous] if isinstance(previous, str) else previous
@@ -357,12 +362,15 @@ def _verify_one(
             raise ProofVerificationError(
                 "previousProof must be a string or a list of strings", code="INVALID_PROOF"
             )
-        input_document["proof"] = _matching_proofs(all_proofs, wanted, ProofVerificationError)
+        input_document = {
+            **unsecured,
+            "proof": _matching_proofs(all_proofs, wanted, ProofVerificationError),
+        }
 
     proof_config = {k: v for k, v in proof.items() if k not in _SIGNATURE_FIELDS}
     if "@context" in proof_config and suite.proof_type == "DataIntegrityProof":
         _check_context_prefix(unsecured.get("@context"), proof_config["@context"])
-        input_document["@context"] = proof_config["@context"]
+        input_document = {**input_document, "@context": proof_config["@context"]}
     elif "@context" in unsecured:
         # A legacy proof (DIDKit's, say) may carry its suite's context: it is processed after
         # the document's, as those stacks do (jws-2020 defines `type` only in scoped contexts).
@@ -379,18 +387,16 @@ def _verify_one(
 def _result(
     index: int, proof: Mapping[str, Any], controller: str | None, error: VicError | None
 ) -> ProofResult:
-    def text(name: str) -> str | None:
-        value = proof.get(name)
-        return value if isinstance(value, str) else None
-
+    proof_type, cryptosuite = proof.get("type"), proof.get("cryptosuite")
+    method, proof_id = proof.get("verificationMethod"), proof.get("id")
     return ProofResult(
-        index=index,
-        proof_type=text("type"),
-        cryptosuite=text("cryptosuite"),
-        verification_method=text("verificationMethod"),
-        controller=controller,
-        proof_id=text("id"),
-        error=error,
+        index,
+        proof_type if isinstance(proof_type, str) else None,
+        cryptosuite if isinstance(cryptosuite, str) else None,
+        method if isinstance(method, str) else None,
+        controller,
+        proof_id if isinstance(proof_id, str) else None,
+        error,
     )
 
 

@@ -495,6 +495,10 @@ class StatusEntry:
     status_message: tuple[StatusMessage, ...] = ()
 
 
+_REVOCATION: Final = StatusPurpose.REVOCATION
+_SUSPENSION: Final = StatusPurpose.SUSPENSION
+
+
 def parse_status_entries(credential: Mapping[str, Any]) -> tuple[StatusEntry, ...]:
     """The status entries of ``credential``'s ``credentialStatus`` (an object or an array).
 
@@ -523,7 +527,7 @@ def parse_status_entries(credential: Mapping[str, Any]) -> tuple[StatusEntry, ..
             raise StatusListError("a credentialStatus entry is not a JSON object")
         kind = _entry_type(item)
         if kind == _TERSE_ENTRY_TYPE:
-            entries.extend(expand_terse_entry(item))
+            entries.extend(_expand_terse(item, TERSE_LIST_LENGTH))
         else:
             entries.append(_parse_entry(item))
     return tuple(entries)
@@ -547,6 +551,11 @@ def expand_terse_entry(
         raise UsageError("list_length must be a positive integer")
     if not isinstance(entry, Mapping) or _entry_type(entry) != _TERSE_ENTRY_TYPE:
         raise StatusListError(f"not a {_TERSE_ENTRY_TYPE}", code="UNSUPPORTED_STATUS_TYPE")
+    return _expand_terse(entry, list_length)
+
+
+def _expand_terse(entry: Mapping[str, Any], list_length: int) -> tuple[StatusEntry, StatusEntry]:
+    """:func:`expand_terse_entry` of an entry already found to be terse."""
     base = entry.get("terseStatusListBaseUrl")
     if not isinstance(base, str) or not _is_url(base):
         raise StatusListError("terseStatusListBaseUrl is not an absolute URL")
@@ -554,20 +563,17 @@ def expand_terse_entry(
     if not is_int(terse_index) or not 0 <= terse_index < _TERSE_INDEX_LIMIT:
         raise StatusListError("terseStatusListIndex is not a 32-bit unsigned integer")
     list_index, status_list_index = divmod(terse_index, list_length)
-    revocation, suspension = (
-        StatusEntry(
-            id=None,
-            purpose=purpose,
-            list_credential=f"{base}/{purpose.value}/{list_index}",
-            index=status_list_index,
-        )
-        for purpose in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION)
+    return (
+        StatusEntry(None, _REVOCATION, f"{base}/revocation/{list_index}", status_list_index),
+        StatusEntry(None, _SUSPENSION, f"{base}/suspension/{list_index}", status_list_index),
     )
-    return revocation, suspension
 
 
 def _entry_type(item: Mapping[str, Any]) -> str:
-    types = _types(item.get("type"))
+    value = item.get("type")
+    if type(value) is str and (value in (_TERSE_ENTRY_TYPE, _ENTRY_TYPE)):
+        return value  # (what the general form below answers for one known type)
+    types = _types(value)
     known = [t for t in types if t in (_ENTRY_TYPE, _TERSE_ENTRY_TYPE)]
     if len(known) == 1:
         return known[0]

@@ -82,19 +82,19 @@ class Check:
     @classmethod
     def ok(cls, name: CheckName, **detail: Any) -> Check:
         """A passed check."""
-        return cls(name, True, detail=detail)
+        return _check(cls, name, True, None, detail, None)
 
     @classmethod
     def failed(
         cls, name: CheckName, error: VicError, status: Status | None = None, **detail: Any
     ) -> Check:
         """A failed check."""
-        return cls(name, False, error=error, detail=detail, failure_status=status)
+        return _check(cls, name, False, error, detail, status)
 
     @classmethod
     def skipped(cls, name: CheckName, reason: str) -> Check:
         """A check not run, and why (``--skip-status``, nothing to check)."""
-        return cls(name, None, detail={"skipped": reason})
+        return _check(cls, name, None, None, {"skipped": reason}, None)
 
     @property
     def status(self) -> Status | None:
@@ -111,6 +111,29 @@ class Check:
         if self.error is not None:
             out["error"] = self.error.to_dict()
         return out
+
+
+_new_object = object.__new__
+
+
+def _check(
+    cls: type[Check],
+    name: CheckName,
+    passed: bool | None,
+    error: VicError | None,
+    detail: dict[str, Any],
+    failure_status: Status | None,
+) -> Check:
+    """``cls(name, passed, error, detail, failure_status)``, the same object made without the
+    frozen dataclass's ``object.__setattr__`` per field (a verification makes about ten)."""
+    check = _new_object(cls)
+    fields = check.__dict__
+    fields["name"] = name
+    fields["passed"] = passed
+    fields["error"] = error
+    fields["detail"] = detail
+    fields["failure_status"] = failure_status
+    return check
 
 
 @dataclass(frozen=True)

@@ -61,11 +61,18 @@ class TrustList:
 
     def trusts(self, issuer: str) -> bool:
         """Whether ``issuer`` (a DID) is on the list."""
-        return any(entry.id == issuer for entry in self.issuers)
+        return issuer in self._by_id
 
     def get(self, issuer: str) -> TrustedIssuer | None:
-        """The entry of ``issuer``, if trusted."""
-        return next((entry for entry in self.issuers if entry.id == issuer), None)
+        """The entry of ``issuer``, if trusted (the first one, if listed twice)."""
+        return self._by_id.get(issuer)
+
+    @cached_property
+    def _by_id(self) -> dict[str, TrustedIssuer]:
+        by_id: dict[str, TrustedIssuer] = {}
+        for entry in self.issuers:
+            by_id.setdefault(entry.id, entry)
+        return by_id
 
     def binds_issuers(self) -> bool:
         """Whether a proof must be made with a method its credential's issuer controls.

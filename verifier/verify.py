@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from vic.contexts.errors import (
     CredentialStatusError,
@@ -133,7 +133,11 @@ def verify_credential(
             start = _latest(start, jwt.not_before)
             end = _earliest(end, jwt.expires)
     else:
-        checks.extend(_proof_checks(document, info.issuer, resolver, loader, clock, skew, dated))
+        checks.extend(
+            _proof_checks(
+                document, info.issuer, resolver, loader, clock, skew, dated, parsed.depth_checked
+            )
+        )
 
     if not trust.binds_issuers():
         checks = [_unbound(c) for c in checks]
@@ -184,6 +188,8 @@ class _Parsed:
     """The COSE_Sign1 message when the credential came as vc+cose (or in the COSE QR profile)."""
     jwt: str | None = None
     """The compact token when the credential came as vc+jwt."""
+    depth_checked: bool = False
+    """Whether the document's nesting was checked with check_depth's defaults while parsing."""
 
 
 def _parse(
@@ -198,7 +204,7 @@ def _parse(
     if isinstance(credential, Mapping):
         document = dict(credential)
         check_depth(document)
-        return _Parsed(document, "json")
+        return _Parsed(document, "json", depth_checked=True)
     if isinstance(credential, bytes):
         credential = credential_text(credential)
     from vic.vc.cose import COSE_SIGN1_START, cose_from_base64
@@ -225,7 +231,7 @@ def _parse(
         message = decode_cose_barcode(stripped)
         payload = decode_sign1(message).payload
         return _Parsed(parse_json_object(payload), "cose-barcode", cose=message)
-    return _Parsed(parse_json_object(credential), "json")
+    return _Parsed(parse_json_object(credential), "json", depth_checked=True)
 
 
 def _cose(message: bytes) -> _Parsed:
@@ -242,10 +248,16 @@ def _proof_checks(
     clock: Clock,
     skew: timedelta,
     dated: datetime | None = None,
+    depth_checked: bool = False,
 ) -> list[Check]:
     # the data model check has just checked the contexts with context_policy
     proofs = verify_proofs_of_allowed_contexts(
-        document, resolver=resolver, loader=loader, clock=clock, clock_skew=skew
+        document,
+        resolver=resolver,
+        loader=loader,
+        clock=clock,
+        clock_skew=skew,
+        depth_checked=depth_checked,
     )
     detail = [p.to_dict() for p in proofs.proofs]
     if not proofs.verified:
@@ -396,10 +408,7 @@ def _status_checks(
         return [Check.skipped(CheckName.STATUS, "the credential has no credentialStatus")]
     checks = []
     for entry in entries:
-        name = {
-            StatusPurpose.REVOCATION: CheckName.REVOCATION,
-            StatusPurpose.SUSPENSION: CheckName.SUSPENSION,
-        }.get(entry.purpose, CheckName.STATUS)
+        name = _CHECK_OF_PURPOSE.get(entry.purpose, CheckName.STATUS)
         try:
             checks.append(
                 _one_status(entry, name, issuer, source, resolver, loader, clock, now, skew)
@@ -407,6 +416,12 @@ def _status_checks(
         except VicError as exc:
             checks.append(Check.failed(CheckName.STATUS, exc, list=entry.list_credential))
     return checks
+
+
+_CHECK_OF_PURPOSE: Final = {
+    StatusPurpose.REVOCATION: CheckName.REVOCATION,
+    StatusPurpose.SUSPENSION: CheckName.SUSPENSION,
+}
 
 
 def _one_status(

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from typing import Any, ClassVar, Protocol
+from functools import partial
+from typing import Any, ClassVar, Final, Protocol
 
 from vic.contexts.errors import KeyTypeMismatchError, MalformedValueError, ProofVerificationError
 from vic.contexts.loader import DocumentLoader
@@ -18,6 +19,8 @@ from vic.did.keys import KeyType, PublicKey
 from vic.did.multibase import multibase_decode, multibase_encode
 
 __all__ = ["Cryptosuite", "SigningKey"]
+
+_HASHES: Final = {"sha256": hashlib.sha256, "sha384": hashlib.sha384}
 
 
 class SigningKey(Protocol):
@@ -76,9 +79,8 @@ class Cryptosuite(ABC):
         algorithm = self.hash_algorithm(key_type)
         canonical_config = self.configure(proof_config, loader, algorithm)
         canonical_document = self.transform(unsecured, loader, algorithm)
-        config_hash = hashlib.new(algorithm, canonical_config).digest()
-        document_hash = hashlib.new(algorithm, canonical_document).digest()
-        return config_hash + document_hash
+        new = _HASHES.get(algorithm) or partial(hashlib.new, algorithm)
+        return new(canonical_config).digest() + new(canonical_document).digest()
 
     def hash_algorithm(self, key_type: KeyType) -> str:
         """SHA-384 for P-384 keys, SHA-256 otherwise."""
