@@ -10,7 +10,7 @@ from typing import Any
 
 import jsonschema  # type: ignore[import-untyped,unused-ignore]
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from pyld import jsonld
 
 from tests.mark.strategies import vehicle_subjects
@@ -59,6 +59,7 @@ def test_every_subject_property_is_a_term_of_the_context() -> None:
         assert terms[basis.value] == VI + basis.value
 
 
+@settings(deadline=None)  # the first example loads jsonschema: no timing in the tests
 @given(vehicle_subjects())
 def test_generated_subjects_are_valid_against_the_schema(subject: VehicleSubject) -> None:
     jsonschema.validate(subject.to_json(), subject_schema(), jsonschema.Draft202012Validator)
