@@ -233,6 +233,34 @@ _MARK_COLUMNS = (
 )
 
 
+# store_signed's statements, built once (building them per call cost more than running them)
+_LOCK_VEHICLES_OF_MARKS = (
+    select(Vehicle.id, Vehicle.vin, Vehicle.cancelled_at)
+    .where(
+        Vehicle.id.in_(
+            select(Mark.vehicle_id).where(Mark.id.in_(bindparam("row_ids", expanding=True)))
+        )
+    )
+    .order_by(Vehicle.id)
+    .with_for_update()  # the vehicles only (not the subquery's marks)
+)
+_LOCK_MARKS = (
+    select(*_MARK_COLUMNS)
+    .where(Mark.id.in_(bindparam("row_ids", expanding=True)))
+    .order_by(Mark.id)
+    .with_for_update()
+)
+_KEYS_BY_ID = select(SigningKey.id, SigningKey.fragment, SigningKey.retired_at).where(
+    SigningKey.id.in_(bindparam("key_ids", expanding=True))
+)
+_LOCK_CURRENT_MARKS = (
+    select(Mark.id, Mark.vehicle_id, Mark.number, Mark.status_entry_id)
+    .where(Mark.vehicle_id.in_(bindparam("vehicle_ids", expanding=True)), Mark.is_current)
+    .order_by(Mark.vehicle_id)
+    .with_for_update()
+)
+
+
 def store_signed(
     session: Session, ctx: Context, actor: Actor, signed: Sequence[Signed]
 ) -> list[IssuedMark | None]:
@@ -248,31 +276,13 @@ def store_signed(
     row_ids = [s.row_id for s in signed]
     # Lock order, as everywhere: vehicles, then marks, then status lists.
     vehicles = {
-        row.id: row
-        for row in session.execute(
-            select(Vehicle.id, Vehicle.vin, Vehicle.cancelled_at)
-            .where(Vehicle.id.in_(select(Mark.vehicle_id).where(Mark.id.in_(row_ids))))
-            .order_by(Vehicle.id)
-            .with_for_update()  # the vehicles only (not the subquery's marks)
-        )
+        row.id: row for row in session.execute(_LOCK_VEHICLES_OF_MARKS, {"row_ids": row_ids})
     }
-    marks = {
-        row.id: row
-        for row in session.execute(
-            select(*_MARK_COLUMNS).where(Mark.id.in_(row_ids)).order_by(Mark.id).with_for_update()
-        )
-    }
+    marks = {row.id: row for row in session.execute(_LOCK_MARKS, {"row_ids": row_ids})}
     key_ids = {s.key_id for s in signed} | {
         m.signing_key_id for m in marks.values() if m.signing_key_id is not None
     }
-    keys = {
-        row.id: row
-        for row in session.execute(
-            select(SigningKey.id, SigningKey.fragment, SigningKey.retired_at).where(
-                SigningKey.id.in_(key_ids)
-            )
-        )
-    }
+    keys = {row.id: row for row in session.execute(_KEYS_BY_ID, {"key_ids": sorted(key_ids)})}
     storing = [
         s
         for s in signed
@@ -302,12 +312,7 @@ def store_signed(
         touched = sorted(stored_by_vehicle)
         currents = {
             row.vehicle_id: row
-            for row in session.execute(
-                select(Mark.id, Mark.vehicle_id, Mark.number, Mark.status_entry_id)
-                .where(Mark.vehicle_id.in_(touched), Mark.is_current)
-                .order_by(Mark.vehicle_id)
-                .with_for_update()
-            )
+            for row in session.execute(_LOCK_CURRENT_MARKS, {"vehicle_ids": touched})
         }
         numbers = {i: marks[i].number for i in stored_ids}
         entries = {i: marks[i].status_entry_id for i in stored_ids}

@@ -229,6 +229,30 @@ def allocate(
     ]
 
 
+_ENTRIES = StatusEntry.__table__
+assert isinstance(_ENTRIES, Table)
+_SET_BITS: Final = {
+    revocation: update(_ENTRIES)
+    .where(
+        _ENTRIES.c.id.in_(bindparam("ids", expanding=True)),
+        _ENTRIES.c[column] != bindparam("bit"),
+    )
+    .values({column: bindparam("bit")})
+    .returning(_ENTRIES.c.space, _ENTRIES.c.list_index)
+    for revocation, column in ((True, "revoked"), (False, "suspended"))
+}
+"""By purpose (revocation or not): set a bit of entries, the lists of those it changed."""
+_BUMP_VERSION: Final = {
+    revocation: update(_LISTS)
+    .where(
+        _LISTS.c.space == bindparam("list_space"),
+        _LISTS.c.list_index == bindparam("list_number"),
+    )
+    .values({column: _LISTS.c[column] + 1})
+    for revocation, column in ((True, "revocation_version"), (False, "suspension_version"))
+}
+
+
 def set_bits(
     session: Session, entry_ids: Iterable[int], purpose: StatusPurpose, value: bool
 ) -> int:
@@ -239,25 +263,10 @@ def set_bits(
     ids = sorted(set(entry_ids))
     if not ids:
         return 0
-    column = StatusEntry.revoked if purpose is StatusPurpose.REVOCATION else StatusEntry.suspended
-    changed = session.execute(
-        update(StatusEntry)
-        .where(StatusEntry.id.in_(ids), column != value)
-        .values({column: value})
-        .returning(StatusEntry.space, StatusEntry.list_index)
-        .execution_options(synchronize_session=False)
-    ).all()
-    version = (
-        StatusList.revocation_version
-        if purpose is StatusPurpose.REVOCATION
-        else StatusList.suspension_version
-    )
+    revocation = purpose is StatusPurpose.REVOCATION
+    changed = session.execute(_SET_BITS[revocation], {"ids": ids, "bit": value}).all()
     for space, list_index in sorted(set(changed)):
-        session.execute(
-            update(StatusList)
-            .where(StatusList.space == space, StatusList.list_index == list_index)
-            .values({version: version + 1})
-        )
+        session.execute(_BUMP_VERSION[revocation], {"list_space": space, "list_number": list_index})
     return len(changed)
 
 
