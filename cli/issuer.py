@@ -356,7 +356,8 @@ def offer(
     from vic.issuer.api.app import DEFAULT_AUTHORITY_NAME
     from vic.issuer.engine import SYSTEM_ACTOR
     from vic.issuer.oid4vci.metadata import configuration_for_format
-    from vic.issuer.services.oid4vci import Oid4vciService, vc_jwt_signer
+    from vic.issuer.services.oid4vci import Oid4vciService
+    from vic.issuer.vcjwt import vc_jwt_signer
 
     try:
         try:

@@ -44,7 +44,8 @@ from vic.issuer.engine import Issuer
 from vic.issuer.monitoring import RequestCounters
 from vic.issuer.named import NamedIssuer, NamedIssuerSpec, open_named_issuers
 from vic.issuer.oid4vci.errors import OAuthError
-from vic.issuer.services.oid4vci import Oid4vciService, vc_jwt_signer
+from vic.issuer.services.oid4vci import Oid4vciService
+from vic.issuer.vcjwt import vc_jwt_signer
 
 _log = logging.getLogger("vic.issuer")
 

@@ -23,42 +23,48 @@ the QR). The key proof shows that the wallet which redeemed the offer holds the 
 present with; the issuer records the key id in the audit log with the delivery, and the wallet
 signs its presentations (challenge, domain) with that key.
 
-Secrets are stored as SHA-256 digests only (:mod:`vic.issuer.repositories.oid4vci`). Every refusal
-is an
+Secrets are stored as SHA-256 digests only (:mod:`vic.issuer.oid4vci.digests`,
+:mod:`vic.issuer.repositories.oid4vci`). What a wallet sends is read by
+:mod:`vic.issuer.oid4vci.requests`, the offer written by :mod:`vic.issuer.oid4vci.offers`; this
+module holds the flow over the issuer's records. Every refusal is an
 :class:`~vic.issuer.oid4vci.errors.OAuthError` with the protocol's ``error`` code and vic's
 ``code``.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import json
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
-from urllib.parse import quote, urlencode
 
 from sqlalchemy.orm import Session
 
-from vic.contexts.errors import RecordNotFoundError, RefusedError, UsageError, VicError
-from vic.did.keys import KeyType
+from vic.contexts.errors import RecordNotFoundError, RefusedError, UsageError
 from vic.issuer.db.models import Mark, Oid4vciOffer, Vehicle
 from vic.issuer.domain import Actor, Role
 from vic.issuer.kernel import Kernel
+from vic.issuer.oid4vci.digests import code_of, digest, notification_id, tx_digest
 from vic.issuer.oid4vci.errors import OAuthError
 from vic.issuer.oid4vci.metadata import (
     CONFIGURATIONS,
     LDP_VC,
-    PRE_AUTHORIZED_GRANT,
     Endpoints,
     authorization_server_metadata,
     credential_issuer_metadata,
 )
-from vic.issuer.oid4vci.proof import HolderProof, check_jwt_proof
+from vic.issuer.oid4vci.offers import CredentialOffer, offer_document, offer_uri
+from vic.issuer.oid4vci.requests import (
+    bearer_token,
+    holder_proof,
+    read_credential_request,
+    read_notification,
+    requested_configuration,
+    token_request,
+)
 from vic.issuer.records import (
     audit,
     current_mark,
@@ -66,44 +72,12 @@ from vic.issuer.records import (
     visible_vehicle,
 )
 from vic.issuer.repositories import oid4vci as store
-from vic.vc.jsonio import parse_json_object
+from vic.issuer.vcjwt import JWT_ALGORITHMS, JwtSigner
 
-__all__ = [
-    "JWT_ALGORITHMS",
-    "NOTIFICATION_EVENTS",
-    "OFFER_SCHEME",
-    "CredentialOffer",
-    "JwtSigner",
-    "Oid4vciService",
-    "Oid4vciSettings",
-    "vc_jwt_signer",
-]
+__all__ = ["Oid4vciService", "Oid4vciSettings"]
 
-OFFER_SCHEME: Final = "openid-credential-offer://"
-MAX_CREDENTIAL_REQUEST: Final = 64 * 1024
 _WALLET: Final = Actor("wallet", Role.SYSTEM)
 """The audit log's actor for what a wallet does with an offer (it has no token of its own)."""
-_CODE_LABEL: Final = b"vic oid4vci pre-authorized code\x00"
-_NOTIFICATION_LABEL: Final = b"vic oid4vci notification\x00"
-NOTIFICATION_EVENTS: Final = frozenset(
-    {"credential_accepted", "credential_failure", "credential_deleted"}
-)
-
-JwtSigner = Callable[[Mapping[str, Any]], str]
-"""Secures a mark (its credential without the Data Integrity proof) as a vc+jwt compact JWS."""
-JWT_ALGORITHMS: Final = {KeyType.P256: "ES256", KeyType.P384: "ES384", KeyType.ED25519: "EdDSA"}
-
-
-def vc_jwt_signer(kernel: Kernel) -> JwtSigner:
-    """vc+jwt with the issuer's current key (looked up at each call: rotation applies)."""
-
-    def sign(credential: Mapping[str, Any]) -> str:
-        from vic.vc.jose import sign_jwt_with
-
-        signer = kernel.current_signer()
-        return sign_jwt_with(credential, signer, signer.method_id)
-
-    return sign
 
 
 @dataclass(frozen=True)
@@ -119,53 +93,10 @@ class Oid4vciSettings:
 
 
 @dataclass(frozen=True)
-class CredentialOffer:
-    """A new offer: give ``uri`` to the wallet (as a QR), ``tx_code`` to the person."""
-
-    uri: str
-    offer: dict[str, Any]
-    configuration_id: str
-    tx_code: str | None
-    expires_at: datetime
-    vin: str
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _tx_digest(code: str, tx_code: str) -> str:
-    return _digest(f"{code}\x00{tx_code}")
-
-
-def _notification_id(access: str) -> str:
-    """The notification id of a delivery: derived from its access token (nothing to store)."""
-    mac = hashlib.sha256(_NOTIFICATION_LABEL + access.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
-
-
-def _code_of(reference: str) -> str:
-    """The pre-authorized code of an offer reference (so that only digests are stored)."""
-    mac = hashlib.sha256(_CODE_LABEL + reference.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
-
-
-@dataclass(frozen=True)
 class _Failure:
     """A refusal to raise after its record (a counted tx_code guess) is committed."""
 
     error: OAuthError
-
-
-def _single(params: Sequence[tuple[str, str]]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for name, value in params:
-        if name in out:
-            raise OAuthError(
-                "invalid_request", f"the parameter {name} is repeated", code="PARAMETER_REPEATED"
-            )
-        out[name] = value
-    return out
 
 
 class Oid4vciService:
@@ -244,7 +175,7 @@ class Oid4vciService:
             )
         require_role(actor, Role.OWNER, Role.OFFICE, Role.SYSTEM)
         reference = secrets.token_urlsafe(32)
-        code = _code_of(reference)
+        code = code_of(reference)
         tx = (
             f"{secrets.randbelow(10**self.settings.tx_code_length):0{self.settings.tx_code_length}d}"
             if tx_code
@@ -259,11 +190,11 @@ class Oid4vciService:
             store.add_offer(
                 session,
                 Oid4vciOffer(
-                    reference_digest=_digest(reference),
-                    code_digest=_digest(code),
+                    reference_digest=digest(reference),
+                    code_digest=digest(code),
                     vehicle_id=vehicle.id,
                     configuration_id=configuration_id,
-                    tx_code_digest=_tx_digest(code, tx) if tx is not None else None,
+                    tx_code_digest=tx_digest(code, tx) if tx is not None else None,
                     tx_code_failures=0,
                     created_at=now,
                     created_by=actor.id,
@@ -287,13 +218,8 @@ class Oid4vciService:
 
         found_vin, expires = self.kernel.run(work)
         offer = self._offer_document(code, configuration_id, tx is not None)
-        if by_reference:
-            query = urlencode({"credential_offer_uri": self.endpoints.offer(reference)})
-        else:
-            text = json.dumps(offer, separators=(",", ":"), ensure_ascii=False)
-            query = "credential_offer=" + quote(text, safe="")
         return CredentialOffer(
-            uri=f"{OFFER_SCHEME}?{query}",
+            uri=offer_uri(offer, self.endpoints.offer(reference) if by_reference else None),
             offer=offer,
             configuration_id=configuration_id,
             tx_code=tx,
@@ -302,19 +228,12 @@ class Oid4vciService:
         )
 
     def _offer_document(self, code: str, configuration_id: str, tx_code: bool) -> dict[str, Any]:
-        grant: dict[str, Any] = {"pre-authorized_code": code}
-        if tx_code:
-            grant["tx_code"] = {
-                "input_mode": "numeric",
-                "length": self.settings.tx_code_length,
-                "description": "请输入随二维码提供的6位数字码 / "
-                "Enter the 6-digit code given with the QR code",
-            }
-        return {
-            "credential_issuer": self.endpoints.issuer_id,
-            "credential_configuration_ids": [configuration_id],
-            "grants": {PRE_AUTHORIZED_GRANT: grant},
-        }
+        return offer_document(
+            self.endpoints.issuer_id,
+            code,
+            configuration_id,
+            self.settings.tx_code_length if tx_code else None,
+        )
 
     def offer_by_reference(self, reference: str) -> dict[str, Any]:
         """The offer document a ``credential_offer_uri`` names (while it can be redeemed).
@@ -323,11 +242,11 @@ class Oid4vciService:
         """
 
         def work(session: Session) -> dict[str, Any] | None:
-            offer = store.offer_by_reference(session, _digest(reference))
+            offer = store.offer_by_reference(session, digest(reference))
             if offer is None or offer.redeemed_at is not None or offer.expires_at <= self._now():
                 return None
             return self._offer_document(
-                _code_of(reference), offer.configuration_id, offer.tx_code_digest is not None
+                code_of(reference), offer.configuration_id, offer.tx_code_digest is not None
             )
 
         document = self.kernel.run(work, readonly=True)
@@ -351,27 +270,12 @@ class Oid4vciService:
             ``PRE_AUTHORIZED_CODE_USED``, ``PRE_AUTHORIZED_CODE_EXPIRED``, ``TX_CODE_WRONG``,
             ``TX_CODE_LOCKED``).
         """
-        form = _single(params)
-        grant_type = form.get("grant_type")
-        if not grant_type:
-            raise OAuthError("invalid_request", "grant_type is missing", code="PARAMETER_MISSING")
-        if grant_type != PRE_AUTHORIZED_GRANT:
-            raise OAuthError(
-                "unsupported_grant_type",
-                f"the only grant is {PRE_AUTHORIZED_GRANT}",
-                code="UNSUPPORTED_GRANT_TYPE",
-            )
-        code = form.get("pre-authorized_code")
-        if not code:
-            raise OAuthError(
-                "invalid_request", "pre-authorized_code is missing", code="PARAMETER_MISSING"
-            )
-        tx_code = form.get("tx_code")
+        code, tx_code = token_request(params)
         access = secrets.token_urlsafe(32)
 
         def work(session: Session) -> _Failure | int:
             now = self._now()
-            offer = store.offer_by_code(session, _digest(code), lock=True)
+            offer = store.offer_by_code(session, digest(code), lock=True)
             if offer is None:
                 raise OAuthError(
                     "invalid_grant",
@@ -408,7 +312,7 @@ class Oid4vciService:
                     raise OAuthError(
                         "invalid_request", "this offer needs its tx_code", code="TX_CODE_REQUIRED"
                     )
-                if not hmac.compare_digest(offer.tx_code_digest, _tx_digest(code, tx_code)):
+                if not hmac.compare_digest(offer.tx_code_digest, tx_digest(code, tx_code)):
                     offer.tx_code_failures += 1
                     left = self.settings.tx_code_attempts - offer.tx_code_failures
                     audit(
@@ -429,7 +333,7 @@ class Oid4vciService:
                         )
                     )
             offer.redeemed_at = now
-            offer.access_digest = _digest(access)
+            offer.access_digest = digest(access)
             offer.access_expires_at = now + self.settings.access_lifetime
             audit(session, _WALLET, "oid4vci.token", f"oid4vci-offer:{offer.id}", now)
             return offer.id
@@ -451,7 +355,7 @@ class Oid4vciService:
 
         def work(session: Session) -> None:
             now = self._now()
-            store.add_nonce(session, _digest(value), now, now + self.settings.nonce_lifetime)
+            store.add_nonce(session, digest(value), now, now + self.settings.nonce_lifetime)
 
         self.kernel.run(work)
         return value
@@ -469,53 +373,21 @@ class Oid4vciService:
             ``NONCE_EXPIRED``, ``PROOF_NONCE_MISSING``), ``credential_request_denied``
             (``NO_CURRENT_MARK``, ``MARK_EXPIRED``, ``VEHICLE_CANCELLED``).
         """
-        access = self._access_token(authorization)
-        request = self._read_request(body)
-        configuration_id = request.get("credential_configuration_id")
-        if "credential_identifier" in request:
-            raise OAuthError(
-                "unknown_credential_identifier",
-                "this issuer hands out no credential identifiers",
-                code="UNKNOWN_CREDENTIAL_IDENTIFIER",
-            )
-        if not isinstance(configuration_id, str):
-            raise OAuthError(
-                "invalid_credential_request",
-                "credential_configuration_id is missing",
-                code="CREDENTIAL_CONFIGURATION_MISSING",
-            )
-        if configuration_id not in self.configurations:
-            raise OAuthError(
-                "unknown_credential_configuration",
-                f"no credential configuration {configuration_id!r}",
-                code="UNKNOWN_CREDENTIAL_CONFIGURATION",
-            )
-        proof = self._check_proofs(request)
+        access = bearer_token(authorization)
+        request = read_credential_request(body)
+        configuration_id = requested_configuration(request, self.configurations)
+        proof = holder_proof(request, issuer_id=self.endpoints.issuer_id, now=self._now())
 
         def work(session: Session) -> tuple[dict[str, Any], str]:
             now = self._now()
-            offer = store.offer_by_access(session, _digest(access))
-            if offer is None:
-                raise OAuthError(
-                    "invalid_token",
-                    "the access token is not known",
-                    code="ACCESS_TOKEN_INVALID",
-                    status=401,
-                )
-            if offer.access_expires_at is None or offer.access_expires_at <= now:
-                raise OAuthError(
-                    "invalid_token",
-                    "the access token expired",
-                    code="ACCESS_TOKEN_EXPIRED",
-                    status=401,
-                )
+            offer = self._offer_of_token(session, access, now)
             if configuration_id != offer.configuration_id:
                 raise OAuthError(
                     "credential_request_denied",
                     f"the access token is for {offer.configuration_id}",
                     code="CREDENTIAL_CONFIGURATION_NOT_OFFERED",
                 )
-            outcome = store.consume_nonce(session, _digest(proof.nonce), now)
+            outcome = store.consume_nonce(session, digest(proof.nonce), now)
             if outcome != "used":
                 code, why = {
                     "unknown": ("NONCE_UNKNOWN", "is not one of the nonce endpoint's"),
@@ -556,7 +428,7 @@ class Oid4vciService:
             credential = self._jwt_signer({k: v for k, v in mark.items() if k != "proof"})
         return {
             "credentials": [{"credential": credential}],
-            "notification_id": _notification_id(access),
+            "notification_id": notification_id(access),
         }
 
     # --- notification -----------------------------------------------------------------------------
@@ -570,46 +442,17 @@ class Oid4vciService:
             (``NOTIFICATION_MALFORMED``), ``invalid_notification_id``
             (``NOTIFICATION_ID_UNKNOWN``).
         """
-        access = self._access_token(authorization)
-        try:
-            request = parse_json_object(body, max_bytes=MAX_CREDENTIAL_REQUEST)
-        except (VicError, ValueError):
-            request = {}
-        event = request.get("event")
-        described = request.get("event_description")
-        if event not in NOTIFICATION_EVENTS or not (
-            described is None
-            or (isinstance(described, str) and len(described) <= 1000 and described.isascii())
-        ):
-            raise OAuthError(
-                "invalid_notification_request",
-                "a notification is {notification_id, event: credential_accepted | "
-                "credential_failure | credential_deleted, event_description?: ASCII}",
-                code="NOTIFICATION_MALFORMED",
-            )
-        given = request.get("notification_id")
+        access = bearer_token(authorization)
+        notification = read_notification(body)
+        given = notification.notification_id
 
         def work(session: Session) -> None:
             now = self._now()
-            offer = store.offer_by_access(session, _digest(access))
-            if offer is None or offer.access_expires_at is None:
-                raise OAuthError(
-                    "invalid_token",
-                    "the access token is not known",
-                    code="ACCESS_TOKEN_INVALID",
-                    status=401,
-                )
-            if offer.access_expires_at <= now:
-                raise OAuthError(
-                    "invalid_token",
-                    "the access token expired",
-                    code="ACCESS_TOKEN_EXPIRED",
-                    status=401,
-                )
+            offer = self._offer_of_token(session, access, now)
             if (
                 not isinstance(given, str)
                 or offer.delivered_at is None
-                or not hmac.compare_digest(given, _notification_id(access))
+                or not hmac.compare_digest(given, notification_id(access))
             ):
                 raise OAuthError(
                     "invalid_notification_id",
@@ -622,69 +465,31 @@ class Oid4vciService:
                 "oid4vci.notification",
                 f"oid4vci-offer:{offer.id}",
                 now,
-                event=event,
-                description=described,
+                event=notification.event,
+                description=notification.description,
             )
 
         self.kernel.run(work)
 
-    def _access_token(self, authorization: str | None) -> str:
-        if not authorization:
+    @staticmethod
+    def _offer_of_token(session: Session, access: str, now: datetime) -> Oid4vciOffer:
+        """The offer an access token was issued for, while the token lives."""
+        offer = store.offer_by_access(session, digest(access))
+        if offer is None or offer.access_expires_at is None:
             raise OAuthError(
                 "invalid_token",
-                "the credential endpoint needs the access token (Authorization: Bearer ...)",
-                code="ACCESS_TOKEN_MISSING",
-                status=401,
-            )
-        scheme, _, token = authorization.strip().partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise OAuthError(
-                "invalid_token",
-                "send the access token as Authorization: Bearer <token>",
+                "the access token is not known",
                 code="ACCESS_TOKEN_INVALID",
                 status=401,
             )
-        return token.strip()
-
-    @staticmethod
-    def _read_request(body: bytes) -> dict[str, Any]:
-        try:
-            return parse_json_object(body, max_bytes=MAX_CREDENTIAL_REQUEST)
-        except (VicError, ValueError):
+        if offer.access_expires_at <= now:
             raise OAuthError(
-                "invalid_credential_request",
-                "the credential request is not a JSON object",
-                code="CREDENTIAL_REQUEST_MALFORMED",
-            ) from None
-
-    def _check_proofs(self, request: Mapping[str, Any]) -> HolderProof:
-        if "proof" in request:
-            raise OAuthError(
-                "invalid_credential_request",
-                'OpenID4VCI 1.0 sends key proofs as proofs: {"jwt": [...]}, not proof',
-                code="CREDENTIAL_REQUEST_MALFORMED",
+                "invalid_token",
+                "the access token expired",
+                code="ACCESS_TOKEN_EXPIRED",
+                status=401,
             )
-        proofs = request.get("proofs")
-        if proofs is None:
-            raise OAuthError("invalid_proof", "a jwt key proof is required", code="PROOF_MISSING")
-        if not isinstance(proofs, dict) or len(proofs) != 1:
-            raise OAuthError(
-                "invalid_credential_request",
-                "proofs is an object with one proof type",
-                code="CREDENTIAL_REQUEST_MALFORMED",
-            )
-        ((proof_type, values),) = proofs.items()
-        if proof_type != "jwt":
-            raise OAuthError(
-                "invalid_proof", f"unsupported proof type {proof_type!r}", code="PROOF_TYPE"
-            )
-        if not isinstance(values, list) or len(values) != 1:
-            raise OAuthError(
-                "invalid_proof",
-                "send exactly one jwt proof (one credential per request)",
-                code="PROOF_COUNT",
-            )
-        return check_jwt_proof(values[0], issuer_id=self.endpoints.issuer_id, now=self._now())
+        return offer
 
     def _valid_mark(self, session: Session, vehicle: Vehicle, now: datetime) -> Mark:
         mark = current_mark(session, vehicle.id)

@@ -132,7 +132,7 @@ def download_json(
     },
 )
 def download_jwt(actor: OwnerOrOfficeActor, vin: VinPath, issuer: IssuerDep) -> Response:
-    from vic.issuer.services.oid4vci import vc_jwt_signer
+    from vic.issuer.vcjwt import vc_jwt_signer
 
     mark = issuer.download_mark(actor, vin)
     unsigned = {k: v for k, v in mark.credential.items() if k != "proof"}
