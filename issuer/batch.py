@@ -13,9 +13,10 @@ and writes nothing; the others go through.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -41,7 +42,17 @@ from vic.issuer.repositories import audit as audit_repo
 from vic.issuer.repositories import vehicles as vehicles_repo
 from vic.vc.mark import InspectionBasis
 
-__all__ = ["InspectionPlan", "inspection_outcomes", "plan_inspections"]
+__all__ = [
+    "Decisions",
+    "InspectionPlan",
+    "Lookups",
+    "decide",
+    "finish_plans",
+    "inspection_outcomes",
+    "look_up",
+    "plan_inspections",
+    "record_inspections",
+]
 
 
 @dataclass(frozen=True)
@@ -55,17 +66,57 @@ class InspectionPlan:
     error: VicError | None = None
 
 
-def plan_inspections(
-    session: Session, ctx: Context, actor: Actor, reports: Sequence[InspectionReport]
-) -> list[InspectionPlan]:
-    """The first transaction of a batch of reports (see the module doc)."""
-    now = ctx.now()
-    today = ctx.today()
+@dataclass(frozen=True)
+class Lookups:
+    """What the rules read for a batch: stations (code, id, active) by code, vehicles by VIN,
+    the recorded inspections of the batch's report numbers, the vehicles' latest validity."""
+
+    stations: dict[str, Any]
+    vehicles: dict[str, Vehicle]
+    known: dict[tuple[int, str], Any]
+    validity: dict[int, datetime]
+
+
+def look_up(session: Session, reports: Sequence[InspectionReport], *, lock: bool) -> Lookups:
+    """Read what the rules need for ``reports`` (the vehicles locked for update with ``lock``)."""
+    vins = {r.vin.strip().upper() for r in reports}
     stations = vehicles_repo.stations_by_code(session, {r.station for r in reports})
-    vehicles = vehicles_repo.lock_vehicles(session, {r.vin.strip().upper() for r in reports})
+    if lock:
+        vehicles = vehicles_repo.lock_vehicles(session, vins)
+    else:
+        vehicles = vehicles_repo.vehicles_by_vins(session, vins)
     known = vehicles_repo.inspections_by_report_numbers(session, {r.report_number for r in reports})
     validity = vehicles_repo.latest_validity(session, [v.id for v in vehicles.values()])
+    return Lookups(stations, vehicles, known, validity)
 
+
+@dataclass
+class Decisions:
+    """What the rules decided for a batch, before anything is written: each report's plan
+    (None for a new one, until written), the new inspections (their report's index and row),
+    the marks to allocate (report index, request), the repeats (index, first index); ``now``
+    is the moment of the decision (the inspections' and their audit rows' time)."""
+
+    now: datetime
+    plans: list[InspectionPlan | None]
+    new_index: list[int]
+    new_rows: list[dict[str, object]]
+    requests: list[tuple[int, PendingRequest]]
+    repeats: list[tuple[int, int]]
+
+
+Replayer = Callable[[str, int], ToSign | Done | None]
+"""The plan of a recorded report's event (event key, vehicle id): its pending or issued mark."""
+
+
+def decide(
+    ctx: Context, reports: Sequence[InspectionReport], found: Lookups, replayer: Replayer
+) -> Decisions:
+    """Apply the rules (module doc) to ``reports`` with what ``found`` holds; writes nothing."""
+    now = ctx.now()
+    today = ctx.today()
+    stations, vehicles, known = found.stations, found.vehicles, found.known
+    validity = dict(found.validity)
     plans: list[InspectionPlan | None] = [None] * len(reports)
     first_of: dict[tuple[str, str], int] = {}
     repeats: list[tuple[int, int]] = []
@@ -105,7 +156,7 @@ def plan_inspections(
             if recorded is not None:
                 if (recorded.vehicle_id, recorded.passed, recorded.inspected_on) != facts:
                     raise _reused(report)
-                replayed = replay(session, ctx, event_key, vehicle.id, IssuanceReason.INSPECTION)
+                replayed = replayer(event_key, vehicle.id)
                 plans[index] = InspectionPlan(
                     vehicle.vin,
                     False,
@@ -145,42 +196,72 @@ def plan_inspections(
         if request is not None:
             requests.append((index, request))
         plans[index] = InspectionPlan(vehicle.vin, True)
+    return Decisions(now, plans, new_index, new_rows, requests, repeats)
 
-    if new_rows:
-        ids = vehicles_repo.insert_inspections(session, new_rows)
-        inspection_ids = dict(zip(new_index, ids, strict=True))
-        audit_repo.insert_rows(
-            session,
-            audit_rows(
-                actor,
-                now,
-                [
-                    (
-                        "inspection.report",
-                        f"vehicle:{_planned(plans[i]).vin}",
-                        {
-                            "station": reports[i].station,
-                            "report": reports[i].report_number,
-                            "passed": reports[i].passed,
-                        },
-                    )
-                    for i in new_index
-                ],
-            ),
-        )
-        pending = create_pending(
-            session,
-            ctx,
+
+def record_inspections(
+    session: Session,
+    actor: Actor,
+    reports: Sequence[InspectionReport],
+    decided: Decisions,
+) -> dict[int, int]:
+    """Insert the new inspections and their audit rows; their ids by report index."""
+    if not decided.new_rows:
+        return {}
+    ids = vehicles_repo.insert_inspections(session, decided.new_rows)
+    audit_repo.insert_rows(
+        session,
+        audit_rows(
             actor,
-            [replace(request, inspection_id=inspection_ids[i]) for i, request in requests],
-        )
-        for (index, _), sign in zip(requests, pending, strict=True):
-            plans[index] = InspectionPlan(reports[index].vin.strip().upper(), True, sign=sign)
-    for index, first_index in repeats:  # a repeated report shares the first one's plan
-        first = plans[first_index]
-        assert first is not None
+            decided.now,
+            [
+                (
+                    "inspection.report",
+                    f"vehicle:{_planned(decided.plans[i]).vin}",
+                    {
+                        "station": reports[i].station,
+                        "report": reports[i].report_number,
+                        "passed": reports[i].passed,
+                    },
+                )
+                for i in decided.new_index
+            ],
+        ),
+    )
+    return dict(zip(decided.new_index, ids, strict=True))
+
+
+def finish_plans(decided: Decisions, signs: Sequence[ToSign]) -> list[InspectionPlan]:
+    """Every report's plan, once the marks of ``decided.requests`` are pending (``signs``)."""
+    plans = list(decided.plans)
+    for (index, _), sign in zip(decided.requests, signs, strict=True):
+        plans[index] = InspectionPlan(_planned(plans[index]).vin, True, sign=sign)
+    for index, first_index in decided.repeats:  # a repeated report shares the first one's plan
+        first = _planned(plans[first_index])
         plans[index] = InspectionPlan(first.vin, False, first.sign, first.done)
     return [_planned(plan) for plan in plans]
+
+
+def plan_inspections(
+    session: Session, ctx: Context, actor: Actor, reports: Sequence[InspectionReport]
+) -> list[InspectionPlan]:
+    """The first transaction of a batch of reports (see the module doc)."""
+    decided = decide(
+        ctx,
+        reports,
+        look_up(session, reports, lock=True),
+        lambda event_key, vehicle_id: replay(
+            session, ctx, event_key, vehicle_id, IssuanceReason.INSPECTION
+        ),
+    )
+    inspection_ids = record_inspections(session, actor, reports, decided)
+    pending = create_pending(
+        session,
+        ctx,
+        actor,
+        [replace(request, inspection_id=inspection_ids[i]) for i, request in decided.requests],
+    )
+    return finish_plans(decided, pending)
 
 
 def _planned(plan: InspectionPlan | None) -> InspectionPlan:

@@ -20,7 +20,7 @@ insert, one update per batch), so a batch of events costs a few statements, not 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,20 +34,24 @@ from vic.issuer.domain import Actor, IssuanceReason, IssuedMark, RevocationReaso
 from vic.issuer.records import Context, audit_rows, dumps, mark_result
 from vic.issuer.repositories import bulk
 from vic.issuer.repositories.keys import current_key_id
-from vic.issuer.status import allocate, set_bits
+from vic.issuer.status import Allocation, allocate, set_bits
 from vic.vc.mark import InspectionBasis, TerseStatus, VehicleSubject, build_mark, new_mark_id
 from vic.vc.status import TERSE_LIST_LENGTH, StatusPurpose
 
 __all__ = [
     "Done",
+    "NewMark",
     "PendingRequest",
     "Plan",
     "Revocation",
     "Signed",
     "ToSign",
     "create_pending",
+    "insert_pending",
+    "pending_rows",
     "replay",
     "revoke",
+    "settle",
     "store_signed",
 ]
 
@@ -147,6 +151,19 @@ def create_pending(
             )
     key_id = current_key_id(session)
     allocations = allocate(session, StatusSpace.MARK, now, len(requests))
+    return insert_pending(session, pending_rows(ctx, actor, requests, allocations, now), key_id)
+
+
+def pending_rows(
+    ctx: Context,
+    actor: Actor,
+    requests: Sequence[PendingRequest],
+    allocations: Sequence[Allocation],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """The pending mark rows of ``requests`` with their allocated status indexes: each row's
+    unsigned mark built (valid from ``now``, without microseconds) and serialised. Touches no
+    database: the batch path builds them outside its write transaction."""
     rows: list[dict[str, Any]] = []
     for request, allocation in zip(requests, allocations, strict=True):
         number = allocation.list_index * TERSE_LIST_LENGTH + allocation.position
@@ -181,6 +198,12 @@ def create_pending(
                 "actor_id": actor.id,
             }
         )
+    return rows
+
+
+def insert_pending(session: Session, rows: Sequence[dict[str, Any]], key_id: int) -> list[ToSign]:
+    """Insert pending mark rows (:func:`pending_rows`) in one statement; what to sign, in
+    order (with the key of row ``key_id``)."""
     ids = bulk.insert_rows_returning_ids(session, Mark, rows, key=("number",))
     return [ToSign(row_id, row["unsigned"], key_id) for row_id, row in zip(ids, rows, strict=True)]
 
@@ -306,68 +329,25 @@ def store_signed(
                 for s in storing
             ],
         )
-        stored_by_vehicle: dict[int, list[int]] = {}
-        for i in sorted(stored_ids):
-            stored_by_vehicle.setdefault(marks[i].vehicle_id, []).append(i)
-        touched = sorted(stored_by_vehicle)
-        currents = {
-            row.vehicle_id: row
-            for row in session.execute(_LOCK_CURRENT_MARKS, {"vehicle_ids": touched})
-        }
-        numbers = {i: marks[i].number for i in stored_ids}
-        entries = {i: marks[i].status_entry_id for i in stored_ids}
-        for held in currents.values():
-            numbers[held.id], entries[held.id] = held.number, held.status_entry_id
-        for vehicle_id in touched:
-            new = stored_by_vehicle[vehicle_id]
-            current = currents.get(vehicle_id)
-            if vehicles[vehicle_id].cancelled_at is not None:
-                revocations += [
-                    Revocation(i, numbers[i], entries[i], RevocationReason.CANCELLED) for i in new
-                ]
-                continue
-            candidates = new + ([current.id] if current is not None else [])
-            winner = max(candidates)
-            revocations += [
-                Revocation(
-                    i,
-                    numbers[i],
-                    entries[i],
-                    RevocationReason.SUPERSEDED,
-                    superseded_by_id=winner,
-                    superseded_by_number=numbers[winner],
-                )
-                for i in sorted(candidates)
-                if i != winner
-            ]
-            if winner in stored_ids:
-                winners.add(winner)
-        bulk.insert_rows(
+        revocations, winners = settle(
             session,
-            AuditEntry,
-            audit_rows(
-                actor,
-                now,
-                [
-                    (
-                        "mark.issue",
-                        f"mark:{marks[s.row_id].number}",
-                        {
-                            "vin": vehicles[marks[s.row_id].vehicle_id].vin,
-                            "reason": marks[s.row_id].reason,
-                            "event": marks[s.row_id].event_key,
-                            "method": keys[s.key_id].fragment,
-                        },
-                    )
-                    for s in storing
-                ],
-            ),
+            ctx,
+            actor,
+            [
+                NewMark(
+                    s.row_id,
+                    marks[s.row_id].vehicle_id,
+                    marks[s.row_id].number,
+                    marks[s.row_id].status_entry_id,
+                    marks[s.row_id].reason,
+                    marks[s.row_id].event_key,
+                    keys[s.key_id].fragment,
+                )
+                for s in storing
+            ],
+            {i: (row.vin, row.cancelled_at is not None) for i, row in vehicles.items()},
+            now,
         )
-        revoke(session, ctx, actor, revocations)  # the old current marks first: one per vehicle
-        if winners:
-            bulk.update_rows_by_id(
-                session, Mark, [{"id": i, "is_current": True} for i in sorted(winners)]
-            )
     revoked = {r.mark_id: r.reason for r in revocations}
     results: list[IssuedMark | None] = []
     for s in signed:
@@ -396,3 +376,100 @@ def store_signed(
         else:
             results.append(None)
     return results
+
+
+@dataclass(frozen=True)
+class NewMark:
+    """A mark just stored as issued (its row updated or inserted so), for :func:`settle`."""
+
+    row_id: int
+    vehicle_id: int
+    number: int
+    status_entry_id: int
+    reason: str
+    event_key: str
+    method: str
+    """The fragment of the key that signed it."""
+
+
+def settle(
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    stored: Sequence[NewMark],
+    vehicles: Mapping[int, tuple[str, bool]],
+    now: datetime,
+) -> tuple[list[Revocation], set[int]]:
+    """Settle the current marks of the vehicles of marks just stored as issued: lock each
+    vehicle's current mark; the newest mark (highest row id) of a vehicle is current, the others
+    are revoked (superseded by it), and every new mark of a cancelled vehicle is revoked
+    (cancelled); one ``mark.issue`` audit row per stored mark, in order, then the revocations
+    (:func:`revoke`). ``vehicles`` holds each vehicle's VIN and whether it is cancelled, read in
+    this transaction with the vehicle locked; ``now`` is the moment of the audit rows. Returns
+    the revocations and the new current marks."""
+    by_id = {m.row_id: m for m in stored}
+    stored_by_vehicle: dict[int, list[int]] = {}
+    for i in sorted(by_id):
+        stored_by_vehicle.setdefault(by_id[i].vehicle_id, []).append(i)
+    touched = sorted(stored_by_vehicle)
+    currents = {
+        row.vehicle_id: row
+        for row in session.execute(_LOCK_CURRENT_MARKS, {"vehicle_ids": touched})
+    }
+    numbers = {i: m.number for i, m in by_id.items()}
+    entries = {i: m.status_entry_id for i, m in by_id.items()}
+    for held in currents.values():
+        numbers[held.id], entries[held.id] = held.number, held.status_entry_id
+    revocations: list[Revocation] = []
+    winners: set[int] = set()
+    for vehicle_id in touched:
+        new = stored_by_vehicle[vehicle_id]
+        current = currents.get(vehicle_id)
+        if vehicles[vehicle_id][1]:
+            revocations += [
+                Revocation(i, numbers[i], entries[i], RevocationReason.CANCELLED) for i in new
+            ]
+            continue
+        candidates = new + ([current.id] if current is not None else [])
+        winner = max(candidates)
+        revocations += [
+            Revocation(
+                i,
+                numbers[i],
+                entries[i],
+                RevocationReason.SUPERSEDED,
+                superseded_by_id=winner,
+                superseded_by_number=numbers[winner],
+            )
+            for i in sorted(candidates)
+            if i != winner
+        ]
+        if winner in by_id:
+            winners.add(winner)
+    bulk.insert_rows(
+        session,
+        AuditEntry,
+        audit_rows(
+            actor,
+            now,
+            [
+                (
+                    "mark.issue",
+                    f"mark:{m.number}",
+                    {
+                        "vin": vehicles[m.vehicle_id][0],
+                        "reason": m.reason,
+                        "event": m.event_key,
+                        "method": m.method,
+                    },
+                )
+                for m in stored
+            ],
+        ),
+    )
+    revoke(session, ctx, actor, revocations)  # the old current marks first: one per vehicle
+    if winners:
+        bulk.update_rows_by_id(
+            session, Mark, [{"id": i, "is_current": True} for i in sorted(winners)]
+        )
+    return revocations, winners

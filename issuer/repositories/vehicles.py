@@ -78,6 +78,12 @@ def lock_vehicles(session: Session, vins: Collection[str]) -> dict[str, Vehicle]
     return {v.vin: v for v in rows}
 
 
+def vehicles_by_vins(session: Session, vins: Collection[str]) -> dict[str, Vehicle]:
+    """The vehicles with these VINs (not locked), by VIN."""
+    rows = session.execute(select(Vehicle).where(Vehicle.vin.in_(sorted(vins)))).scalars()
+    return {v.vin: v for v in rows}
+
+
 def plate_holder(session: Session, plate: str, plate_type: str) -> int | None:
     """The id of the active vehicle holding this plate, if any."""
     return session.execute(
