@@ -27,6 +27,7 @@ from vic.contexts.errors import (
 )
 from vic.issuer import eventrows
 from vic.issuer.batch import InspectionPlan, inspection_outcomes, plan_inspections
+from vic.issuer.batchfast import report_batch
 from vic.issuer.db.models import Mark, Owner, Vehicle
 from vic.issuer.domain import (
     Actor,
@@ -445,7 +446,12 @@ class IssuanceService:
         statements per batch, not per mark).
         """
         require_role(actor, Role.STATION, Role.SYSTEM)
-        return self._report_groups([(actor, list(reports))])[0]
+        accepted = [r for r in reports if actor.station in (None, r.station)]
+        done = report_batch(self.kernel, actor, accepted) if accepted else None
+        if done is None:  # a repeat, a conflict, a failure: the general path
+            return self._report_groups([(actor, list(reports))])[0]
+        plans, issued = done
+        return inspection_outcomes(actor, reports, accepted, plans, issued)
 
     def _run_reports(
         self, items: list[tuple[Actor, InspectionReport]]
