@@ -404,12 +404,25 @@ def issuance(config: IssuerConfig, args: argparse.Namespace) -> None:
     print(f"batches of {args.batch}, {args.processes} processes at once: {rate:7.0f} marks/s")
 
 
+def batches(config: IssuerConfig, args: argparse.Namespace) -> None:
+    """Only the batch figures (1 process, then ``--processes``), for each ``--batch`` size."""
+    prepare(config, args.vehicles)
+    for size in args.batch_sizes:
+        rate = one_process(config, args.marks, size, args.vehicles)
+        print(f"batches of {size} (report_inspections), 1 process: {rate:7.0f} marks/s")
+        rate = in_processes(config, args.processes, args.marks, size, args.vehicles)
+        print(f"batches of {size}, {args.processes} processes at once: {rate:7.0f} marks/s")
+
+
 def run(label: str, url: str | None, args: argparse.Namespace) -> None:
     directory = Path(tempfile.mkdtemp(prefix="vic-bench-"))
     schema = f"vic_bench_{uuid.uuid4().hex[:10]}" if url else None
     try:
         config = settings(directory, url, schema)
         print(f"\n== {label} ==")
+        if args.batches_only:
+            batches(config, args)
+            return
         if not args.publish_only:
             issuance(config, args)
         cold, warm, size = publishing(
@@ -445,13 +458,20 @@ def main() -> None:
     parser.add_argument(
         "--publish-only", action="store_true", help="only the status list publishing figures"
     )
+    parser.add_argument(
+        "--batches-only",
+        metavar="SIZES",
+        help="only the batch figures, for these comma-separated batch sizes (e.g. 100,1000)",
+    )
+    parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
     parser.add_argument("--postgres", default=os.environ.get("VIC_TEST_POSTGRES_URL"))
     args = parser.parse_args()
+    args.batch_sizes = [int(n) for n in (args.batches_only or "").split(",") if n]
     print(f"vic issuance benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    if not args.publish_only:
+    if not args.publish_only and not args.batches_only:
         print(f"signing alone (add_proof, ecdsa-rdfc-2019 P-256): {signing_alone(500):7.0f} /s")
     run("SQLite (embedded, WAL)", None, args)
-    if args.postgres:
+    if args.postgres and not args.sqlite_only:
         run("PostgreSQL", args.postgres, args)
     else:
         print("\n(PostgreSQL skipped: pass --postgres URL or set VIC_TEST_POSTGRES_URL)")
