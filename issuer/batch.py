@@ -72,7 +72,8 @@ class Lookups:
     the recorded inspections of the batch's report numbers, the vehicles' latest validity."""
 
     stations: dict[str, Any]
-    vehicles: dict[str, Vehicle]
+    vehicles: dict[str, Any]
+    """Rows of every column of the vehicle table (:func:`vehicles_repo.vehicle_rows`)."""
     known: dict[tuple[int, str], Any]
     validity: dict[int, datetime]
 
@@ -81,10 +82,7 @@ def look_up(session: Session, reports: Sequence[InspectionReport], *, lock: bool
     """Read what the rules need for ``reports`` (the vehicles locked for update with ``lock``)."""
     vins = {r.vin.strip().upper() for r in reports}
     stations = vehicles_repo.stations_by_code(session, {r.station for r in reports})
-    if lock:
-        vehicles = vehicles_repo.lock_vehicles(session, vins)
-    else:
-        vehicles = vehicles_repo.vehicles_by_vins(session, vins)
+    vehicles = vehicles_repo.vehicle_rows(session, vins, lock=lock)
     known = vehicles_repo.inspections_by_report_numbers(session, {r.report_number for r in reports})
     validity = vehicles_repo.latest_validity(session, [v.id for v in vehicles.values()])
     return Lookups(stations, vehicles, known, validity)

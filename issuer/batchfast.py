@@ -35,7 +35,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from vic.issuer.batch import (
@@ -47,7 +46,7 @@ from vic.issuer.batch import (
     look_up,
     record_inspections,
 )
-from vic.issuer.db.models import SigningKey, Vehicle
+from vic.issuer.db.models import SigningKey
 from vic.issuer.domain import Actor, InspectionReport, IssuedMark, StatusSpace
 from vic.issuer.kernel import Kernel
 from vic.issuer.marks import Done, NewMark, ToSign, insert_pending, pending_rows, settle
@@ -60,7 +59,6 @@ __all__ = ["report_batch"]
 _KEY = select(SigningKey.fragment, SigningKey.retired_at).where(
     SigningKey.id == bindparam("key_id")
 )
-_VEHICLE_COLUMNS = tuple(attribute.key for attribute in sa_inspect(Vehicle).column_attrs)
 
 
 class _General(Exception):
@@ -75,10 +73,7 @@ def _fingerprint(found: Lookups) -> tuple[Any, ...]:
     """Everything of ``found`` the rules read, as plain values."""
     return (
         {code: (row.id, row.active) for code, row in found.stations.items()},
-        {
-            vin: tuple(getattr(vehicle, name) for name in _VEHICLE_COLUMNS)
-            for vin, vehicle in found.vehicles.items()
-        },
+        {vin: tuple(row) for vin, row in found.vehicles.items()},
         sorted(found.known),
         found.validity,
     )
