@@ -29,7 +29,6 @@ marks, as it always did).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -49,7 +48,7 @@ from vic.issuer.batch import (
 from vic.issuer.db.models import SigningKey
 from vic.issuer.domain import Actor, InspectionReport, IssuedMark, StatusSpace
 from vic.issuer.kernel import Kernel
-from vic.issuer.marks import Done, NewMark, ToSign, insert_pending, pending_rows, settle
+from vic.issuer.marks import Done, NewMark, ToSign, insert_pending, pending_marks, settle
 from vic.issuer.records import dumps
 from vic.issuer.repositories.keys import current_key
 from vic.issuer.status import Allocation, allocate
@@ -105,18 +104,16 @@ def report_batch(
         return current_key(session).id, allocate(session, StatusSpace.MARK, now, len(requests))
 
     key_id, allocations = kernel.run(reserve) if requests else (0, [])
-    rows = pending_rows(ctx, actor, requests, allocations, now)
-    try:
-        texts = [
-            dumps(
-                kernel.sign(
-                    json.loads(row["unsigned"]), key_id, include_created=kernel.config.proof_created
-                )
-            )
-            for row in rows
+    built = pending_marks(ctx, actor, requests, allocations, now)
+    rows = [row for row, _ in built]
+    try:  # each unsigned mark is this call's own object: signed as built, not parsed again
+        credentials = [
+            kernel.sign(unsigned, key_id, include_created=kernel.config.proof_created)
+            for _, unsigned in built
         ]
     except Exception:
         return None  # the general path records the batch, then meets the same failure
+    texts = [dumps(credential) for credential in credentials]
 
     def write(session: Session) -> tuple[list[ToSign], str, datetime, set[int], dict[int, Any]]:
         found = look_up(session, reports, lock=True)
@@ -167,7 +164,7 @@ def report_batch(
     issued = {
         sign.row_id: IssuedMark(
             number=row["number"],
-            credential=json.loads(text),
+            credential=credential,
             vin=vins[row["vehicle_id"]],
             reason=request.reason,
             basis=request.subject.inspection_basis,
@@ -179,6 +176,6 @@ def report_batch(
             current=sign.row_id in winners,
             revocation_reason=revoked.get(sign.row_id),
         )
-        for sign, row, text, request in zip(signs, rows, texts, requests, strict=True)
+        for sign, row, credential, request in zip(signs, rows, credentials, requests, strict=True)
     }
     return finish_plans(decided, signs), issued

@@ -48,6 +48,7 @@ __all__ = [
     "ToSign",
     "create_pending",
     "insert_pending",
+    "pending_marks",
     "pending_rows",
     "replay",
     "revoke",
@@ -164,7 +165,19 @@ def pending_rows(
     """The pending mark rows of ``requests`` with their allocated status indexes: each row's
     unsigned mark built (valid from ``now``, without microseconds) and serialised. Touches no
     database: the batch path builds them outside its write transaction."""
-    rows: list[dict[str, Any]] = []
+    return [row for row, _ in pending_marks(ctx, actor, requests, allocations, now)]
+
+
+def pending_marks(
+    ctx: Context,
+    actor: Actor,
+    requests: Sequence[PendingRequest],
+    allocations: Sequence[Allocation],
+    now: datetime,
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """:func:`pending_rows`, each with the unsigned mark its ``unsigned`` column serialises (a
+    new object, the caller's own)."""
+    rows: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for request, allocation in zip(requests, allocations, strict=True):
         number = allocation.list_index * TERSE_LIST_LENGTH + allocation.position
         credential_id = new_mark_id()
@@ -176,28 +189,27 @@ def pending_rows(
             status=TerseStatus(ctx.status_base, number),
             mark_id=credential_id if ctx.config.mark_id_in_credential else None,
         )
-        rows.append(
-            {
-                "number": number,
-                "credential_id": credential_id,
-                "vehicle_id": request.vehicle_id,
-                "status_entry_id": allocation.entry_id,
-                "event_key": request.event_key,
-                "reason": request.reason.value,
-                "basis": request.subject.inspection_basis.value,
-                "inspection_id": request.inspection_id,
-                "exemption_id": request.exemption_id,
-                "state": "pending",
-                "is_current": False,
-                "unsigned": dumps(unsigned),
-                "credential": None,
-                "signing_key_id": None,
-                "valid_from": now,
-                "valid_until": request.valid_until,
-                "created_at": now,
-                "actor_id": actor.id,
-            }
-        )
+        row = {
+            "number": number,
+            "credential_id": credential_id,
+            "vehicle_id": request.vehicle_id,
+            "status_entry_id": allocation.entry_id,
+            "event_key": request.event_key,
+            "reason": request.reason.value,
+            "basis": request.subject.inspection_basis.value,
+            "inspection_id": request.inspection_id,
+            "exemption_id": request.exemption_id,
+            "state": "pending",
+            "is_current": False,
+            "unsigned": dumps(unsigned),
+            "credential": None,
+            "signing_key_id": None,
+            "valid_from": now,
+            "valid_until": request.valid_until,
+            "created_at": now,
+            "actor_id": actor.id,
+        }
+        rows.append((row, unsigned))
     return rows
 
 

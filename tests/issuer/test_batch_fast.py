@@ -173,16 +173,16 @@ def test_the_fast_path_writes_what_the_general_path_writes(
 
 def meanwhile(monkeypatch: pytest.MonkeyPatch, action: Callable[[], None]) -> None:
     """Run ``action`` once, after the fast path's snapshot and before its write."""
-    real = vic.issuer.batchfast.pending_rows
+    real = vic.issuer.batchfast.pending_marks
     done: list[bool] = []
 
-    def pending_rows(*args: Any) -> Any:
+    def pending_marks(*args: Any) -> Any:
         if not done:
             done.append(True)
             action()
         return real(*args)
 
-    monkeypatch.setattr(vic.issuer.batchfast, "pending_rows", pending_rows)
+    monkeypatch.setattr(vic.issuer.batchfast, "pending_marks", pending_marks)
 
 
 def counts(issuer: Issuer) -> tuple[int, int]:
@@ -199,14 +199,17 @@ def test_a_report_recorded_meanwhile_is_replayed(
     for n in range(3):
         issuer.register_vehicle(OFFICE, registration(n))
     marks_before, entries_before = counts(issuer)
-    other = issuer.issuance  # another station's upload of the same report, first
+    # the same report, recorded by another upload before this batch's write
     meanwhile(monkeypatch, lambda: general(issuer, SYSTEM, [report("M-1", 0)]) and None)
     first, second = issuer.report_inspections(SYSTEM, [report("M-1", 0), report("M-2", 1)])
-    assert other is issuer.issuance
-    assert isinstance(first, InspectionOutcome) and first.mark is not None
-    assert not first.recorded_now and not first.mark.issued_now  # replayed
-    assert isinstance(second, InspectionOutcome) and second.mark is not None
-    assert second.recorded_now and second.mark.current
+    assert isinstance(first, InspectionOutcome)
+    assert first.mark is not None
+    assert not first.recorded_now
+    assert not first.mark.issued_now
+    assert isinstance(second, InspectionOutcome)
+    assert second.mark is not None
+    assert second.recorded_now
+    assert second.mark.current
     marks, entries = counts(issuer)
     assert marks == marks_before + 2  # one mark per report, exactly
     assert entries == entries_before + 2 + 2  # the two indexes the fast path took, unused
@@ -233,14 +236,17 @@ def test_a_mark_issued_meanwhile_is_superseded_in_order(
     issuer.register_vehicle(OFFICE, registration(0))
     meanwhile(
         monkeypatch,
-        lambda: issuer.transfer_vehicle(OFFICE, make_vin(0), new_owner="acct-x", event_key="t")
-        and None,
+        lambda: (
+            issuer.transfer_vehicle(OFFICE, make_vin(0), new_owner="acct-x", event_key="t") and None
+        ),
     )
     (outcome,) = issuer.report_inspections(SYSTEM, [report("T-1", 0)])
-    assert isinstance(outcome, InspectionOutcome) and outcome.mark is not None
+    assert isinstance(outcome, InspectionOutcome)
+    assert outcome.mark is not None
     assert outcome.mark.current
     current = issuer.current_mark(make_vin(0))
-    assert current is not None and current.number == outcome.mark.number
+    assert current is not None
+    assert current.number == outcome.mark.number
     assert assert_consistent(issuer, clock) == 0
 
 
@@ -248,10 +254,12 @@ def test_a_key_retired_meanwhile_signs_nothing(
     issuer: Issuer, monkeypatch: pytest.MonkeyPatch, clock: Clock
 ) -> None:
     issuer.register_vehicle(OFFICE, registration(0))
-    (old,) = [key.method_id for key in issuer.keys() if key.retired_at is None]
+    infos = issuer.keys()
+    (old,) = [info.method_id for info in infos if info.retired_at is None]
     meanwhile(monkeypatch, lambda: issuer.rotate_key(ADMIN) and None)
     (outcome,) = issuer.report_inspections(SYSTEM, [report("K-1", 0)])
-    assert isinstance(outcome, InspectionOutcome) and outcome.mark is not None
+    assert isinstance(outcome, InspectionOutcome)
+    assert outcome.mark is not None
     assert outcome.mark.method_id != old
     assert outcome.mark.credential["proof"]["verificationMethod"] == outcome.mark.method_id
     assert_verifies(issuer, outcome.mark.credential, clock)
@@ -274,7 +282,9 @@ def test_a_failed_signature_goes_to_the_general_path(
 
     monkeypatch.setattr(kernel, "sign", sign)
     (outcome,) = issuer.report_inspections(SYSTEM, [report("S-1", 0)])
-    assert isinstance(outcome, InspectionOutcome) and outcome.mark is not None
-    assert outcome.recorded_now and outcome.mark.current
+    assert isinstance(outcome, InspectionOutcome)
+    assert outcome.mark is not None
+    assert outcome.recorded_now
+    assert outcome.mark.current
     assert len(calls) == 2
     assert assert_consistent(issuer, clock) == 0
