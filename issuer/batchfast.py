@@ -50,7 +50,7 @@ from vic.issuer.domain import Actor, InspectionReport, IssuedMark, StatusSpace
 from vic.issuer.kernel import Kernel
 from vic.issuer.marks import Done, NewMark, ToSign, insert_pending, pending_marks, settle
 from vic.issuer.records import dumps
-from vic.issuer.repositories.keys import current_key
+from vic.issuer.repositories.keys import current_key_id
 from vic.issuer.status import Allocation, allocate
 
 __all__ = ["report_batch"]
@@ -101,7 +101,7 @@ def report_batch(
     requests = [request for _, request in decided.requests]
 
     def reserve(session: Session) -> tuple[int, list[Allocation]]:
-        return current_key(session).id, allocate(session, StatusSpace.MARK, now, len(requests))
+        return current_key_id(session), allocate(session, StatusSpace.MARK, now, len(requests))
 
     key_id, allocations = kernel.run(reserve) if requests else (0, [])
     built = pending_marks(ctx, actor, requests, allocations, now)
