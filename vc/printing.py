@@ -20,6 +20,10 @@ authority and the mark number, labelled in Chinese and English. docs/printing.md
   its
   place even at the smallest allowed size fails with ``TEXT_TOO_LONG``.
 
+The font is :mod:`vic.vc.markfont` (:data:`FONT_FAMILY`, :data:`FONT_FILE`,
+:func:`font_characters` and :func:`missing_characters` are re-exported here), the drawing in
+millimetres (text widths, line breaking, fitting, faux bold) :mod:`vic.vc.pdfdraw`.
+
 fpdf2, fontTools and the QR encoder are imported inside the functions: ``import vic.vc`` and
 ``import vic.vc.printing`` load none of them. The issuer (its downloads) and the wallet (``vic
 wallet print``) both draw the mark with it, so the sticker looks the same wherever it is printed.
@@ -31,12 +35,27 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any, Final
 
 from vic.contexts.errors import MarkShapeError, UsageError
 from vic.vc.mark import CHINA_STANDARD_TIME, MarkErrorCode, valid_until_for_month
+from vic.vc.markfont import (
+    FONT_FAMILY,
+    FONT_FILE,
+    check_printable,
+    font_characters,
+    font_path,
+    missing_characters,
+)
+from vic.vc.pdfdraw import (
+    MM_PER_PT,
+    PT_PER_MM,
+    draw_text,
+    fit,
+    lines_at,
+    rect,
+    size_steps,
+)
 from vic.vc.plate import validate_plate, validate_vehicle_type
 
 if TYPE_CHECKING:
@@ -60,11 +79,6 @@ PAGE_WIDTH_MM: Final = 80.0
 PAGE_HEIGHT_MM: Final = 60.0
 """Height of the mark's page, in millimetres."""
 
-FONT_FAMILY: Final = "VicMarkSans"
-"""The family name of the shipped font (and the base of its PostScript name in the PDF)."""
-FONT_FILE: Final = "VicMarkSans-Regular.ttf"
-"""The shipped font's file name, in the ``vc/fonts`` package data."""
-
 LABELS: Final[Mapping[str, tuple[str, str]]] = {
     "title": ("机动车检验合格标志", "Motor vehicle inspection mark"),
     "plate": ("号牌号码", "Plate"),
@@ -81,13 +95,6 @@ QR_QUIET_ZONE: Final = 4
 """The quiet zone around the symbol, in modules (ISO/IEC 18004)."""
 MIN_MODULE_MM: Final = 0.33
 """The smallest QR module printed: a barcode text needing smaller modules is refused."""
-
-_PT: Final = 25.4 / 72
-"""Millimetres per point."""
-_PT_PER_MM: Final = 72 / 25.4
-_BOLD_STROKE: Final = 0.03
-"""Faux bold (the shipped font has one weight): outlines stroked this many points per point of
-font size, as well as filled."""
 
 # Colours (RGB).
 _BLUE: Final = (20, 62, 140)
@@ -109,45 +116,6 @@ _COL_RIGHT: Final = 77.5
 _COL_BOTTOM: Final = 57.9
 """The lowest baseline of the fields' column (the frame's inner edge is at 58.8 mm)."""
 _FOOT_BASELINE: Final = 57.2
-
-
-# --- the font ------------------------------------------------------------------------------------
-
-
-@cache
-def font_characters() -> frozenset[str]:
-    """The characters the shipped font can print (its Unicode cmap)."""
-    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
-
-    with resources.as_file(resources.files("vic.vc") / "fonts" / FONT_FILE) as path:
-        font = TTFont(str(path), lazy=True)
-        try:
-            cmap: dict[int, str] = font.getBestCmap()
-        finally:
-            font.close()
-    return frozenset(chr(code) for code in cmap)
-
-
-def missing_characters(text: str) -> str:
-    """The characters of ``text`` the shipped font has no glyph for, each once, in order."""
-    available = font_characters()
-    return "".join(dict.fromkeys(c for c in text if c not in available))
-
-
-def _check_printable(field: str, text: str) -> None:
-    missing = missing_characters(text)
-    if missing:
-        character = missing[0]
-        name = unicodedata.name(character, "unnamed")
-        raise UsageError(
-            f"the mark's font has no glyph for {character!r} (U+{ord(character):04X} {name}) "
-            f"in {field}: it cannot be printed",
-            code="GLYPH_MISSING",
-            field=field,
-            character=character,
-            codepoint=f"U+{ord(character):04X}",
-            missing=missing,
-        )
 
 
 # --- inputs --------------------------------------------------------------------------------------
@@ -237,101 +205,6 @@ class _Mark:
 # --- drawing -------------------------------------------------------------------------------------
 
 
-def _rect(pdf: FPDF, x: float, y: float, w: float, h: float, style: str) -> None:
-    """A rectangle given in millimetres (the document's unit is the point)."""
-    k = _PT_PER_MM
-    pdf.rect(x * k, y * k, w * k, h * k, style=style)
-
-
-def _set_font(pdf: FPDF, size: float) -> None:
-    pdf.set_font(FONT_FAMILY, size=size)
-
-
-def _width(pdf: FPDF, text: str, size: float) -> float:
-    _set_font(pdf, size)
-    return float(pdf.get_string_width(text)) / _PT_PER_MM
-
-
-def _tokens(text: str) -> list[str]:
-    """Break opportunities: each CJK character alone, Latin words with the spaces after them."""
-    tokens: list[str] = []
-    word = ""
-    for c in text:
-        if c == " ":
-            word += c
-            tokens.append(word)
-            word = ""
-        elif unicodedata.east_asian_width(c) in ("W", "F"):
-            if word:
-                tokens.append(word)
-                word = ""
-            tokens.append(c)
-        else:
-            word += c
-    if word:
-        tokens.append(word)
-    return tokens
-
-
-def _wrap(pdf: FPDF, text: str, width: float, size: float) -> list[str]:
-    """Greedy line breaking at :func:`_tokens`; a token wider than a line is cut anywhere."""
-    lines: list[str] = []
-    line = ""
-    for token in _tokens(text):
-        if _width(pdf, (line + token).rstrip(), size) <= width:
-            line += token
-            continue
-        if line:
-            lines.append(line.rstrip())
-            line = ""
-        for c in token:
-            if line and _width(pdf, (line + c).rstrip(), size) > width:
-                lines.append(line.rstrip())
-                line = ""
-            line += c
-    if line.strip():
-        lines.append(line.rstrip())
-    return lines
-
-
-def _sizes(largest: float, smallest: float) -> list[float]:
-    """Font sizes from ``largest`` down to ``smallest``, in 0.25 pt steps."""
-    steps = round((largest - smallest) / 0.25)
-    return [largest - 0.25 * i for i in range(steps + 1)]
-
-
-def _lines_at(pdf: FPDF, text: str, width: float, size: float, max_lines: int) -> list[str] | None:
-    """``text`` broken into at most ``max_lines`` lines of ``width`` at ``size``, or None."""
-    lines = _wrap(pdf, text, width, size) if max_lines > 1 else [text]
-    if len(lines) <= max_lines and all(_width(pdf, ln, size) <= width for ln in lines):
-        return lines
-    return None
-
-
-def _fit(
-    pdf: FPDF,
-    field: str,
-    text: str,
-    width: float,
-    sizes: tuple[float, float],
-    max_lines: int = 1,
-) -> tuple[float, list[str]]:
-    """The largest size (from ``sizes[0]`` down to ``sizes[1]``, 0.25 pt steps) at which ``text``
-    fits ``max_lines`` lines of ``width``, and those lines.
-
-    :raises UsageError: ``TEXT_TOO_LONG`` if it fits at no allowed size.
-    """
-    for size in _sizes(*sizes):
-        lines = _lines_at(pdf, text, width, size, max_lines)
-        if lines is not None:
-            return size, lines
-    raise UsageError(
-        f"{field} ({len(text)} characters) does not fit on the printed mark",
-        code="TEXT_TOO_LONG",
-        field=field,
-    )
-
-
 def _fit_authority(
     pdf: FPDF, mark: _Mark, width: float, height: float
 ) -> list[tuple[str, float, float]]:
@@ -340,18 +213,18 @@ def _fit_authority(
 
     :raises UsageError: ``TEXT_TOO_LONG`` if no allowed sizes fit.
     """
-    for zh_size in _sizes(6.4, 4.8):
-        zh_lines = _lines_at(pdf, mark.authority_zh, width, zh_size, 3)
+    for zh_size in size_steps(6.4, 4.8):
+        zh_lines = lines_at(pdf, mark.authority_zh, width, zh_size, 3)
         if zh_lines is None:
             continue
-        for en_size in _sizes(4.8, 4.0):
-            en_lines = _lines_at(pdf, mark.authority_en, width, en_size, 4)
+        for en_size in size_steps(4.8, 4.0):
+            en_lines = lines_at(pdf, mark.authority_en, width, en_size, 4)
             if en_lines is None:
                 continue
             block = [(ln, zh_size, 1.2) for ln in zh_lines] + [
                 (ln, en_size, 1.15) for ln in en_lines
             ]
-            if sum(size * _PT * leading for _, size, leading in block) <= height:
+            if sum(size * MM_PER_PT * leading for _, size, leading in block) <= height:
                 return block
     raise UsageError(
         "the authority's names do not fit on the printed mark: shorten them",
@@ -360,40 +233,10 @@ def _fit_authority(
     )
 
 
-def _draw(
-    pdf: FPDF,
-    x: float,
-    baseline: float,
-    text: str,
-    size: float,
-    color: tuple[int, int, int],
-    *,
-    bold: bool = False,
-    align: str = "L",
-    width: float = 0.0,
-) -> float:
-    """Draw ``text`` on ``baseline``; return its width. ``bold`` strokes the outlines as well."""
-    from fpdf.enums import TextMode
-
-    text_width = _width(pdf, text, size)
-    if align == "C":
-        x += (width - text_width) / 2
-    elif align == "R":
-        x += width - text_width
-    pdf.set_text_color(*color)
-    if bold:
-        pdf.set_draw_color(*color)
-        pdf.set_line_width(size * _BOLD_STROKE)
-        pdf.text_mode = TextMode.FILL_STROKE
-    pdf.text(x * _PT_PER_MM, baseline * _PT_PER_MM, text)
-    pdf.text_mode = TextMode.FILL
-    return text_width
-
-
 def _draw_label(pdf: FPDF, key: str, x: float, baseline: float) -> None:
     zh, en = LABELS[key]
-    advance = _draw(pdf, x, baseline, zh, 5.6, _GREY)
-    _draw(pdf, x + advance + 1.0, baseline, en, 4.6, _GREY)
+    advance = draw_text(pdf, x, baseline, zh, 5.6, _GREY)
+    draw_text(pdf, x + advance + 1.0, baseline, en, 4.6, _GREY)
 
 
 def _draw_qr(pdf: FPDF, text: str, x: float, y: float, size: float) -> None:
@@ -409,7 +252,7 @@ def _draw_qr(pdf: FPDF, text: str, x: float, y: float, size: float) -> None:
             modules=len(matrix),
         )
     pdf.set_fill_color(*_WHITE)
-    _rect(pdf, x, y, size, size, "F")
+    rect(pdf, x, y, size, size, "F")
     pdf.set_fill_color(0, 0, 0)
     # One rectangle per horizontal run of dark modules; a hair of overlap (0.01 mm) keeps
     # renderers from leaving anti-aliasing seams between the rows.
@@ -422,7 +265,7 @@ def _draw_qr(pdf: FPDF, text: str, x: float, y: float, size: float) -> None:
             start = col
             while col < len(row) and row[col]:
                 col += 1
-            _rect(
+            rect(
                 pdf,
                 x + start * module,
                 y + row_index * module,
@@ -438,13 +281,13 @@ def _layout(pdf: FPDF, mark: _Mark) -> None:
 
     # The frame and the title band.
     pdf.set_fill_color(*_BLUE)
-    _rect(pdf, inset, inset, width - 2 * inset, _BAND_BOTTOM - inset, "F")
+    rect(pdf, inset, inset, width - 2 * inset, _BAND_BOTTOM - inset, "F")
     pdf.set_draw_color(*_BLUE)
-    pdf.set_line_width(_FRAME_LINE * _PT_PER_MM)
-    _rect(pdf, inset, inset, width - 2 * inset, height - 2 * inset, "D")
+    pdf.set_line_width(_FRAME_LINE * PT_PER_MM)
+    rect(pdf, inset, inset, width - 2 * inset, height - 2 * inset, "D")
     title_zh, title_en = LABELS["title"]
-    _draw(pdf, 0, 6.6, title_zh, 11.0, _WHITE, bold=True, align="C", width=width)
-    _draw(pdf, 0, 10.0, title_en, 5.6, _WHITE, align="C", width=width)
+    draw_text(pdf, 0, 6.6, title_zh, 11.0, _WHITE, bold=True, align="C", width=width)
+    draw_text(pdf, 0, 10.0, title_en, 5.6, _WHITE, align="C", width=width)
 
     # The QR code.
     _draw_qr(pdf, mark.barcode_text, _QR_LEFT, _QR_TOP, _QR_SIZE)
@@ -455,41 +298,41 @@ def _layout(pdf: FPDF, mark: _Mark) -> None:
     y = _QR_TOP + 3.2
 
     _draw_label(pdf, "plate", x, y)
-    size, _ = _fit(pdf, "plate", mark.plate, col_width, (16.0, 11.0))
-    y += 1.0 + size * _PT * 0.9
-    _draw(pdf, x, y, mark.plate, size, _INK, bold=True)
+    size, _ = fit(pdf, "plate", mark.plate, col_width, (16.0, 11.0))
+    y += 1.0 + size * MM_PER_PT * 0.9
+    draw_text(pdf, x, y, mark.plate, size, _INK, bold=True)
 
     y += 4.6
     _draw_label(pdf, "vehicle_type", x, y)
-    size, _ = _fit(pdf, "vehicle type", mark.type_zh, col_width, (8.5, 6.0))
-    y += 0.8 + size * _PT * 0.9
-    _draw(pdf, x, y, mark.type_zh, size, _INK)
-    size, lines = _fit(pdf, "vehicle type (en)", mark.type_en, col_width, (5.2, 4.4), 2)
+    size, _ = fit(pdf, "vehicle type", mark.type_zh, col_width, (8.5, 6.0))
+    y += 0.8 + size * MM_PER_PT * 0.9
+    draw_text(pdf, x, y, mark.type_zh, size, _INK)
+    size, lines = fit(pdf, "vehicle type (en)", mark.type_en, col_width, (5.2, 4.4), 2)
     for line in lines:
-        y += size * _PT * 1.15
-        _draw(pdf, x, y, line, size, _INK)
+        y += size * MM_PER_PT * 1.15
+        draw_text(pdf, x, y, line, size, _INK)
 
     y += 4.3
     _draw_label(pdf, "valid_until", x, y)
-    size, _ = _fit(pdf, "valid until", mark.until_zh, col_width * 0.72, (13.0, 10.0))
-    y += 1.0 + size * _PT * 0.9
-    advance = _draw(pdf, x, y, mark.until_zh, size, _RED, bold=True)
-    _draw(pdf, x + advance + 1.2, y, mark.until_en, 6.0, _RED)
+    size, _ = fit(pdf, "valid until", mark.until_zh, col_width * 0.72, (13.0, 10.0))
+    y += 1.0 + size * MM_PER_PT * 0.9
+    advance = draw_text(pdf, x, y, mark.until_zh, size, _RED, bold=True)
+    draw_text(pdf, x + advance + 1.2, y, mark.until_en, 6.0, _RED)
 
     y += 4.3
     _draw_label(pdf, "authority", x, y)
     block = _fit_authority(pdf, mark, col_width, _COL_BOTTOM - y)
     for line, size, leading in block:
-        y += size * _PT * leading
-        _draw(pdf, x, y, line, size, _INK)
+        y += size * MM_PER_PT * leading
+        draw_text(pdf, x, y, line, size, _INK)
 
     # The mark number, under the QR code.
     zh, en = LABELS["number"]
     label = f"{zh} {en}"
-    advance = _draw(pdf, _QR_LEFT + 2.0, _FOOT_BASELINE, label, 5.6, _GREY)
+    advance = draw_text(pdf, _QR_LEFT + 2.0, _FOOT_BASELINE, label, 5.6, _GREY)
     room = _COL_LEFT - 1.0 - (_QR_LEFT + 2.0) - advance - 1.5
-    size, _ = _fit(pdf, "mark number", mark.number, room, (7.0, 4.8))
-    _draw(pdf, _QR_LEFT + 2.0 + advance + 1.5, _FOOT_BASELINE, mark.number, size, _INK)
+    size, _ = fit(pdf, "mark number", mark.number, room, (7.0, 4.8))
+    draw_text(pdf, _QR_LEFT + 2.0 + advance + 1.5, _FOOT_BASELINE, mark.number, size, _INK)
 
 
 # --- the API -------------------------------------------------------------------------------------
@@ -548,7 +391,7 @@ def render_mark_pdf(
         ("authority_name['en']", mark.authority_en),
         ("mark_number", mark.number),
     ):
-        _check_printable(field, text)
+        check_printable(field, text)
     return _render(mark, created)
 
 
@@ -560,7 +403,7 @@ def _render(mark: _Mark, created: datetime | None) -> bytes:
     pdf = FPDF(
         orientation="L",
         unit="pt",
-        format=(PAGE_HEIGHT_MM * _PT_PER_MM, PAGE_WIDTH_MM * _PT_PER_MM),
+        format=(PAGE_HEIGHT_MM * PT_PER_MM, PAGE_WIDTH_MM * PT_PER_MM),
     )
     pdf.set_margin(0)
     pdf.set_auto_page_break(False)
@@ -570,7 +413,7 @@ def _render(mark: _Mark, created: datetime | None) -> bytes:
     pdf.set_lang("zh-CN")
     if created is not None:
         pdf.set_creation_date(created)
-    with resources.as_file(resources.files("vic.vc") / "fonts" / FONT_FILE) as path:
+    with font_path() as path:
         pdf.add_font(FONT_FAMILY, fname=str(path))
         pdf.add_page()
         _layout(pdf, mark)
