@@ -51,6 +51,7 @@ from vic.vc.contextpolicy import DEFAULT_CONTEXT_POLICY, ContextPolicy
 from vic.vc.dates import DEFAULT_CLOCK_SKEW, Clock, system_clock
 from vic.verifier.batch import Credential, OncePerBatch, verify_each
 from vic.verifier.result import Check, CheckName, Status, VerificationResult
+from vic.verifier.result import _check as make_check  # Check(...) without a setattr per field
 from vic.verifier.status import FetchedStatusList, StatusListSource
 from vic.verifier.summary import LocalizedCode, MarkSummary
 from vic.verifier.trust import TrustList
@@ -165,7 +166,8 @@ def _pack_code(code: LocalizedCode) -> tuple[str, str, str]:
 
 def _check(values: tuple[Any, ...]) -> Check:
     name, passed, error, detail, failure = values
-    return Check(_CHECK_NAMES[name], passed, error, detail, _STATUSES[failure] if failure else None)
+    status = _STATUSES[failure] if failure else None
+    return make_check(Check, _CHECK_NAMES[name], passed, error, detail, status)
 
 
 def _unpack(packed: tuple[Any, ...]) -> VerificationResult:
