@@ -10,6 +10,7 @@ from typing import Any
 from vic.contexts.errors import DataModelError, ValidityRangeError
 from vic.contexts.loader import CREDENTIALS_V1, CREDENTIALS_V2
 from vic.vc.dates import parse_datetime
+from vic.vc.frozen import frozen
 from vic.vc.iri import is_absolute_iri
 from vic.vc.related import check_related_resources
 
@@ -89,7 +90,8 @@ def check_credential(credential: Mapping[str, Any]) -> CredentialInfo:
         start_name, end_name = "issuanceDate", "expirationDate"
     if start is not None and end is not None and start > end:
         raise ValidityRangeError(f"{start_name} is after {end_name}", code="VALIDITY_RANGE")
-    return CredentialInfo(
+    return frozen(
+        CredentialInfo,
         version=version,
         issuer=issuer,
         types=types,

@@ -71,6 +71,7 @@ MARK_CONTEXTS: Final = (
 MARK_TYPES: Final = ("VerifiableCredential", "VehicleInspectionCredential")
 """The mark's ``type``."""
 
+_TYPE_SET: Final = frozenset(MARK_TYPES)
 CREDENTIAL_TYPE: Final = "VehicleInspectionCredential"
 SUBJECT_TYPE: Final = "Vehicle"
 TERSE_STATUS_TYPE: Final = "TerseBitstringStatusListEntry"
@@ -93,6 +94,7 @@ _TOP_LEVEL_KEYS: Final = frozenset(
     }
 )
 _REQUIRED_KEYS: Final = ("@context", "type", "issuer", "validFrom", "validUntil")
+_REQUIRED_SET: Final = frozenset(_REQUIRED_KEYS)
 _STATUS_KEYS: Final = frozenset({"type", "terseStatusListBaseUrl", "terseStatusListIndex"})
 _DATETIME_Z: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 _URI: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]+")
@@ -349,7 +351,7 @@ def build_mark(
 
 
 def _check_issuer(issuer: object) -> str:
-    if isinstance(issuer, Mapping):  # VC 2.0 allows {"id": ...}; the lean mark writes a string
+    if type(issuer) is not str and isinstance(issuer, Mapping):  # VC 2.0 allows {"id": ...}; the lean mark writes a string
         issuer = issuer.get("id")
     if not isinstance(issuer, str) or not issuer.startswith("did:") or not _URI.fullmatch(issuer):
         raise MarkShapeError(
@@ -548,16 +550,18 @@ def check_mark(credential: Mapping[str, Any]) -> VehicleSubject:
     :raises StatusIndexRangeError: terseStatusListIndex is outside 0..2^32-1.
     """
     untrusted: object = credential  # the annotation is a promise the input may not keep
-    if not isinstance(untrusted, Mapping):
+    if type(untrusted) is not dict and not isinstance(untrusted, Mapping):
         _bad("a mark is a JSON object")
     _check_contexts(credential.get("@context"))
     _check_types(credential.get("type"))
-    unknown = sorted(str(k) for k in credential if k not in _TOP_LEVEL_KEYS)
-    if unknown:
+    keys = credential.keys()
+    if not _TOP_LEVEL_KEYS.issuperset(keys):
+        unknown = sorted(str(k) for k in credential if k not in _TOP_LEVEL_KEYS)
         _bad(f"a mark has no member {', '.join(unknown)}", members=unknown)
-    for key in _REQUIRED_KEYS:
-        if key not in credential:
-            _bad(f"a mark must have {key}", member=key)
+    if not keys >= _REQUIRED_SET:
+        for key in _REQUIRED_KEYS:
+            if key not in credential:
+                _bad(f"a mark must have {key}", member=key)
     _check_issuer(credential["issuer"])
     if "id" in credential:
         _check_mark_id(credential["id"])
@@ -590,12 +594,15 @@ def _check_contexts(contexts: object) -> None:
 
 
 def _check_types(types: object) -> None:
-    if (
-        not isinstance(types, list)
-        or len(types) != len(MARK_TYPES)
-        or set(types) != set(MARK_TYPES)
-    ):
+    if not isinstance(types, list) or len(types) != len(MARK_TYPES) or not _is_type_set(types):
         _bad("a mark's type is exactly " + ", ".join(MARK_TYPES))
+
+
+def _is_type_set(types: list[Any]) -> bool:
+    try:
+        return set(types) == _TYPE_SET
+    except TypeError:  # an unhashable member (an object, a list): not a type name
+        return False
 
 
 def _parse_z(value: object, name: str) -> datetime:
@@ -611,7 +618,7 @@ def _parse_z(value: object, name: str) -> datetime:
 
 
 def _check_status(status: object) -> None:
-    if not isinstance(status, Mapping):
+    if type(status) is not dict and not isinstance(status, Mapping):
         _bad("a mark's credentialStatus is one TerseBitstringStatusListEntry object")
     entry = status
     if entry.get("type") != TERSE_STATUS_TYPE or set(entry) != _STATUS_KEYS:
@@ -624,7 +631,7 @@ def _check_status(status: object) -> None:
 
 
 def _check_subject(subject: object) -> VehicleSubject:
-    if not isinstance(subject, Mapping):
+    if type(subject) is not dict and not isinstance(subject, Mapping):
         _bad("a mark's credentialSubject is one object", MarkErrorCode.INVALID_SUBJECT)
     data: dict[str, Any] = {str(key): value for key, value in subject.items()}
     schema = subject_schema()

@@ -63,6 +63,8 @@ _BC = "https://w3id.org/vc-barcodes#"
 _SCHEMA = "https://schema.org/"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+_DATETIME_SUFFIX = f'"^^<{_XSD}dateTime>'
+_INTEGER_SUFFIX = f'"^^<{_XSD}integer>'
 
 COMPILED_MAX_VALUES: Final = 32
 """At least the JSON values (as :func:`vic.vc.jsonld.canonicalize` counts them) of any document
@@ -84,6 +86,23 @@ class _Node:
     required_type: str
     properties: Mapping[str, tuple[str, str, Any]] = field(default_factory=dict)
     id_allowed: bool = False
+    type_terms: Mapping[str, str] = field(init=False)
+    """The types' IRIs as N-Quads terms (``<iri>``)."""
+    terms: Mapping[str, tuple[str, str, Any]] = field(init=False)
+    """``properties`` with the predicate an N-Quads term, a typed literal's datatype its
+    ``"^^<iri>`` suffix and a vocabulary's IRIs terms."""
+
+    def __post_init__(self) -> None:
+        terms: dict[str, tuple[str, str, Any]] = {}
+        for key, (predicate, kind, detail) in self.properties.items():
+            if kind == "typed":
+                detail = f'"^^<{detail}>'
+            elif kind == "vocab":
+                detail = {name: f"<{iri}>" for name, iri in detail.items()}
+            terms[key] = (f"<{predicate}>", kind, detail)
+        object.__setattr__(self, "terms", terms)
+        type_terms = {name: f"<{iri}>" for name, iri in self.types.items()}
+        object.__setattr__(self, "type_terms", type_terms)
 
 
 _STATUS = _Node(
@@ -226,15 +245,14 @@ def compiled_nquads(
         for number, (_, index) in enumerate(sorted(by_hash.items())):
             labels[index] = f"_:c14n{number}"
     out = []
-    predicates = set()
     for index, node in enumerate(nodes):
         subject = node.iri or labels[index]
         for predicate, obj in node.props:
-            predicates.add(predicate)
             out.append(f"{subject} {predicate} {obj if isinstance(obj, str) else labels[obj]} .\n")
     quads = len(out)
     out.sort()
-    return CompiledNQuads("".join(out), quads, len(blank), frozenset(predicates))
+    predicates = frozenset([predicate for node in nodes for predicate, _ in node.props])
+    return CompiledNQuads("".join(out), quads, len(blank), predicates)
 
 
 def _compiled_nodes(
@@ -307,17 +325,19 @@ class _Builder:
         if len(names) > len(shape.types):
             raise _NotCompiled  # (a repeated type: its work stays bounded by the table)
         props = built.props
+        type_terms = shape.type_terms
         for name in names:
-            iri = shape.types.get(name) if type(name) is str else None
-            if iri is None:
+            term = type_terms.get(name) if type(name) is str else None
+            if term is None:
                 raise _NotCompiled
-            props.append((_RDF_TYPE, f"<{iri}>"))
+            props.append((_RDF_TYPE, term))
         if shape.required_type not in names or len(set(names)) != len(names):
             raise _NotCompiled
+        terms = shape.terms
         for key, item in value.items():
-            if key in ("type", "id") or (top and key == "@context"):
+            if key == "type" or key == "id" or (top and key == "@context"):
                 continue
-            spec = shape.properties.get(key)
+            spec = terms.get(key)
             if spec is None:
                 raise _NotCompiled
             predicate, kind, detail = spec
@@ -325,21 +345,21 @@ class _Builder:
             if kind == "iri":
                 obj = _iri(item)
             elif kind == "string":
-                obj = f'"{_safe_string(item)}"'
+                obj = '"' + _safe_string(item) + '"'
             elif kind == "datetime":
-                obj = f'"{_safe_string(item)}"^^<{_XSD}dateTime>'
+                obj = '"' + _safe_string(item) + _DATETIME_SUFFIX
             elif kind == "typed":
-                obj = f'"{_safe_string(item)}"^^<{detail}>'
+                obj = '"' + _safe_string(item) + detail
             elif kind == "integer":
                 if type(item) is not int or not 0 <= item < _MAX_INTEGER:
                     raise _NotCompiled
-                obj = f'"{item}"^^<{_XSD}integer>'
+                obj = f'"{item}{_INTEGER_SUFFIX}'
             elif kind == "vocab":
                 target = detail.get(item) if type(item) is str else None
                 if target is None:
                     raise _NotCompiled
-                obj = f"<{target}>"
+                obj = target
             else:  # a nested node
-                obj = self.node(item, detail, (index, f"<{predicate}>"))
-            props.append((f"<{predicate}>", obj))
+                obj = self.node(item, detail, (index, predicate))
+            props.append((predicate, obj))
         return index

@@ -30,6 +30,7 @@ from vic.vc.dates import (
     parse_datetime,
     system_clock,
 )
+from vic.vc.frozen import frozen
 from vic.vc.jsonio import check_depth
 from vic.vc.suites import suite_for_proof, suite_named
 from vic.vc.suites.base import SigningKey
@@ -389,14 +390,15 @@ def _result(
 ) -> ProofResult:
     proof_type, cryptosuite = proof.get("type"), proof.get("cryptosuite")
     method, proof_id = proof.get("verificationMethod"), proof.get("id")
-    return ProofResult(
-        index,
-        proof_type if isinstance(proof_type, str) else None,
-        cryptosuite if isinstance(cryptosuite, str) else None,
-        method if isinstance(method, str) else None,
-        controller,
-        proof_id if isinstance(proof_id, str) else None,
-        error,
+    return frozen(
+        ProofResult,
+        index=index,
+        proof_type=proof_type if isinstance(proof_type, str) else None,
+        cryptosuite=cryptosuite if isinstance(cryptosuite, str) else None,
+        verification_method=method if isinstance(method, str) else None,
+        controller=controller,
+        proof_id=proof_id if isinstance(proof_id, str) else None,
+        error=error,
     )
 
 

@@ -37,6 +37,7 @@ from vic.contexts.errors import (
     ValidityRangeError,
 )
 from vic.vc.dates import format_datetime, parse_datetime
+from vic.vc.frozen import frozen
 from vic.vc.jsonio import is_int
 
 __all__ = [
@@ -184,6 +185,14 @@ class Bitstring:
         :raises UsageError: ``status_size`` is not a positive integer.
         :raises StatusIndexRangeError: the entry does not lie wholly inside the bitstring.
         """
+        data = self._bytes
+        if (
+            status_size == 1
+            and type(status_size) is int
+            and type(index) is int
+            and 0 <= index < len(data) << 3
+        ):  # one bit, the common case: the checks below pass
+            return (data[index >> 3] >> (7 - (index & 7))) & 1
         _check_status_size_arg(status_size)
         start = self._check_entry(index, status_size)
         value = 0
@@ -564,8 +573,24 @@ def _expand_terse(entry: Mapping[str, Any], list_length: int) -> tuple[StatusEnt
         raise StatusListError("terseStatusListIndex is not a 32-bit unsigned integer")
     list_index, status_list_index = divmod(terse_index, list_length)
     return (
-        StatusEntry(None, _REVOCATION, f"{base}/revocation/{list_index}", status_list_index),
-        StatusEntry(None, _SUSPENSION, f"{base}/suspension/{list_index}", status_list_index),
+        frozen(
+            StatusEntry,
+            id=None,
+            purpose=_REVOCATION,
+            list_credential=f"{base}/revocation/{list_index}",
+            index=status_list_index,
+            status_size=1,
+            status_message=(),
+        ),
+        frozen(
+            StatusEntry,
+            id=None,
+            purpose=_SUSPENSION,
+            list_credential=f"{base}/suspension/{list_index}",
+            index=status_list_index,
+            status_size=1,
+            status_message=(),
+        ),
     )
 
 
@@ -725,8 +750,13 @@ def check_status(
             status_size=entry.status_size,
         )
     value = status_list.bitstring.get_entry(entry.index, entry.status_size)
-    message = next((m.message for m in entry.status_message if m.status == value), None)
-    return StatusResult(
+    message = (
+        next((m.message for m in entry.status_message if m.status == value), None)
+        if entry.status_message
+        else None
+    )
+    return frozen(
+        StatusResult,
         entry=entry,
         set=value != 0,
         list_valid_until=status_list.valid_until,

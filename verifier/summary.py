@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from vic.vc.dates import format_datetime
+from vic.vc.frozen import frozen
 from vic.vc.mark import CHINA_STANDARD_TIME, VehicleSubject
 
 __all__ = ["LocalizedCode", "MarkSummary", "summarize_mark"]
@@ -67,10 +68,18 @@ def summarize_mark(
     """The summary of a mark whose subject passed the shape check."""
     plate_type, vehicle_type = subject.plate_type, subject.vehicle_type
     local = valid_until.astimezone(CHINA_STANDARD_TIME)
-    return MarkSummary(
+    return frozen(
+        MarkSummary,
         plate=subject.registration_number,
-        plate_type=LocalizedCode(plate_type.code, plate_type.name_zh, plate_type.name_en),
-        vehicle_type=LocalizedCode(vehicle_type.code, vehicle_type.name_zh, vehicle_type.name_en),
+        plate_type=frozen(
+            LocalizedCode, code=plate_type.code, zh=plate_type.name_zh, en=plate_type.name_en
+        ),
+        vehicle_type=frozen(
+            LocalizedCode,
+            code=vehicle_type.code,
+            zh=vehicle_type.name_zh,
+            en=vehicle_type.name_en,
+        ),
         vin=subject.vin,
         inspection_basis=subject.inspection_basis.value,
         valid_until=valid_until,
