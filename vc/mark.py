@@ -351,7 +351,8 @@ def build_mark(
 
 
 def _check_issuer(issuer: object) -> str:
-    if type(issuer) is not str and isinstance(issuer, Mapping):  # VC 2.0 allows {"id": ...}; the lean mark writes a string
+    # VC 2.0 allows {"id": ...}; the lean mark writes a string
+    if type(issuer) is not str and isinstance(issuer, Mapping):
         issuer = issuer.get("id")
     if not isinstance(issuer, str) or not issuer.startswith("did:") or not _URI.fullmatch(issuer):
         raise MarkShapeError(
