@@ -21,7 +21,7 @@ from tests.cborld.marks import DEMO_ENTRY_ID, demo_registry, did_key_mark, did_w
 from vic.contexts.errors import VicError
 from vic.contexts.loader import DocumentLoader
 from vic.vc import base45
-from vic.vc.cborld import Registry, cbor, converter, decode, encode
+from vic.vc.cborld import Registry, cbor, converter, decode, encode, tagforms
 
 REGISTRY: Registry = demo_registry()
 MRZ = Path(__file__).parent.parent / "vectors" / "vc-barcodes" / "ead-mrz.qr.txt"
@@ -75,7 +75,7 @@ def _same_outcome(data: bytes, loader: DocumentLoader | None) -> None:
 @pytest.mark.parametrize("name", list(CORPUS))
 def test_valid_encodings_are_shown_canonical_by_the_walk(name: str) -> None:
     data, loader = CORPUS[name]
-    header, payload = converter._read(data, cbor.DEFAULT_LIMITS)
+    header, payload = tagforms.read_tagged(data, cbor.DEFAULT_LIMITS)
     if header.format is not converter.CborldFormat.CBORLD_1_0 or not header.compressed:
         pytest.skip("only compressed CBOR-LD 1.0 takes the walk's path")
     _, _, shown = converter._decode(header, payload, REGISTRY, loader or DocumentLoader())
@@ -145,10 +145,10 @@ def _payload_mutations(payload: Any, text_for: dict[int, str]) -> Iterator[Any]:
 @pytest.mark.parametrize("name", list(CORPUS))
 def test_payload_changes_give_the_same_outcome(name: str) -> None:
     data, loader = CORPUS[name]
-    header, payload = converter._read(data, cbor.DEFAULT_LIMITS)
+    header, payload = tagforms.read_tagged(data, cbor.DEFAULT_LIMITS)
     if header.format is not converter.CborldFormat.CBORLD_1_0:
         pytest.skip("the re-encode alone checks the legacy forms")
-    prefix = converter._prefix(header.format, header.registry_entry_id, header.compressed)
+    prefix = tagforms.tag_prefix(header.format, header.registry_entry_id, header.compressed)
     # term ids as text: what a writer that left a term uncompressed would put
     decompressor = converter._Decompressor(
         converter._type_table(REGISTRY.get(header.registry_entry_id or 0)),

@@ -38,6 +38,7 @@ from vic.vc.cborld import (
     decode,
     decodeplan,
     encode,
+    tagforms,
 )
 from vic.vc.cborld import context as context_module
 from vic.vc.mark import VehicleSubject, new_mark_id
@@ -133,8 +134,8 @@ def test_every_truncation_gives_the_same_outcome(name: str) -> None:
 def test_payload_changes_give_the_same_outcome(name: str) -> None:
     data, loader = CORPUS[name]
     _learned(data, loader)
-    header, payload = converter._read(data, cbor.DEFAULT_LIMITS)
-    prefix = converter._prefix(header.format, header.registry_entry_id, header.compressed)
+    header, payload = tagforms.read_tagged(data, cbor.DEFAULT_LIMITS)
+    prefix = tagforms.tag_prefix(header.format, header.registry_entry_id, header.compressed)
     decompressor = converter._Decompressor(
         converter._type_table(REGISTRY.get(header.registry_entry_id or 0)),
         loader or DocumentLoader(),
@@ -267,8 +268,8 @@ def _byte_tricks(data: bytes, start: int) -> Iterator[bytes]:
 def test_what_only_cbor2_reads_gives_the_same_outcome(name: str) -> None:
     data, loader = CORPUS[name]
     _learned(data, loader)
-    header, payload = converter._read(data, cbor.DEFAULT_LIMITS)
-    prefix = converter._prefix(header.format, header.registry_entry_id, header.compressed)
+    header, payload = tagforms.read_tagged(data, cbor.DEFAULT_LIMITS)
+    prefix = tagforms.tag_prefix(header.format, header.registry_entry_id, header.compressed)
     count = 0
     for lenient in _lenient_encodings(payload):
         candidate = prefix + cbor2.dumps(lenient)
@@ -383,7 +384,7 @@ def test_value_short_cuts_on_every_table_code() -> None:
 
 def _plan_of(data: bytes, loader: DocumentLoader | None = None) -> Any:
     _learned(data, loader)
-    header, payload = converter._read(data, cbor.DEFAULT_LIMITS)
+    header, payload = tagforms.read_tagged(data, cbor.DEFAULT_LIMITS)
     for plan in decodeplan._plans[(header.registry_entry_id, decodeplan._shape_key(payload))]:
         try:
             plan.root.run(payload)

@@ -10,7 +10,7 @@ fetched. docs/qr.md describes the format, the registry entries and the sizes.
 """
 
 from vic.vc.cborld.cbor import DEFAULT_LIMITS, CborLimits
-from vic.vc.cborld.converter import CborldFormat, CborldHeader, decode, encode, read_header
+from vic.vc.cborld.converter import decode, encode
 from vic.vc.cborld.registry import (
     DEFAULT_CRYPTOSUITES,
     DEMO_ENTRY_FILE,
@@ -22,6 +22,7 @@ from vic.vc.cborld.registry import (
     bundled_entry,
     load_entry,
 )
+from vic.vc.cborld.tagforms import CborldFormat, CborldHeader, read_header
 
 __all__ = [
     "DEFAULT_CRYPTOSUITES",

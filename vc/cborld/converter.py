@@ -1,10 +1,11 @@
-"""JSON-LD <-> CBOR-LD: the converter, the strategies and the CBOR-LD tag forms.
+"""JSON-LD <-> CBOR-LD: the converter (the compressing and decompressing walks, the entry points).
 
 Encoding writes the CBOR-LD 1.0 form, tag 0xCB1D around ``[registryEntryId, payload]``; the
 pre-1.0 forms can be written too (``legacy-range``: tags 0x0600-0x06FF with the registry entry id as
 a varint whose first byte is in the tag; ``legacy-singleton``: tags 0x0500/0x0501 with cborld's
 legacy global tables), so that vic can check it reads them exactly as it would write them.
-Decoding reads all three.
+Decoding reads all three. The tag forms themselves (:class:`CborldFormat`, the header, the
+prefix written before a payload) are :mod:`vic.vc.cborld.tagforms`.
 
 Both directions walk the document as @digitalbazaar/cborld 8.1 does (see
 :mod:`vic.vc.cborld.context` for how term ids come about, :mod:`vic.vc.cborld.codecs` for values):
@@ -31,8 +32,6 @@ Guarantees:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any, Final
 
 from vic.contexts.errors import MalformedValueError, ParsingError, VicError
@@ -50,23 +49,18 @@ from vic.vc.cborld.context import (
 )
 from vic.vc.cborld.registry import Registry, RegistryEntry
 from vic.vc.cborld.tables import (
-    CBORLD_TAG,
     CONTEXT_TERM_ID,
     CRYPTOSUITE_STRING,
     LEGACY_CRYPTOSUITE_TABLE,
-    LEGACY_RANGE_END,
-    LEGACY_RANGE_START,
-    LEGACY_SINGLETON_COMPRESSED,
-    LEGACY_SINGLETON_UNCOMPRESSED,
     LEGACY_STRING_TABLE,
     TYPES_ENCODED_AS_BYTES,
     TYPES_ENCODED_AS_BYTES_LEGACY,
 )
+from vic.vc.cborld.tagforms import CborldFormat, CborldHeader, read_tagged, tag_prefix
 
-__all__ = ["CborldFormat", "CborldHeader", "decode", "encode", "read_header"]
+__all__ = ["decode", "encode"]
 
 MAX_DOCUMENT_DEPTH: Final = 64
-_MAX_VARINT_BYTES: Final = 8
 CONTEXT_TERM_ID_PLURAL: Final = CONTEXT_TERM_ID + 1
 
 _default_loader = DocumentLoader()
@@ -75,24 +69,6 @@ _ALWAYS_REENCODE = False
 _USE_PLANS = True
 """Decode by the compiled plans of :mod:`vic.vc.cborld.decodeplan` where one applies (the tests
 turn it off to compare with the walk)."""
-
-
-class CborldFormat(StrEnum):
-    """The tag forms of CBOR-LD."""
-
-    CBORLD_1_0 = "cbor-ld-1.0"
-    LEGACY_RANGE = "legacy-range"
-    LEGACY_SINGLETON = "legacy-singleton"
-
-
-@dataclass(frozen=True)
-class CborldHeader:
-    """What the tag of a CBOR-LD payload says: its form and registry entry (``None`` for the
-    legacy singleton form, which has no registry entry), and whether the payload is compressed."""
-
-    format: CborldFormat
-    registry_entry_id: int | None
-    compressed: bool
 
 
 # --- type tables ---------------------------------------------------------------------------------
@@ -417,103 +393,6 @@ class _Decompressor:
             self.canonical = False
 
 
-# --- the tag forms -------------------------------------------------------------------------------
-
-
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-def _prefix(fmt: CborldFormat, entry_id: int | None, compressed: bool) -> bytes:
-    if fmt is CborldFormat.LEGACY_SINGLETON:
-        tag = LEGACY_SINGLETON_COMPRESSED if compressed else LEGACY_SINGLETON_UNCOMPRESSED
-        return cbor.encode_head(6, tag)
-    assert entry_id is not None
-    if fmt is CborldFormat.LEGACY_RANGE:
-        if entry_id < 128:
-            return cbor.encode_head(6, LEGACY_RANGE_START + entry_id)
-        varint = _varint(entry_id)
-        return (
-            cbor.encode_head(6, LEGACY_RANGE_START + varint[0]) + b"\x82" + cbor.dumps(varint[1:])
-        )
-    return cbor.encode_head(6, CBORLD_TAG) + b"\x82" + cbor.dumps(entry_id)
-
-
-def _header_error(message: str, code: str = "INVALID_CBORLD_HEADER") -> ParsingError:
-    return ParsingError(message, code=code)
-
-
-def _read(data: bytes, limits: CborLimits) -> tuple[CborldHeader, Any]:
-    if not isinstance(data, bytes | bytearray | memoryview):
-        raise _header_error("CBOR-LD input must be bytes", code="INVALID_CBOR")
-    reader = cbor.Reader(bytes(data), limits)
-    major, _, tag = reader.head()
-    if major != 6:
-        raise _header_error("the input does not start with a CBOR tag", code="NOT_CBORLD")
-    if tag == CBORLD_TAG:
-        major, _, length = reader.head()
-        if (major, length) != (4, 2):
-            raise _header_error("the CBOR-LD 1.0 tag must enclose a two-element array")
-        major, _, entry_id = reader.head()
-        if major != 0:
-            raise _header_error("the registry entry id must be an unsigned integer")
-        header = CborldHeader(CborldFormat.CBORLD_1_0, entry_id, entry_id != 0)
-        payload = reader.item(1)
-    elif LEGACY_RANGE_START <= tag <= LEGACY_RANGE_END:
-        first = tag - LEGACY_RANGE_START
-        if first < 128:
-            header = CborldHeader(CborldFormat.LEGACY_RANGE, first, first != 0)
-            payload = reader.item()
-        else:
-            major, _, length = reader.head()
-            if (major, length) != (4, 2):
-                raise _header_error("a legacy varint tag must enclose a two-element array")
-            rest = reader.item(1)
-            if not isinstance(rest, bytes):
-                raise _header_error("the rest of the registry entry id varint must be bytes")
-            entry_id = _read_varint(bytes([first]) + rest)
-            header = CborldHeader(CborldFormat.LEGACY_RANGE, entry_id, entry_id != 0)
-            payload = reader.item(1)
-    elif tag in (LEGACY_SINGLETON_UNCOMPRESSED, LEGACY_SINGLETON_COMPRESSED):
-        header = CborldHeader(
-            CborldFormat.LEGACY_SINGLETON, None, tag == LEGACY_SINGLETON_COMPRESSED
-        )
-        payload = reader.item()
-    else:
-        raise _header_error(f"CBOR tag {tag} is not a CBOR-LD tag", code="UNKNOWN_CBORLD_TAG")
-    reader.expect_end()
-    return header, payload
-
-
-def _read_varint(raw: bytes) -> int:
-    if len(raw) > _MAX_VARINT_BYTES:
-        raise _header_error("the registry entry id varint is too long")
-    value = 0
-    for index, byte in enumerate(raw):
-        value |= (byte & 0x7F) << (7 * index)
-        last = index == len(raw) - 1
-        if bool(byte & 0x80) == last:
-            raise _header_error("the registry entry id varint is malformed")
-    return value
-
-
-def read_header(data: bytes, limits: CborLimits = DEFAULT_LIMITS) -> CborldHeader:
-    """The tag form and registry entry id of CBOR-LD ``data`` (the payload is parsed, not
-    converted).
-
-    :raises ParsingError: as :func:`decode`.
-    """
-    return _read(data, limits)[0]
-
-
 # --- JSON checks ---------------------------------------------------------------------------------
 
 
@@ -574,7 +453,7 @@ def _encode(
         assert entry is not None
         payload = _Compressor(_type_table(entry), loader, False).run(document)
     entry_id = None if entry is None else entry.entry_id
-    return _prefix(fmt, entry_id, compressed) + cbor.dumps(payload)
+    return tag_prefix(fmt, entry_id, compressed) + cbor.dumps(payload)
 
 
 def _decode(
@@ -643,7 +522,7 @@ def encode(
     data = _encode(document, entry, fmt, loader, compressed)
     try:
         limits = CborLimits(len(data), 2 * MAX_DOCUMENT_DEPTH + 4, len(data))
-        header, payload = _read(data, limits)
+        header, payload = read_tagged(data, limits)
         back, _, _ = _decode(header, payload, registry, loader)
     except VicError as exc:
         raise _unencodable(
@@ -678,7 +557,7 @@ def decode(
         document = decodeplan.decode_planned(data, registry, loader, limits)
         if document is not None:
             return document
-    header, payload = _read(data, limits)
+    header, payload = read_tagged(data, limits)
     document, entry, shown = _decode(header, payload, registry, loader)
     if header.format is CborldFormat.LEGACY_SINGLETON:
         entry = None
@@ -686,7 +565,7 @@ def decode(
         # The walk showed, step by step, that compressing the document gives back this very
         # payload; the bytes are then canonical iff they are the canonical CBOR of the payload.
         try:
-            canonical = _prefix(header.format, entry.entry_id, True) + cbor.dumps(payload)
+            canonical = tag_prefix(header.format, entry.entry_id, True) + cbor.dumps(payload)
             same = canonical == bytes(data)
         except Exception:  # not shown: the re-encode below decides, as it always did
             same = False

@@ -154,7 +154,8 @@ def build_plan(
     ``payload`` as vic's canonical encoder does."""
     import cbor2
 
-    from vic.vc.cborld.converter import CborldFormat, _prefix, _type_table
+    from vic.vc.cborld.converter import _type_table
+    from vic.vc.cborld.tagforms import CborldFormat, tag_prefix
 
     global _recorder
     if _recorder is None:
@@ -174,7 +175,7 @@ def build_plan(
     if not all(MEMO.is_bundled_object(e.source) for e in contexts._by_object.values()):
         return None
     items, depth = _size(payload, 1)
-    prefix = _prefix(CborldFormat.CBORLD_1_0, entry.entry_id, True)
+    prefix = tag_prefix(CborldFormat.CBORLD_1_0, entry.entry_id, True)
     plan = _Plan(entry, root, urls, items, depth, prefix, contexts.work)
     try:
         _check_raw_tree(payload)
