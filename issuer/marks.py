@@ -222,8 +222,18 @@ def insert_pending(session: Session, rows: Sequence[dict[str, Any]], key_id: int
 
 def revoke(session: Session, ctx: Context, actor: Actor, revocations: Sequence[Revocation]) -> None:
     """Revoke marks: not current any more, the reason recorded, the revocation bit set."""
+    if revocations:
+        bulk.insert_rows(
+            session, AuditEntry, audit_rows(actor, ctx.now(), _revoke(session, ctx, revocations))
+        )
+
+
+def _revoke(
+    session: Session, ctx: Context, revocations: Sequence[Revocation]
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """:func:`revoke` but the audit rows, returned (action, target, detail)."""
     if not revocations:
-        return
+        return []
     now = ctx.now()
     bulk.update_rows_by_id(
         session,
@@ -246,7 +256,7 @@ def revoke(session: Session, ctx: Context, actor: Actor, revocations: Sequence[R
         if r.superseded_by_number is not None:
             detail["superseded_by"] = r.superseded_by_number
         rows.append(("mark.revoke", f"mark:{r.number}", detail))
-    bulk.insert_rows(session, AuditEntry, audit_rows(actor, now, rows))
+    return rows
 
 
 _MARK_COLUMNS = (
@@ -458,28 +468,21 @@ def settle(
         ]
         if winner in by_id:
             winners.add(winner)
-    bulk.insert_rows(
-        session,
-        AuditEntry,
-        audit_rows(
-            actor,
-            now,
-            [
-                (
-                    "mark.issue",
-                    f"mark:{m.number}",
-                    {
-                        "vin": vehicles[m.vehicle_id][0],
-                        "reason": m.reason,
-                        "event": m.event_key,
-                        "method": m.method,
-                    },
-                )
-                for m in stored
-            ],
-        ),
-    )
-    revoke(session, ctx, actor, revocations)  # the old current marks first: one per vehicle
+    issued = [
+        (
+            "mark.issue",
+            f"mark:{m.number}",
+            {
+                "vin": vehicles[m.vehicle_id][0],
+                "reason": m.reason,
+                "event": m.event_key,
+                "method": m.method,
+            },
+        )
+        for m in stored
+    ]
+    revoked = _revoke(session, ctx, revocations)  # the old current marks first: one per vehicle
+    bulk.insert_rows(session, AuditEntry, audit_rows(actor, now, issued + revoked))  # one INSERT
     if winners:
         bulk.update_rows_by_id(
             session, Mark, [{"id": i, "is_current": True} for i in sorted(winners)]

@@ -140,7 +140,10 @@ class IssuanceService:
 
     def _run_events(self, events: list[Event]) -> list[IssuedMark | BaseException]:
         """A group of single events: their first transactions as one (:mod:`vic.issuer.events`),
-        their marks signed and stored in one second transaction. If the group fails as a whole
+        their marks signed and stored in one second transaction. The first transaction runs
+        without a savepoint per event; if an event raises a domain error, it is rolled back and
+        run again with each event in a savepoint, so the refused one writes nothing (the same
+        rows as one after the other). If the group fails as a whole
         (not a domain refusal), each event runs again alone, so only the culprit fails; its
         idempotency key makes that safe. If only the second transaction fails, the first stands
         (refusals and records are not written twice) and each event's mark is finished alone."""
@@ -151,9 +154,14 @@ class IssuanceService:
             )
             return self._settle(events, plans)
         try:
-            plans = self.kernel.run(
-                functools.partial(plan_events, ctx=ctx, events=events, isolate=True)
-            )
+            try:  # usually nobody is refused: no savepoint per event
+                plans = self.kernel.run(
+                    functools.partial(plan_events, ctx=ctx, events=events, isolate=False)
+                )
+            except VicError:  # someone was (all rolled back): each event in a savepoint
+                plans = self.kernel.run(
+                    functools.partial(plan_events, ctx=ctx, events=events, isolate=True)
+                )
         except Exception:
             return [self._alone(event) for event in events]
         try:
