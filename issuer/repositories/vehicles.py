@@ -105,16 +105,20 @@ def plate_holder(session: Session, plate: str, plate_type: str) -> int | None:
     ).scalar_one_or_none()
 
 
+_LATEST_VALIDITY = select(Mark.vehicle_id, Mark.valid_until).where(
+    Mark.id.in_(
+        select(func.max(Mark.id))
+        .where(Mark.vehicle_id.in_(bindparam("vehicle_ids", expanding=True)))
+        .group_by(Mark.vehicle_id)
+    )
+)
+
+
 def latest_validity(session: Session, vehicle_ids: Collection[int]) -> dict[int, datetime]:
     """The ``valid_until`` of each vehicle's most recently allocated mark."""
-    latest_ids = (
-        select(func.max(Mark.id)).where(Mark.vehicle_id.in_(vehicle_ids)).group_by(Mark.vehicle_id)
-    )
     return {
         row.vehicle_id: row.valid_until
-        for row in session.execute(
-            select(Mark.vehicle_id, Mark.valid_until).where(Mark.id.in_(latest_ids))
-        )
+        for row in session.execute(_LATEST_VALIDITY, {"vehicle_ids": sorted(vehicle_ids)})
     }
 
 
@@ -211,13 +215,15 @@ def station_by_code(session: Session, code: str) -> Station | None:
     return session.execute(select(Station).where(Station.code == code)).scalar_one_or_none()
 
 
+_STATIONS_BY_CODE = select(Station.code, Station.id, Station.active).where(
+    Station.code.in_(bindparam("codes", expanding=True))
+)
+
+
 def stations_by_code(session: Session, codes: Collection[str]) -> dict[str, Any]:
     """Code, id and active flag of the stations with these codes, by code."""
     return {
-        row.code: row
-        for row in session.execute(
-            select(Station.code, Station.id, Station.active).where(Station.code.in_(set(codes)))
-        )
+        row.code: row for row in session.execute(_STATIONS_BY_CODE, {"codes": sorted(set(codes))})
     }
 
 
@@ -242,6 +248,15 @@ def inspection_by_report(
     ).scalar_one_or_none()
 
 
+_INSPECTIONS_BY_REPORT_NUMBER = select(
+    Inspection.station_id,
+    Inspection.report_number,
+    Inspection.vehicle_id,
+    Inspection.passed,
+    Inspection.inspected_on,
+).where(Inspection.report_number.in_(bindparam("numbers", expanding=True)))
+
+
 def inspections_by_report_numbers(
     session: Session, report_numbers: Collection[str]
 ) -> dict[tuple[int, str], Any]:
@@ -250,13 +265,7 @@ def inspections_by_report_numbers(
     return {
         (row.station_id, row.report_number): row
         for row in session.execute(
-            select(
-                Inspection.station_id,
-                Inspection.report_number,
-                Inspection.vehicle_id,
-                Inspection.passed,
-                Inspection.inspected_on,
-            ).where(Inspection.report_number.in_(set(report_numbers)))
+            _INSPECTIONS_BY_REPORT_NUMBER, {"numbers": sorted(set(report_numbers))}
         )
     }
 
