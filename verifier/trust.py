@@ -119,9 +119,10 @@ class TrustList:
         return self._new_resolver(None)
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickled and deep-copied without the kept resolver (a copy builds its own)."""
+        """Pickled and deep-copied without the kept resolver and index (a copy builds its own)."""
         state = dict(self.__dict__)
         state.pop("_offline_resolver", None)
+        state.pop("_by_id", None)
         return state
 
     def _new_resolver(self, fetch: Fetch | None) -> DidResolver:

@@ -56,8 +56,12 @@ def test_a_trust_list_copies_without_its_resolver() -> None:
     authority = Authority()
     trust = TrustList().with_issuers([authority.did])
     kept = trust.resolver()
+    assert trust.trusts(authority.did)  # builds the issuer index
     for copied in (pickle.loads(pickle.dumps(trust)), copy.deepcopy(trust)):
         assert copied == trust
+        assert "_by_id" not in vars(copied)  # rebuilt on first use
+        assert copied.trusts(authority.did)
+        assert copied.get(authority.did) == trust.get(authority.did)
         assert copied.resolver() is not kept
         assert copied.resolver() is copied.resolver()
         mark = authority.mark(index=None)
