@@ -34,10 +34,10 @@ from vic.did.key import did_key, did_key_method_id
 from vic.did.keyfile import key_document
 from vic.did.keys import KeyType, PrivateKey
 from vic.did.resolver import DidResolver
+from vic.vc.bitstring import _VERY_DENSE_BYTES
 from vic.vc.errors import ProofVerificationError
 from vic.vc.proofs import add_proof, verify_proofs
 from vic.vc.status import (
-    _VERY_DENSE_BYTES,
     TERSE_LIST_LENGTH,
     Bitstring,
     StatusPurpose,

@@ -429,7 +429,7 @@ def _with_non_zero_bytes(count: int, length: int = MIN_LIST_LENGTH) -> Bitstring
 
 
 def test_the_level_is_9_then_6_then_5_as_lists_get_denser() -> None:
-    from vic.vc.status import _DENSE_BYTES, _VERY_DENSE_BYTES
+    from vic.vc.bitstring import _DENSE_BYTES, _VERY_DENSE_BYTES
 
     cases = [
         (_with_non_zero_bytes(_DENSE_BYTES), 9),

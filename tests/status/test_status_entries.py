@@ -276,7 +276,7 @@ def test_malformed_status_messages(messages: Any) -> None:
 def test_the_url_character_check_is_str_isspace_and_controls() -> None:
     """`_is_url` refuses white space and control characters with one regex search; its class is
     exactly ``str.isspace()`` or a C0 control or DEL, over every code point."""
-    from vic.vc.status import _NOT_IN_URL
+    from vic.vc.statuslist import _NOT_IN_URL
 
     differ = [
         hex(code)
