@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.mark.strategies import vehicle_subjects
-from vic.vc.mark import _subject_predicates, _subject_surely_valid, _subject_validator
+from vic.vc.marksubject import _subject_predicates, _subject_surely_valid, _subject_validator
 
 _JUNK = st.one_of(
     st.none(),
