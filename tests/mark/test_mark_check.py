@@ -223,7 +223,7 @@ def test_is_mark() -> None:
 def test_every_code_raised_is_documented() -> None:
     root = Path(__file__).resolve().parents[2] / "vc"
     literal_codes = set()
-    for name in ("mark.py", "plate.py", "vin.py"):
+    for name in ("mark.py", "marktypes.py", "marksubject.py", "plate.py", "vin.py"):
         literal_codes |= set(re.findall(r'code="([A-Z_]+)"', (root / name).read_text("utf-8")))
     literal_codes.discard("VALIDITY_RANGE")  # a ValidityRangeError, not a shape
     assert literal_codes <= {code.value for code in MarkErrorCode}
