@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from vic.contexts.errors import VicError
+from vic.vc.frozen import frozen
 
 if TYPE_CHECKING:
     from vic.verifier.summary import MarkSummary
@@ -113,9 +114,6 @@ class Check:
         return out
 
 
-_new_object = object.__new__
-
-
 def _check(
     cls: type[Check],
     name: CheckName,
@@ -124,16 +122,16 @@ def _check(
     detail: dict[str, Any],
     failure_status: Status | None,
 ) -> Check:
-    """``cls(name, passed, error, detail, failure_status)``, the same object made without the
-    frozen dataclass's ``object.__setattr__`` per field (a verification makes about ten)."""
-    check = _new_object(cls)
-    fields = check.__dict__
-    fields["name"] = name
-    fields["passed"] = passed
-    fields["error"] = error
-    fields["detail"] = detail
-    fields["failure_status"] = failure_status
-    return check
+    """``cls(name, passed, error, detail, failure_status)``, the same object made by
+    :func:`~vic.vc.frozen.frozen` (a verification makes about ten)."""
+    return frozen(
+        cls,
+        name=name,
+        passed=passed,
+        error=error,
+        detail=detail,
+        failure_status=failure_status,
+    )
 
 
 @dataclass(frozen=True)
