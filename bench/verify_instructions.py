@@ -14,6 +14,8 @@ a verification).
 - ``json``: ``verify_credential(mark)``, status from both lists;
 - ``nostatus``: the same with ``check_status_lists=False``;
 - ``batch``: ``verify_credentials`` over 8 distinct marks (per mark);
+- ``qr``: ``verify_credential(text)`` from the mark's ``VC1-R`` QR text, status from both lists;
+- ``qrbatch``: ``verify_credentials`` over the QR texts of 8 distinct marks (per mark);
 - ``ecdsa``: ``PublicKey.verify`` of the mark's signature over 64 bytes.
 """
 
@@ -29,7 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-WHAT = ("json", "nostatus", "batch", "ecdsa")
+WHAT = ("json", "nostatus", "batch", "qr", "qrbatch", "ecdsa")
 BATCH = 8
 
 
@@ -43,11 +45,13 @@ def _workload(what: str, number: int) -> None:
 
     setup = Setup(key=PrivateKey.from_bytes(KeyType.P256, bytes(range(1, 33))), batch=BATCH)
     the_mark, marks, method = setup.mark, setup.batch_marks, setup.method
+    the_text, texts = setup.qr, setup.batch_qr
     common: dict[str, Any] = {
         "trust": setup.trust,
         "resolver": setup.trust.resolver(),
         "clock": clock,
         "status_source": setup.status,
+        "registry": setup.registry,
     }
     public_key = common["resolver"].resolve_method(method, "assertionMethod").public_key
     signature = multibase_decode(the_mark["proof"]["proofValue"])
@@ -60,12 +64,16 @@ def _workload(what: str, number: int) -> None:
             verify_credential(the_mark, check_status_lists=False, **common)
         elif what == "batch":
             verify_credentials(marks, **common)
+        elif what == "qr":
+            verify_credential(the_text, **common)
+        elif what == "qrbatch":
+            verify_credentials(texts, **common)
         else:
             public_key.verify(signature, data)
 
     for _ in range(3):
         call()
-    calls = number // BATCH if what == "batch" else number
+    calls = number // BATCH if what in ("batch", "qrbatch") else number
     for _ in range(calls):
         call()
 
