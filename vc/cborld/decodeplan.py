@@ -332,7 +332,7 @@ class _Map(_Node):
 
 
 class _Plan:
-    __slots__ = ("depth", "entry", "items", "prefix", "root", "served", "urls", "work")
+    __slots__ = ("depth", "entry", "items", "prefix", "root", "run", "served", "urls", "work")
 
     def __init__(
         self,
@@ -346,6 +346,9 @@ class _Plan:
     ) -> None:
         self.entry = entry
         self.root = root
+        self.run: Callable[[Any], dict[str, Any]] = root.run
+        """What decodes a payload: ``root.run``, or the function compiled from it
+        (:mod:`vic.vc.cborld.plancompile`)."""
         self.urls = urls
         self.items = items
         self.depth = depth
@@ -381,12 +384,22 @@ _count = 0
 def _build(
     payload: Any, entry: RegistryEntry, loader: DocumentLoader, document: dict[str, Any]
 ) -> _Plan | None:
+    from vic.vc.cborld.plancompile import compile_plan
     from vic.vc.cborld.planrecord import build_plan
 
     try:
-        return build_plan(payload, entry, loader, document)
+        plan = build_plan(payload, entry, loader, document)
     except Exception:  # a plan only saves time: failing to record one leaves the walk
         return None
+    if plan is not None:
+        try:  # the compiled function must give the tree's document (key order too)
+            run = compile_plan(plan.root)
+            replayed = run(payload)
+            if _same(replayed, document) and list(replayed) == list(document):
+                plan.run = run
+        except Exception:  # the tree stays
+            pass
+    return plan
 
 
 def _shape_key(payload: dict[Any, Any]) -> tuple[Any, ...]:
@@ -463,7 +476,7 @@ def decode_planned(
         if data[:start] != plan.prefix or (entry is not plan.entry and entry != plan.entry):
             continue
         try:
-            document: dict[str, Any] = plan.root.run(payload)
+            document: dict[str, Any] = plan.run(payload)
         except _Decline:
             continue
         except Exception:  # a codec refused the value: the general decoder says why

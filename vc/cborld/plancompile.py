@@ -1,0 +1,271 @@
+"""A decode plan compiled to one Python function (:mod:`vic.vc.cborld.decodeplan`).
+
+Running a plan's tree of nodes costs a method call per value, a tuple per map and a copy of each
+constant. :func:`compile_plan` unrolls the tree into the source of one function, compiled once
+per plan, that does the same checks in the same order and raises the same exceptions
+(:class:`~vic.vc.cborld.decodeplan._Decline` where a node declines, the codecs' errors where a
+node's general codec raises), and builds the same document:
+
+- a map's keys, key types and guards checked as :meth:`_Map.run` checks them, its entries'
+  values computed in the plan's order, then the output built as one dict display;
+- a value whose raw form a guard fixes (the ``@context`` ids, the type terms' values) is the
+  output the node gives that raw form, computed once at compile time (a node's output depends
+  only on its raw value and the plan's own state, which is a snapshot no document changes); it is
+  built afresh on every call (a document shares no array or object with another);
+- each other value takes its node's short cuts inline for the common raw forms (text of a type
+  with no codec, a code of the type's table, a term id of a URL, epoch seconds of a dateTime,
+  base58btc bytes of a multibase value), each the very test :meth:`_Value.run` makes, and calls
+  the node's ``run`` for anything else.
+
+The source holds nothing but generated names, integer keys and lengths: every constant of the
+plan (keys, guards, tables, terms, bound methods) is passed to :func:`exec` in the function's
+globals, and plans come only from documents the general walk decoded (never from input text).
+tests/cborld/test_plancompile.py runs the compiled function against the tree on every payload
+change of the test corpus: same document, same decline, same error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from vic.did.multibase import base58btc_encode
+from vic.vc.cborld.codecs import _MAX_JS_SECONDS as MAX_JS_SECONDS
+from vic.vc.cborld.codecs import iso_datetime
+from vic.vc.cborld.context import ABSENT
+from vic.vc.cborld.decodeplan import (
+    _INT_MAX,
+    _INT_MIN,
+    _MAX_SHORT_BASE58,
+    _Array,
+    _Decline,
+    _kinds,
+    _Map,
+    _Node,
+    _Null,
+    _plural_run,
+    _same,
+    _Value,
+)
+
+__all__ = ["compile_plan"]
+
+
+class _Source:
+    """The lines of the generated function and the constants it names."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.names: dict[str, Any] = {
+            "_Decline": _Decline,
+            "_same": _same,
+            "_b58": base58btc_encode,
+            "_BZ": b"z",
+            "_Z": "z",
+            "_iso": iso_datetime,
+            "_dict": dict,
+            "_list": list,
+            "_str": str,
+            "_int": int,
+            "_bytes": bytes,
+        }
+        self.count = 0
+
+    def const(self, value: Any) -> str:
+        """A global name bound to ``value``."""
+        self.count += 1
+        name = f"c{self.count}"
+        self.names[name] = value
+        return name
+
+    def var(self) -> str:
+        self.count += 1
+        return f"v{self.count}"
+
+    def emit(self, indent: int, line: str) -> None:
+        self.lines.append("    " * indent + line)
+
+
+def _key(source: _Source, key: Any) -> str:
+    """How the source names a map key: an int literally, anything else as a constant."""
+    if type(key) is int:
+        return repr(key)
+    return source.const(key)
+
+
+def _fresh(source: _Source, value: Any) -> str:
+    """An expression building a fresh copy of the JSON value ``value`` (arrays and objects new on
+    every call, as :func:`vic.vc.cborld.decodeplan._fresh` copies them)."""
+    if isinstance(value, list):
+        return "[" + "".join(_fresh(source, item) + ", " for item in value) + "]"
+    if isinstance(value, dict):
+        items = "".join(f"{source.const(k)}: {_fresh(source, v)}, " for k, v in value.items())
+        return "{" + items + "}"
+    if value is None:
+        return "None"
+    return source.const(value)
+
+
+def _map(source: _Source, node: _Map, raw: str, indent: int) -> str:
+    """Emit the checks and values of map ``node`` (raw value in variable ``raw``); return the
+    expression of its output."""
+    keys, key_types = source.const(node.keys), source.const(node.key_types)
+    source.emit(
+        indent,
+        f"if type({raw}) is not _dict or tuple({raw}) != {keys} "
+        f"or tuple(map(type, {raw})) != {key_types}: raise _Decline",
+    )
+    guarded: dict[Any, Any] = {}
+    for key, expected, kinds in node.guards:
+        value = source.var()
+        source.emit(indent, f"{value} = {raw}[{_key(source, key)}]")
+        name, kind = source.const(expected), source.const(type(expected))
+        source.emit(indent, f"if {value} != {name} or type({value}) is not {kind}: raise _Decline")
+        if kinds is None:
+            source.emit(indent, f"if not _same({value}, {name}): raise _Decline")
+        elif kinds:
+            source.emit(indent, f"if tuple(map(type, {value})) != {source.const(kinds)}: ")
+            source.emit(indent + 1, "raise _Decline")
+        guarded[key] = expected
+    outputs: list[tuple[str, str]] = []
+    if node.context is not ABSENT:
+        outputs.append((source.const("@context"), _fresh(source, node.context)))
+    for term, key, plural, nodes in node.entries:
+        output = _entry(source, raw, key, plural, nodes, guarded, indent)
+        outputs.append((source.const(term), output))
+    return "{" + "".join(f"{k}: {v}, " for k, v in outputs) + "}"
+
+
+def _entry(
+    source: _Source,
+    raw: str,
+    key: Any,
+    plural: bool,
+    nodes: tuple[_Node, ...],
+    guarded: dict[Any, Any],
+    indent: int,
+) -> str:
+    """Emit one entry of a map; return the expression of its output."""
+    if key in guarded and _kinds(guarded[key]) is not None:
+        run: Callable[[Any], Any] = _plural_run(nodes) if plural else nodes[0].run
+        try:
+            output = run(guarded[key])
+        except Exception:
+            output = ABSENT
+        if output is not ABSENT:
+            return _fresh(source, output)
+    value = source.var()
+    source.emit(indent, f"{value} = {raw}[{_key(source, key)}]")
+    if not plural:
+        return _node(source, nodes[0], value, indent)
+    source.emit(
+        indent, f"if type({value}) is not _list or len({value}) != {len(nodes)}: raise _Decline"
+    )
+    items = []
+    for index, item in enumerate(nodes):
+        element = source.var()
+        source.emit(indent, f"{element} = {value}[{index}]")
+        items.append(_node(source, item, element, indent))
+    return "[" + "".join(f"{item}, " for item in items) + "]"
+
+
+def _node(source: _Source, node: _Node, raw: str, indent: int) -> str:
+    """Emit ``node`` run on variable ``raw``; return the expression of its output."""
+    if type(node) is _Map:
+        return _map(source, node, raw, indent)
+    if type(node) is _Null:
+        source.emit(indent, f"if {raw} is not None: raise _Decline")
+        return "None"
+    if type(node) is _Array:
+        count = len(node.items)
+        source.emit(indent, f"if type({raw}) is not _list or len({raw}) != {count}: raise _Decline")
+        items = []
+        for index, item in enumerate(node.items):
+            element = source.var()
+            source.emit(indent, f"{element} = {raw}[{index}]")
+            items.append(_node(source, item, element, indent))
+        return "[" + "".join(f"{item}, " for item in items) + "]"
+    if type(node) is _Value:
+        return _value(source, node, raw, indent)
+    output = source.var()  # a node kind this compiler does not know: run it
+    source.emit(indent, f"{output} = {source.const(node.run)}({raw})")
+    return output
+
+
+def _value(source: _Source, node: _Value, raw: str, indent: int) -> str:
+    """Emit a value's short cuts inline (each as :meth:`_Value.run` tests it), its ``run`` for
+    anything else; return the variable of its output."""
+    out, kind, run = source.var(), source.var(), source.const(node.run)
+    int_codes = any(type(code) is int for code in node.codes)
+    bytes_codes = any(type(code) is bytes for code in node.codes)
+    codes = source.const(node.codes)
+    table = source.const(node.table)
+    source.emit(indent, f"{kind} = type({raw})")
+    if node.str_plain:
+        test = f" and {raw} not in {table}" if node.table else ""
+        source.emit(indent, f"if {kind} is _str{test}: {out} = {raw}")
+        keyword = "elif"
+    else:
+        keyword = "if"
+    int_tail = node.int_plain or node.url_terms or node.datetime
+    if int_codes or int_tail:
+        source.emit(indent, f"{keyword} {kind} is _int:")
+        inner = indent + 1
+        if int_codes:
+            source.emit(inner, f"{out} = {codes}.get({raw})")
+            source.emit(inner, f"if {out} is None:")
+            inner += 1
+        if node.int_plain:
+            source.emit(inner, f"if {_INT_MIN} <= {raw} <= {_INT_MAX}: {out} = {raw}")
+            source.emit(inner, f"else: {out} = {run}({raw})")
+        elif node.url_terms:
+            term = source.var()
+            id_to_term, term_to_id = source.const(node.id_to_term), source.const(node.term_to_id)
+            source.emit(inner, f"{term} = None if {raw} & 1 else {id_to_term}.get({raw})")
+            source.emit(
+                inner,
+                f"if {term} is not None and {term} not in {table} "
+                f"and {term_to_id}[{term}] == {raw}: {out} = {term}",
+            )
+            source.emit(inner, f"else: {out} = {run}({raw})")
+        elif node.datetime:
+            source.emit(
+                inner, f"if {-MAX_JS_SECONDS} <= {raw} <= {MAX_JS_SECONDS}: {out} = _iso({raw})"
+            )
+            source.emit(inner, f"else: {out} = {run}({raw})")
+        else:
+            source.emit(inner, f"{out} = {run}({raw})")
+        keyword = "elif"
+    if bytes_codes or node.multibase:
+        source.emit(indent, f"{keyword} {kind} is _bytes:")
+        inner = indent + 1
+        if bytes_codes:
+            source.emit(inner, f"{out} = {codes}.get({raw})")
+            source.emit(inner, f"if {out} is None:")
+            inner += 1
+        if node.multibase:
+            source.emit(
+                inner,
+                f"if {raw}[:1] == _BZ and len({raw}) <= {_MAX_SHORT_BASE58}: "
+                f"{out} = _Z + _b58({raw}[1:])",
+            )
+            source.emit(inner, f"else: {out} = {run}({raw})")
+        else:
+            source.emit(inner, f"{out} = {run}({raw})")
+        keyword = "elif"
+    if keyword == "if":
+        source.emit(indent, f"{out} = {run}({raw})")
+    else:
+        source.emit(indent, f"else: {out} = {run}({raw})")
+    return out
+
+
+def compile_plan(root: _Map) -> Callable[[Any], dict[str, Any]]:
+    """One function doing what ``root.run`` does (see the module docstring)."""
+    source = _Source()
+    output = _map(source, root, "raw", 1)
+    text = "\n".join(["def run(raw):", *source.lines, f"    return {output}", ""])
+    namespace = dict(source.names)
+    exec(compile(text, "<decode plan>", "exec"), namespace)  # the source is generated from a plan
+    run: Callable[[Any], dict[str, Any]] = namespace["run"]
+    return run
