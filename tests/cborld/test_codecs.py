@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.cborld.fixtures import (
     CODEC_CASES,
@@ -194,3 +196,18 @@ def test_errors_are_vic_errors_only() -> None:
     for bad in ([], "text", {"@context": {"@import": 5}}, {"a": object()}):
         with pytest.raises(VicError):
             _encode(bad)  # type: ignore[arg-type]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    seconds=st.one_of(
+        st.integers(0, 253402300799),
+        st.integers(-(8_640_000_000_000), 8_640_000_000_000),
+        st.sampled_from([0, 86399, 86400, 951782400, 951868800, 2**31 - 1, 2**31, 253402300799]),
+    )
+)
+def test_dateTime_text_is_the_javascript_text(seconds: int) -> None:
+    """iso_datetime's C-library path (1970 to 9999) and the arithmetic one write the same text."""
+    from vic.vc.cborld.codecs import _iso, iso_datetime
+
+    assert iso_datetime(seconds) == _iso(seconds, None)
