@@ -8,6 +8,7 @@ defaults nothing touches the network.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -205,6 +206,11 @@ def _parse(
         document = dict(credential)
         check_depth(document)
         return _Parsed(document, "json", depth_checked=True)
+    if type(credential) is str and credential.startswith("VC1-"):
+        stripped = credential.strip()
+        if _NEITHER_JWT_NOR_BASE64.search(stripped) is not None:
+            # what the readers below would say too: not a JWT, not base64, then a VC1- text
+            return _Parsed(_barcode_reader()(stripped, registry(), loader), "vc1-barcode")
     if isinstance(credential, bytes):
         credential = credential_text(credential)
     from vic.vc.cose import COSE_SIGN1_START, cose_from_base64
@@ -232,6 +238,21 @@ def _parse(
         payload = decode_sign1(message).payload
         return _Parsed(parse_json_object(payload), "cose-barcode", cose=message)
     return _Parsed(parse_json_object(credential), "json", depth_checked=True)
+
+
+_NEITHER_JWT_NOR_BASE64: Final = re.compile(r"[ $%*:]")
+"""Characters of the base45 alphabet that neither a JWS compact token nor base64 text holds."""
+_decode_barcode: Callable[..., dict[str, Any]] | None = None
+
+
+def _barcode_reader() -> Callable[..., dict[str, Any]]:
+    """:func:`vic.vc.barcode.decode_barcode`, imported on first use."""
+    global _decode_barcode
+    if _decode_barcode is None:
+        from vic.vc.barcode import decode_barcode
+
+        _decode_barcode = decode_barcode
+    return _decode_barcode
 
 
 def _cose(message: bytes) -> _Parsed:
