@@ -64,30 +64,45 @@ def decode(text: str) -> bytes:
 def _decode_groups(values: bytes) -> bytes | None:
     """The bytes of alphabet ``values`` (0-44, length not 3k+1), None if a group is out of range.
 
-    The groups are added as big integers, one 32-bit lane each (a group is at most 91,124, so
-    lanes never carry): lane i holds ``a + 45 b + 2025 c`` of group i, whose two low bytes are
-    the output and whose second byte must be zero.
+    All groups at once, as big integers: read little-endian, group i is the 24-bit lane
+    ``a + 256 b + 65536 c`` at bit 24 i; masking and shifting give the lanes of a, b and c, and
+    ``a + 45 b + 2025 c`` (at most 91,124) never carries out of its lane. A group is in range when
+    its lane's third byte is zero; its two low bytes are the output, high byte first.
     """
     n = len(values)
     groups = n // 3
-    size = 4 * groups
-    lanes = bytearray(size)
-    total = 0
-    for offset, factor in ((0, 1), (1, 45), (2, 2025)):
-        lanes[3::4] = values[offset : 3 * groups : 3]
-        total += factor * int.from_bytes(lanes, "big")
-    raw = total.to_bytes(size, "big")
-    if raw[1::4].count(0) != groups:
+    size = 3 * groups
+    lanes = int.from_bytes(values[:size], "little")
+    mask = _mask(groups)
+    total = (lanes & mask) + 45 * ((lanes >> 8) & mask) + 2025 * ((lanes >> 16) & mask)
+    raw = total.to_bytes(size, "little")
+    if raw[2::3].count(0) != groups:
         return None
     out = bytearray(2 * groups + n % 3 // 2)
-    out[0 : 2 * groups : 2] = raw[2::4]
-    out[1 : 2 * groups : 2] = raw[3::4]
+    out[0 : 2 * groups : 2] = raw[1::3]
+    out[1 : 2 * groups : 2] = raw[0::3]
     if n % 3 == 2:
         last = values[-2] + values[-1] * 45
         if last > 0xFF:
             return None
         out[-1] = last
     return bytes(out)
+
+
+_MASKS: dict[int, int] = {}
+"""Lane masks by group count (a constant of the length alone; at most :data:`_MAX_MASKS`)."""
+_MAX_MASKS = 64
+
+
+def _mask(groups: int) -> int:
+    """The integer whose ``groups`` 24-bit lanes are 0xFF each."""
+    mask = _MASKS.get(groups)
+    if mask is None:
+        mask = int.from_bytes(b"\xff\x00\x00" * groups, "little")
+        if len(_MASKS) >= _MAX_MASKS:
+            _MASKS.clear()
+        _MASKS[groups] = mask
+    return mask
 
 
 def _decode_slowly(text: str) -> bytes:
