@@ -266,9 +266,19 @@ async def _http_load(port: int, requests: list[bytes], connections: int) -> floa
     return len(requests) / elapsed
 
 
-def http_events(config: IssuerConfig, count: int, vehicles: int, connections: int) -> float:
+def _cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system) process ``pid`` has used so far, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def http_events(
+    config: IssuerConfig, count: int, vehicles: int, connections: int
+) -> tuple[float, float]:
     """``count`` transfers over HTTP (``POST /vehicles/{vin}/transfers``, an office token) from
-    ``connections`` concurrent keep-alive connections to the issuer's service on loopback."""
+    ``connections`` concurrent keep-alive connections to the issuer's service on loopback:
+    requests/s, and the service process's CPU seconds per request (the steadier figure when
+    the machine is shared)."""
     from vic.issuer.tokens import create_token
 
     with Issuer.open(config) as issuer:
@@ -298,7 +308,10 @@ def http_events(config: IssuerConfig, count: int, vehicles: int, connections: in
             return head.encode("ascii") + body
 
         asyncio.run(_http_load(port, [request(-1 - n) for n in range(connections)], connections))
-        return asyncio.run(_http_load(port, [request(n) for n in range(count)], connections))
+        assert server.pid is not None
+        cpu = _cpu_seconds(server.pid)
+        rate = asyncio.run(_http_load(port, [request(n) for n in range(count)], connections))
+        return rate, (_cpu_seconds(server.pid) - cpu) / count
     finally:
         server.terminate()
         server.join(30)
@@ -393,10 +406,10 @@ def issuance(config: IssuerConfig, args: argparse.Namespace) -> None:
     print(f"single events (transfer_vehicle), 1 process: {rate:7.0f} marks/s")
     rate = threaded_events(config, args.single, args.vehicles, args.threads)
     print(f"single events, {args.threads} threads in 1 process (group commit): {rate:7.0f} marks/s")
-    rate = http_events(config, args.single, args.vehicles, args.threads)
+    rate, cpu = http_events(config, args.single, args.vehicles, args.threads)
     print(
         f"single events over HTTP (vic serve issuer, {args.threads} connections): "
-        f"{rate:7.0f} marks/s"
+        f"{rate:7.0f} marks/s, {cpu * 1000:.2f} ms of the service's CPU per request"
     )
     rate = one_process(config, args.marks, args.batch, args.vehicles)
     print(f"batches of {args.batch} (report_inspections), 1 process: {rate:7.0f} marks/s")
@@ -422,6 +435,14 @@ def run(label: str, url: str | None, args: argparse.Namespace) -> None:
         print(f"\n== {label} ==")
         if args.batches_only:
             batches(config, args)
+            return
+        if args.http_only:
+            prepare(config, args.vehicles)
+            rate, cpu = http_events(config, args.single, args.vehicles, args.threads)
+            print(
+                f"single events over HTTP (vic serve issuer, {args.threads} connections): "
+                f"{rate:7.0f} marks/s, {cpu * 1000:.2f} ms of the service's CPU per request"
+            )
             return
         if not args.publish_only:
             issuance(config, args)
@@ -463,12 +484,15 @@ def main() -> None:
         metavar="SIZES",
         help="only the batch figures, for these comma-separated batch sizes (e.g. 100,1000)",
     )
+    parser.add_argument(
+        "--http-only", action="store_true", help="only the single events over HTTP figure"
+    )
     parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
     parser.add_argument("--postgres", default=os.environ.get("VIC_TEST_POSTGRES_URL"))
     args = parser.parse_args()
     args.batch_sizes = [int(n) for n in (args.batches_only or "").split(",") if n]
     print(f"vic issuance benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    if not args.publish_only and not args.batches_only:
+    if not args.publish_only and not args.batches_only and not args.http_only:
         print(f"signing alone (add_proof, ecdsa-rdfc-2019 P-256): {signing_alone(500):7.0f} /s")
     run("SQLite (embedded, WAL)", None, args)
     if args.postgres and not args.sqlite_only:
