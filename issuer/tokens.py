@@ -28,7 +28,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -59,6 +59,7 @@ __all__ = [
     "TokenStore",
     "actor_for",
     "authenticate",
+    "authenticate_all",
     "create_token",
     "get_token",
     "list_tokens",
@@ -136,23 +137,28 @@ def _digest(token_text: str) -> str:
 
 
 _TOKEN_TABLE: Final = ApiToken.__table__
-_TOKEN_BY_ID: Final = select(
-    *(
-        _TOKEN_TABLE.c[name]
-        for name in (
-            "token_id",
-            "digest",
-            "role",
-            "subject",
-            "label",
-            "created_at",
-            "created_by",
-            "expires_at",
-            "revoked_at",
-        )
+_TOKEN_COLUMNS: Final = tuple(
+    _TOKEN_TABLE.c[name]
+    for name in (
+        "token_id",
+        "digest",
+        "role",
+        "subject",
+        "label",
+        "created_at",
+        "created_by",
+        "expires_at",
+        "revoked_at",
     )
-).where(_TOKEN_TABLE.c.token_id == bindparam("token_id"))
+)
+_TOKEN_BY_ID: Final = select(*_TOKEN_COLUMNS).where(
+    _TOKEN_TABLE.c.token_id == bindparam("token_id")
+)
 """The lookup of every authenticated request: a Core statement built once (no ORM entity)."""
+_TOKENS_BY_IDS: Final = select(*_TOKEN_COLUMNS).where(
+    _TOKEN_TABLE.c.token_id.in_(bindparam("token_ids", expanding=True))
+)
+"""The lookup of the checks of concurrent requests (:func:`authenticate_all`)."""
 
 
 def _info(row: ApiToken | Row[Any]) -> TokenInfo:
@@ -348,23 +354,70 @@ def authenticate(issuer_or_db: TokenStore, token_text: str | None) -> Actor:
     :raises AuthenticationError: ``TOKEN_MISSING``, ``TOKEN_INVALID`` (malformed, unknown, or
         a wrong secret), ``TOKEN_EXPIRED``, ``TOKEN_REVOKED``.
     """
+    token_id = _token_id(token_text)
+    database, clock = _where(issuer_or_db)
+    row = database.run(
+        lambda session: session.execute(_TOKEN_BY_ID, {"token_id": token_id}).one_or_none(),
+        readonly=True,
+    )
+    return _accept(str(token_text), row, clock)
+
+
+def authenticate_all(
+    issuer_or_db: TokenStore, token_texts: Sequence[str | None]
+) -> list[Actor | AuthenticationError]:
+    """:func:`authenticate` for each of several bearer tokens (concurrent requests' checks),
+    their rows read in one transaction: the actor of each, or the error :func:`authenticate`
+    raises for it. Nothing is remembered between calls: each reads the tokens as they are now."""
+    results: list[Actor | AuthenticationError | str] = []
+    for text in token_texts:
+        try:
+            results.append(_token_id(text))
+        except AuthenticationError as exc:
+            results.append(exc)
+    wanted = sorted({one for one in results if isinstance(one, str)})
+    database, clock = _where(issuer_or_db)
+
+    def work(session: Session) -> dict[str, Row[Any]]:
+        rows = session.execute(_TOKENS_BY_IDS, {"token_ids": wanted})
+        return {row.token_id: row for row in rows}
+
+    rows = database.run(work, readonly=True) if wanted else {}
+    checked: list[Actor | AuthenticationError] = []
+    for text, one in zip(token_texts, results, strict=True):
+        if isinstance(one, str):
+            try:
+                checked.append(_accept(str(text), rows.get(one), clock))
+            except AuthenticationError as exc:
+                checked.append(exc)
+        else:
+            assert not isinstance(one, Actor)
+            checked.append(one)
+    return checked
+
+
+def _token_id(token_text: str | None) -> str:
+    """The token id of a well-formed token text.
+
+    :raises AuthenticationError: ``TOKEN_MISSING``, ``TOKEN_INVALID`` (not a vic token).
+    """
     if not token_text:
         raise AuthenticationError("a bearer token is required", code="TOKEN_MISSING")
     match = _TOKEN_RE.fullmatch(token_text) if isinstance(token_text, str) else None
     if match is None:
         raise AuthenticationError("the bearer token is not a vic token", code="TOKEN_INVALID")
-    database, clock = _where(issuer_or_db)
+    return match.group(1)
 
-    def work(session: Session) -> TokenInfo | None:
-        row = session.execute(_TOKEN_BY_ID, {"token_id": match.group(1)}).one_or_none()
-        stored = row.digest if row is not None else _DUMMY_DIGEST
-        if not hmac.compare_digest(stored, _digest(token_text)) or row is None:
-            return None
-        return _info(row)
 
-    info = database.run(work, readonly=True)
-    if info is None:
+def _accept(token_text: str, row: Row[Any] | None, clock: Callable[[], datetime]) -> Actor:
+    """The actor of a well-formed token whose row (None: unknown) was just read.
+
+    :raises AuthenticationError: ``TOKEN_INVALID``, ``TOKEN_REVOKED``, ``TOKEN_EXPIRED``.
+    """
+    stored = row.digest if row is not None else _DUMMY_DIGEST
+    if not hmac.compare_digest(stored, _digest(token_text)) or row is None:
         raise AuthenticationError("the bearer token is not known", code="TOKEN_INVALID")
+    info = _info(row)
     if info.revoked_at is not None:
         raise AuthenticationError("the bearer token was revoked", code="TOKEN_REVOKED")
     if info.expires_at is not None and _now(clock) >= info.expires_at:

@@ -28,6 +28,7 @@ from vic.httpkit.openapi import install_openapi
 from vic.httpkit.problems import install_problem_handlers
 from vic.issuer.api.auth import api_key_digest
 from vic.issuer.api.deps import ApiSettings
+from vic.issuer.api.hot import HotEvents
 from vic.issuer.api.routes import (
     admin,
     marks,
@@ -112,6 +113,7 @@ def create_app(
     vc_api_key: str | None = None,
     unauthenticated_issue: bool = False,
     named_issuers: Mapping[str, NamedIssuer] | None = None,
+    hot_paths: bool = True,
 ) -> FastAPI:
     """The issuer's HTTP service.
 
@@ -132,6 +134,9 @@ def create_app(
         suites on loopback only: :func:`vic.issuer.api.serve` refuses it on any other address.
     :param named_issuers: VC-API issuers of their own (``/issuers/{name}/credentials/issue``),
         one per cryptosuite, opened by :func:`vic.issuer.named.open_named_issuers`.
+    :param hot_paths: answer the common requests of the single-event routes on their lean path
+        (:mod:`vic.issuer.api.hot`; the same answers); False leaves every request to FastAPI
+        (the differential tests compare the two).
     :raises UsageError: a bad public base URL or authority name, a weak ``vc_api_key``.
     """
     base = public_base_url or issuer.config.public_base_url
@@ -177,6 +182,8 @@ def create_app(
 
     app.add_exception_handler(OAuthError, on_oauth_error)
     app.add_middleware(ops.RecordRoute)  # innermost: sees the scope the router fills in
+    if hot_paths:  # the lean path of the single-event routes, on the strictly parsed body
+        app.add_middleware(HotEvents, issuer=issuer, prefix=_prefix(base))
     app.add_middleware(
         StrictJsonBodies,
         max_bytes=max_body_bytes,
