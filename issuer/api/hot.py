@@ -1,5 +1,5 @@
-"""The lean path of the single-event routes: ``POST /vehicles/{vin}/transfers`` and
-``POST /vehicles/{vin}/changes``.
+"""The lean path of the single-event routes: ``POST /vehicles/{vin}/transfers``,
+``POST /vehicles/{vin}/changes`` and ``POST /inspections``.
 
 FastAPI stays the app: its routes, the OpenAPI document, validation and the exception handlers
 are untouched. :class:`HotEvents` is pure ASGI middleware placed just inside the strict body
@@ -9,57 +9,73 @@ machinery (routing, its dependencies each on a thread of their own, reading and 
 body and the answer through its generic layers). It answers a request only when all of these
 hold, in one hand-off to a worker thread:
 
-* ``POST`` to ``{prefix}/vehicles/{vin}/transfers`` or ``.../changes`` (no ``root_path``), the
-  VIN matching the route's pattern;
+* ``POST`` to ``{prefix}/vehicles/{vin}/transfers``, ``.../changes`` or ``{prefix}/inspections``
+  (no ``root_path``), the VIN of the path matching the route's pattern;
 * a JSON body the strict middleware parsed (:data:`~vic.httpkit.bodies.PARSED_JSON_KEY`) that
-  the route's model (:class:`TransferRequest`, :class:`VehicleChangeRequest`) accepts;
+  the route's model (:class:`TransferRequest`, :class:`VehicleChangeRequest`,
+  :class:`InspectionRequest`) accepts;
 * an ``Authorization`` header read as FastAPI's ``HTTPBearer`` reads it, whose token
-  :func:`~vic.issuer.tokens.authenticate` accepts, of the office or admin role. The checks of
-  concurrent requests are read together (:func:`~vic.issuer.tokens.authenticate_all`, one read
-  transaction per :class:`~vic.issuer.groupcommit.GroupCommit` group): every request's token is
-  read after the request arrived, nothing about a token is kept between groups, so a token
-  revoked (by this process or another) fails every request that arrives after the revocation
-  committed.
+  :func:`~vic.issuer.tokens.authenticate` accepts, of a role the route accepts (office, or
+  station for inspections; admin passes every scope). The checks of concurrent requests are
+  read together (:func:`~vic.issuer.tokens.authenticate_all`, one read transaction per
+  :class:`~vic.issuer.groupcommit.GroupCommit` group): every request's token is read after the
+  request arrived and nothing about a token is kept between groups, so a token revoked (by this
+  process or another) fails every request that arrives after the revocation committed.
 
 It then calls the engine as the route does and sends the bytes the route would (the
-:class:`MarkOut` JSON, 201 or 200); a vic error the engine raises is answered by
-:func:`~vic.httpkit.problems.problem_response`, as the app's handler answers it, and anything else
-propagates to the app's last-resort handler, as from a route. Everything else — no token, a
-refused token or scope, a body or VIN the route refuses, another media type — goes on to the
-FastAPI app unchanged, which answers it as before (the token check is a read: checking it again
-there changes nothing). tests/issuer/test_api_hot.py sends the same requests to an app with and
-without the lean path and compares status, headers, body and the stored rows.
+:class:`MarkOut` or :class:`InspectionOut` JSON, 201 or 200); a vic error the engine raises is
+answered by :func:`~vic.httpkit.problems.problem_response`, as the app's handler answers it, and
+anything else propagates to the app's last-resort handler, as from a route. Everything else —
+no token, a refused token or scope, a body or VIN the route refuses, another media type — goes
+on to the FastAPI app unchanged, which answers it as before (the token check is a read: checking
+it again there changes nothing). tests/issuer/test_api_hot.py sends the same requests to an app
+with and without the lean path and compares status, headers, body, the stored rows and the
+request counters.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Final
 
 import anyio.to_thread
 from pydantic import BaseModel, ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from vic.contexts.errors import VicError
+from vic.contexts.errors import UsageError, VicError
 from vic.httpkit.bodies import PARSED_JSON_KEY
 from vic.httpkit.problems import problem_response
-from vic.issuer.api.models import VIN_PATTERN, TransferRequest, VehicleChangeRequest
-from vic.issuer.api.responses import MarkOut
-from vic.issuer.domain import Actor, IssuedMark, Role, VehicleChange
+from vic.issuer.api.models import (
+    VIN_PATTERN,
+    InspectionRequest,
+    TransferRequest,
+    VehicleChangeRequest,
+)
+from vic.issuer.api.responses import InspectionOut, MarkOut
+from vic.issuer.domain import Actor, InspectionReport, IssuedMark, Role, VehicleChange
 from vic.issuer.engine import Issuer
 from vic.issuer.groupcommit import GroupCommit
 from vic.issuer.tokens import AuthenticationError, authenticate_all
 
-__all__ = ["HOT_EVENTS", "HotEvents"]
+__all__ = ["HOT_ROUTES", "HotEvents"]
 
 _VIN: Final = re.compile(VIN_PATTERN)
 _ROUTE_KEY: Final = "vic.route"  # where CountRequests finds the route template (routes/ops.py)
-_ACCEPTED_ROLES: Final = (Role.OFFICE, Role.ADMIN)  # the routes' scope: office (admin passes all)
 
 
-def _transfer(issuer: Issuer, actor: Actor, vin: str, body: Any) -> IssuedMark:
-    return issuer.transfer_vehicle(
+_Answer = tuple[int, BaseModel]
+"""The route's status and response model."""
+
+
+def _issued(mark: IssuedMark) -> _Answer:
+    return 201 if mark.issued_now else 200, MarkOut.of(mark)
+
+
+def _transfer(issuer: Issuer, actor: Actor, vin: str | None, body: Any) -> _Answer:
+    assert vin is not None
+    mark = issuer.transfer_vehicle(
         actor,
         vin,
         new_owner=body.new_owner,
@@ -67,9 +83,11 @@ def _transfer(issuer: Issuer, actor: Actor, vin: str, body: Any) -> IssuedMark:
         plate=body.plate,
         plate_type_code=body.plate_type_code,
     )
+    return _issued(mark)
 
 
-def _change(issuer: Issuer, actor: Actor, vin: str, body: Any) -> IssuedMark:
+def _change(issuer: Issuer, actor: Actor, vin: str | None, body: Any) -> _Answer:
+    assert vin is not None
     change = VehicleChange(
         plate=body.plate,
         plate_type_code=body.plate_type_code,
@@ -78,17 +96,50 @@ def _change(issuer: Issuer, actor: Actor, vin: str, body: Any) -> IssuedMark:
         seats=body.seats,
         is_van=body.is_van,
     )
-    return issuer.change_vehicle(actor, vin, change, event_key=body.event_key)
+    return _issued(issuer.change_vehicle(actor, vin, change, event_key=body.event_key))
 
 
-_Event = Callable[[Issuer, Actor, str, Any], IssuedMark]
+def _inspection(issuer: Issuer, actor: Actor, _vin: str | None, body: Any) -> _Answer:
+    station = body.station or actor.station
+    if station is None:
+        raise UsageError("name the station: this token is bound to none", code="STATION_REQUIRED")
+    report = InspectionReport(
+        station=station,
+        report_number=body.report_number,
+        vin=body.vin,
+        inspected_on=body.inspected_on,
+        passed=body.passed,
+    )
+    outcome = issuer.report_inspection(actor, report)
+    return 201 if outcome.recorded_now else 200, InspectionOut.of(outcome)
 
-HOT_EVENTS: Final[dict[str, tuple[type[BaseModel], _Event]]] = {
-    "transfers": (TransferRequest, _transfer),
-    "changes": (VehicleChangeRequest, _change),
+
+_Call = Callable[[Issuer, Actor, str | None, Any], _Answer]
+
+
+@dataclass(frozen=True)
+class _Route:
+    template: str
+    """The route's path template under the prefix (what the request counters name)."""
+    model: type[BaseModel]
+    """The body's model."""
+    roles: frozenset[Role]
+    """The roles whose tokens the route accepts (admin passes every scope)."""
+    call: _Call
+    """What the route does with the actor, the VIN of the path and the body."""
+
+
+_OFFICE: Final = frozenset({Role.OFFICE, Role.ADMIN})
+HOT_ROUTES: Final[dict[str, _Route]] = {
+    "transfers": _Route("/vehicles/{vin}/transfers", TransferRequest, _OFFICE, _transfer),
+    "changes": _Route("/vehicles/{vin}/changes", VehicleChangeRequest, _OFFICE, _change),
+    "inspections": _Route(
+        "/inspections", InspectionRequest, frozenset({Role.STATION, Role.ADMIN}), _inspection
+    ),
 }
-"""The routes with a lean path (``POST /vehicles/{vin}/<name>``): the body's model and the call
-the route makes."""
+"""The routes with a lean path (``POST``): ``/vehicles/{vin}/transfers``, ``.../changes`` (an
+office token) and ``/inspections`` (a station token), as the FastAPI routes in
+:mod:`vic.issuer.api.routes.vehicles` declare them."""
 
 
 def _bearer(scope: Scope) -> str | None:
@@ -106,13 +157,13 @@ def _bearer(scope: Scope) -> str | None:
     return None
 
 
-async def _send_mark(mark: IssuedMark, send: Send) -> None:
-    """The route's answer, byte for byte: its response model's JSON, 201 (issued now) or 200."""
-    content = MarkOut.of(mark).model_dump_json(by_alias=True).encode("utf-8")
+async def _send(status: int, out: BaseModel, send: Send) -> None:
+    """The route's answer, byte for byte: its response model's JSON with the route's status."""
+    content = out.model_dump_json(by_alias=True).encode("utf-8")
     await send(
         {
             "type": "http.response.start",
-            "status": 201 if mark.issued_now else 200,
+            "status": status,
             "headers": [
                 (b"content-length", str(len(content)).encode("latin-1")),
                 (b"content-type", b"application/json"),
@@ -132,7 +183,9 @@ class HotEvents:
     def __init__(self, app: ASGIApp, *, issuer: Issuer, prefix: str) -> None:
         self.app = app
         self.issuer = issuer
-        self.prefix = f"{prefix}/vehicles/"
+        self.prefix = prefix
+        self.vehicles = f"{prefix}/vehicles/"
+        self.inspections = f"{prefix}/inspections"
         self.tokens: GroupCommit[str, Actor] = GroupCommit(
             lambda texts: authenticate_all(issuer, texts)
         )
@@ -151,48 +204,54 @@ class HotEvents:
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send) -> bool:
         """Answer the request and return True, or return False having sent and read nothing."""
-        parts = scope["path"][len(self.prefix) :].split("/")
-        if len(parts) != 2 or parts[1] not in HOT_EVENTS or not _VIN.fullmatch(parts[0]):
+        path: str = scope["path"]
+        vin: str | None = None
+        if path == self.inspections:
+            route = HOT_ROUTES["inspections"]
+        elif path.startswith(self.vehicles):
+            parts = path[len(self.vehicles) :].split("/")
+            if len(parts) != 2 or parts[1] not in HOT_ROUTES or not _VIN.fullmatch(parts[0]):
+                return False
+            vin, route = parts[0], HOT_ROUTES[parts[1]]
+        else:
             return False
-        vin, name = parts
-        model, event = HOT_EVENTS[name]
         parsed = scope.get(PARSED_JSON_KEY)
         token = _bearer(scope)
         if parsed is None or token is None:
             return False
         try:
-            body = model.model_validate(parsed)
+            body = route.model.model_validate(parsed)
         except ValidationError:
             return False  # the route answers 422 (after the token check) with FastAPI's errors
         issuer, tokens = self.issuer, self.tokens
 
-        def run() -> IssuedMark | None:
+        def run() -> _Answer | None:
             try:
                 actor = tokens.submit(token)
             except AuthenticationError:
                 return None  # the route answers 401 with the same error
-            if actor.role not in _ACCEPTED_ROLES:
+            if actor.role not in route.roles:
                 return None  # the route answers 403 INSUFFICIENT_SCOPE
-            return event(issuer, actor, vin, body)
+            return route.call(issuer, actor, vin, body)
 
         holder = scope.get(_ROUTE_KEY)
         try:
-            mark = await anyio.to_thread.run_sync(run)
-            if mark is None:
+            answer = await anyio.to_thread.run_sync(run)
+            if answer is None:
                 return False
         except VicError as exc:
-            self._record(holder, name)
+            self._record(holder, route)
             await problem_response(exc)(scope, receive, send)
             return True
         except BaseException:
-            self._record(holder, name)  # as RecordRoute notes the route of a route that failed
+            self._record(holder, route)  # as RecordRoute notes the route of a route that failed
             raise
-        self._record(holder, name)
-        await _send_mark(mark, send)
+        self._record(holder, route)
+        await _send(*answer, send)
         return True
 
-    def _record(self, holder: object, name: str) -> None:
+    def _record(self, holder: object, route: _Route) -> None:
         """Note the route's template for :class:`~vic.issuer.api.routes.ops.CountRequests`, as
         :class:`~vic.issuer.api.routes.ops.RecordRoute` does for the routes FastAPI answers."""
         if isinstance(holder, dict):
-            holder["path"] = f"{self.prefix}{{vin}}/{name}"
+            holder["path"] = f"{self.prefix}{route.template}"

@@ -53,6 +53,8 @@ from vic.issuer.tokens import (
 
 Answer = tuple[int, list[tuple[str, str]], Any]
 
+DAY = "2026-11-24"
+
 _PROOF_VALUE = re.compile(rb'"proofValue":"[^"]*"')
 
 
@@ -82,6 +84,7 @@ def _tokens(issuer: Issuer, clock: Clock) -> dict[str, str]:
 def _requests(t: dict[str, str]) -> list[tuple[str, dict[str, Any]]]:
     """(path, request options) of every case: answered on the lean path, then declined."""
     office = {"Authorization": f"Bearer {t['office']}"}
+    station = {"Authorization": f"Bearer {t['station']}"}
 
     def transfer(number: int, body: Any, **options: Any) -> tuple[str, dict[str, Any]]:
         options.setdefault("headers", office)
@@ -94,6 +97,9 @@ def _requests(t: dict[str, str]) -> list[tuple[str, dict[str, Any]]]:
     def change(number: int, body: Any, **options: Any) -> tuple[str, dict[str, Any]]:
         path, options = transfer(number, body, **options)
         return path.replace("/transfers", "/changes"), options
+
+    def inspect(body: Any, who: str = "station") -> tuple[str, dict[str, Any]]:
+        return "/inspections", {"headers": {"Authorization": f"Bearer {t[who]}"}, "json": body}
 
     wrong_secret = t["office"][:-4] + ("0000" if not t["office"].endswith("0000") else "1111")
     unknown = "vic_" + "0" * 16 + t["office"][20:]
@@ -137,6 +143,38 @@ def _requests(t: dict[str, str]) -> list[tuple[str, dict[str, Any]]]:
         transfer(6, {"newOwner": "acct-z", "eventKey": "t11"}),  # cancelled below: first
         transfer(0, {"newOwner": "acct-y", "eventKey": "t12", "plate": None}),
         change(0, {"eventKey": "c6", "seats": "7"}),  # the model's lax reading, as the route's
+        inspect({"reportNumber": "r1", "vin": make_vin(1), "inspectedOn": DAY, "passed": True}),
+        inspect({"reportNumber": "r1", "vin": make_vin(1), "inspectedOn": DAY, "passed": True}),
+        inspect({"reportNumber": "r1", "vin": make_vin(2), "inspectedOn": DAY, "passed": True}),
+        inspect({"reportNumber": "r2", "vin": make_vin(2), "inspectedOn": DAY, "passed": False}),
+        inspect(
+            {"reportNumber": "r3", "vin": make_vin(3), "inspectedOn": DAY, "passed": True},
+            who="admin",
+        ),  # STATION_REQUIRED
+        inspect(
+            {
+                "station": STATION_CODE,
+                "reportNumber": "r4",
+                "vin": make_vin(3),
+                "inspectedOn": DAY,
+                "passed": True,
+            },
+            who="admin",
+        ),
+        inspect(
+            {
+                "station": "420100-99",
+                "reportNumber": "r5",
+                "vin": make_vin(3),
+                "inspectedOn": DAY,
+                "passed": True,
+            }
+        ),  # STATION_MISMATCH
+        inspect({"reportNumber": "r6", "vin": make_vin(77), "inspectedOn": DAY, "passed": True}),
+        inspect({"reportNumber": "r7", "vin": make_vin(6), "inspectedOn": DAY, "passed": True}),
+        inspect(
+            {"reportNumber": "r8", "vin": make_vin(4), "inspectedOn": "2026-12-30", "passed": True}
+        ),  # after today
         # declined: FastAPI answers
         transfer(0, {"newOwner": "acct-x", "eventKey": "d1"}, headers={}),  # TOKEN_MISSING
         transfer(
@@ -190,6 +228,16 @@ def _requests(t: dict[str, str]) -> list[tuple[str, dict[str, Any]]]:
         (f"/vehicles/{make_vin(0)}/transfers/x", {"headers": office, "json": {}}),
         (f"/vehicles/{make_vin(0)}/transferz", {"headers": office, "json": {}}),
         ("/vehicles//transfers", {"headers": office, "json": {}}),
+        inspect(
+            {"reportNumber": "d1", "vin": make_vin(1), "inspectedOn": DAY, "passed": True},
+            who="office",
+        ),
+        inspect(
+            {"reportNumber": "d1", "vin": make_vin(1), "inspectedOn": "25.11.2026", "passed": True}
+        ),
+        inspect({"reportNumber": "d1", "vin": "LSVAU", "inspectedOn": DAY, "passed": True}),
+        inspect({"reportNumber": "d1", "vin": make_vin(1), "inspectedOn": DAY}),
+        ("/inspections/", {"headers": station, "json": {}}),
     ]
 
 
@@ -229,7 +277,8 @@ def spied(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, Any]]:
     async def spy(self: hot.HotEvents, scope: Any, *args: Any) -> bool:
         done = await original(self, scope, *args)
         body = scope.get(PARSED_JSON_KEY)
-        seen.append((done, body.get("eventKey") if isinstance(body, dict) else None))
+        key = body.get("eventKey") or body.get("reportNumber") if isinstance(body, dict) else None
+        seen.append((done, key))
         return done
 
     monkeypatch.setattr(hot.HotEvents, "_answer", spy)
@@ -254,12 +303,12 @@ def test_the_lean_path_answers_and_stores_as_the_routes_do(
     assert lean[0] == plain[0]
     assert lean[1] == plain[1]
     assert lean[2] == plain[2]
-    # the cases exercise what they name: t and c keys answered (the last, t10 again, with the
-    # token expired: declined), d keys and the rest declined
+    # the cases exercise what they name: t, c and r keys answered (the last, t10 again, with
+    # the token expired: declined), d keys and the rest declined
     answered = [key for done, key in spied if done]
-    assert len(answered) == 21, str(spied)
-    assert all(key[0] in "tc" for key in answered)
-    assert all(not (key or "d").startswith(("t", "c")) for _done, key in spied[21:-1])
+    assert len(answered) == 31, str(spied)
+    assert all(key[0] in "tcr" for key in answered)
+    assert all(not (key or "d").startswith(("t", "c", "r")) for _done, key in spied[31:-1])
     assert spied[-1] == (False, "t10")
     statuses = [answer[0] for answer in lean[0]]
     assert statuses[:2] == [201, 200]
@@ -270,6 +319,8 @@ def test_the_lean_path_answers_and_stores_as_the_routes_do(
         "INVALID_PLATE",
         "VEHICLE_NOT_FOUND",
         "VEHICLE_CANCELLED",
+        "STATION_REQUIRED",
+        "STATION_MISMATCH",
         "TOKEN_MISSING",
         "TOKEN_INVALID",
         "TOKEN_REVOKED",
