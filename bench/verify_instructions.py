@@ -16,7 +16,11 @@ a verification).
 - ``batch``: ``verify_credentials`` over 8 distinct marks (per mark);
 - ``qr``: ``verify_credential(text)`` from the mark's ``VC1-R`` QR text, status from both lists;
 - ``qrbatch``: ``verify_credentials`` over the QR texts of 8 distinct marks (per mark);
-- ``ecdsa``: ``PublicKey.verify`` of the mark's signature over 64 bytes.
+- ``ecdsa``: ``PublicKey.verify`` of the mark's signature over 64 bytes;
+- ``proof``: the mark's proof check alone (``verify_proofs_of_allowed_contexts``, as the verifier
+  calls it: canonical forms, hashes, proof value, did:key, signature);
+- ``eddsaproof``: the same for the mark signed with eddsa-rdfc-2022 (Ed25519);
+- ``eddsa``: ``PublicKey.verify`` of that Ed25519 signature over 64 bytes.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-WHAT = ("json", "nostatus", "batch", "qr", "qrbatch", "ecdsa")
+WHAT = ("json", "nostatus", "batch", "qr", "qrbatch", "ecdsa", "proof", "eddsaproof", "eddsa")
 BATCH = 8
 
 
@@ -39,8 +43,11 @@ def _workload(what: str, number: int) -> None:
     """Set up, warm up, then make ``number`` calls of ``what`` (run under valgrind)."""
     from verify_path import Setup, clock
 
+    from vic.did.key import did_key, did_key_method_id
     from vic.did.keys import KeyType, PrivateKey
     from vic.did.multibase import multibase_decode
+    from vic.did.resolver import DidResolver
+    from vic.vc.proofs import add_proof, verify_proofs_of_allowed_contexts
     from vic.verifier import verify_credential, verify_credentials
 
     setup = Setup(key=PrivateKey.from_bytes(KeyType.P256, bytes(range(1, 33))), batch=BATCH)
@@ -56,6 +63,25 @@ def _workload(what: str, number: int) -> None:
     public_key = common["resolver"].resolve_method(method, "assertionMethod").public_key
     signature = multibase_decode(the_mark["proof"]["proofValue"])
     data = bytes(64)
+    ed_key = PrivateKey.from_bytes(KeyType.ED25519, bytes(range(1, 33)))
+    ed_method = did_key_method_id(ed_key.public_key)
+    unsigned = {k: v for k, v in the_mark.items() if k != "proof"}
+    ed_mark = add_proof(
+        {**unsigned, "issuer": did_key(ed_key.public_key)},
+        key=ed_key,
+        cryptosuite="eddsa-rdfc-2022",
+        verification_method=ed_method,
+        clock=clock,
+    )
+    ed_signature = multibase_decode(ed_mark["proof"]["proofValue"])
+    ed_resolver = DidResolver()
+    ed_public = ed_resolver.resolve_method(ed_method, "assertionMethod").public_key
+
+    def proof_of(mark: Any, resolver: Any) -> None:
+        result = verify_proofs_of_allowed_contexts(
+            mark, resolver=resolver, clock=clock, depth_checked=True
+        )
+        assert result.verified, result
 
     def call() -> None:
         if what == "json":
@@ -68,6 +94,12 @@ def _workload(what: str, number: int) -> None:
             verify_credential(the_text, **common)
         elif what == "qrbatch":
             verify_credentials(texts, **common)
+        elif what == "proof":
+            proof_of(the_mark, common["resolver"])
+        elif what == "eddsaproof":
+            proof_of(ed_mark, ed_resolver)
+        elif what == "eddsa":
+            ed_public.verify(ed_signature, data)
         else:
             public_key.verify(signature, data)
 
