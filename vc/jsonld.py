@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,7 +47,8 @@ from vic.contexts.errors import (
 from vic.contexts.loader import DocumentLoader
 from vic.vc.contextcache import SHARED_CACHE, CachingContextResolver, CachingProcessor
 from vic.vc.iri import is_absolute_iri
-from vic.vc.markcanon import COMPILED_MAX_ARRAY, COMPILED_MAX_VALUES, compiled_nquads
+from vic.vc.markcanon import COMPILED_MAX_ARRAY, COMPILED_MAX_VALUES
+from vic.vc.marktemplate import template_nquads
 from vic.vc.rdfc import pyld_quads, simple_canonical_nquads
 
 __all__ = ["CanonicalizationLimits", "canonicalize", "expand", "is_absolute_iri"]
@@ -142,14 +143,15 @@ def canonicalize(
     ``hash_algorithm`` is RDFC-1.0's internal hash: SHA-256 by default; ecdsa-rdfc-2019 with P-384
     keys uses SHA-384 (as its published vectors show).
 
-    A lean mark or its proof configuration takes the compiled path (:mod:`vic.vc.markcanon` and
-    :mod:`vic.vc.rdfc`), whose output is the same; the first document of each shape it meets in a
-    process is also canonicalized by the general path and compared (a mismatch, which the tests
-    rule out, turns the compiled path off for good).
+    A lean mark or its proof configuration takes the compiled path (:mod:`vic.vc.marktemplate`,
+    :mod:`vic.vc.markcanon`), whose output is the same; the first document of each shape (a
+    template and an order of its blank nodes) it meets in a process is also canonicalized by the
+    general path and compared (a mismatch, which the tests rule out, turns the compiled path off
+    for good).
 
     :raises JsonLdError: as :func:`expand`, or CanonicalizationLimitError past ``limits``.
     """
-    compiled = compiled_nquads(document, loader, hash_algorithm) if _compiled.enabled else None
+    compiled = template_nquads(document, loader, hash_algorithm) if _compiled.enabled else None
     if (
         compiled is None
         or limits.max_values < COMPILED_MAX_VALUES
@@ -162,7 +164,7 @@ def canonicalize(
         and compiled.quads <= limits.max_quads
         and compiled.blank_nodes <= limits.max_blank_nodes
     ):
-        shape = (hash_algorithm, compiled.predicates)
+        shape = (hash_algorithm, compiled.shape)
         if shape in _compiled.confirmed:
             return compiled.nquads
         expanded = expand(document, loader, limits)
@@ -179,10 +181,11 @@ class _CompiledPath:
 
     def __init__(self) -> None:
         self.enabled = True
-        self.confirmed: set[tuple[str, frozenset[str]]] = set()
-        """(hash algorithm, the predicates) of each shape found the same as the general path."""
+        self.confirmed: set[tuple[str, Hashable]] = set()
+        """(hash algorithm, :attr:`~vic.vc.markcanon.CompiledNQuads.shape`) of each shape found
+        the same as the general path."""
 
-    def confirm(self, shape: tuple[str, frozenset[str]], same: bool) -> None:
+    def confirm(self, shape: tuple[str, Hashable], same: bool) -> None:
         if not same:
             self.enabled = False
         elif len(self.confirmed) < self.MAX_SHAPES:

@@ -31,10 +31,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from vic.contexts.errors import UnknownContextError
 from vic.contexts.loader import DocumentLoader, context_document
@@ -45,8 +45,20 @@ __all__ = [
     "COMPILED_MAX_VALUES",
     "MARK_CONTEXT_URLS",
     "CompiledNQuads",
+    "NodeShape",
+    "NotCompiledError",
+    "check_datetime",
+    "check_integer",
+    "check_iri",
+    "check_string",
+    "check_typed",
+    "check_vocab",
     "compiled_nquads",
     "compiled_quads",
+    "credential_shape",
+    "loader_serves_bundled",
+    "proof_config_shape",
+    "rdf_type_term",
 ]
 
 MARK_CONTEXT_URLS: Final = (
@@ -78,7 +90,7 @@ _MAX_INTEGER = 2**53
 
 
 @dataclass(frozen=True)
-class _Node:
+class NodeShape:
     """A node shape: its types (term -> IRI), which must include ``required_type``, and its
     properties (key -> (predicate IRI, value kind, detail))."""
 
@@ -91,6 +103,8 @@ class _Node:
     terms: Mapping[str, tuple[str, str, Any]] = field(init=False)
     """``properties`` with the predicate an N-Quads term, a typed literal's datatype its
     ``"^^<iri>`` suffix and a vocabulary's IRIs terms."""
+    node_keys: tuple[str, ...] = field(init=False)
+    """The keys whose values are nested nodes."""
 
     def __post_init__(self) -> None:
         terms: dict[str, tuple[str, str, Any]] = {}
@@ -103,9 +117,11 @@ class _Node:
         object.__setattr__(self, "terms", terms)
         type_terms = {name: f"<{iri}>" for name, iri in self.types.items()}
         object.__setattr__(self, "type_terms", type_terms)
+        nested = tuple(key for key, (_, kind, _) in self.properties.items() if kind == "node")
+        object.__setattr__(self, "node_keys", nested)
 
 
-_STATUS = _Node(
+_STATUS = NodeShape(
     types={"TerseBitstringStatusListEntry": _BC + "TerseBitstringStatusListEntry"},
     required_type="TerseBitstringStatusListEntry",
     properties={
@@ -113,7 +129,7 @@ _STATUS = _Node(
         "terseStatusListIndex": (_BC + "terseStatusListIndex", "integer", None),
     },
 )
-_SUBJECT = _Node(
+_SUBJECT = NodeShape(
     types={"Vehicle": _SCHEMA + "Vehicle"},
     required_type="Vehicle",
     properties={
@@ -128,7 +144,7 @@ _SUBJECT = _Node(
         ),
     },
 )
-_CREDENTIAL = _Node(
+_CREDENTIAL = NodeShape(
     types={
         "VerifiableCredential": _CRED + "VerifiableCredential",
         "VehicleInspectionCredential": _VI + "VehicleInspectionCredential",
@@ -143,7 +159,7 @@ _CREDENTIAL = _Node(
     },
     id_allowed=True,
 )
-_PROOF_CONFIG = _Node(
+_PROOF_CONFIG = NodeShape(
     types={"DataIntegrityProof": _SEC + "DataIntegrityProof"},
     required_type="DataIntegrityProof",
     properties={
@@ -159,11 +175,18 @@ _PROOF_CONFIG = _Node(
 )
 
 
-class _NotCompiled(Exception):
+credential_shape: Final = _CREDENTIAL
+"""The table's credential (a mark)."""
+proof_config_shape: Final = _PROOF_CONFIG
+"""The table's Data Integrity proof configuration."""
+rdf_type_term: Final = _RDF_TYPE
+
+
+class NotCompiledError(Exception):
     """The document is not one the table fully understands."""
 
 
-def _loader_serves_bundled(loader: DocumentLoader | None) -> bool:
+def loader_serves_bundled(loader: DocumentLoader | None) -> bool:
     if loader is None:
         return True
     if type(loader) is not DocumentLoader:
@@ -197,14 +220,16 @@ def compiled_quads(
     return quads
 
 
-@dataclass(frozen=True)
-class CompiledNQuads:
+class CompiledNQuads(NamedTuple):
     """The canonical N-Quads of a compiled document, and what a caller bounds or keys by."""
 
     nquads: str
     quads: int
     blank_nodes: int
     predicates: frozenset[str]
+    shape: Hashable
+    """What :func:`vic.vc.jsonld.canonicalize` compares once with the general path: the
+    predicates here, the template and the blank nodes' order in :mod:`vic.vc.marktemplate`."""
 
 
 def compiled_nquads(
@@ -252,7 +277,7 @@ def compiled_nquads(
     quads = len(out)
     out.sort()
     predicates = frozenset([predicate for node in nodes for predicate, _ in node.props])
-    return CompiledNQuads("".join(out), quads, len(blank), predicates)
+    return CompiledNQuads("".join(out), quads, len(blank), predicates, ("tree", predicates))
 
 
 def _compiled_nodes(
@@ -263,12 +288,12 @@ def _compiled_nodes(
         return None
     types = document.get("type")
     shape = _PROOF_CONFIG if types == "DataIntegrityProof" else _CREDENTIAL
-    if not _loader_serves_bundled(loader):
+    if not loader_serves_bundled(loader):
         return None
     builder = _Builder()
     try:
         builder.node(document, shape, None, top=True)
-    except _NotCompiled:
+    except NotCompiledError:
         return None
     return builder.nodes
 
@@ -280,14 +305,45 @@ def _blank_labels(nodes: list[_Built]) -> dict[int, str]:
 
 def _safe_string(value: Any) -> str:
     if type(value) is not str or not value.isprintable() or '"' in value or "\\" in value:
-        raise _NotCompiled
+        raise NotCompiledError
     return value
 
 
-def _iri(value: Any) -> str:
+def check_iri(value: Any) -> str:
+    """An IRI value's N-Quads term. :raises NotCompiledError: not a plain absolute IRI."""
     if type(value) is not str or not _IRI.match(value):
-        raise _NotCompiled
+        raise NotCompiledError
     return f"<{value}>"
+
+
+def check_string(value: Any) -> str:
+    """A string value's N-Quads literal. :raises NotCompiledError: it would need escaping."""
+    return '"' + _safe_string(value) + '"'
+
+
+def check_datetime(value: Any) -> str:
+    """An xsd:dateTime value's literal (the text as given, like the contexts' coercion)."""
+    return '"' + _safe_string(value) + _DATETIME_SUFFIX
+
+
+def check_typed(suffix: str, value: Any) -> str:
+    """A typed literal (``suffix`` is its ``"^^<datatype>``)."""
+    return '"' + _safe_string(value) + suffix
+
+
+def check_integer(value: Any) -> str:
+    """An xsd:integer literal. :raises NotCompiledError: not an int in [0, 2^53)."""
+    if type(value) is not int or not 0 <= value < _MAX_INTEGER:
+        raise NotCompiledError
+    return f'"{value}{_INTEGER_SUFFIX}'
+
+
+def check_vocab(names: Mapping[str, str], value: Any) -> str:
+    """A vocabulary name's IRI term (``names``: name -> term)."""
+    target = names.get(value) if type(value) is str else None
+    if target is None:
+        raise NotCompiledError
+    return target
 
 
 class _Built:
@@ -308,14 +364,14 @@ class _Builder:
         self.nodes: list[_Built] = []
 
     def node(
-        self, value: Any, shape: _Node, parent: tuple[int, str] | None, *, top: bool = False
+        self, value: Any, shape: NodeShape, parent: tuple[int, str] | None, *, top: bool = False
     ) -> int:
         if type(value) is not dict:
-            raise _NotCompiled
+            raise NotCompiledError
         if "id" in value:
             if not shape.id_allowed:
-                raise _NotCompiled
-            built = _Built(_iri(value["id"]), parent)
+                raise NotCompiledError
+            built = _Built(check_iri(value["id"]), parent)
         else:
             built = _Built(None, parent)
         index = len(self.nodes)
@@ -323,42 +379,37 @@ class _Builder:
         types = value.get("type")
         names = types if type(types) is list else [types]
         if len(names) > len(shape.types):
-            raise _NotCompiled  # (a repeated type: its work stays bounded by the table)
+            raise NotCompiledError  # (a repeated type: its work stays bounded by the table)
         props = built.props
         type_terms = shape.type_terms
         for name in names:
             term = type_terms.get(name) if type(name) is str else None
             if term is None:
-                raise _NotCompiled
+                raise NotCompiledError
             props.append((_RDF_TYPE, term))
         if shape.required_type not in names or len(set(names)) != len(names):
-            raise _NotCompiled
+            raise NotCompiledError
         terms = shape.terms
         for key, item in value.items():
             if key == "type" or key == "id" or (top and key == "@context"):
                 continue
             spec = terms.get(key)
             if spec is None:
-                raise _NotCompiled
+                raise NotCompiledError
             predicate, kind, detail = spec
             obj: str | int
             if kind == "iri":
-                obj = _iri(item)
+                obj = check_iri(item)
             elif kind == "string":
-                obj = '"' + _safe_string(item) + '"'
+                obj = check_string(item)
             elif kind == "datetime":
-                obj = '"' + _safe_string(item) + _DATETIME_SUFFIX
+                obj = check_datetime(item)
             elif kind == "typed":
-                obj = '"' + _safe_string(item) + detail
+                obj = check_typed(detail, item)
             elif kind == "integer":
-                if type(item) is not int or not 0 <= item < _MAX_INTEGER:
-                    raise _NotCompiled
-                obj = f'"{item}{_INTEGER_SUFFIX}'
+                obj = check_integer(item)
             elif kind == "vocab":
-                target = detail.get(item) if type(item) is str else None
-                if target is None:
-                    raise _NotCompiled
-                obj = target
+                obj = check_vocab(detail, item)
             else:  # a nested node
                 obj = self.node(item, detail, (index, predicate))
             props.append((predicate, obj))

@@ -9,7 +9,6 @@ or fail with the same error as before.
 from __future__ import annotations
 
 import copy
-import dataclasses
 from typing import Any
 
 import pytest
@@ -28,15 +27,17 @@ from tests.canonicalization.helpers import (
 from tests.canonicalization.test_differential import _DATES, SYMMETRIC, random_marks
 from vic.contexts.errors import RelativeIriError, UndefinedTermError, VicError
 from vic.contexts.loader import VEHICLE_INSPECTION_V1, DocumentLoader, context_document
-from vic.vc import jsonld
+from vic.vc import jsonld, marktemplate
 from vic.vc.jsonld import canonicalize, expand
 from vic.vc.markcanon import compiled_nquads, compiled_quads
+from vic.vc.marktemplate import template_nquads
 from vic.vc.rdfc import pyld_quads, simple_canonical_nquads
 
 
 def compiled(document: dict[str, Any], algorithm: str = "sha256") -> str | None:
-    """The compiled quads, canonicalized; compiled_nquads (the tree form canonicalize takes)
-    must give the same text, and decline the same documents."""
+    """The compiled quads, canonicalized; compiled_nquads (the tree form) and template_nquads
+    (the form canonicalize takes: a fresh template, then the kept one) must give the same text
+    and counts, and decline the same documents."""
     quads = compiled_quads(document, LOADER)
     text = None if quads is None else simple_canonical_nquads(quads, algorithm)
     direct = compiled_nquads(document, LOADER, algorithm)
@@ -45,6 +46,14 @@ def compiled(document: dict[str, Any], algorithm: str = "sha256") -> str | None:
         assert direct.quads == len(quads)
         assert direct.blank_nodes == len({q[0] for q in quads if q[0].startswith("_:")})
         assert direct.predicates == frozenset(q[1] for q in quads)
+    fresh = marktemplate._Templates()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(marktemplate, "_templates", fresh)
+        for _ in range(2):
+            templated = template_nquads(document, LOADER, algorithm)
+            assert (None if templated is None else templated.nquads) == text
+            if templated is not None and direct is not None:
+                assert templated[:4] == direct[:4]
     return text
 
 
@@ -227,12 +236,12 @@ def test_a_mismatch_turns_the_compiled_path_off(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(jsonld, "_compiled", state)
 
     def wrong(document: Any, loader: Any = None, algorithm: str = "sha256") -> Any:
-        right = compiled_nquads(document, loader, algorithm)
+        right = template_nquads(document, loader, algorithm)
         if right is None:
             return None
-        return dataclasses.replace(right, nquads=right.nquads.replace("<https://", "<http://"))
+        return right._replace(nquads=right.nquads.replace("<https://", "<http://"))
 
-    monkeypatch.setattr(jsonld, "compiled_nquads", wrong)
+    monkeypatch.setattr(jsonld, "template_nquads", wrong)
     sample = _sample()
     assert canonicalize(sample) == reference(sample)
     assert not state.enabled

@@ -42,6 +42,7 @@ from vic.vc.cose import decode_sign1, verify_cose
 from vic.vc.jsonio import parse_json_object
 from vic.vc.jsonld import canonicalize, expand
 from vic.vc.markcanon import compiled_nquads, compiled_quads
+from vic.vc.marktemplate import template_nquads
 from vic.vc.qrcose import decode_cose_barcode
 from vic.vc.rdfc import simple_canonical_nquads
 from vic.vc.status import Bitstring, parse_status_entries, parse_status_list_credential
@@ -299,10 +300,10 @@ def _urdna2015_nquads(document: dict[str, Any], algorithm: str) -> str:
 
 
 def mark_canon(data: bytes) -> None:
-    """Differential: the compiled mark quads (vc.markcanon) and the first-degree RDFC-1.0 path
-    (vc.rdfc) against expansion and the bounded URDNA2015, on a JSON document: where a fast path
-    answers, the same N-Quads (and the general path must not refuse the document). Mode byte: 0
-    SHA-256, 1 SHA-384 as RDFC-1.0's hash."""
+    """Differential: the compiled mark quads (vc.markcanon, vc.marktemplate) and the first-degree
+    RDFC-1.0 path (vc.rdfc) against expansion and the bounded URDNA2015, on a JSON document: where
+    a fast path answers, the same N-Quads (and the general path must not refuse the document).
+    Mode byte: 0 SHA-256, 1 SHA-384 as RDFC-1.0's hash."""
     if not data:
         return
     algorithm, document = ("sha256", "sha384")[data[0] % 2], parse_json_object(data[1:])
@@ -312,6 +313,9 @@ def mark_canon(data: bytes) -> None:
     direct = compiled_nquads(document, None, algorithm)
     if (None if direct is None else direct.nquads) != compiled:
         raise Difference(f"compiled tree {direct!r} / compiled quads {compiled!r}")
+    templated = template_nquads(document, None, algorithm)
+    if (None if templated is None else templated.nquads) != compiled:
+        raise Difference(f"template {templated!r} / compiled quads {compiled!r}")
     if compiled is not None and ("ok", compiled) != general:
         raise Difference(f"compiled {compiled!r} / general {general}")
     if general[0] == "ok":
