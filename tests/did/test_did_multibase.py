@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
@@ -151,7 +152,7 @@ _NEAR_BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0OIl \
     )
 )
 def test_base58btc_decode_is_the_digit_by_digit_decoding(text: str) -> None:
-    # four digits per step (pair lookups): the same bytes, or the same error for the same char
+    # lanes (or four digits per step past 256): the same bytes, or the same error for the same char
     from vic.did.multibase import _base58btc_decode_slowly
 
     def outcome(decode: Any) -> tuple[str, Any]:
@@ -161,3 +162,25 @@ def test_base58btc_decode_is_the_digit_by_digit_decoding(text: str) -> None:
             return ("error", (exc.code, exc.message))
 
     assert outcome(base58btc_decode) == outcome(_base58btc_decode_slowly)
+
+
+_LANE_LENGTHS = [1, 2, 3, 4, 5, 8, 9, 16, 17, 44, 64, 86, 87, 88, 131, 255, 256, 257]
+
+
+@pytest.mark.parametrize("length", _LANE_LENGTHS)
+def test_base58btc_decode_in_lanes_at_every_round_boundary(length: int) -> None:
+    # up to 256 digits the text is decoded in doubling lanes, past that four digits at a time
+    from vic.did.multibase import _base58btc_decode_slowly
+
+    rng = random.Random(length)
+    alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+    texts = ["z" * length, "1" * length, "2" + "1" * (length - 1), "1" * (length - 1) + "z"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(length)) for _ in range(20)]
+    for text in texts:
+        assert base58btc_decode(text) == _base58btc_decode_slowly(text)
+    for bad in ("0" + texts[-1][1:], texts[-1][:-1] + "l", texts[-1][:-1] + "\u00e9"):
+        with pytest.raises(MalformedValueError) as raised:
+            base58btc_decode(bad)
+        with pytest.raises(MalformedValueError) as slowly:
+            _base58btc_decode_slowly(bad)
+        assert raised.value.message == slowly.value.message
