@@ -50,8 +50,7 @@ from vic.did.resolver import DidResolver, Resolver
 from vic.vc.contextpolicy import DEFAULT_CONTEXT_POLICY, ContextPolicy
 from vic.vc.dates import DEFAULT_CLOCK_SKEW, Clock, system_clock
 from vic.verifier.batch import Credential, OncePerBatch, verify_each
-from vic.verifier.result import Check, CheckName, Status, VerificationResult
-from vic.verifier.result import _check as make_check  # Check(...) without a setattr per field
+from vic.verifier.result import Check, VerificationResult
 from vic.verifier.status import FetchedStatusList, StatusListSource
 from vic.verifier.summary import LocalizedCode, MarkSummary
 from vic.verifier.trust import TrustList
@@ -120,67 +119,54 @@ class _Config:
 
 # --- compact results -----------------------------------------------------------------------------
 
-_CHECK_NAMES: Final = {c.value: c for c in CheckName}
-_STATUSES: Final = {s.value: s for s in Status}
 _AS_IS: Final = "="  # a result sent as itself (not of the shapes packed below)
+_new: Final = object.__new__
+_set_attribute: Final = object.__setattr__
 
 
 def _pack(result: VerificationResult) -> tuple[Any, ...]:
-    """A result as tuples of plain values (errors and the document as they are)."""
+    """A result as the ``__dict__`` of each of its frozen objects (checks, summary), which the
+    parent gives to new objects of the same classes (:func:`_unpack`) without calling any
+    constructor: the C pickler and unpickler do all the work, and the parent runs no Python
+    code per field. Errors, enum members and the document travel as they are (pickle keeps
+    one copy of each enum member and key per message)."""
     summary = result.summary
-    if (
-        type(result) is not VerificationResult
-        or any(type(c) is not Check for c in result.checks)
-        or (summary is not None and type(summary) is not MarkSummary)
+    if type(result) is not VerificationResult or not (
+        summary is None
+        or (
+            type(summary) is MarkSummary
+            and type(summary.plate_type) is LocalizedCode
+            and type(summary.vehicle_type) is LocalizedCode
+        )
     ):
-        return (_AS_IS, result)
-    checks = tuple(
-        (
-            c.name.value,
-            c.passed,
-            c.error,
-            c.detail,
-            None if c.failure_status is None else c.failure_status.value,
-        )
-        for c in result.checks
-    )
-    packed_summary = None
-    if summary is not None:
-        packed_summary = (
-            summary.plate,
-            _pack_code(summary.plate_type),
-            _pack_code(summary.vehicle_type),
-            summary.vin,
-            summary.inspection_basis,
-            summary.valid_until,
-            summary.valid_until_month,
-            summary.issuer,
-            summary.issuer_name,
-        )
-    return (checks, result.credential, packed_summary)
-
-
-def _pack_code(code: LocalizedCode) -> tuple[str, str, str]:
-    return (code.code, code.zh, code.en)
-
-
-def _check(values: tuple[Any, ...]) -> Check:
-    name, passed, error, detail, failure = values
-    status = _STATUSES[failure] if failure else None
-    return make_check(Check, _CHECK_NAMES[name], passed, error, detail, status)
+        return (_AS_IS, result, None)
+    checks = [c.__dict__ for c in result.checks if type(c) is Check]
+    if len(checks) != len(result.checks):
+        return (_AS_IS, result, None)
+    return (checks, result.credential, None if summary is None else summary.__dict__)
 
 
 def _unpack(packed: tuple[Any, ...]) -> VerificationResult:
-    if packed[0] == _AS_IS:
-        result: VerificationResult = packed[1]
+    """The result :func:`_pack` packed: new objects of the same classes, filled with the
+    received ``__dict__`` values (what :func:`vic.vc.frozen.frozen` makes, without a call)."""
+    fields, credential, summary_fields = packed
+    if fields == _AS_IS:
+        result: VerificationResult = credential
         return result
-    checks, credential, summary = packed
-    if summary is not None:
-        plate, plate_type, vehicle_type, *rest = summary
-        summary = MarkSummary(
-            plate, LocalizedCode(*plate_type), LocalizedCode(*vehicle_type), *rest
-        )
-    return VerificationResult(tuple(map(_check, checks)), credential, summary)
+    checks = []
+    for check_fields in fields:
+        check = _new(Check)
+        _set_attribute(check, "__dict__", check_fields)
+        checks.append(check)
+    summary = None
+    if summary_fields is not None:
+        summary = _new(MarkSummary)
+        _set_attribute(summary, "__dict__", summary_fields)
+    result = _new(VerificationResult)
+    _set_attribute(
+        result, "__dict__", {"checks": tuple(checks), "credential": credential, "summary": summary}
+    )
+    return result
 
 
 # --- the worker ----------------------------------------------------------------------------------

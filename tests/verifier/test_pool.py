@@ -5,9 +5,11 @@ from __future__ import annotations
 import copy
 import json
 import os
+import pickle
 import signal
 import threading
 from collections.abc import Iterator, Mapping
+from dataclasses import FrozenInstanceError
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,7 +29,8 @@ from vic.verifier import (
     verify_credential,
     verify_credentials,
 )
-from vic.verifier.pool import BatchVerifier, _pack, _unpack
+from vic.verifier.pool import BatchVerifier, _dumps, _pack, _unpack
+from vic.verifier.result import Check
 
 OTHER_BASE = "https://other.example.cn/status"
 
@@ -319,9 +322,18 @@ def test_packed_results_rebuild_equal(
         for result in verify_credentials(
             credentials, trust=trust, clock=moment, status_source=StaticStatusLists(lists)
         ):
-            rebuilt = _unpack(_pack(result))
+            # as in the pool: packed, pickled, sent, unpickled, rebuilt
+            rebuilt = _unpack(pickle.loads(_dumps(_pack(result))))
+            assert type(rebuilt) is VerificationResult
             assert rebuilt.to_dict() == result.to_dict()
             assert rebuilt.summary == result.summary
+            assert repr(rebuilt.summary) == repr(result.summary)
+            assert rebuilt.credential == result.credential
+            for made, original in zip(rebuilt.checks, result.checks, strict=True):
+                assert type(made) is Check
+                assert list(vars(made)) == list(vars(original))  # every field, in order
+                with pytest.raises(FrozenInstanceError):
+                    made.passed = None  # type: ignore[misc]
             for check, original in zip(rebuilt.checks, result.checks, strict=True):
                 assert check.error is None or type(check.error) is type(original.error)
                 assert check == original or original.error is not None  # errors: by identity
