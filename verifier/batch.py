@@ -33,6 +33,7 @@ from vic.verifier.verify import StatusListSource, verify_credential
 
 if TYPE_CHECKING:
     from vic.vc.cborld import Registry
+    from vic.vc.status import StatusList
 
 __all__ = ["verify_credentials"]
 
@@ -62,6 +63,40 @@ class OncePerBatch:
             self._seen[url] = found
         result: Mapping[str, Any] | FetchedStatusList | None = found
         return result
+
+
+class VerifiedOncePerBatch:
+    """:func:`~vic.verifier.status.verified_status_list` once per list and issuer for one batch
+    (its resolver, loader, clock and skew are the batch's, the same for every call).
+
+    A list is the very :class:`FetchedStatusList` object the batch's source gave (kept here,
+    so that its ``id`` stays its own); a decoded list is kept for the batch, an exception is
+    not (the next credential that names the list verifies it again, as a single call would).
+    The process-wide memo of ``verified_status_list`` already answers a known list without
+    verifying it again; this skips its key (digest, resolved methods) and lock per entry."""
+
+    def __init__(self) -> None:
+        self._done: dict[tuple[int, str], tuple[FetchedStatusList, StatusList]] = {}
+
+    def __call__(
+        self,
+        fetched: FetchedStatusList,
+        *,
+        issuer: str,
+        resolver: Resolver,
+        loader: DocumentLoader | None,
+        clock: Clock,
+        skew: timedelta,
+    ) -> StatusList:
+        key = (id(fetched), issuer)
+        found = self._done.get(key)
+        if found is not None:
+            return found[1]
+        decoded = status.verified_status_list(
+            fetched, issuer=issuer, resolver=resolver, loader=loader, clock=clock, skew=skew
+        )
+        self._done[key] = (fetched, decoded)
+        return decoded
 
 
 def _digest(credential: Mapping[str, Any]) -> str:
@@ -161,6 +196,7 @@ def verify_each(
     """The batch's loop, in this process: each credential verified at ``now`` (the worker
     processes of :mod:`vic.verifier.pool` run the same loop)."""
     clock = frozen_clock(now)
+    verify_list = VerifiedOncePerBatch()
     items = list(credentials)
     if registry is None and any(_may_be_vc1(c) for c in items):
         # once for the batch (a single call builds it per VC1 text); a trust list whose entries
@@ -179,6 +215,7 @@ def verify_each(
             registry=registry,
             clock_skew=clock_skew,
             context_policy=context_policy,
+            verify_list=verify_list,
         )
         for credential in items
     ]

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from vic.contexts.errors import (
     CredentialStatusError,
@@ -38,7 +38,13 @@ from vic.vc.dates import (
 from vic.vc.jsonio import check_depth, parse_json_object
 from vic.vc.mark import check_mark, has_mark_type_iri
 from vic.vc.proofs import verify_proofs_of_allowed_contexts
-from vic.vc.status import StatusEntry, StatusPurpose, check_status, parse_status_entries
+from vic.vc.status import (
+    StatusEntry,
+    StatusList,
+    StatusPurpose,
+    check_status,
+    parse_status_entries,
+)
 from vic.verifier.result import Check, CheckName, Status, VerificationResult
 from vic.verifier.scan import credential_text
 from vic.verifier.status import (
@@ -60,6 +66,21 @@ if TYPE_CHECKING:
 __all__ = ["StaticStatusLists", "StatusListSource", "verify_credential"]
 
 
+class VerifyList(Protocol):
+    """How a status list is verified and decoded (:func:`verified_status_list`'s signature)."""
+
+    def __call__(
+        self,
+        fetched: FetchedStatusList,
+        *,
+        issuer: str,
+        resolver: Resolver,
+        loader: DocumentLoader | None,
+        clock: Clock,
+        skew: timedelta,
+    ) -> StatusList: ...
+
+
 def verify_credential(
     credential: Mapping[str, Any] | bytes | str,
     *,
@@ -72,6 +93,7 @@ def verify_credential(
     registry: Registry | None = None,
     clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
     context_policy: ContextPolicy = DEFAULT_CONTEXT_POLICY,
+    verify_list: VerifyList = verified_status_list,
 ) -> VerificationResult:
     """Verify a credential completely and report every check.
 
@@ -88,7 +110,9 @@ def verify_credential(
     widens the validity periods of the credential and its status lists and bounds a proof's
     ``created``. ``context_policy`` says which ``@context`` values are accepted, for every
     format and cryptosuite (default: bundled or loader-configured URLs, no inline contexts; a
-    refusal fails the data model check). A credential is checked as a mark when its
+    refusal fails the data model check). ``verify_list`` verifies and decodes a status list
+    (:func:`~vic.verifier.status.verified_status_list`; a batch passes one that does it once per
+    list and issuer for the batch). A credential is checked as a mark when its
     ``VehicleInspectionCredential`` type expands to the mark vocabulary's IRI.
     Only vic's own errors become failed checks; anything else is a bug and propagates.
     """
@@ -164,7 +188,17 @@ def verify_credential(
         checks.append(Check.skipped(CheckName.STATUS, "the credential failed an earlier check"))
     else:
         checks.extend(
-            _status_checks(document, info.issuer, status_source, resolver, loader, clock, now, skew)
+            _status_checks(
+                document,
+                info.issuer,
+                status_source,
+                resolver,
+                loader,
+                clock,
+                now,
+                skew,
+                verify_list,
+            )
         )
     summary = None
     proof_ok = all(
@@ -420,6 +454,7 @@ def _status_checks(
     clock: Clock,
     now: datetime,
     skew: timedelta,
+    verify_list: VerifyList,
 ) -> list[Check]:
     try:
         entries = parse_status_entries(document)
@@ -432,7 +467,9 @@ def _status_checks(
         name = _CHECK_OF_PURPOSE.get(entry.purpose, CheckName.STATUS)
         try:
             checks.append(
-                _one_status(entry, name, issuer, source, resolver, loader, clock, now, skew)
+                _one_status(
+                    entry, name, issuer, source, resolver, loader, clock, now, skew, verify_list
+                )
             )
         except VicError as exc:
             checks.append(Check.failed(CheckName.STATUS, exc, list=entry.list_credential))
@@ -455,6 +492,7 @@ def _one_status(
     clock: Clock,
     now: datetime,
     skew: timedelta,
+    verify_list: VerifyList,
 ) -> Check:
     """Check one status entry.
 
@@ -473,7 +511,7 @@ def _one_status(
         if isinstance(status_list, FetchedStatusList)
         else FetchedStatusList(status_list, "file")
     )
-    decoded = verified_status_list(
+    decoded = verify_list(
         fetched, issuer=issuer, resolver=resolver, loader=loader, clock=clock, skew=skew
     )
     result = check_status(entry, decoded, now=now, skew=skew)

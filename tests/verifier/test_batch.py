@@ -157,3 +157,53 @@ def test_a_bare_list_is_digested_once_per_batch(
         verify_credential(c, trust=trust, clock=clock, status_source=Bare()) for c in credentials
     ]
     assert [r.to_dict() for r in results] == [s.to_dict() for s in singles] * 4
+
+
+def _count_verified_lists(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from vic.verifier import status
+
+    verified = status.verified_status_list
+    calls: list[str] = []
+
+    def counting(fetched: status.FetchedStatusList, **options: Any) -> Any:
+        calls.append(str(fetched.credential.get("id")))
+        return verified(fetched, **options)
+
+    monkeypatch.setattr(status, "verified_status_list", counting)
+    return calls
+
+
+def test_each_list_is_verified_once_per_batch(
+    batch: tuple[TrustList, list[Any], list[dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trust, credentials, lists = batch
+    singles = [
+        verify_credential(c, trust=trust, clock=clock, status_source=StaticStatusLists(lists))
+        for c in credentials
+    ]
+    calls = _count_verified_lists(monkeypatch)
+    results = verify_credentials(
+        credentials * 4, trust=trust, clock=clock, status_source=StaticStatusLists(lists)
+    )
+    assert sorted(calls) == sorted(entry["id"] for entry in lists)  # 3 × 4 marks, 2 lists
+    assert [r.to_dict() for r in results] == [s.to_dict() for s in singles] * 4
+
+
+def test_a_list_that_fails_is_verified_again_for_each_credential(
+    batch: tuple[TrustList, list[Any], list[dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # lists of the right ids signed by another issuer: each credential reports the same error
+    trust, credentials, _ = batch
+    other = Authority()
+    forged = other.status_lists(credentials[0])
+    singles = [
+        verify_credential(c, trust=trust, clock=clock, status_source=StaticStatusLists(forged))
+        for c in credentials
+    ]
+    calls = _count_verified_lists(monkeypatch)
+    results = verify_credentials(
+        credentials * 2, trust=trust, clock=clock, status_source=StaticStatusLists(forged)
+    )
+    assert [r.to_dict() for r in results] == [s.to_dict() for s in singles] * 2
+    assert results[0].status is Status.STATUS_UNAVAILABLE
+    assert len(calls) == 3 * 2 * 2  # the three genuine marks, twice, both lists, every time
