@@ -51,7 +51,13 @@ from vic.vc.markcanon import COMPILED_MAX_ARRAY, COMPILED_MAX_VALUES
 from vic.vc.marktemplate import template_nquads
 from vic.vc.rdfc import pyld_quads, simple_canonical_nquads
 
-__all__ = ["CanonicalizationLimits", "canonicalize", "expand", "is_absolute_iri"]
+__all__ = [
+    "CanonicalizationLimits",
+    "canonical_bytes",
+    "canonicalize",
+    "expand",
+    "is_absolute_iri",
+]
 
 
 @dataclass(frozen=True)
@@ -151,6 +157,20 @@ def canonicalize(
 
     :raises JsonLdError: as :func:`expand`, or CanonicalizationLimitError past ``limits``.
     """
+    return canonical_bytes(document, loader, limits, hash_algorithm).decode("utf-8")
+
+
+def canonical_bytes(
+    document: Mapping[str, Any],
+    loader: DocumentLoader | None = None,
+    limits: CanonicalizationLimits = DEFAULT_LIMITS,
+    hash_algorithm: str = "sha256",
+) -> bytes:
+    """:func:`canonicalize`'s text in UTF-8 (what a cryptosuite hashes), which the compiled path
+    writes as bytes directly.
+
+    :raises JsonLdError: as :func:`canonicalize`.
+    """
     compiled = template_nquads(document, loader, hash_algorithm) if _compiled.enabled else None
     if (
         compiled is None
@@ -168,10 +188,11 @@ def canonicalize(
         if shape in _compiled.confirmed:
             return compiled.nquads
         expanded = expand(document, loader, limits)
-        general = canonicalize_expanded(expanded, limits, hash_algorithm)
+        general = canonicalize_expanded(expanded, limits, hash_algorithm).encode("utf-8")
         _compiled.confirm(shape, compiled.nquads == general)
         return general
-    return canonicalize_expanded(expand(document, loader, limits), limits, hash_algorithm)
+    expanded = expand(document, loader, limits)
+    return canonicalize_expanded(expanded, limits, hash_algorithm).encode("utf-8")
 
 
 class _CompiledPath:

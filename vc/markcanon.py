@@ -223,7 +223,8 @@ def compiled_quads(
 class CompiledNQuads(NamedTuple):
     """The canonical N-Quads of a compiled document, and what a caller bounds or keys by."""
 
-    nquads: str
+    nquads: bytes
+    """The canonical N-Quads in UTF-8 (what a cryptosuite hashes)."""
     quads: int
     blank_nodes: int
     predicates: frozenset[str]
@@ -277,7 +278,9 @@ def compiled_nquads(
     quads = len(out)
     out.sort()
     predicates = frozenset([predicate for node in nodes for predicate, _ in node.props])
-    return CompiledNQuads("".join(out), quads, len(blank), predicates, ("tree", predicates))
+    return CompiledNQuads(
+        "".join(out).encode("utf-8"), quads, len(blank), predicates, ("tree", predicates)
+    )
 
 
 def _compiled_nodes(

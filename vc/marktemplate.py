@@ -65,7 +65,8 @@ _Check = Callable[[Any], str]
 
 
 class _Text:
-    """A text with value slots: its constant pieces, and which value goes between each two."""
+    """A text with value slots: its constant pieces (UTF-8), and which value goes between each
+    two."""
 
     __slots__ = ("constants", "pick", "size")
 
@@ -78,24 +79,24 @@ class _Text:
             else:
                 slots.append(piece)
                 constants.append("")
-        self.constants = constants
+        self.constants = [constant.encode("utf-8") for constant in constants]
         self.size = 2 * len(constants) - 1
         # itemgetter answers a tuple for two slots or more (the template of a document always
         # has some: its values)
-        self.pick: Callable[[list[str]], tuple[str, ...]] = (
+        self.pick: Callable[[list[bytes]], tuple[bytes, ...]] = (
             itemgetter(*slots) if len(slots) > 1 else partial(_one, slots)
         )
 
 
-def _one(slots: list[int], values: list[str]) -> tuple[str, ...]:
+def _one(slots: list[int], values: list[bytes]) -> tuple[bytes, ...]:
     return tuple(values[slot] for slot in slots)
 
 
-def _filled(text: _Text, values: list[str]) -> str:
-    out: list[str] = [""] * text.size
+def _filled(text: _Text, values: list[bytes]) -> bytes:
+    out: list[bytes] = [b""] * text.size
     out[0::2] = text.constants
     out[1::2] = text.pick(values)
-    return "".join(out)
+    return b"".join(out)
 
 
 class _Template:
@@ -155,7 +156,7 @@ def template_nquads(
     for key in template.containers:
         containers.append(document[key])
     try:
-        values = [check(containers[at][key]) for at, key, check in template.slots]
+        values = [check(containers[at][key]).encode("utf-8") for at, key, check in template.slots]
     except NotCompiledError:
         return None
     order: tuple[int, ...]
@@ -163,10 +164,7 @@ def template_nquads(
         order = tuple(range(template.blank))
     else:
         new_hash = _HASHES.get(hash_algorithm) or partial(hashlib.new, hash_algorithm)
-        digests = [
-            new_hash(_filled(text, values).encode("utf-8")).hexdigest()
-            for text in template.first_degree
-        ]
+        digests = [new_hash(_filled(text, values)).hexdigest() for text in template.first_degree]
         if len(set(digests)) != len(digests):
             return None  # the general algorithm decides
         order = tuple(sorted(range(template.blank), key=digests.__getitem__))

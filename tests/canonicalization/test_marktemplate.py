@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 from tests.canonicalization.helpers import LOADER, SAMPLE_SUBJECT, mark, proof_config, reference
 from tests.canonicalization.test_compiled import CONFIG_MUTATIONS, MUTATIONS, compiled
 from tests.canonicalization.test_differential import _DATES, random_marks
+from vic.contexts.errors import VicError
 from vic.vc import marktemplate
-from vic.vc.jsonld import canonicalize
+from vic.vc.jsonld import canonical_bytes, canonicalize
 from vic.vc.markcanon import compiled_nquads
 from vic.vc.marktemplate import MAX_TEMPLATES, template_nquads
 
@@ -59,7 +60,7 @@ def test_any_key_order_gives_the_same_text(
             shuffled = _shuffled(copy.deepcopy(doc), rng)
             result = template_nquads(shuffled, LOADER)
             assert result is not None
-            assert result.nquads == expected
+            assert result.nquads.decode() == expected
     # one template per structure, whatever the key order
     assert len(marktemplate._templates.by_structure) == 2
 
@@ -78,7 +79,7 @@ def test_every_order_of_three_blank_nodes() -> None:
         assert result is not None
         if result.shape[1] not in orders:
             orders.add(result.shape[1])
-            assert result.nquads == reference(document)
+            assert result.nquads.decode() == reference(document)
             assert result[:4] == compiled_nquads(document, LOADER)[:4]  # type: ignore[index]
         if len(orders) == 6:
             break
@@ -90,7 +91,7 @@ def test_both_internal_hashes(algorithm: str) -> None:
     for document in (_sample(), proof_config(_sample())):
         result = template_nquads(document, LOADER, algorithm)
         assert result is not None
-        assert result.nquads == canonicalize(document, hash_algorithm=algorithm)
+        assert result.nquads.decode() == canonicalize(document, hash_algorithm=algorithm)
 
 
 @pytest.mark.parametrize("name", list(MUTATIONS) + [f"config: {n}" for n in CONFIG_MUTATIONS])
@@ -157,5 +158,30 @@ def test_the_templates_are_bounded() -> None:
     document = _sample()
     result = template_nquads(document, LOADER)
     assert result is not None
-    assert result.nquads == reference(document)
+    assert result.nquads.decode() == reference(document)
     assert len(kept) == MAX_TEMPLATES
+
+
+@pytest.mark.parametrize("name", ["sample", "config", "no id", *list(MUTATIONS)])
+def test_canonical_bytes_are_the_canonical_text_in_utf8(name: str) -> None:
+    """What the cryptosuites hash: compiled (bytes written directly) or general (encoded); the
+    same error for a refused document."""
+    document = {
+        "sample": _sample(),
+        "config": proof_config(_sample()),
+        "no id": {k: v for k, v in _sample().items() if k != "id"},
+    }.get(name) or MUTATIONS[name]
+    for _ in range(2):  # the first of its shape is compared with the general path, then not
+        expected = _code(lambda: canonicalize(document, LOADER).encode("utf-8"))
+        if name in ("sample", "config", "no id"):
+            assert expected == reference(document).encode("utf-8")
+        got = _code(lambda: canonical_bytes(document, LOADER))
+        assert got == expected
+
+
+def _code(run: Any) -> Any:
+    """The result, or the stable code of the vic error it raised."""
+    try:
+        return run()
+    except VicError as exc:
+        return exc.code

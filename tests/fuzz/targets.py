@@ -311,10 +311,10 @@ def mark_canon(data: bytes) -> None:
     quads = compiled_quads(document)
     compiled = None if quads is None else simple_canonical_nquads(quads, algorithm)
     direct = compiled_nquads(document, None, algorithm)
-    if (None if direct is None else direct.nquads) != compiled:
+    if (None if direct is None else direct.nquads.decode()) != compiled:
         raise Difference(f"compiled tree {direct!r} / compiled quads {compiled!r}")
     templated = template_nquads(document, None, algorithm)
-    if (None if templated is None else templated.nquads) != compiled:
+    if (None if templated is None else templated.nquads.decode()) != compiled:
         raise Difference(f"template {templated!r} / compiled quads {compiled!r}")
     if compiled is not None and ("ok", compiled) != general:
         raise Difference(f"compiled {compiled!r} / general {general}")

@@ -36,9 +36,9 @@ class _Rdfc(Cryptosuite):
     def transform(
         self, unsecured: Mapping[str, Any], loader: DocumentLoader, hash_algorithm: str = "sha256"
     ) -> bytes:
-        from vic.vc.jsonld import canonicalize  # pyld: imported on first use, not with vic.verifier
+        from vic.vc.jsonld import canonical_bytes  # pyld: on first use, not with vic.verifier
 
-        return canonicalize(unsecured, loader, hash_algorithm=hash_algorithm).encode()
+        return canonical_bytes(unsecured, loader, hash_algorithm=hash_algorithm)
 
     def configure(
         self,
@@ -46,9 +46,9 @@ class _Rdfc(Cryptosuite):
         loader: DocumentLoader,
         hash_algorithm: str = "sha256",
     ) -> bytes:
-        from vic.vc.jsonld import canonicalize
+        from vic.vc.jsonld import canonical_bytes
 
-        return canonicalize(proof_config, loader, hash_algorithm=hash_algorithm).encode()
+        return canonical_bytes(proof_config, loader, hash_algorithm=hash_algorithm)
 
 
 class _Jcs(Cryptosuite):
