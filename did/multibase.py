@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Sequence
+from contextvars import ContextVar, Token
 
 from vic.contexts.errors import MalformedValueError
 
@@ -20,8 +22,10 @@ __all__ = [
     "base58btc_encode",
     "base64url_decode",
     "base64url_encode",
+    "forget_decoded",
     "multibase_decode",
     "multibase_encode",
+    "remember_decoded",
 ]
 
 BASE58BTC = "z"
@@ -186,12 +190,36 @@ def multibase_encode(data: bytes, base: str = BASE58BTC) -> str:
     raise _error(f"unsupported multibase base {base!r} (supported: 'z', 'u')")
 
 
+_DECODED: ContextVar[Sequence[tuple[str, bytes]]] = ContextVar("vic_multibase_decoded", default=())
+"""Multibase texts whose bytes the caller already holds, for the span of one call (see
+:func:`remember_decoded`)."""
+
+
+def remember_decoded(pairs: Sequence[tuple[str, bytes]]) -> Token[Sequence[tuple[str, bytes]]]:
+    """Until :func:`forget_decoded`, in this context only: :func:`multibase_decode` of the very
+    text object of a pair (by identity, not equality) answers with its bytes.
+
+    For a caller that made each text from its bytes (the CBOR-LD decoder writes a proofValue
+    from the bytes it read) and passes the text on to code that decodes it again (the proof
+    check): the answer is what decoding would give. Nothing outlives the call that set it.
+    """
+    return _DECODED.set(pairs)
+
+
+def forget_decoded(token: Token[Sequence[tuple[str, bytes]]]) -> None:
+    """End what :func:`remember_decoded` started."""
+    _DECODED.reset(token)
+
+
 def multibase_decode(text: str) -> bytes:
     """Decode multibase text in base58btc (``z``) or base64url (``u``).
 
     :raises MalformedValueError: (code ``INVALID_MULTIBASE``) empty, another base, or an invalid
         body.
     """
+    for known, data in _DECODED.get():
+        if known is text:
+            return data
     if not isinstance(text, str) or not text:
         raise _error("multibase value must be a non-empty string")
     prefix, body = text[0], text[1:]

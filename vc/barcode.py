@@ -111,9 +111,15 @@ def encode_barcode(
 
 
 def decode_barcode(
-    text: str, registry: Registry, loader: DocumentLoader | None = None
+    text: str,
+    registry: Registry,
+    loader: DocumentLoader | None = None,
+    *,
+    multibase: list[tuple[str, bytes]] | None = None,
 ) -> dict[str, Any]:
     """The JSON-LD credential of a ``VC1-R...`` barcode text (nothing is verified).
+
+    ``multibase``: see :func:`vic.vc.cborld.decode`.
 
     :raises ParsingError: ``INVALID_BARCODE_PREFIX`` (not ``VC1-``, or not base45 after it),
         ``INVALID_BASE45``, ``INPUT_TOO_LARGE`` (longer than a QR code holds), and every code of
@@ -134,4 +140,6 @@ def decode_barcode(
             detail = "it does not start with VC1-"
         raise ParsingError(f"not a VC Barcodes QR text: {detail}", code="INVALID_BARCODE_PREFIX")
     data = base45.decode(text[len(BARCODE_PREFIX) :])
-    return cborld.decode(data, registry=registry, loader=loader, limits=_BARCODE_LIMITS)
+    return cborld.decode(
+        data, registry=registry, loader=loader, limits=_BARCODE_LIMITS, multibase=multibase
+    )

@@ -24,6 +24,7 @@ from vic.contexts.errors import (
     VicError,
 )
 from vic.contexts.loader import DocumentLoader
+from vic.did.multibase import forget_decoded, remember_decoded
 from vic.did.resolver import Resolver
 from vic.vc.contextpolicy import DEFAULT_CONTEXT_POLICY, ContextPolicy
 from vic.vc.datamodel import check_credential
@@ -158,11 +159,24 @@ def verify_credential(
             start = _latest(start, jwt.not_before)
             end = _earliest(end, jwt.expires)
     else:
-        checks.extend(
-            _proof_checks(
-                document, info.issuer, resolver, loader, clock, skew, dated, parsed.depth_checked
+        # for this call only: the proofValue's bytes as the barcode held them
+        token = remember_decoded(parsed.multibase) if parsed.multibase else None
+        try:
+            checks.extend(
+                _proof_checks(
+                    document,
+                    info.issuer,
+                    resolver,
+                    loader,
+                    clock,
+                    skew,
+                    dated,
+                    parsed.depth_checked,
+                )
             )
-        )
+        finally:
+            if token is not None:
+                forget_decoded(token)
 
     if not trust.binds_issuers():
         checks = [_unbound(c) for c in checks]
@@ -225,6 +239,9 @@ class _Parsed:
     """The compact token when the credential came as vc+jwt."""
     depth_checked: bool = False
     """Whether the document's nesting was checked with check_depth's defaults while parsing."""
+    multibase: tuple[tuple[str, bytes], ...] = ()
+    """Multibase texts of the document the CBOR-LD decoder wrote from bytes, with the bytes
+    (the proof check then need not decode its proofValue again: remember_decoded)."""
 
 
 def _parse(
@@ -244,7 +261,9 @@ def _parse(
         stripped = credential.strip()
         if _NEITHER_JWT_NOR_BASE64.search(stripped) is not None:
             # what the readers below would say too: not a JWT, not base64, then a VC1- text
-            return _Parsed(_barcode_reader()(stripped, registry(), loader), "vc1-barcode")
+            pairs: list[tuple[str, bytes]] = []
+            document = _barcode_reader()(stripped, registry(), loader, multibase=pairs)
+            return _Parsed(document, "vc1-barcode", multibase=tuple(pairs))
     if isinstance(credential, bytes):
         credential = credential_text(credential)
     from vic.vc.cose import COSE_SIGN1_START, cose_from_base64

@@ -188,3 +188,69 @@ def _containers(value: Any) -> Iterator[Any]:
         yield value
         for item in value.values() if isinstance(value, dict) else value:
             yield from _containers(item)
+
+
+def _reported(plan: Any, raw: Any) -> None:
+    """What the compiled function reports: each multibase text of its document (that very
+    object) with the bytes that decoding the text gives."""
+    from vic.did.multibase import multibase_decode
+
+    found: list[tuple[str, bytes]] = []
+    try:
+        document = plan.reports(raw, found)
+    except Exception:
+        return
+    assert _outcome(plan.reports, raw) == _outcome(plan.root.run, raw)
+    texts = [v for _, v in _paths(document) if type(v) is str]
+    for text, data in found:
+        assert any(text is t for t in texts)
+        assert multibase_decode(text) == data
+
+
+def test_the_multibase_texts_reported_are_the_documents_and_decode_to_their_bytes() -> None:
+    reported = 0
+    for plan, payload in _plans():
+        if payload is None:
+            continue
+        assert plan.reports is plan.run
+        found: list[tuple[str, bytes]] = []
+        plan.reports(payload, found)
+        reported += len(found)
+        _reported(plan, payload)
+        for path, value in _paths(payload):
+            if type(value) is bytes and value[:1] == b"z":
+                for body in (b"", b"\x00", b"\x00\x00\x01", bytes(range(64)), b"\xff" * 2048):
+                    _reported(plan, _replaced(payload, path, b"z" + body))
+    assert reported > 0
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(index=st.integers(min_value=0), body=st.binary(max_size=120))
+def test_random_multibase_bytes_are_reported_as_they_decode(index: int, body: bytes) -> None:
+    plans = _PLANNED_PAYLOADS or [(p, raw) for p, raw in _plans() if raw is not None]
+    _PLANNED_PAYLOADS[:] = plans
+    plan, payload = plans[index % len(plans)]
+    for path, value in _paths(payload):
+        if type(value) is bytes and value[:1] == b"z":
+            _reported(plan, _replaced(payload, path, b"z" + body))
+
+
+def test_a_decode_that_gives_no_document_reports_nothing() -> None:
+    data, loader = CORPUS["demo mark, its entry"]
+    _learned(data, loader)
+    found: list[tuple[str, bytes]] = []
+    document = decodeplan.decode_planned(
+        data, REGISTRY, loader or converter._default_loader, cbor.DEFAULT_LIMITS, found
+    )
+    assert document is not None
+    assert found
+    for candidate in (data + b"\x00", data[:-1]):
+        assert (
+            decodeplan.decode_planned(
+                candidate, REGISTRY, loader or converter._default_loader, cbor.DEFAULT_LIMITS, found
+            )
+            is None
+        )
+        assert found == []
+        found.append(("stale", b""))
+    found.clear()

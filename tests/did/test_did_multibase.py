@@ -184,3 +184,40 @@ def test_base58btc_decode_in_lanes_at_every_round_boundary(length: int) -> None:
         with pytest.raises(MalformedValueError) as slowly:
             _base58btc_decode_slowly(bad)
         assert raised.value.message == slowly.value.message
+
+
+def test_remembered_decodings_answer_only_for_the_very_text_object() -> None:
+    from vic.did.multibase import forget_decoded, remember_decoded
+
+    data = bytes(range(64))
+    text = multibase_encode(data)
+    twin = "".join([text[:5], text[5:]])  # equal, another object
+    assert twin == text
+    assert twin is not text
+    stand_in = b"\x00" * 64  # never what a caller would pass: shows which answer is given
+    token = remember_decoded(((text, stand_in),))
+    try:
+        assert multibase_decode(text) == stand_in
+        assert multibase_decode(twin) == data
+        inner = remember_decoded(())
+        assert multibase_decode(text) == data
+        forget_decoded(inner)
+        assert multibase_decode(text) == stand_in
+    finally:
+        forget_decoded(token)
+    assert multibase_decode(text) == data
+
+
+def test_remembered_decodings_stay_in_their_thread() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from vic.did.multibase import forget_decoded, remember_decoded
+
+    data = bytes(range(32))
+    text = multibase_encode(data)
+    token = remember_decoded(((text, b"x"),))
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            assert pool.submit(multibase_decode, text).result() == data
+    finally:
+        forget_decoded(token)

@@ -8,6 +8,7 @@ and document, or the same error.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -89,3 +90,50 @@ def test_edge_texts_read_the_same(text: str) -> None:
 )
 def test_random_texts_read_the_same(body: str, code: str) -> None:
     _same("VC1-" + code + body)
+
+
+def _resigned(mark: dict[str, Any], signature: bytes) -> dict[str, Any]:
+    from vic.did.multibase import multibase_encode
+
+    changed = copy.deepcopy(mark)
+    changed["proof"]["proofValue"] = multibase_encode(signature)
+    return changed
+
+
+def test_a_barcode_verifies_as_its_document_does() -> None:
+    """The proof check takes the proofValue's bytes as the barcode held them (for that call
+    only): every outcome is the one the decoded document gets as JSON."""
+    from tests.authority import Authority, clock
+    from vic.did.multibase import multibase_decode
+    from vic.vc.barcode import decode_barcode
+    from vic.verifier.verify import StaticStatusLists, verify_credential
+
+    authority = Authority()
+    trust = authority.trust()
+    registry = trust.registry()
+    mark = authority.mark()
+    signature = multibase_decode(mark["proof"]["proofValue"])
+    variants = [
+        mark,
+        _resigned(mark, signature[:-1] + bytes([signature[-1] ^ 1])),
+        _resigned(mark, signature[:-1]),
+        _resigned(mark, b"\x00" + signature),
+        _resigned(mark, b""),
+    ]
+    outcomes = set()
+    for variant in variants:
+        text = encode_barcode(variant, registry)
+        kw: dict[str, Any] = {
+            "trust": trust,
+            "clock": clock,
+            "registry": registry,
+            "status_source": StaticStatusLists(authority.status_lists(mark)),
+        }
+        by_text = verify_credential(text, **kw).to_dict()
+        by_json = verify_credential(decode_barcode(text, registry), **kw).to_dict()
+        assert by_text["checks"][0]["detail"]["format"] == "vc1-barcode"
+        by_text["checks"][0] = by_json["checks"][0] = None
+        assert by_text == by_json
+        outcomes.add(by_text["status"])
+        assert _parse(text, lambda: registry, None).multibase  # the bytes were carried
+    assert len(outcomes) > 1

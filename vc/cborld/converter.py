@@ -539,8 +539,13 @@ def decode(
     registry: Registry,
     loader: DocumentLoader | None = None,
     limits: CborLimits = DEFAULT_LIMITS,
+    multibase: list[tuple[str, bytes]] | None = None,
 ) -> dict[str, Any]:
     """The JSON-LD document of CBOR-LD ``data`` (any of the three tag forms).
+
+    ``multibase``, when given, receives (text, bytes) for multibase texts of the document that
+    were written from bytes, when the decode knows them without work (a compiled plan): the text
+    object and the bytes it encodes (:func:`vic.did.multibase.remember_decoded`).
 
     :raises ParsingError: ``NOT_CBORLD``, ``UNKNOWN_CBORLD_TAG``, ``INVALID_CBORLD_HEADER``,
         ``UNKNOWN_REGISTRY_ENTRY``, ``INVALID_CBOR``, ``TRAILING_BYTES``, ``CBOR_TOO_LARGE``,
@@ -554,7 +559,7 @@ def decode(
     loader = loader or _default_loader
     planned = _USE_PLANS and not _ALWAYS_REENCODE
     if planned:
-        document = decodeplan.decode_planned(data, registry, loader, limits)
+        document = decodeplan.decode_planned(data, registry, loader, limits, multibase)
         if document is not None:
             return document
     header, payload = read_tagged(data, limits)

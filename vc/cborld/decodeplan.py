@@ -332,7 +332,18 @@ class _Map(_Node):
 
 
 class _Plan:
-    __slots__ = ("depth", "entry", "items", "prefix", "root", "run", "served", "urls", "work")
+    __slots__ = (
+        "depth",
+        "entry",
+        "items",
+        "prefix",
+        "reports",
+        "root",
+        "run",
+        "served",
+        "urls",
+        "work",
+    )
 
     def __init__(
         self,
@@ -349,6 +360,9 @@ class _Plan:
         self.run: Callable[[Any], dict[str, Any]] = root.run
         """What decodes a payload: ``root.run``, or the function compiled from it
         (:mod:`vic.vc.cborld.plancompile`)."""
+        self.reports: Callable[[Any, list[tuple[str, bytes]]], dict[str, Any]] | None = None
+        """The compiled function, which also reports the multibase texts it writes from bytes
+        (None when the plan runs as a tree)."""
         self.urls = urls
         self.items = items
         self.depth = depth
@@ -396,7 +410,7 @@ def _build(
             run = compile_plan(plan.root)
             replayed = run(payload)
             if _same(replayed, document) and list(replayed) == list(document):
-                plan.run = run
+                plan.run = plan.reports = run
         except Exception:  # the tree stays
             pass
     return plan
@@ -441,10 +455,18 @@ def learn(
 
 
 def decode_planned(
-    data: bytes, registry: Registry, loader: DocumentLoader, limits: CborLimits
+    data: bytes,
+    registry: Registry,
+    loader: DocumentLoader,
+    limits: CborLimits,
+    multibase: list[tuple[str, bytes]] | None = None,
 ) -> dict[str, Any] | None:
     """The document of CBOR-LD ``data`` by a plan, or None if no plan fully understands it (the
-    general decoder then decides, and gives every error)."""
+    general decoder then decides, and gives every error). With a document, ``multibase`` (when
+    given, and the plan compiled) receives (text, bytes) for each multibase text the plan wrote
+    from bytes: the text object in the document and the bytes it encodes."""
+    if multibase:
+        multibase.clear()
     if (
         not _plans
         or type(data) is not bytes
@@ -476,22 +498,31 @@ def decode_planned(
         if data[:start] != plan.prefix or (entry is not plan.entry and entry != plan.entry):
             continue
         try:
-            document: dict[str, Any] = plan.run(payload)
+            if multibase is not None:
+                multibase.clear()  # what a plan that declined reported
+            if multibase is not None and plan.reports is not None:
+                document: dict[str, Any] = plan.reports(payload, multibase)
+            else:
+                document = plan.run(payload)
         except _Decline:
             continue
         except Exception:  # a codec refused the value: the general decoder says why
-            return None
+            break
         if (
             plan.items > limits.max_items
             or plan.depth >= limits.max_depth
             or plan.work > context_module.DEFAULT_MAX_WORK
         ):
-            return None
+            break
         try:
             same = plan.serves(loader) and cbor2.dumps(payload) == data[start:]
         except Exception:  # cbor2 read something it cannot write back (shared values...)
-            return None
-        return document if same else None
+            break
+        if same:
+            return document
+        break
+    if multibase is not None:
+        multibase.clear()
     return None
 
 

@@ -15,7 +15,9 @@ node's general codec raises), and builds the same document:
 - each other value takes its node's short cuts inline for the common raw forms (text of a type
   with no codec, a code of the type's table, a term id of a URL, epoch seconds of a dateTime,
   base58btc bytes of a multibase value), each the very test :meth:`_Value.run` makes, and calls
-  the node's ``run`` for anything else.
+  the node's ``run`` for anything else. A multibase text written from bytes can be reported with
+  its bytes (so that the proof check need not decode the base58btc it was just given:
+  :func:`vic.did.multibase.remember_decoded`).
 
 The source holds nothing but generated names, integer keys and lengths: every constant of the
 plan (keys, guards, tables, terms, bound methods) is passed to :func:`exec` in the function's
@@ -244,11 +246,9 @@ def _value(source: _Source, node: _Value, raw: str, indent: int) -> str:
             source.emit(inner, f"if {out} is None:")
             inner += 1
         if node.multibase:
-            source.emit(
-                inner,
-                f"if {raw}[:1] == _BZ and len({raw}) <= {_MAX_SHORT_BASE58}: "
-                f"{out} = _Z + _b58({raw}[1:])",
-            )
+            source.emit(inner, f"if {raw}[:1] == _BZ and len({raw}) <= {_MAX_SHORT_BASE58}:")
+            source.emit(inner + 1, f"{out} = _Z + _b58({raw}[1:])")
+            source.emit(inner + 1, f"if found is not None: found.append(({out}, {raw}[1:]))")
             source.emit(inner, f"else: {out} = {run}({raw})")
         else:
             source.emit(inner, f"{out} = {run}({raw})")
@@ -260,12 +260,14 @@ def _value(source: _Source, node: _Value, raw: str, indent: int) -> str:
     return out
 
 
-def compile_plan(root: _Map) -> Callable[[Any], dict[str, Any]]:
-    """One function doing what ``root.run`` does (see the module docstring)."""
+def compile_plan(root: _Map) -> Callable[..., dict[str, Any]]:
+    """One function doing what ``root.run`` does (see the module docstring); given a list as
+    its second argument, it appends to it (text, bytes) for each multibase text it writes from
+    bytes (the text object in the document, and the bytes it encodes)."""
     source = _Source()
     output = _map(source, root, "raw", 1)
-    text = "\n".join(["def run(raw):", *source.lines, f"    return {output}", ""])
+    text = "\n".join(["def run(raw, found=None):", *source.lines, f"    return {output}", ""])
     namespace = dict(source.names)
     exec(compile(text, "<decode plan>", "exec"), namespace)  # the source is generated from a plan
-    run: Callable[[Any], dict[str, Any]] = namespace["run"]
+    run: Callable[..., dict[str, Any]] = namespace["run"]
     return run
