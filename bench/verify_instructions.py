@@ -20,7 +20,10 @@ a verification).
 - ``proof``: the mark's proof check alone (``verify_proofs_of_allowed_contexts``, as the verifier
   calls it: canonical forms, hashes, proof value, did:key, signature);
 - ``eddsaproof``: the same for the mark signed with eddsa-rdfc-2022 (Ed25519);
-- ``eddsa``: ``PublicKey.verify`` of that Ed25519 signature over 64 bytes.
+- ``eddsa``: ``PublicKey.verify`` of that Ed25519 signature over 64 bytes;
+- ``after``: what ``json`` does after the proof check, alone: the issuer binding, trust,
+  validity, status from both lists, the summary and the result objects (``verify._binding`` and
+  ``verify._conclude`` on the JSON mark's inputs).
 """
 
 from __future__ import annotations
@@ -35,7 +38,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-WHAT = ("json", "nostatus", "batch", "qr", "qrbatch", "ecdsa", "proof", "eddsaproof", "eddsa")
+WHAT = (
+    "json",
+    "nostatus",
+    "batch",
+    "qr",
+    "qrbatch",
+    "ecdsa",
+    "proof",
+    "eddsaproof",
+    "eddsa",
+    "after",
+)
 BATCH = 8
 
 
@@ -83,6 +97,8 @@ def _workload(what: str, number: int) -> None:
         )
         assert result.verified, result
 
+    after = _after(setup, common)
+
     def call() -> None:
         if what == "json":
             verify_credential(the_mark, **common)
@@ -100,6 +116,8 @@ def _workload(what: str, number: int) -> None:
             proof_of(ed_mark, ed_resolver)
         elif what == "eddsa":
             ed_public.verify(ed_signature, data)
+        elif what == "after":
+            after()
         else:
             public_key.verify(signature, data)
 
@@ -108,6 +126,45 @@ def _workload(what: str, number: int) -> None:
     calls = number // BATCH if what in ("batch", "qrbatch") else number
     for _ in range(calls):
         call()
+
+
+def _after(setup: Any, common: dict[str, Any]) -> Any:
+    """``verify_credential``'s work after the proof check, on the JSON mark's inputs."""
+    from datetime import timedelta
+
+    from vic.vc.datamodel import check_credential
+    from vic.vc.mark import check_mark
+    from vic.verifier import verify_credential
+    from vic.verifier.verify import _binding, _conclude, _latest, _not_before
+
+    document = dict(setup.mark)
+    info = check_credential(document)
+    subject = check_mark(document)
+    dated = _not_before(info.valid_from, document)
+    before = verify_credential(document, **common).checks[:4]  # parse, data model, mark, proof
+    issuer, resolver, method = info.issuer, common["resolver"], setup.method
+    skew = timedelta(minutes=5)
+    start = _latest(dated, info.valid_from)
+
+    def run() -> None:
+        checks = [*before, _binding({issuer}, issuer, {method}, resolver, dated)]
+        _conclude(
+            checks,
+            document,
+            info,
+            subject,
+            start,
+            info.valid_until,
+            common["trust"],
+            common["status_source"],
+            True,
+            resolver,
+            None,
+            common["clock"],
+            skew,
+        )
+
+    return run
 
 
 def _instructions(what: str, number: int) -> int:

@@ -147,22 +147,27 @@ class ChainedStatusLists:
 # --- verified once per version ------------------------------------------------------------------
 
 
+_Verified = tuple[tuple[Any, ...], StatusList]
+"""A memoised list: the (controller, public key) of each proof's method when it was verified,
+and the decoded list."""
+
+
 class _Memo:
     """A small thread-safe LRU of verified lists."""
 
     def __init__(self, maxsize: int) -> None:
         self._maxsize = maxsize
-        self._data: OrderedDict[tuple[Any, ...], StatusList] = OrderedDict()
+        self._data: OrderedDict[tuple[Any, ...], _Verified] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[Any, ...]) -> StatusList | None:
+    def get(self, key: tuple[Any, ...]) -> _Verified | None:
         with self._lock:
             value = self._data.get(key)
             if value is not None:
                 self._data.move_to_end(key)
             return value
 
-    def put(self, key: tuple[Any, ...], value: StatusList) -> None:
+    def put(self, key: tuple[Any, ...], value: _Verified) -> None:
         with self._lock:
             self._data[key] = value
             self._data.move_to_end(key)
@@ -204,11 +209,11 @@ def verified_status_list(
     :raises InputTooLargeError: it inflates beyond ``max_bytes``.
     """
     credential = fetched.credential
-    key = _memo_key(fetched, issuer, resolver, loader, max_bytes)
-    if key is not None:
-        known = _VERIFIED.get(key)
-        if known is not None:
-            return known  # this very list passed every check below for this issuer and key
+    memo = _memo_key(fetched, issuer, resolver, loader, max_bytes)
+    if memo is not None:
+        known = _VERIFIED.get(memo[0])
+        if known is not None and known[0] == memo[1]:
+            return known[1]  # this very list passed every check below for this issuer and key
     try:
         info = check_credential(credential)
     except VicError as exc:
@@ -230,8 +235,8 @@ def verified_status_list(
             code="STATUS_LIST_INVALID_PROOF",
         )
     decoded = parse_status_list_credential(credential, max_bytes=max_bytes, minimum=1)
-    if key is not None:
-        _VERIFIED.put(key, decoded)
+    if memo is not None:
+        _VERIFIED.put(memo[0], (memo[1], decoded))
     return decoded
 
 
@@ -241,20 +246,26 @@ def _memo_key(
     resolver: Resolver,
     loader: DocumentLoader | None,
     max_bytes: int,
-) -> tuple[Any, ...] | None:
-    """The memo key, or None when the list cannot be memoised (an odd proof: verify every time).
+) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
+    """The memo key and the keys the proofs' methods resolve to now, or None when the list
+    cannot be memoised (an odd proof: verify every time).
 
-    Everything the verification depends on is in the key: the exact credential (digest), the
-    issuer, and for each proof its verification method and the public key it resolves to now.
-    Proof dates (``expires``) are not: a memoised list is re-verified when a proof expires.
-    The data model check and the issuer comparison are pure functions of the credential, so a
-    list found under its key has passed them too."""
+    Everything the verification depends on is in the key or beside it: the exact credential
+    (digest), the issuer, the loader, the size cap, each proof's verification method in the key,
+    and beside it (kept with the memoised list and compared on every lookup) the controller and
+    public key each method resolves to now: a list found under its key is used only when every
+    method still resolves to the same controller and key. (The key holds only strings and the
+    loader, cheap to hash; the resolver keeps its offline answers, so the comparison is mostly
+    one of identical objects.) Proof dates (``expires``) are not: a memoised list is
+    re-verified when a proof expires. The data model check and the issuer comparison are pure
+    functions of the credential, so a list found under its key has passed them too."""
     credential: object = fetched.credential  # a source's promise the value may not keep
     if not isinstance(credential, Mapping):
         return None
     proofs = credential.get("proof")
-    items = proofs if isinstance(proofs, list) else [proofs]
-    methods = []
+    items = proofs if isinstance(proofs, list) else (proofs,)
+    method_ids = []
+    resolved = []
     for proof in items:
         if not isinstance(proof, Mapping) or "expires" in proof:
             return None
@@ -265,9 +276,11 @@ def _memo_key(
             method = resolver.resolve_method(method_id, "assertionMethod")
         except VicError:
             return None  # the proof check reports it
-        # the key object itself: equal (and hashed) by key type and public bytes
-        methods.append((method_id, method.controller, method.public_key))
-    return (fetched.version(), issuer, tuple(methods), loader, max_bytes)
+        method_ids.append(method_id)
+        # the key object itself: equal by key type and public bytes
+        resolved.append((method.controller, method.public_key))
+    key = (fetched.version(), issuer, tuple(method_ids), loader, max_bytes)
+    return key, tuple(resolved)
 
 
 def clear_verified_lists() -> None:

@@ -27,7 +27,7 @@ from vic.contexts.loader import DocumentLoader
 from vic.did.multibase import forget_decoded, remember_decoded
 from vic.did.resolver import Resolver
 from vic.vc.contextpolicy import DEFAULT_CONTEXT_POLICY, ContextPolicy
-from vic.vc.datamodel import check_credential
+from vic.vc.datamodel import CredentialInfo, check_credential
 from vic.vc.dates import (
     DEFAULT_CLOCK_SKEW,
     Clock,
@@ -60,6 +60,7 @@ from vic.verifier.trust import TrustList
 if TYPE_CHECKING:
     from vic.vc.cborld import Registry
     from vic.vc.jose import JwtResult
+    from vic.vc.marktypes import VehicleSubject
 
 # The barcode, COSE and JOSE readers (CBOR-LD, cbor2, jwcrypto) are imported on first use, so
 # that `import vic.verifier` stays light.
@@ -178,55 +179,22 @@ def verify_credential(
             if token is not None:
                 forget_decoded(token)
 
-    if not trust.binds_issuers():
-        checks = [_unbound(c) for c in checks]
-
-    if trust.trusts(info.issuer):
-        entry = trust.get(info.issuer)
-        checks.append(Check.ok(CheckName.TRUST, issuerName=dict(entry.name) if entry else {}))
-    else:
-        checks.append(
-            Check.failed(CheckName.TRUST, TrustError(f"{info.issuer} is not a trusted issuer"))
-        )
-
-    # Status is asked only for genuine credentials of trusted issuers: a forgery or an unknown
-    # issuer must not make the verifier fetch URLs it names. Expiry does not stop the check:
-    # REVOKED ranks above EXPIRED.
-    genuine_and_trusted = all(c.passed is not False for c in checks)
-    now = clock()
-    checks.append(_validity(_latest(dated, start), end, now, skew))
-
-    if not check_status_lists:
-        checks.append(Check.skipped(CheckName.STATUS, "status checking was switched off"))
-    elif not genuine_and_trusted:
-        checks.append(Check.skipped(CheckName.STATUS, "the credential failed an earlier check"))
-    else:
-        checks.extend(
-            _status_checks(
-                document,
-                info.issuer,
-                status_source,
-                resolver,
-                loader,
-                clock,
-                now,
-                skew,
-                verify_list,
-            )
-        )
-    summary = None
-    proof_ok = all(
-        c.passed for c in checks if c.name in (CheckName.PROOF, CheckName.ISSUER_BINDING)
+    return _conclude(
+        checks,
+        document,
+        info,
+        subject,
+        _latest(dated, start),
+        end,
+        trust,
+        status_source,
+        check_status_lists,
+        resolver,
+        loader,
+        clock,
+        skew,
+        verify_list,
     )
-    if subject is not None and info.valid_until is not None and proof_ok:
-        trusted = trust.get(info.issuer) if trust.trusts(info.issuer) else None
-        summary = summarize_mark(
-            subject,
-            issuer=info.issuer,
-            valid_until=info.valid_until,
-            issuer_name=trusted.name if trusted is not None else None,
-        )
-    return VerificationResult(tuple(checks), document, summary)
 
 
 @dataclass(frozen=True)
@@ -242,6 +210,76 @@ class _Parsed:
     multibase: tuple[tuple[str, bytes], ...] = ()
     """Multibase texts of the document the CBOR-LD decoder wrote from bytes, with the bytes
     (the proof check then need not decode its proofValue again: remember_decoded)."""
+
+
+def _conclude(
+    checks: list[Check],
+    document: dict[str, Any],
+    info: CredentialInfo,
+    subject: VehicleSubject | None,
+    start: datetime | None,
+    end: datetime | None,
+    trust: TrustList,
+    status_source: StatusListSource | None,
+    check_status_lists: bool,
+    resolver: Resolver,
+    loader: DocumentLoader | None,
+    clock: Clock,
+    skew: timedelta,
+    verify_list: VerifyList,
+) -> VerificationResult:
+    """The checks after the proofs (trust, validity, status), the summary and the result."""
+    issuer = info.issuer
+    if not trust.binds_issuers():
+        checks = [_unbound(c) for c in checks]
+
+    is_trusted = trust.trusts(issuer)
+    trusted = trust.get(issuer) if is_trusted else None  # asked once, for the summary too
+    if is_trusted:
+        checks.append(Check.ok(CheckName.TRUST, issuerName=dict(trusted.name) if trusted else {}))
+    else:
+        checks.append(
+            Check.failed(CheckName.TRUST, TrustError(f"{issuer} is not a trusted issuer"))
+        )
+
+    # Status is asked only for genuine credentials of trusted issuers: a forgery or an unknown
+    # issuer must not make the verifier fetch URLs it names. Expiry does not stop the check:
+    # REVOKED ranks above EXPIRED.
+    genuine_and_trusted = True
+    for check in checks:
+        if check.passed is False:
+            genuine_and_trusted = False
+            break
+    now = clock()
+    checks.append(_validity(start, end, now, skew))
+
+    if not check_status_lists:
+        checks.append(Check.skipped(CheckName.STATUS, "status checking was switched off"))
+    elif not genuine_and_trusted:
+        checks.append(Check.skipped(CheckName.STATUS, "the credential failed an earlier check"))
+    else:
+        checks.extend(
+            _status_checks(
+                document, issuer, status_source, resolver, loader, clock, now, skew, verify_list
+            )
+        )
+    summary = None
+    if subject is not None and info.valid_until is not None and _proof_ok(checks):
+        summary = summarize_mark(
+            subject,
+            issuer=issuer,
+            valid_until=info.valid_until,
+            issuer_name=trusted.name if trusted is not None else None,
+        )
+    return VerificationResult(tuple(checks), document, summary)
+
+
+def _proof_ok(checks: list[Check]) -> bool:
+    """Whether every proof and issuer-binding check passed (a skipped one has not)."""
+    return all(c.passed for c in checks if c.name in _PROOF_CHECKS)
+
+
+_PROOF_CHECKS: Final = frozenset((CheckName.PROOF, CheckName.ISSUER_BINDING))
 
 
 def _parse(
@@ -534,11 +572,15 @@ def _one_status(
         fetched, issuer=issuer, resolver=resolver, loader=loader, clock=clock, skew=skew
     )
     result = check_status(entry, decoded, now=now, skew=skew)
-    detail: dict[str, Any] = {
-        "list": entry.list_credential,
-        "index": entry.index,
-        **fetched.freshness(now),
-    }
+    if type(fetched) is FetchedStatusList and fetched.fetched_at is None:
+        # what fetched.freshness(now) says of a list read from a file
+        detail: dict[str, Any] = {
+            "list": entry.list_credential,
+            "index": entry.index,
+            "statusSource": fetched.source,
+        }
+    else:
+        detail = {"list": entry.list_credential, "index": entry.index, **fetched.freshness(now)}
     if result.list_valid_until is not None:
         detail["listValidUntil"] = format_datetime(result.list_valid_until)
     if not result.set:

@@ -81,3 +81,36 @@ def test_a_year_below_1000_is_written_with_four_digits() -> None:
     moment = datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert format_datetime(moment) == "0999-01-02T03:04:05Z"
     assert parse_datetime("0999-01-02T03:04:05Z", field="x") == moment
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1, 1, 1),
+        max_value=datetime(9999, 12, 31, 23, 59, 59, 999999),
+        timezones=st.sampled_from([UTC, timezone(timedelta(0)), timezone(timedelta(hours=8))]),
+    )
+)
+def test_the_utc_fast_form_is_the_general_one(moment: datetime) -> None:
+    # format_datetime writes a UTC datetime with isoformat; the general form gives the same text
+    from vic.vc.dates import _format_datetime_general
+
+    assert format_datetime(moment) == _format_datetime_general(moment)
+    assert format_datetime(moment.replace(microsecond=0)) == _format_datetime_general(
+        moment.replace(microsecond=0)
+    )
+
+
+def test_the_utc_fast_form_at_the_edges() -> None:
+    from vic.vc.dates import _format_datetime_general
+
+    for moment in (
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime(999, 12, 31, 23, 59, 59, 10, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(2026, 11, 25, 8, 0, 0, 100000, tzinfo=UTC),
+        datetime(2026, 11, 25, 8, 0, 0, 1, tzinfo=UTC, fold=1),
+    ):
+        assert format_datetime(moment) == _format_datetime_general(moment)
+    assert format_datetime(datetime(2026, 1, 2, 3, 4, 5, 600000, tzinfo=UTC)) == (
+        "2026-01-02T03:04:05.6Z"
+    )
