@@ -90,11 +90,20 @@ def _parse_datetime_general(
 def format_datetime(moment: datetime) -> str:
     """Format an aware datetime in UTC with ``Z`` (whole seconds when there is no fraction)."""
     if type(moment) is datetime and moment.tzinfo is UTC:
-        # the common case (every date vic parses or reads from its clock is in UTC): isoformat
-        # writes the same digits (four-digit year, six-digit fraction) and "+00:00", in C; the
-        # general form below costs ten times as much (tests/datamodel/test_datetime_offsets.py)
-        text = moment.isoformat()[:-6]
-        return (text.rstrip("0") if moment.microsecond else text) + "Z"
+        # the common case (every date vic parses or reads from its clock is in UTC): the same
+        # text as the general form below, without its conversion and for a third of its cost
+        # (tests/datamodel/test_datetime_offsets.py compares them)
+        text = "%04d-%02d-%02dT%02d:%02d:%02d" % (  # noqa: UP031 (the fastest form here)
+            moment.year,
+            moment.month,
+            moment.day,
+            moment.hour,
+            moment.minute,
+            moment.second,
+        )
+        if moment.microsecond:
+            text += f".{moment.microsecond:06d}".rstrip("0")
+        return text + "Z"
     return _format_datetime_general(moment)
 
 
