@@ -135,6 +135,7 @@ def _after(setup: Any, common: dict[str, Any]) -> Any:
     from vic.vc.datamodel import check_credential
     from vic.vc.mark import check_mark
     from vic.verifier import verify_credential
+    from vic.verifier.status import verified_status_list
     from vic.verifier.verify import _binding, _conclude, _latest, _not_before
 
     document = dict(setup.mark)
@@ -162,6 +163,7 @@ def _after(setup: Any, common: dict[str, Any]) -> Any:
             None,
             common["clock"],
             skew,
+            verified_status_list,
         )
 
     return run
