@@ -37,7 +37,8 @@ from vic.vc.dates import (
     system_clock,
 )
 from vic.vc.jsonio import check_depth, parse_json_object
-from vic.vc.mark import check_mark, has_mark_type_iri
+from vic.vc.mark import VehicleSubject, check_mark, has_mark_type_iri
+from vic.vc.markpass import MarkPass, mark_pass
 from vic.vc.proofs import verify_proofs_of_allowed_contexts
 from vic.vc.status import (
     StatusEntry,
@@ -121,32 +122,17 @@ def verify_credential(
     skew = check_skew(clock_skew)
     try:
         # the registry is built from the trust list only for a VC1 barcode (JSON needs none)
-        parsed = _parse(credential, lambda: registry or trust.registry(), loader)
+        parsed = _parse(credential, lambda: registry or trust.registry(), loader, context_policy)
     except VicError as exc:
         return VerificationResult((Check.failed(CheckName.PARSE, exc),))
     document = parsed.document
     checks: list[Check] = [Check.ok(CheckName.PARSE, format=parsed.format)]
 
-    try:
-        info = check_credential(document)
-    except VicError as exc:
-        checks.append(Check.failed(CheckName.DATA_MODEL, exc))
+    passed = parsed.checked if parsed.tried else mark_pass(document, loader, context_policy)
+    shape = _shape_checks(document, loader, context_policy, checks, passed)
+    if shape is None:
         return VerificationResult(tuple(checks), document)
-    try:
-        context_policy.check(document, loader)
-    except VicError as exc:
-        checks.append(Check.failed(CheckName.DATA_MODEL, exc))
-        return VerificationResult(tuple(checks), document)
-    checks.append(Check.ok(CheckName.DATA_MODEL, version=info.version, issuer=info.issuer))
-
-    subject = None
-    if has_mark_type_iri(document, loader):
-        try:
-            subject = check_mark(document)
-        except VicError as exc:
-            checks.append(Check.failed(CheckName.MARK, exc))
-            return VerificationResult(tuple(checks), document)
-        checks.append(Check.ok(CheckName.MARK))
+    info, subject = shape
 
     resolver = resolver or trust.resolver()
     start, end = info.valid_from, info.valid_until
@@ -210,6 +196,42 @@ class _Parsed:
     multibase: tuple[tuple[str, bytes], ...] = ()
     """Multibase texts of the document the CBOR-LD decoder wrote from bytes, with the bytes
     (the proof check then need not decode its proofValue again: remember_decoded)."""
+    tried: bool = False
+    """Whether :func:`mark_pass` ran while parsing (its answer is ``checked``)."""
+    checked: MarkPass | None = None
+
+
+def _shape_checks(
+    document: dict[str, Any],
+    loader: DocumentLoader | None,
+    context_policy: ContextPolicy,
+    checks: list[Check],
+    passed: MarkPass | None,
+) -> tuple[CredentialInfo, VehicleSubject | None] | None:
+    """The data model, context policy and (for a mark) mark shape checks, appended to
+    ``checks``; None after a failed one. ``passed`` is :func:`mark_pass`'s answer: a mark that
+    passed them all in one walk (the same results); None runs the checks one by one."""
+    if passed is not None:
+        info = passed.info
+        checks.append(Check.ok(CheckName.DATA_MODEL, version=info.version, issuer=info.issuer))
+        checks.append(Check.ok(CheckName.MARK))
+        return info, passed.subject
+    try:
+        info = check_credential(document)
+        context_policy.check(document, loader)
+    except VicError as exc:
+        checks.append(Check.failed(CheckName.DATA_MODEL, exc))
+        return None
+    checks.append(Check.ok(CheckName.DATA_MODEL, version=info.version, issuer=info.issuer))
+    if not has_mark_type_iri(document, loader):
+        return info, None
+    try:
+        subject = check_mark(document)
+    except VicError as exc:
+        checks.append(Check.failed(CheckName.MARK, exc))
+        return None
+    checks.append(Check.ok(CheckName.MARK))
+    return info, subject
 
 
 def _conclude(
@@ -286,6 +308,7 @@ def _parse(
     credential: Mapping[str, Any] | bytes | str,
     registry: Callable[[], Registry],
     loader: DocumentLoader | None,
+    context_policy: ContextPolicy = DEFAULT_CONTEXT_POLICY,
 ) -> _Parsed:
     """Read the input as JSON, vc+jwt, vc+cose (bytes or base64), a VC1-R or a VIC1: text.
 
@@ -293,8 +316,10 @@ def _parse(
     """
     if isinstance(credential, Mapping):
         document = dict(credential)
-        check_depth(document)
-        return _Parsed(document, "json", depth_checked=True)
+        checked = mark_pass(document, loader, context_policy)
+        if checked is None:  # a mark that passed is flat: its nesting needs no walk
+            check_depth(document)
+        return _Parsed(document, "json", depth_checked=True, tried=True, checked=checked)
     if type(credential) is str and credential.startswith("VC1-"):
         stripped = credential.strip()
         if _NEITHER_JWT_NOR_BASE64.search(stripped) is not None:
