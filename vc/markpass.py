@@ -21,9 +21,8 @@ answer differently from call to call). Nothing about a document's values is kept
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, Final
+from datetime import datetime
+from typing import Any, Final, NamedTuple
 
 from vic.contexts.errors import VicError
 from vic.contexts.loader import DocumentLoader
@@ -53,8 +52,7 @@ from vic.vc.vin import _check_digit
 __all__ = ["MarkPass", "mark_pass"]
 
 
-@dataclass(frozen=True)
-class MarkPass:
+class MarkPass(NamedTuple):
     """What the checks before the proof learned of a mark that passed them all."""
 
     info: CredentialInfo
@@ -110,31 +108,39 @@ def mark_pass(
         return None
     if not _REQUIRED.issubset(document.keys()):
         return None
-    if document["@context"] != _CONTEXTS or not all(type(c) is str for c in document["@context"]):
+    contexts, types = document["@context"], document["type"]
+    if contexts != _CONTEXTS or types not in _TYPE_ORDERS or type(types) is not list:
         return None
-    types = document["type"]
-    if (
-        type(types) is not list
-        or types not in _TYPE_ORDERS
-        or not all(type(t) is str for t in types)
+    if not _STR_ONLY.issuperset(map(type, contexts)) or not _STR_ONLY.issuperset(map(type, types)):
+        return None
+    if not (
+        _default_allowed()
+        if loader is None and policy is DEFAULT_CONTEXT_POLICY
+        else _contexts_allowed(loader, policy)
     ):
-        return None
-    if not _contexts_allowed(loader, policy):
         return None
     issuer = document["issuer"]
     if type(issuer) is not str or not issuer.startswith("did:") or not _URI.fullmatch(issuer):
         return None
     mark_id = document.get("id")
-    if "id" in document and not _is_mark_id(mark_id):
+    if (mark_id is not None or "id" in document) and (
+        type(mark_id) is not str or not _is_mark_id(mark_id)
+    ):
         return None
     start = _utc_seconds(document["validFrom"])
     end = _utc_seconds(document["validUntil"])
     if start is None or end is None or not _is_month_end(end) or start > end:
         return None
-    if "credentialStatus" in document and not _is_terse_status(document["credentialStatus"]):
+    status = document.get("credentialStatus", _ABSENT)
+    if status is not _ABSENT and not _is_terse_status(status):
         return None
-    if "proof" in document and not _is_flat_proof(document["proof"]):
-        return None
+    proof = document.get("proof", _ABSENT)
+    if proof is not _ABSENT and (
+        type(proof) is not dict
+        or "@context" in proof
+        or not _SCALARS.issuperset(map(type, proof.values()))
+    ):
+        return None  # one proof of scalar values and no context (the proof check judges it)
     subject = _subject(document["credentialSubject"])
     if subject is None:
         return None
@@ -147,7 +153,19 @@ def mark_pass(
         valid_until=end,
         id=mark_id,
     )
-    return frozen(MarkPass, info=info, subject=subject)
+    return MarkPass(info, subject)
+
+
+_ABSENT: Final = object()
+_STR_ONLY: Final = frozenset({str})
+_DEFAULT: list[bool] = []
+
+
+def _default_allowed() -> bool:
+    """:func:`_contexts_allowed` for the default loader and policy, kept after the first call."""
+    if not _DEFAULT:
+        _DEFAULT.append(_contexts_allowed(None, DEFAULT_CONTEXT_POLICY))
+    return _DEFAULT[0]
 
 
 def _contexts_allowed(loader: DocumentLoader | None, policy: ContextPolicy) -> bool:
@@ -172,19 +190,23 @@ def _contexts_allowed(loader: DocumentLoader | None, policy: ContextPolicy) -> b
     return answer
 
 
-def _is_mark_id(value: object) -> bool:
+def _is_mark_id(value: str) -> bool:
     """The data model's URL rule and the mark's absolute URI (a lower-case urn:uuid)."""
-    if type(value) is not str or not _URI.fullmatch(value):
+    if value.startswith("urn:uuid:"):  # the common id: the UUID pattern implies the URI one
+        return _UUID_URN.fullmatch(value) is not None
+    if not _URI.fullmatch(value):
         return False
-    return not value.lower().startswith("urn:uuid:") or bool(_UUID_URN.fullmatch(value))
+    return not value.lower().startswith("urn:uuid:")
 
 
 def _utc_seconds(value: object) -> datetime | None:
-    """A UTC dateTime with Z and whole seconds, read as both the data model and the mark do."""
+    """A UTC dateTime with Z and whole seconds, read as both the data model and the mark do
+    (``fromisoformat`` of the text gives the instant they read from its first 19 characters,
+    in the same ``UTC``)."""
     if type(value) is not str or not _DATETIME_Z.fullmatch(value):
         return None
     try:
-        return datetime.fromisoformat(value[:19]).replace(tzinfo=UTC)
+        return datetime.fromisoformat(value)
     except ValueError:
         return None
 
@@ -192,20 +214,16 @@ def _utc_seconds(value: object) -> datetime | None:
 def _is_terse_status(status: object) -> bool:
     if type(status) is not dict or status.keys() != _STATUS_KEYS:
         return False
-    if type(status["type"]) is not str or status["type"] != TERSE_STATUS_TYPE:
+    kind, base, index = (
+        status["type"],
+        status["terseStatusListBaseUrl"],
+        status["terseStatusListIndex"],
+    )
+    if type(kind) is not str or kind != TERSE_STATUS_TYPE:
         return False
-    base = status["terseStatusListBaseUrl"]
     if type(base) is not str or not _URL.fullmatch(base) or base.endswith("/"):
         return False
-    index = status["terseStatusListIndex"]
     return type(index) is int and 0 <= index < TERSE_INDEX_LIMIT
-
-
-def _is_flat_proof(proof: object) -> bool:
-    """One proof object of scalar values and no context (the proof check judges the rest)."""
-    if type(proof) is not dict or "@context" in proof:
-        return False
-    return all(type(value) in _SCALARS for value in proof.values())
 
 
 def _subject(subject: object) -> VehicleSubject | None:
@@ -219,22 +237,26 @@ def _subject(subject: object) -> VehicleSubject | None:
     for key, value in subject.items():
         if not predicates[key](value):
             return None
-    plate = subject["registrationNumber"]
-    kind = next((kind for kind, pattern in _PLATE_KINDS if pattern.fullmatch(plate)), None)
-    plate_type = PLATE_TYPES.get(subject["plateTypeCode"])
-    if kind is None or plate_type is None or kind not in plate_type.kinds:
-        return None
-    if subject["vehicleTypeCode"] not in VEHICLE_TYPES:
-        return None
-    vin = subject["vehicleIdentificationNumber"]
+    plate, plate_code = subject["registrationNumber"], subject["plateTypeCode"]
+    vehicle_code, vin = subject["vehicleTypeCode"], subject["vehicleIdentificationNumber"]
+    plate_type = PLATE_TYPES.get(plate_code)
     basis = _BASES.get(subject["inspectionBasis"])
-    if len(vin) != 17 or vin[8] != _check_digit(vin) or basis is None:
+    if plate_type is None or basis is None or vehicle_code not in VEHICLE_TYPES:
+        return None
+    for kind, pattern in _PLATE_KINDS:  # plate_kind: the first form the plate has
+        if pattern.fullmatch(plate):
+            if kind not in plate_type.kinds:
+                return None
+            break
+    else:
+        return None
+    if len(vin) != 17 or vin[8] != _check_digit(vin):  # the schema's pattern: VIN characters
         return None
     return frozen(
         VehicleSubject,
         registration_number=plate,
-        plate_type_code=subject["plateTypeCode"],
-        vehicle_type_code=subject["vehicleTypeCode"],
+        plate_type_code=plate_code,
+        vehicle_type_code=vehicle_code,
         vin=vin,
         inspection_basis=basis,
     )

@@ -10,6 +10,7 @@ from typing import Any
 from vic.vc.dates import format_datetime
 from vic.vc.frozen import frozen
 from vic.vc.mark import CHINA_STANDARD_TIME, VehicleSubject
+from vic.vc.plate import PLATE_TYPES, VEHICLE_TYPES
 
 __all__ = ["LocalizedCode", "MarkSummary", "summarize_mark"]
 
@@ -66,7 +67,10 @@ def summarize_mark(
     issuer_name: Mapping[str, str] | None = None,
 ) -> MarkSummary:
     """The summary of a mark whose subject passed the shape check."""
-    plate_type, vehicle_type = subject.plate_type, subject.vehicle_type
+    # what subject.plate_type and subject.vehicle_type return for a subject (always a valid one:
+    # VehicleSubject checks its codes on construction), without checking the plate again
+    plate_type = PLATE_TYPES[subject.plate_type_code]
+    vehicle_type = VEHICLE_TYPES[subject.vehicle_type_code]
     local = valid_until.astimezone(CHINA_STANDARD_TIME)
     return frozen(
         MarkSummary,

@@ -51,6 +51,7 @@ MARK = AUTHORITY.mark()
 TRUST = AUTHORITY.trust()
 STATUS = StaticStatusLists(AUTHORITY.status_lists(MARK))
 MARK_CONTEXT = MARK_CONTEXTS[2]
+MARK_UNTIL = datetime(2028, 11, 30, 15, 59, 59, tzinfo=UTC)
 
 
 def _verify(
@@ -471,3 +472,40 @@ def test_an_error_of_the_general_checks_is_vic_s() -> None:
     for document in MUTATIONS[:50]:
         result = _verify(document, general=False)
         assert all(c.error is None or isinstance(c.error, VicError) for c in result.checks)
+
+
+@settings(max_examples=100, deadline=None)
+@given(vehicle_subjects())
+def test_the_summary_names_the_subject_s_own_plate_and_vehicle_types(
+    subject: VehicleSubject,
+) -> None:
+    """summarize_mark reads the code tables directly: what the subject's properties give."""
+    from vic.verifier.summary import summarize_mark
+
+    summary = summarize_mark(subject, issuer="did:x:y", valid_until=MARK_UNTIL)
+    assert (summary.plate_type.code, summary.plate_type.zh, summary.plate_type.en) == (
+        subject.plate_type.code,
+        subject.plate_type.name_zh,
+        subject.plate_type.name_en,
+    )
+    assert (summary.vehicle_type.code, summary.vehicle_type.zh, summary.vehicle_type.en) == (
+        subject.vehicle_type.code,
+        subject.vehicle_type.name_zh,
+        subject.vehicle_type.name_en,
+    )
+    assert summary.valid_until_month == "2028-11"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z", fullmatch=True))
+def test_a_utc_date_reads_as_the_data_model_reads_it(text: str) -> None:
+    from vic.vc.dates import parse_datetime
+    from vic.vc.markpass import _utc_seconds
+
+    try:
+        expected = parse_datetime(text, field="validFrom")
+    except VicError:
+        assert _utc_seconds(text) is None
+    else:
+        assert _utc_seconds(text) == expected
+        assert _utc_seconds(text).tzinfo is expected.tzinfo  # type: ignore[union-attr]
