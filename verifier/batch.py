@@ -3,10 +3,11 @@
 A rental desk or an insurer's back office verifies marks in bulk. The batch does, once for the
 whole call, what :func:`vic.verifier.verify.verify_credential` would otherwise do per credential:
 build the CBOR-LD registry and the resolver of the trust list, read the clock (one "now" for the
-whole batch), and ask the status source for each status list (a list shared by many marks is
-fetched once per batch; what the source returns is verified for each credential exactly as in a
-single call). Every result is the one :func:`verify_credential` gives for that credential alone
-at that moment (tests/verifier/test_batch.py).
+whole batch), ask the status source for each status list (a list shared by many marks is
+fetched once per batch) and verify and decode each list once per issuer
+(:class:`VerifiedOncePerBatch`; a list that fails is verified again for each credential that
+names it, as single calls would). Every result is the one :func:`verify_credential` gives for
+that credential alone at that moment (tests/verifier/test_batch.py).
 
 ``workers=N`` fans the batch out over N worker processes (:class:`vic.verifier.pool.
 BatchVerifier`, started for the call and stopped after it); a caller with many batches keeps one
