@@ -51,6 +51,8 @@ __all__ = [
     "expand_terse_entry",
     "parse_status_entries",
     "parse_status_list_credential",
+    "status_message",
+    "status_value",
 ]
 
 _MAX_STATUS_SIZE: Final = 16
@@ -105,6 +107,8 @@ def parse_status_entries(credential: Mapping[str, Any]) -> tuple[StatusEntry, ..
     status = credential.get("credentialStatus")
     if status is None:
         return ()
+    if type(status) is dict and status.get("type") == _TERSE_ENTRY_TYPE:
+        return _expand_terse(status, TERSE_LIST_LENGTH)  # what the loop below makes of it
     items: Sequence[Any] = status if isinstance(status, list) else [status]
     if len(items) > _MAX_STATUS_ENTRIES:
         raise StatusListError(
@@ -297,6 +301,42 @@ def check_status(
         status_list = parse_status_list_credential(
             status_list_credential, max_bytes=max_bytes, minimum=minimum_entries
         )
+    value = _value(entry, status_list, now, skew, minimum_entries)
+    return frozen(
+        StatusResult,
+        entry=entry,
+        set=value != 0,
+        list_valid_until=status_list.valid_until,
+        value=value,
+        message=status_message(entry, value),
+        list_ttl_ms=status_list.ttl_ms,
+    )
+
+
+def status_value(
+    entry: StatusEntry, status_list: StatusList, *, now: datetime, skew: timedelta
+) -> int:
+    """``check_status(entry, status_list, now=now, skew=skew).value``: the same checks and
+    errors, without the result object (the verifier reads the list's dates itself)."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise UsageError("now must be timezone-aware")
+    return _value(entry, status_list, now, skew, MIN_LIST_LENGTH)
+
+
+def status_message(entry: StatusEntry, value: int) -> str | None:
+    """The entry's ``statusMessage`` for ``value``, if it has one."""
+    if not entry.status_message:
+        return None
+    return next((m.message for m in entry.status_message if m.status == value), None)
+
+
+def _value(
+    entry: StatusEntry,
+    status_list: StatusList,
+    now: datetime,
+    skew: timedelta,
+    minimum_entries: int,
+) -> int:
     if status_list.id != entry.list_credential:
         raise StatusListError(
             "the status list credential is not the one the entry names",
@@ -331,21 +371,7 @@ def check_status(
             length=bits,
             status_size=entry.status_size,
         )
-    value = status_list.bitstring.get_entry(entry.index, entry.status_size)
-    message = (
-        next((m.message for m in entry.status_message if m.status == value), None)
-        if entry.status_message
-        else None
-    )
-    return frozen(
-        StatusResult,
-        entry=entry,
-        set=value != 0,
-        list_valid_until=status_list.valid_until,
-        value=value,
-        message=message,
-        list_ttl_ms=status_list.ttl_ms,
-    )
+    return status_list.bitstring.get_entry(entry.index, entry.status_size)
 
 
 def _purpose(value: Any) -> StatusPurpose:

@@ -93,6 +93,15 @@ class Check:
         return check
 
     @classmethod
+    def passed_with(cls, name: CheckName, detail: dict[str, Any]) -> Check:
+        """``Check.ok(name, **detail)``, ``detail`` itself (the caller's fresh dict) kept."""
+        check = _new_object(cls)
+        check.__dict__.update(
+            name=name, passed=True, error=None, detail=detail, failure_status=None
+        )
+        return check
+
+    @classmethod
     def failed(
         cls, name: CheckName, error: VicError, status: Status | None = None, **detail: Any
     ) -> Check:

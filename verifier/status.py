@@ -161,11 +161,13 @@ class _Memo:
         self._lock = threading.Lock()
 
     def get(self, key: tuple[Any, ...]) -> _Verified | None:
-        with self._lock:
-            value = self._data.get(key)
-            if value is not None:
+        # no lock: each OrderedDict call is atomic (the GIL), and a put may only have evicted
+        # the key in between (it was found: this answer stands)
+        value = self._data.get(key)
+        if value is not None:
+            with contextlib.suppress(KeyError):
                 self._data.move_to_end(key)
-            return value
+        return value
 
     def put(self, key: tuple[Any, ...], value: _Verified) -> None:
         with self._lock:
@@ -260,14 +262,14 @@ def _memo_key(
     re-verified when a proof expires. The data model check and the issuer comparison are pure
     functions of the credential, so a list found under its key has passed them too."""
     credential: object = fetched.credential  # a source's promise the value may not keep
-    if not isinstance(credential, Mapping):
+    if type(credential) is not dict and not isinstance(credential, Mapping):
         return None
     proofs = credential.get("proof")
     items = proofs if isinstance(proofs, list) else (proofs,)
     method_ids = []
     resolved = []
     for proof in items:
-        if not isinstance(proof, Mapping) or "expires" in proof:
+        if (type(proof) is not dict and not isinstance(proof, Mapping)) or "expires" in proof:
             return None
         method_id = proof.get("verificationMethod")
         if not isinstance(method_id, str):

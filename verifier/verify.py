@@ -36,6 +36,7 @@ from vic.vc.dates import (
     parse_datetime,
     system_clock,
 )
+from vic.vc.frozen import frozen
 from vic.vc.jsonio import check_depth, parse_json_object
 from vic.vc.mark import VehicleSubject, check_mark, has_mark_type_iri
 from vic.vc.markpass import MarkPass, mark_pass
@@ -44,8 +45,9 @@ from vic.vc.status import (
     StatusEntry,
     StatusList,
     StatusPurpose,
-    check_status,
     parse_status_entries,
+    status_message,
+    status_value,
 )
 from vic.verifier.result import Check, CheckName, Status, VerificationResult
 from vic.verifier.scan import credential_text
@@ -293,7 +295,7 @@ def _conclude(
             valid_until=info.valid_until,
             issuer_name=trusted.name if trusted is not None else None,
         )
-    return VerificationResult(tuple(checks), document, summary)
+    return frozen(VerificationResult, checks=tuple(checks), credential=document, summary=summary)
 
 
 def _proof_ok(checks: list[Check]) -> bool:
@@ -524,7 +526,7 @@ def _validity(
         detail["validFrom"] = format_datetime(start)
     if end is not None:
         detail["validUntil"] = format_datetime(end)
-    return Check.ok(CheckName.VALIDITY, **detail)
+    return Check.passed_with(CheckName.VALIDITY, detail)
 
 
 def _status_checks(
@@ -596,7 +598,7 @@ def _one_status(
     decoded = verify_list(
         fetched, issuer=issuer, resolver=resolver, loader=loader, clock=clock, skew=skew
     )
-    result = check_status(entry, decoded, now=now, skew=skew)
+    value = status_value(entry, decoded, now=now, skew=skew)
     if type(fetched) is FetchedStatusList and fetched.fetched_at is None:
         # what fetched.freshness(now) says of a list read from a file
         detail: dict[str, Any] = {
@@ -606,13 +608,13 @@ def _one_status(
         }
     else:
         detail = {"list": entry.list_credential, "index": entry.index, **fetched.freshness(now)}
-    if result.list_valid_until is not None:
-        detail["listValidUntil"] = format_datetime(result.list_valid_until)
-    if not result.set:
-        return Check.ok(name, **detail)
+    if decoded.valid_until is not None:
+        detail["listValidUntil"] = format_datetime(decoded.valid_until)
+    if not value:
+        return Check.passed_with(name, detail)
     code = "SUSPENDED" if entry.purpose is StatusPurpose.SUSPENSION else "REVOKED"
     if name is CheckName.STATUS:  # a message or refresh purpose: report, never fail
-        return Check.ok(name, value=result.value, message=result.message, **detail)
+        return Check.ok(name, value=value, message=status_message(entry, value), **detail)
     return Check.failed(
         name, CredentialStatusError(f"the credential is {code.lower()}", code=code), **detail
     )

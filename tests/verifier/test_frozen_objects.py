@@ -20,7 +20,7 @@ from vic.vc.frozen import frozen
 from vic.vc.proofs import ProofResult, verify_proofs
 from vic.vc.status import StatusEntry, StatusResult, check_status, parse_status_entries
 from vic.verifier import StaticStatusLists, Status, verify_credential
-from vic.verifier.result import Check
+from vic.verifier.result import Check, VerificationResult
 from vic.verifier.status import verified_status_list
 from vic.verifier.summary import LocalizedCode, MarkSummary
 
@@ -32,6 +32,7 @@ CLASSES = (
     ProofResult,
     StatusEntry,
     StatusResult,
+    VerificationResult,
 )
 
 
@@ -72,7 +73,7 @@ def test_every_object_of_a_verification(revoked: bool) -> None:
     result = verify_credential(mark, trust=authority.trust(), clock=clock, status_source=lists)
     assert result.status is (Status.REVOKED if revoked else Status.VALID)
     assert result.summary is not None
-    made: list[Any] = [*result.checks, result.summary]
+    made: list[Any] = [result, *result.checks, result.summary]
     made += [result.summary.plate_type, result.summary.vehicle_type]
     made.append(check_credential(mark))
     made += verify_proofs(mark, resolver=authority.trust().resolver(), clock=clock).proofs
