@@ -10,7 +10,6 @@ a challenge another issued, and one on-disk status list cache when a data folder
 from __future__ import annotations
 
 import json
-import logging
 import os
 import secrets
 from dataclasses import asdict, dataclass, field, replace
@@ -20,8 +19,8 @@ from typing import Any, Final
 from fastapi import FastAPI
 
 from vic.contexts.errors import UsageError
+from vic.httpkit import listen
 from vic.vc.jsonio import parse_json_object
-from vic.verifier.service import listen
 from vic.verifier.service.app import create_app
 from vic.verifier.service.settings import AnyIssuer, VerifierSettings
 from vic.verifier.status import (
@@ -216,29 +215,6 @@ def serve(
         "access_log": access_log,
     }
     if workers > 1 and listen.supported():
-        _run_workers(uvicorn.Config(_APP, **settings), host, port)
+        listen.run_workers(uvicorn.Config(_APP, **settings), host, port)
     else:
         uvicorn.run(_APP, **settings)
-
-
-def _run_workers(config: Any, host: str, port: int) -> None:
-    """uvicorn's supervisor with one ``SO_REUSEPORT`` socket per worker
-    (:mod:`vic.verifier.service.listen`) instead of one socket they all accept from."""
-    from uvicorn.supervisors import Multiprocess
-
-    try:
-        sock = listen.reuse_port_socket(host, port)
-    except OSError as exc:
-        raise UsageError(
-            f"cannot listen on {host}:{port}: {exc.strerror}", code="CANNOT_LISTEN"
-        ) from None
-    logging.getLogger("uvicorn.error").info(
-        "Uvicorn running on http://%s:%d (Press CTRL+C to quit), %d workers, one socket each",
-        host,
-        sock.getsockname()[1],
-        config.workers,
-    )
-    try:
-        Multiprocess(config, sockets=[sock]).run()
-    finally:
-        sock.close()
