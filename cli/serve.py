@@ -27,6 +27,9 @@ serve_app = typer.Typer(help="Run a service.", no_args_is_help=True)
 def serve_issuer(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8080,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Worker processes (one socket each).", min=1)
+    ] = 1,
     data: DataOption = None,
     base_url: BaseUrlOption = None,
     database: DatabaseOption = None,
@@ -82,6 +85,7 @@ def serve_issuer(
             vc_api_key=key,
             unauthenticated_issue=unauthenticated_issue,
             named_issuers=specs,
+            workers=workers,
         )
     except VicError as exc:
         fail(exc)

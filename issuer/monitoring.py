@@ -9,6 +9,7 @@ tokens. The HTTP service adds its own request counters (:class:`RequestCounters`
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -268,6 +269,12 @@ def prometheus_text(figures: StoredFigures, counters: RequestCounters | None = N
         with counters._lock:
             requests = sorted(counters.requests.items())
             problems = sorted(counters.problems.items())
+        lines += _metric(
+            "vic_http_process_info",
+            "gauge",
+            "The process answering (with --workers, each counts its own requests).",
+            [({"pid": os.getpid()}, 1)],
+        )
         lines += _metric(
             "vic_http_requests_total",
             "counter",

@@ -2,20 +2,21 @@
 
 ``create_app(issuer)`` serves an open :class:`~vic.issuer.engine.Issuer`;
 ``create_app_from_config(config)`` opens one and closes it on shutdown; ``serve(config)`` runs
-it with uvicorn. docs/issuer-api.md describes the routes, tokens, scopes and errors.
+it with uvicorn, in one process or in ``workers`` (:mod:`vic.issuer.api.workers`).
+docs/issuer-api.md describes the routes, tokens, scopes and errors.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import sys
-from collections.abc import Sequence
-from typing import Final
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
 
 from vic.contexts.errors import UsageError
 from vic.issuer.api.app import create_app, create_app_from_config
 from vic.issuer.config import IssuerConfig
-from vic.issuer.named import NamedIssuerSpec
+from vic.issuer.named import NamedIssuer, NamedIssuerSpec
 
 __all__ = [
     "DEFAULT_HOST",
@@ -40,16 +41,27 @@ def serve(
     vc_api_key: str | None = None,
     unauthenticated_issue: bool = False,
     named_issuers: Sequence[NamedIssuerSpec] = (),
+    workers: int = 1,
 ) -> None:
     """Run the service with uvicorn until interrupted (``vic serve issuer``).
 
     Loopback by default: put a TLS-terminating proxy in front for the https public base URL.
+    With ``workers`` above 1, that many processes serve, each on a socket of its own
+    (``SO_REUSEPORT``); the start-up steps (migrations, keys, pending marks) run once, before
+    they start (:mod:`vic.issuer.api.workers`).
 
     :raises UsageError: ``UNAUTHENTICATED_NOT_LOOPBACK`` (``unauthenticated_issue`` on an
-        address that is not loopback); see :func:`create_app`.
+        address that is not loopback); ``INVALID_WORKERS`` (``workers`` below 1);
+        ``CANNOT_LISTEN`` (``workers`` above 1 and the address is taken); see
+        :func:`create_app`.
     """
     import uvicorn
 
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise UsageError(
+            f"workers must be a whole number of at least 1, not {workers!r}",
+            code="INVALID_WORKERS",
+        )
     if unauthenticated_issue:
         if not is_loopback(host):
             raise UsageError(
@@ -62,6 +74,37 @@ def serve(
             "authority. For the W3C test suites on this machine only.",
             file=sys.stderr,
         )
+    base = public_base_url or config.public_base_url
+
+    def announce(named: Mapping[str, NamedIssuer]) -> None:
+        for one in named.values():
+            print(
+                f"vic: issuer {one.name} ({one.cryptosuite}) {one.did} at "
+                f"{base}/issuers/{one.name}/credentials/issue",
+                file=sys.stderr,
+            )
+
+    settings: dict[str, Any] = {"proxy_headers": True, "forwarded_allow_ips": "127.0.0.1"}
+    if workers > 1:
+        from vic.issuer.api.workers import WorkerOptions, serve_workers
+
+        options = WorkerOptions(
+            config,
+            public_base_url=public_base_url,
+            issue_with_status=issue_with_status,
+            vc_api_key=vc_api_key,
+            unauthenticated_issue=unauthenticated_issue,
+            named_issuers=tuple(named_issuers),
+        )
+        serve_workers(
+            options,
+            host=host,
+            port=port,
+            workers=workers,
+            announce=announce,
+            uvicorn_settings=settings,
+        )
+        return
     app = create_app_from_config(
         config,
         public_base_url=public_base_url,
@@ -70,14 +113,8 @@ def serve(
         unauthenticated_issue=unauthenticated_issue,
         named_issuers=named_issuers,
     )
-    base = public_base_url or config.public_base_url
-    for one in app.state.named_issuers.values():
-        print(
-            f"vic: issuer {one.name} ({one.cryptosuite}) {one.did} at "
-            f"{base}/issuers/{one.name}/credentials/issue",
-            file=sys.stderr,
-        )
-    uvicorn.run(app, host=host, port=port, proxy_headers=True, forwarded_allow_ips="127.0.0.1")
+    announce(app.state.named_issuers)
+    uvicorn.run(app, host=host, port=port, **settings)
 
 
 def is_loopback(host: str) -> bool:

@@ -221,10 +221,13 @@ def create_app_from_config(
     vc_api_key: str | None = None,
     unauthenticated_issue: bool = False,
     named_issuers: Sequence[NamedIssuerSpec] = (),
+    resume_pending: bool = True,
 ) -> FastAPI:
     """Open the issuer of ``config`` and serve it; the app closes it when it shuts down.
 
-    ``named_issuers`` are opened from (or first created in) ``{data_dir}/keys/vc-api/``.
+    ``named_issuers`` are opened from (or first created in) ``{data_dir}/keys/vc-api/``. With
+    ``resume_pending`` the app finishes the marks a crash left pending when it starts (False in
+    the workers of ``vic serve issuer --workers``: their supervisor did it once).
 
     :raises UsageError, InvalidKeyError: as :meth:`Issuer.open`.
     """
@@ -250,7 +253,9 @@ def create_app_from_config(
         try:
             # marks a crash left pending (allocated, unsigned) are finished before serving:
             # otherwise their vehicles answer NO_CURRENT_MARK until a client retries
-            resumed = await anyio.to_thread.run_sync(issuer.resume_pending)
+            resumed = (
+                await anyio.to_thread.run_sync(issuer.resume_pending) if resume_pending else []
+            )
             if resumed:
                 _log.info("resumed %d pending mark(s) on start-up", len(resumed))
             yield
