@@ -15,7 +15,8 @@ each process warms up (JSON-LD contexts, connections) before the clock starts. F
 - single events: ``transfer_vehicle`` one at a time; from ``--threads`` threads at once in one
   process (concurrent events share their transactions: group commit); and over HTTP, ``POST
   /vehicles/{vin}/transfers`` to the issuer's service (``vic serve issuer``'s uvicorn, spawned
-  on loopback) from ``--threads`` keep-alive connections;
+  on loopback) from ``--threads`` keep-alive connections, with each of ``--server-workers``
+  (e.g. ``1,2``: one process, then two; ``--http-rounds`` alternates them);
 - batches: ``report_inspections`` with ``--batch`` reports per call, in 1 process and in
   ``--processes`` processes at once (all cores);
 - signing alone: ``vc.proofs.add_proof`` of the same mark, for scale;
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import os
@@ -217,14 +219,22 @@ def threaded_events(config: IssuerConfig, count: int, vehicles: int, threads: in
         return count / (time.perf_counter() - started)
 
 
-def _serve(config: IssuerConfig, port: int) -> None:
-    """The issuer's HTTP service as ``vic serve issuer`` runs it (uvicorn), its logs discarded."""
+def _serve(config: IssuerConfig, port: int, workers: int) -> None:
+    """The issuer's HTTP service as ``vic serve issuer --workers N`` runs it (uvicorn), its logs
+    discarded."""
     from vic.issuer.api import serve
 
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
-    serve(config, host="127.0.0.1", port=port)
+    serve(config, host="127.0.0.1", port=port, workers=workers)
+
+
+def _listeners(port: int) -> int:
+    """Sockets listening on ``port`` (IPv4), from /proc/net/tcp (Linux)."""
+    table = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    local = f":{port:04X}"
+    return sum(1 for row in table if row.split()[1].endswith(local) and row.split()[3] == "0A")
 
 
 def _free_port() -> int:
@@ -267,35 +277,43 @@ async def _http_load(port: int, requests: list[bytes], connections: int) -> floa
 
 
 def _cpu_seconds(pid: int) -> float:
-    """The CPU time (user + system) process ``pid`` has used so far, from /proc (Linux)."""
+    """The CPU time (user + system) process ``pid`` and its live descendants (the uvicorn
+    workers) have used so far, from /proc (Linux)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            with contextlib.suppress(OSError):  # exited meanwhile
+                total += _cpu_seconds(int(child))
+    return total
 
 
 def http_events(
-    config: IssuerConfig, count: int, vehicles: int, connections: int
+    config: IssuerConfig, count: int, vehicles: int, connections: int, workers: int = 1
 ) -> tuple[float, float]:
     """``count`` transfers over HTTP (``POST /vehicles/{vin}/transfers``, an office token) from
-    ``connections`` concurrent keep-alive connections to the issuer's service on loopback:
-    requests/s, and the service process's CPU seconds per request (the steadier figure when
-    the machine is shared)."""
+    ``connections`` concurrent keep-alive connections to the issuer's service on loopback with
+    ``workers`` processes: requests/s, and the service's CPU seconds per request (all its
+    processes; the steadier figure when the machine is shared)."""
     from vic.issuer.tokens import create_token
 
     with Issuer.open(config) as issuer:
         token, _ = create_token(issuer, role="office", label="bench")
     port = _free_port()
-    server = multiprocessing.get_context("spawn").Process(target=_serve, args=(config, port))
+    server = multiprocessing.get_context("spawn").Process(
+        target=_serve, args=(config, port, workers)
+    )
     server.start()
     try:
         deadline = time.monotonic() + 120
         while True:
-            try:
+            with contextlib.suppress(OSError):
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if not server.is_alive() or time.monotonic() > deadline:
-                    raise SystemExit("the issuer service did not start") from None
-                time.sleep(0.2)
+                if workers == 1 or _listeners(port) >= workers:
+                    break
+            if not server.is_alive() or time.monotonic() > deadline:
+                raise SystemExit("the issuer service did not start") from None
+            time.sleep(0.2)
         tag = uuid.uuid4().hex[:8]
 
         def request(n: int) -> bytes:
@@ -406,15 +424,23 @@ def issuance(config: IssuerConfig, args: argparse.Namespace) -> None:
     print(f"single events (transfer_vehicle), 1 process: {rate:7.0f} marks/s")
     rate = threaded_events(config, args.single, args.vehicles, args.threads)
     print(f"single events, {args.threads} threads in 1 process (group commit): {rate:7.0f} marks/s")
-    rate, cpu = http_events(config, args.single, args.vehicles, args.threads)
-    print(
-        f"single events over HTTP (vic serve issuer, {args.threads} connections): "
-        f"{rate:7.0f} marks/s, {cpu * 1000:.2f} ms of the service's CPU per request"
-    )
+    over_http(config, args)
     rate = one_process(config, args.marks, args.batch, args.vehicles)
     print(f"batches of {args.batch} (report_inspections), 1 process: {rate:7.0f} marks/s")
     rate = in_processes(config, args.processes, args.marks, args.batch, args.vehicles)
     print(f"batches of {args.batch}, {args.processes} processes at once: {rate:7.0f} marks/s")
+
+
+def over_http(config: IssuerConfig, args: argparse.Namespace) -> None:
+    """The HTTP figure for each of ``--server-workers``, alternated over ``--http-rounds``."""
+    for _ in range(args.http_rounds):
+        for workers in args.server_workers:
+            rate, cpu = http_events(config, args.single, args.vehicles, args.threads, workers)
+            print(
+                f"single events over HTTP (vic serve issuer --workers {workers}, "
+                f"{args.threads} connections): {rate:7.0f} marks/s, {cpu * 1000:.2f} ms of the "
+                "service's CPU per request"
+            )
 
 
 def batches(config: IssuerConfig, args: argparse.Namespace) -> None:
@@ -438,11 +464,7 @@ def run(label: str, url: str | None, args: argparse.Namespace) -> None:
             return
         if args.http_only:
             prepare(config, args.vehicles)
-            rate, cpu = http_events(config, args.single, args.vehicles, args.threads)
-            print(
-                f"single events over HTTP (vic serve issuer, {args.threads} connections): "
-                f"{rate:7.0f} marks/s, {cpu * 1000:.2f} ms of the service's CPU per request"
-            )
+            over_http(config, args)
             return
         if not args.publish_only:
             issuance(config, args)
@@ -487,10 +509,20 @@ def main() -> None:
     parser.add_argument(
         "--http-only", action="store_true", help="only the single events over HTTP figure"
     )
+    parser.add_argument(
+        "--server-workers",
+        default="1",
+        metavar="COUNTS",
+        help="the HTTP figure with these comma-separated worker counts (e.g. 1,2)",
+    )
+    parser.add_argument(
+        "--http-rounds", type=int, default=1, help="rounds of the HTTP figures, alternated"
+    )
     parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
     parser.add_argument("--postgres", default=os.environ.get("VIC_TEST_POSTGRES_URL"))
     args = parser.parse_args()
     args.batch_sizes = [int(n) for n in (args.batches_only or "").split(",") if n]
+    args.server_workers = [int(n) for n in args.server_workers.split(",") if n]
     print(f"vic issuance benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     if not args.publish_only and not args.batches_only and not args.http_only:
         print(f"signing alone (add_proof, ecdsa-rdfc-2019 P-256): {signing_alone(500):7.0f} /s")
