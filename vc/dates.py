@@ -40,10 +40,11 @@ def parse_datetime(value: object, *, field: str, require_timezone: bool = True) 
     :raises DataModelError: code INVALID_DATETIME when the value is not a valid dateTime.
     """
     if type(value) is str and len(value) == 20 and _UTC_SECONDS.fullmatch(value):
-        # the common form (2026-11-25T08:00:00Z: whole seconds in UTC), read directly; the
-        # general path below gives the same instant, and the same error for no real date
+        # the common form (2026-11-25T08:00:00Z: whole seconds in UTC), read directly (Python
+        # 3.11 reads the Z as datetime.UTC itself); the general path below gives the same
+        # instant, and the same error for no real date (tests/datamodel/test_datetime_fast.py)
         try:
-            return datetime.fromisoformat(value[:19]).replace(tzinfo=UTC)
+            return datetime.fromisoformat(value)
         except ValueError:
             pass
     return _parse_datetime_general(value, field=field, require_timezone=require_timezone)
