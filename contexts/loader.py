@@ -93,6 +93,10 @@ class DocumentLoader:
         """Whether ``url`` is bundled or was added to this loader (nothing else is served)."""
         return url in self._extra or url in _manifest()
 
+    def replaces_none(self, urls: frozenset[str]) -> bool:
+        """Whether none of ``urls`` was added to this loader (each is then served as bundled)."""
+        return not self._extra or self._extra.keys().isdisjoint(urls)
+
     def replaces(self, url: str) -> bool:
         """Whether ``url`` was added to this loader (it may then serve another document than the
         bundled one)."""

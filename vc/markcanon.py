@@ -67,7 +67,7 @@ MARK_CONTEXT_URLS: Final = (
     "https://w3id.org/vehicle-inspection/v1",
 )
 
-_URL0, _URL1, _URL2 = MARK_CONTEXT_URLS
+_MARK_URLS: Final = frozenset(MARK_CONTEXT_URLS)
 _CRED = "https://www.w3.org/2018/credentials#"
 _SEC = "https://w3id.org/security#"
 _VI = "https://w3id.org/vehicle-inspection#"
@@ -191,8 +191,7 @@ def loader_serves_bundled(loader: DocumentLoader | None) -> bool:
         return True
     if type(loader) is not DocumentLoader:
         return False
-    replaces = loader.replaces
-    if not (replaces(_URL0) or replaces(_URL1) or replaces(_URL2)):
+    if loader.replaces_none(_MARK_URLS):
         return True  # it serves context_document(url) for each
     try:
         return all(loader.load(url) is context_document(url) for url in MARK_CONTEXT_URLS)

@@ -29,7 +29,12 @@ from vic.contexts.errors import RelativeIriError, UndefinedTermError, VicError
 from vic.contexts.loader import VEHICLE_INSPECTION_V1, DocumentLoader, context_document
 from vic.vc import jsonld, marktemplate
 from vic.vc.jsonld import canonicalize, expand
-from vic.vc.markcanon import compiled_nquads, compiled_quads
+from vic.vc.markcanon import (
+    MARK_CONTEXT_URLS,
+    compiled_nquads,
+    compiled_quads,
+    loader_serves_bundled,
+)
 from vic.vc.marktemplate import template_nquads
 from vic.vc.rdfc import pyld_quads, simple_canonical_nquads
 
@@ -221,6 +226,22 @@ def test_a_loader_replacing_a_mark_context_is_not_compiled() -> None:
     result = canonicalize(sample, loader)
     assert "https://example.org/plate#code" in result
     assert result == reference(sample, loader)
+
+
+@pytest.mark.parametrize("url", MARK_CONTEXT_URLS)
+def test_which_loaders_serve_the_bundled_mark_contexts(url: str) -> None:
+    """loader_serves_bundled: a loader that adds none of the three contexts does; one that
+    adds one does only if it is the bundled document itself."""
+    other = {"https://example.org/other/v1": {"@context": {}}}
+    assert loader_serves_bundled(None)
+    assert loader_serves_bundled(DocumentLoader())
+    assert loader_serves_bundled(DocumentLoader(other))
+    assert loader_serves_bundled(DocumentLoader({**other, url: context_document(url)}))
+    changed = copy.deepcopy(context_document(url))
+    assert not loader_serves_bundled(DocumentLoader({url: changed}))
+    assert not loader_serves_bundled(DocumentLoader({**other, url: changed}))
+    assert DocumentLoader(other).replaces_none(frozenset(MARK_CONTEXT_URLS))
+    assert not DocumentLoader({url: changed}).replaces_none(frozenset(MARK_CONTEXT_URLS))
 
 
 def test_a_loader_of_another_class_is_not_compiled() -> None:
