@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from vic.vc.dates import format_datetime
 from vic.vc.frozen import frozen
@@ -59,6 +59,17 @@ class MarkSummary:
         }
 
 
+# the display names of every plate and vehicle type code, made once (constants of vc.plate)
+_PLATE_TYPES: Final = {
+    code: LocalizedCode(code=row.code, zh=row.name_zh, en=row.name_en)
+    for code, row in PLATE_TYPES.items()
+}
+_VEHICLE_TYPES: Final = {
+    code: LocalizedCode(code=row.code, zh=row.name_zh, en=row.name_en)
+    for code, row in VEHICLE_TYPES.items()
+}
+
+
 def summarize_mark(
     subject: VehicleSubject,
     *,
@@ -69,23 +80,15 @@ def summarize_mark(
     """The summary of a mark whose subject passed the shape check."""
     # what subject.plate_type and subject.vehicle_type return for a subject (always a valid one:
     # VehicleSubject checks its codes on construction), without checking the plate again
-    plate_type = PLATE_TYPES[subject.plate_type_code]
-    vehicle_type = VEHICLE_TYPES[subject.vehicle_type_code]
+    # (immutable objects shared by every summary of that code: equal to freshly made ones)
     local = valid_until.astimezone(CHINA_STANDARD_TIME)
     return frozen(
         MarkSummary,
         plate=subject.registration_number,
-        plate_type=frozen(
-            LocalizedCode, code=plate_type.code, zh=plate_type.name_zh, en=plate_type.name_en
-        ),
-        vehicle_type=frozen(
-            LocalizedCode,
-            code=vehicle_type.code,
-            zh=vehicle_type.name_zh,
-            en=vehicle_type.name_en,
-        ),
+        plate_type=_PLATE_TYPES[subject.plate_type_code],
+        vehicle_type=_VEHICLE_TYPES[subject.vehicle_type_code],
         vin=subject.vin,
-        inspection_basis=subject.inspection_basis.value,
+        inspection_basis=subject.inspection_basis._value_,  # .value is a slow descriptor
         valid_until=valid_until,
         valid_until_month=f"{local.year:04d}-{local.month:02d}",
         issuer=issuer,

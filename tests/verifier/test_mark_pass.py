@@ -494,6 +494,17 @@ def test_the_summary_names_the_subject_s_own_plate_and_vehicle_types(
         subject.vehicle_type.name_en,
     )
     assert summary.valid_until_month == "2028-11"
+    # the shared table entries are the objects a summary once made for itself
+    from vic.verifier.summary import LocalizedCode
+
+    assert summary.plate_type == LocalizedCode(
+        subject.plate_type.code, subject.plate_type.name_zh, subject.plate_type.name_en
+    )
+    assert summary.vehicle_type == LocalizedCode(
+        subject.vehicle_type.code, subject.vehicle_type.name_zh, subject.vehicle_type.name_en
+    )
+    assert type(summary.inspection_basis) is str
+    assert summary.inspection_basis == subject.inspection_basis.value
 
 
 @settings(max_examples=200, deadline=None)
