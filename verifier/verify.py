@@ -328,7 +328,7 @@ def _parse(
             # what the readers below would say too: not a JWT, not base64, then a VC1- text
             pairs: list[tuple[str, bytes]] = []
             document = _barcode_reader()(stripped, registry(), loader, multibase=pairs)
-            return _Parsed(document, "vc1-barcode", multibase=tuple(pairs))
+            return _barcode_parsed(document, loader, context_policy, tuple(pairs))
     if isinstance(credential, bytes):
         credential = credential_text(credential)
     from vic.vc.cose import COSE_SIGN1_START, cose_from_base64
@@ -346,7 +346,8 @@ def _parse(
     if stripped.startswith("VC1-"):
         from vic.vc.barcode import decode_barcode
 
-        return _Parsed(decode_barcode(stripped, registry(), loader), "vc1-barcode")
+        document = decode_barcode(stripped, registry(), loader)
+        return _barcode_parsed(document, loader, context_policy)
     from vic.vc.cose import decode_sign1
     from vic.vc.qrcose import PREFIX as COSE_PREFIX
     from vic.vc.qrcose import decode_cose_barcode
@@ -356,6 +357,25 @@ def _parse(
         payload = decode_sign1(message).payload
         return _Parsed(parse_json_object(payload), "cose-barcode", cose=message)
     return _Parsed(parse_json_object(credential), "json", depth_checked=True)
+
+
+def _barcode_parsed(
+    document: dict[str, Any],
+    loader: DocumentLoader | None,
+    context_policy: ContextPolicy,
+    multibase: tuple[tuple[str, bytes], ...] = (),
+) -> _Parsed:
+    """A VC1-R barcode's document, with the mark pass taken as for JSON (a mark that passed is
+    flat, so the proof check need not walk its nesting)."""
+    checked = mark_pass(document, loader, context_policy)
+    return _Parsed(
+        document,
+        "vc1-barcode",
+        depth_checked=checked is not None,
+        multibase=multibase,
+        tried=True,
+        checked=checked,
+    )
 
 
 _NEITHER_JWT_NOR_BASE64: Final = re.compile(r"[ $%*:]")

@@ -387,6 +387,39 @@ def test_every_mutation_verifies_the_same(index: int) -> None:
     _same(MUTATIONS[index])
 
 
+def _qr_text(document: Any) -> str | None:
+    """The VC1-R text of ``document``, or None where the barcode encoder refuses it."""
+    from vic.vc.barcode import encode_barcode
+
+    try:
+        return encode_barcode(copy.deepcopy(document), TRUST.registry(), registry_entry_id=1)
+    except VicError:
+        return None
+
+
+QR_MUTATIONS = [t for t in map(_qr_text, MUTATIONS) if t is not None]
+
+
+@pytest.mark.parametrize("index", range(len(QR_MUTATIONS)))
+def test_every_mutation_as_a_qr_text_verifies_the_same(index: int) -> None:
+    """The QR branch of the parser takes the pass too (and skips the nesting walk after it)."""
+    _same(QR_MUTATIONS[index])
+
+
+def test_the_qr_mutations_hold_refusals_and_passes() -> None:
+    from vic.vc.barcode import decode_barcode
+
+    decoded = []
+    for text in QR_MUTATIONS:
+        try:
+            decoded.append(decode_barcode(text, TRUST.registry(), None))
+        except VicError:  # a nesting bomb: the decoder's own limit refuses it
+            continue
+    assert len(decoded) >= len(MUTATIONS) // 2
+    assert any(mark_pass(d) is None for d in decoded)
+    assert any(mark_pass(d) is not None for d in decoded)
+
+
 def test_the_mutations_that_keep_a_valid_mark_still_take_the_pass() -> None:
     """Not every mutation is a refusal: the pass must still accept what stays a good mark."""
     accepted = [m for m in MUTATIONS if mark_pass(copy.deepcopy(m)) is not None]
@@ -455,6 +488,17 @@ def test_random_marks_take_the_pass_and_verify_the_same(document: dict[str, Any]
 def test_random_mutations_verify_the_same(document: dict[str, Any], data: st.DataObject) -> None:
     mutated = data.draw(st.sampled_from(list(_mutations(document))))
     _same(mutated)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(marks(), st.data())
+def test_random_marks_and_mutations_as_qr_texts_verify_the_same(
+    document: dict[str, Any], data: st.DataObject
+) -> None:
+    mutated = data.draw(st.sampled_from([document, *_mutations(document)]))
+    text = _qr_text(mutated)
+    if text is not None:
+        _same(text)
 
 
 def test_a_subject_built_by_the_pass_equals_the_constructed_one() -> None:
