@@ -72,7 +72,30 @@ def base58btc_encode(data: bytes) -> str:
     data = bytes(data)
     zeros = len(data) - len(data.lstrip(b"\0"))
     number = int.from_bytes(data, "big")
-    # eight digits per big-integer division, each half of them two table lookups
+    if len(data) > _ENCODE_LANE_BYTES:
+        return "1" * zeros + _digits_by_eights(number).lstrip("1")
+    # lanes of 16 digits each (16 bits a digit, so 256 bits a lane), the last digits lowest; each
+    # round splits every lane in two at once: the quotient by 58^(half its digits) goes in the
+    # upper half of the lane, the remainder in the lower (a multiply-and-shift division, exact
+    # for every value a lane can hold), till each 16-bit lane holds one digit
+    lanes = _LANES_OF_LENGTH[len(data)]
+    packed = shift = 0
+    for _ in range(lanes - 1):
+        number, rem = divmod(number, _58_POW_LANE)
+        packed |= rem << shift
+        shift += _ENCODE_LANE_WIDTH
+    packed |= number << shift
+    for multiplier, rshift, mask, step in _ENCODE_ROUNDS:
+        # x + q * (2^half - d) = r + q * 2^half, lane by lane (no lane borrows or carries)
+        packed += (((packed * multiplier) >> rshift) & mask) * step
+    digits = packed.to_bytes(lanes * _ENCODE_LANE_WIDTH // 8, "big")[1::2]
+    return "1" * zeros + digits.translate(_CHAR_OF_DIGIT).decode("ascii").lstrip("1")
+
+
+def _digits_by_eights(number: int) -> str:
+    """The base58btc digits of ``number``, eight per big-integer division (each half of them two
+    table lookups), with leading 1s (zeros) to a multiple of eight: for data longer than the
+    lanes of :func:`base58btc_encode` hold."""
     chunks: list[str] = []
     while number:
         number, rem = divmod(number, _58_POW_8)
@@ -83,7 +106,45 @@ def base58btc_encode(data: bytes) -> str:
             + _PAIRS[low // _58_POW_2]
             + _PAIRS[low % _58_POW_2]
         )
-    return "1" * zeros + "".join(reversed(chunks)).lstrip("1")
+    return "".join(reversed(chunks))
+
+
+def _split_round(digits: int, lanes: int) -> tuple[int, int, int, int]:
+    """The constants that split ``lanes`` lanes of ``digits`` digits (16 bits a digit) in two:
+    the multiplier and shift of the division by d = 58^(digits/2) (exact below 2^k for a shift of
+    k + the divisor's bits: Granlund and Montgomery), the mask of the quotients' bits in every
+    lane, and 2^(half the width) - d, the step that moves a quotient from the lane's remainder to
+    its upper half."""
+    width, divisor = 16 * digits, 58 ** (digits // 2)
+    value_bits, quotient_bits = (58**digits - 1).bit_length(), (divisor - 1).bit_length()
+    rshift = value_bits + quotient_bits
+    multiplier = -(-(1 << rshift) // divisor)
+    # a lane's product stays in the lane; the next lane's low product bits, shifted down, stay
+    # above the quotient's bits
+    assert value_bits + multiplier.bit_length() <= width
+    assert width - rshift >= quotient_bits
+    lane_mask = (1 << quotient_bits) - 1
+    mask = sum(lane_mask << (i * width) for i in range(lanes))
+    return multiplier, rshift, mask, (1 << (width // 2)) - divisor
+
+
+_ENCODE_LANE_DIGITS = 16
+_ENCODE_LANE_WIDTH = 16 * _ENCODE_LANE_DIGITS
+_ENCODE_MAX_LANES = 6
+_ENCODE_LANE_BYTES = (_ENCODE_MAX_LANES * _ENCODE_LANE_DIGITS * 5857) // 8000
+"""The longest data encoded in lanes (a signature's 64 bytes, a did:key's 35): 2^(8n) <= 58^96
+(log2 58 > 5.857). Longer data is encoded eight digits per division (:func:`_digits_by_eights`)."""
+_58_POW_LANE = 58**_ENCODE_LANE_DIGITS
+_LANES_OF_LENGTH = tuple(
+    max(1, -(-(length * 8000) // (5857 * _ENCODE_LANE_DIGITS)))
+    for length in range(_ENCODE_LANE_BYTES + 1)
+)
+"""How many lanes hold the digits of data of each length."""
+_ENCODE_ROUNDS = tuple(
+    _split_round(_ENCODE_LANE_DIGITS >> level, _ENCODE_MAX_LANES << level)
+    for level in range(_ENCODE_LANE_DIGITS.bit_length() - 1)
+)
+_CHAR_OF_DIGIT = bytes.maketrans(bytes(range(58)), _ALPHABET.encode("ascii"))
 
 
 def _base58btc_encode_slowly(data: bytes) -> str:

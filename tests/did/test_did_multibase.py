@@ -124,7 +124,7 @@ def test_multibase_decode_raises_only_our_error(text: str) -> None:
     )
 )
 def test_base58btc_encode_is_the_digit_by_digit_encoding(raw: bytes) -> None:
-    # eight digits per division (table lookups) give the same text as one digit at a time
+    # lanes, or eight digits per division, give the same text as one digit at a time
     from vic.did.multibase import _base58btc_encode_slowly
 
     assert base58btc_encode(raw) == _base58btc_encode_slowly(raw)
@@ -137,6 +137,30 @@ def test_base58btc_encode_at_chunk_boundaries(exponent: int) -> None:
     for number in (58**exponent - 1, 58**exponent, 58**exponent + 1, 58 ** (exponent - 1)):
         raw = number.to_bytes((number.bit_length() + 7) // 8, "big")
         for data in (raw, b"\0" + raw):
+            assert base58btc_encode(data) == _base58btc_encode_slowly(data)
+            assert base58btc_decode(base58btc_encode(data)) == data
+
+
+def test_base58btc_encode_of_every_length_and_edge() -> None:
+    """Lanes (up to 70 bytes: 2, 3, 4, 5 or 6 of them) and eight digits per division above: every
+    length 0..257 with leading zero bytes, all zeros, all ones, the lanes' largest and smallest
+    values, and random bytes."""
+    import random
+
+    from vic.did.multibase import _ENCODE_LANE_BYTES, _base58btc_encode_slowly
+
+    assert _ENCODE_LANE_BYTES == 70
+    rng = random.Random(58)
+    for length in range(258):
+        cases = [bytes(length), b"\xff" * length, rng.randbytes(length)]
+        if length:
+            cases += [bytes(length - 1) + b"\x01", b"\0" * rng.randrange(length) + b"\x80"]
+            cases += [b"\0" + rng.randbytes(length - 1), b"\x01" + bytes(length - 1)]
+        for digits in (16 * lanes for lanes in range(1, 7)):
+            for number in (58**digits - 1, 58**digits, 58 ** (digits - 1)):
+                if number.bit_length() <= 8 * length:
+                    cases.append(number.to_bytes(length, "big"))
+        for data in cases:
             assert base58btc_encode(data) == _base58btc_encode_slowly(data)
             assert base58btc_decode(base58btc_encode(data)) == data
 
