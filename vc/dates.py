@@ -139,6 +139,8 @@ def check_skew(skew: timedelta) -> timedelta:
 
     :raises UsageError: it is negative or larger than a day.
     """
+    if skew is DEFAULT_CLOCK_SKEW:  # the default, 5 minutes: nothing to check
+        return skew
     if not isinstance(skew, timedelta) or skew < _NO_TIME or skew > _ONE_DAY:
         raise UsageError(f"a clock skew must be between 0 and 1 day, got {skew!r}")
     return skew

@@ -278,7 +278,8 @@ def _verify_listed(
     clock_skew: timedelta,
     reject_future: bool,
 ) -> ProofsResult:
-    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    unsecured = dict(document)  # the document without its proof, in the same order
+    unsecured.pop("proof", None)
     now = clock()
     skew = check_skew(clock_skew)
     results = []
@@ -372,7 +373,9 @@ def _verify_one(
             "proof": _matching_proofs(all_proofs, wanted, ProofVerificationError),
         }
 
-    proof_config = {k: v for k, v in proof.items() if k not in _SIGNATURE_FIELDS}
+    proof_config = dict(proof)  # the proof without its signature, in the same order
+    for name in _SIGNATURE_FIELDS:
+        proof_config.pop(name, None)
     if "@context" in proof_config and suite.proof_type == "DataIntegrityProof":
         _check_context_prefix(unsecured.get("@context"), proof_config["@context"])
         input_document = {**input_document, "@context": proof_config["@context"]}

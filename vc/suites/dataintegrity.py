@@ -6,7 +6,8 @@ The four differ in two choices only: RDFC-1.0 or JCS canonicalization, EdDSA or 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any
 
 import rfc8785
@@ -15,6 +16,8 @@ from vic.contexts.errors import MalformedValueError
 from vic.contexts.loader import DocumentLoader
 from vic.did.keys import KeyType
 from vic.vc.suites.base import Cryptosuite
+
+CanonicalBytes = Callable[..., bytes]
 
 __all__ = ["EcdsaJcs2019", "EcdsaRdfc2019", "EddsaJcs2022", "EddsaRdfc2022", "jcs"]
 
@@ -30,15 +33,22 @@ def jcs(value: Any) -> bytes:
         raise MalformedValueError(f"no JCS form: {exc}", code="JCS_ERROR") from None
 
 
+@cache
+def _canonical_bytes() -> CanonicalBytes:
+    """:func:`vic.vc.jsonld.canonical_bytes`, imported on first use (pyld: not with
+    vic.verifier) and then kept: an import statement in the call costs ~5 k instructions."""
+    from vic.vc.jsonld import canonical_bytes
+
+    return canonical_bytes
+
+
 class _Rdfc(Cryptosuite):
     """RDFC-1.0 canonicalization, its internal hash being the suite's (SHA-384 for P-384)."""
 
     def transform(
         self, unsecured: Mapping[str, Any], loader: DocumentLoader, hash_algorithm: str = "sha256"
     ) -> bytes:
-        from vic.vc.jsonld import canonical_bytes  # pyld: on first use, not with vic.verifier
-
-        return canonical_bytes(unsecured, loader, hash_algorithm=hash_algorithm)
+        return _canonical_bytes()(unsecured, loader, hash_algorithm=hash_algorithm)
 
     def configure(
         self,
@@ -46,9 +56,7 @@ class _Rdfc(Cryptosuite):
         loader: DocumentLoader,
         hash_algorithm: str = "sha256",
     ) -> bytes:
-        from vic.vc.jsonld import canonical_bytes
-
-        return canonical_bytes(proof_config, loader, hash_algorithm=hash_algorithm)
+        return _canonical_bytes()(proof_config, loader, hash_algorithm=hash_algorithm)
 
 
 class _Jcs(Cryptosuite):
