@@ -44,17 +44,17 @@ import anyio.to_thread
 from pydantic import BaseModel, ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from vic.contexts.errors import UsageError, VicError
+from vic.contexts.errors import VicError
 from vic.httpkit.bodies import PARSED_JSON_KEY
 from vic.httpkit.problems import problem_response
+from vic.issuer.api import events
 from vic.issuer.api.models import (
     VIN_PATTERN,
     InspectionRequest,
     TransferRequest,
     VehicleChangeRequest,
 )
-from vic.issuer.api.responses import InspectionOut, MarkOut
-from vic.issuer.domain import Actor, InspectionReport, IssuedMark, Role, VehicleChange
+from vic.issuer.domain import Actor, Role
 from vic.issuer.engine import Issuer
 from vic.issuer.groupcommit import GroupCommit
 from vic.issuer.tokens import AuthenticationError, authenticate_all
@@ -69,49 +69,18 @@ _Answer = tuple[int, BaseModel]
 """The route's status and response model."""
 
 
-def _issued(mark: IssuedMark) -> _Answer:
-    return 201 if mark.issued_now else 200, MarkOut.of(mark)
-
-
 def _transfer(issuer: Issuer, actor: Actor, vin: str | None, body: Any) -> _Answer:
     assert vin is not None
-    mark = issuer.transfer_vehicle(
-        actor,
-        vin,
-        new_owner=body.new_owner,
-        event_key=body.event_key,
-        plate=body.plate,
-        plate_type_code=body.plate_type_code,
-    )
-    return _issued(mark)
+    return events.transfer(issuer, actor, vin, body)
 
 
 def _change(issuer: Issuer, actor: Actor, vin: str | None, body: Any) -> _Answer:
     assert vin is not None
-    change = VehicleChange(
-        plate=body.plate,
-        plate_type_code=body.plate_type_code,
-        vehicle_type_code=body.vehicle_type_code,
-        use_category=body.use_category,
-        seats=body.seats,
-        is_van=body.is_van,
-    )
-    return _issued(issuer.change_vehicle(actor, vin, change, event_key=body.event_key))
+    return events.change(issuer, actor, vin, body)
 
 
 def _inspection(issuer: Issuer, actor: Actor, _vin: str | None, body: Any) -> _Answer:
-    station = body.station or actor.station
-    if station is None:
-        raise UsageError("name the station: this token is bound to none", code="STATION_REQUIRED")
-    report = InspectionReport(
-        station=station,
-        report_number=body.report_number,
-        vin=body.vin,
-        inspected_on=body.inspected_on,
-        passed=body.passed,
-    )
-    outcome = issuer.report_inspection(actor, report)
-    return 201 if outcome.recorded_now else 200, InspectionOut.of(outcome)
+    return events.report_inspection(issuer, actor, body)
 
 
 _Call = Callable[[Issuer, Actor, str | None, Any], _Answer]

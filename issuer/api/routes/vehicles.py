@@ -16,6 +16,7 @@ from fastapi import APIRouter, Path, Query, Response
 from vic.contexts.errors import PermissionDeniedError, RecordNotFoundError, UsageError
 from vic.httpkit.bodies import StrictJsonRoute
 from vic.httpkit.problems import error_responses
+from vic.issuer.api import events
 from vic.issuer.api.deps import IssuerDep, OfficeActor, OwnerOrOfficeActor, StationActor, VinPath
 from vic.issuer.api.models import (
     TEXT_ID_PATTERN,
@@ -37,10 +38,8 @@ from vic.issuer.api.responses import (
     VehicleOut,
 )
 from vic.issuer.domain import (
-    InspectionReport,
     IssuedMark,
     Role,
-    VehicleChange,
     VehicleRegistration,
 )
 
@@ -162,15 +161,8 @@ def transfer_vehicle(
     issuer: IssuerDep,
     response: Response,
 ) -> MarkOut:
-    mark = issuer.transfer_vehicle(
-        actor,
-        vin,
-        new_owner=body.new_owner,
-        event_key=body.event_key,
-        plate=body.plate,
-        plate_type_code=body.plate_type_code,
-    )
-    return _issued(response, mark)
+    response.status_code, out = events.transfer(issuer, actor, vin, body)
+    return out
 
 
 @router.post(
@@ -189,15 +181,8 @@ def change_vehicle(
     issuer: IssuerDep,
     response: Response,
 ) -> MarkOut:
-    change = VehicleChange(
-        plate=body.plate,
-        plate_type_code=body.plate_type_code,
-        vehicle_type_code=body.vehicle_type_code,
-        use_category=body.use_category,
-        seats=body.seats,
-        is_van=body.is_van,
-    )
-    return _issued(response, issuer.change_vehicle(actor, vin, change, event_key=body.event_key))
+    response.status_code, out = events.change(issuer, actor, vin, body)
+    return out
 
 
 @router.post(
@@ -281,19 +266,8 @@ def report_inspection(
     issuer: IssuerDep,
     response: Response,
 ) -> InspectionOut:
-    station = body.station or actor.station
-    if station is None:
-        raise UsageError("name the station: this token is bound to none", code="STATION_REQUIRED")
-    report = InspectionReport(
-        station=station,
-        report_number=body.report_number,
-        vin=body.vin,
-        inspected_on=body.inspected_on,
-        passed=body.passed,
-    )
-    outcome = issuer.report_inspection(actor, report)
-    response.status_code = 201 if outcome.recorded_now else 200
-    return InspectionOut.of(outcome)
+    response.status_code, out = events.report_inspection(issuer, actor, body)
+    return out
 
 
 @router.post(
