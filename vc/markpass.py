@@ -31,6 +31,7 @@ from vic.vc.datamodel import CredentialInfo
 from vic.vc.frozen import frozen
 from vic.vc.mark import (
     _DATETIME_Z,
+    _TOP_LEVEL_KEYS,
     _URI,
     _UUID_URN,
     has_mark_type_iri,
@@ -59,19 +60,6 @@ class MarkPass(NamedTuple):
     subject: VehicleSubject
 
 
-_TOP_LEVEL: Final = frozenset(
-    {
-        "@context",
-        "type",
-        "id",
-        "issuer",
-        "validFrom",
-        "validUntil",
-        "credentialSubject",
-        "credentialStatus",
-        "proof",
-    }
-)
 _REQUIRED: Final = frozenset(
     {"@context", "type", "issuer", "validFrom", "validUntil", "credentialSubject"}
 )
@@ -104,7 +92,7 @@ def mark_pass(
     """The data model's and the mark's results for ``document`` if it is a mark that passes
     every check before the proof (nesting, data model, context policy, mark type IRI, mark
     shape); ``None`` if it is anything else, valid or not (the general checks then decide)."""
-    if type(document) is not dict or not _TOP_LEVEL.issuperset(document):
+    if type(document) is not dict or not _TOP_LEVEL_KEYS.issuperset(document):
         return None
     if not _REQUIRED.issubset(document.keys()):
         return None
