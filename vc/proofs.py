@@ -414,6 +414,8 @@ def _proof_list(value: Any, *, for_signing: bool) -> list[dict[str, Any]]:
         if for_signing:
             return []
         raise ProofVerificationError("the document has no proof", code="PROOF_MISSING")
+    if type(value) is dict:  # the common single proof: what the checks below would return
+        return [value]
     proofs = value if isinstance(value, list) else [value]
     if not all(isinstance(p, dict) for p in proofs):
         raise DataModelError("every proof must be a JSON object", code="INVALID_PROOF")
