@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from vic.contexts.errors import (
@@ -63,7 +64,6 @@ from vic.verifier.trust import TrustList
 if TYPE_CHECKING:
     from vic.vc.cborld import Registry
     from vic.vc.jose import JwtResult
-    from vic.vc.marktypes import VehicleSubject
 
 # The barcode, COSE and JOSE readers (CBOR-LD, cbor2, jwcrypto) are imported on first use, so
 # that `import vic.verifier` stays light.
@@ -326,9 +326,7 @@ def _parse(
         stripped = credential.strip()
         if _NEITHER_JWT_NOR_BASE64.search(stripped) is not None:
             # what the readers below would say too: not a JWT, not base64, then a VC1- text
-            pairs: list[tuple[str, bytes]] = []
-            document = _barcode_reader()(stripped, registry(), loader, multibase=pairs)
-            return _barcode_parsed(document, loader, context_policy, tuple(pairs))
+            return _read_barcode(stripped, registry(), loader, context_policy)
     if isinstance(credential, bytes):
         credential = credential_text(credential)
     from vic.vc.cose import COSE_SIGN1_START, cose_from_base64
@@ -344,10 +342,7 @@ def _parse(
     if message is not None:
         return _cose(message)
     if stripped.startswith("VC1-"):
-        from vic.vc.barcode import decode_barcode
-
-        document = decode_barcode(stripped, registry(), loader)
-        return _barcode_parsed(document, loader, context_policy)
+        return _read_barcode(stripped, registry(), loader, context_policy)
     from vic.vc.cose import decode_sign1
     from vic.vc.qrcose import PREFIX as COSE_PREFIX
     from vic.vc.qrcose import decode_cose_barcode
@@ -359,20 +354,20 @@ def _parse(
     return _Parsed(parse_json_object(credential), "json", depth_checked=True)
 
 
-def _barcode_parsed(
-    document: dict[str, Any],
-    loader: DocumentLoader | None,
-    context_policy: ContextPolicy,
-    multibase: tuple[tuple[str, bytes], ...] = (),
+def _read_barcode(
+    text: str, registry: Registry, loader: DocumentLoader | None, context_policy: ContextPolicy
 ) -> _Parsed:
-    """A VC1-R barcode's document, with the mark pass taken as for JSON (a mark that passed is
-    flat, so the proof check need not walk its nesting)."""
+    """A VC1-R barcode's document, with the multibase texts its decoder wrote from bytes (the
+    proof check need not decode its proofValue again) and the mark pass taken as for JSON (a
+    mark that passed is flat, so the proof check need not walk its nesting)."""
+    pairs: list[tuple[str, bytes]] = []
+    document = _barcode_reader()(text, registry, loader, multibase=pairs)
     checked = mark_pass(document, loader, context_policy)
     return _Parsed(
         document,
         "vc1-barcode",
         depth_checked=checked is not None,
-        multibase=multibase,
+        multibase=tuple(pairs),
         tried=True,
         checked=checked,
     )
@@ -380,17 +375,15 @@ def _barcode_parsed(
 
 _NEITHER_JWT_NOR_BASE64: Final = re.compile(r"[ $%*:]")
 """Characters of the base45 alphabet that neither a JWS compact token nor base64 text holds."""
-_decode_barcode: Callable[..., dict[str, Any]] | None = None
 
 
+@cache
 def _barcode_reader() -> Callable[..., dict[str, Any]]:
-    """:func:`vic.vc.barcode.decode_barcode`, imported on first use."""
-    global _decode_barcode
-    if _decode_barcode is None:
-        from vic.vc.barcode import decode_barcode
+    """:func:`vic.vc.barcode.decode_barcode`, imported on first use (not with vic.verifier) and
+    then kept: an import statement in the call costs more than the call to this."""
+    from vic.vc.barcode import decode_barcode
 
-        _decode_barcode = decode_barcode
-    return _decode_barcode
+    return decode_barcode
 
 
 def _cose(message: bytes) -> _Parsed:
