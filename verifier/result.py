@@ -85,16 +85,12 @@ class Check:
     @classmethod
     def ok(cls, name: CheckName, **detail: Any) -> Check:
         """A passed check."""
-        # what _check does, inline: about ten of these per verification
-        check = _new_object(cls)
-        check.__dict__.update(
-            name=name, passed=True, error=None, detail=detail, failure_status=None
-        )
-        return check
+        return cls.passed_with(name, detail)
 
     @classmethod
     def passed_with(cls, name: CheckName, detail: dict[str, Any]) -> Check:
         """``Check.ok(name, **detail)``, ``detail`` itself (the caller's fresh dict) kept."""
+        # what _check does, inline: about ten of these per verification
         check = _new_object(cls)
         check.__dict__.update(
             name=name, passed=True, error=None, detail=detail, failure_status=None

@@ -88,13 +88,12 @@ class FetchedStatusList:
         """The SHA-256 of the credential's JSON (sorted keys): equal lists, equal versions."""
         return self.digest or credential_digest(self.credential)
 
-    def freshness(self, now: datetime) -> dict[str, Any]:
-        """The JSON-ready freshness report put into the status check."""
-        out: dict[str, Any] = {"statusSource": self.source}
+    def add_freshness(self, detail: dict[str, Any], now: datetime) -> None:
+        """Put the JSON-ready freshness report into ``detail`` (a status check's)."""
+        detail["statusSource"] = self.source
         if self.fetched_at is not None:
-            out["fetchedAt"] = format_datetime(self.fetched_at)
-            out["ageSeconds"] = max(0, int((now - self.fetched_at).total_seconds()))
-        return out
+            detail["fetchedAt"] = format_datetime(self.fetched_at)
+            detail["ageSeconds"] = max(0, int((now - self.fetched_at).total_seconds()))
 
 
 class StatusListSource(Protocol):

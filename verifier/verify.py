@@ -612,15 +612,8 @@ def _one_status(
         fetched, issuer=issuer, resolver=resolver, loader=loader, clock=clock, skew=skew
     )
     value = status_value(entry, decoded, now=now, skew=skew)
-    if type(fetched) is FetchedStatusList and fetched.fetched_at is None:
-        # what fetched.freshness(now) says of a list read from a file
-        detail: dict[str, Any] = {
-            "list": entry.list_credential,
-            "index": entry.index,
-            "statusSource": fetched.source,
-        }
-    else:
-        detail = {"list": entry.list_credential, "index": entry.index, **fetched.freshness(now)}
+    detail: dict[str, Any] = {"list": entry.list_credential, "index": entry.index}
+    fetched.add_freshness(detail, now)
     if decoded.valid_until is not None:
         detail["listValidUntil"] = format_datetime(decoded.valid_until)
     if not value:
