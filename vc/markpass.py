@@ -22,6 +22,7 @@ answer differently from call to call). Nothing about a document's values is kept
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any, Final, NamedTuple
 
 from vic.contexts.errors import VicError
@@ -47,7 +48,7 @@ from vic.vc.marktypes import (
     VehicleSubject,
     _is_month_end,
 )
-from vic.vc.plate import _KIND_RES, PLATE_TYPES, VEHICLE_TYPES
+from vic.vc.plate import PLATE_TYPES, VEHICLE_TYPES, find_plate_kind
 from vic.vc.vin import _check_digit
 
 __all__ = ["MarkPass", "mark_pass"]
@@ -78,7 +79,6 @@ _SUBJECT_KEYS: Final = frozenset(
 _STATUS_KEYS: Final = frozenset({"type", "terseStatusListBaseUrl", "terseStatusListIndex"})
 _SCALARS: Final = frozenset({str, int, float, bool, type(None)})
 _BASES: Final = {basis.value: basis for basis in InspectionBasis}
-_PLATE_KINDS: Final = tuple(_KIND_RES.items())
 
 _DECISIONS: dict[tuple[DocumentLoader | None, ContextPolicy], bool] = {}
 _DECISIONS_MAX: Final = 256
@@ -146,14 +146,12 @@ def mark_pass(
 
 _ABSENT: Final = object()
 _STR_ONLY: Final = frozenset({str})
-_DEFAULT: list[bool] = []
 
 
+@cache
 def _default_allowed() -> bool:
     """:func:`_contexts_allowed` for the default loader and policy, kept after the first call."""
-    if not _DEFAULT:
-        _DEFAULT.append(_contexts_allowed(None, DEFAULT_CONTEXT_POLICY))
-    return _DEFAULT[0]
+    return _contexts_allowed(None, DEFAULT_CONTEXT_POLICY)
 
 
 def _contexts_allowed(loader: DocumentLoader | None, policy: ContextPolicy) -> bool:
@@ -231,12 +229,8 @@ def _subject(subject: object) -> VehicleSubject | None:
     basis = _BASES.get(subject["inspectionBasis"])
     if plate_type is None or basis is None or vehicle_code not in VEHICLE_TYPES:
         return None
-    for kind, pattern in _PLATE_KINDS:  # plate_kind: the first form the plate has
-        if pattern.fullmatch(plate):
-            if kind not in plate_type.kinds:
-                return None
-            break
-    else:
+    kind = find_plate_kind(plate)
+    if kind is None or kind not in plate_type.kinds:
         return None
     if len(vin) != 17 or vin[8] != _check_digit(vin):  # the schema's pattern: VIN characters
         return None

@@ -47,6 +47,7 @@ __all__ = [
     "PlateType",
     "VehicleType",
     "check_plate_type",
+    "find_plate_kind",
     "mark_plate_type_codes",
     "plate_kind",
     "validate_plate",
@@ -390,10 +391,19 @@ def plate_kind(plate: str) -> PlateKind:
 
     :raises MarkShapeError: ``INVALID_PLATE`` if it has none of the accepted forms.
     """
+    kind = find_plate_kind(plate)
+    if kind is None:
+        raise MarkShapeError(_plate_problem(plate), code="INVALID_PLATE", plate=plate)
+    return kind
+
+
+def find_plate_kind(plate: str) -> PlateKind | None:
+    """The form of a normalized plate number, or None when it has none of the accepted forms
+    (:func:`plate_kind` without the error)."""
     for kind, pattern in _KIND_RES.items():
         if pattern.fullmatch(plate):
             return kind
-    raise MarkShapeError(_plate_problem(plate), code="INVALID_PLATE", plate=plate)
+    return None
 
 
 def _plate_problem(plate: str) -> str:
