@@ -29,15 +29,14 @@ with the general path (a mismatch turns the compiled path off).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, Final, NamedTuple
 
 from vic.contexts.errors import UnknownContextError
 from vic.contexts.loader import DocumentLoader, context_document
+from vic.vc.hashes import hash_constructor
 from vic.vc.rdfc import Quad
 
 __all__ = [
@@ -84,7 +83,6 @@ COMPILED_MAX_VALUES: Final = 32
 COMPILED_MAX_ARRAY: Final = 3
 """The longest array in a document :func:`compiled_quads` accepts (its ``@context``)."""
 
-_HASHES: Final = {"sha256": hashlib.sha256, "sha384": hashlib.sha384}
 _IRI = re.compile(r"(?:https?://|did:|urn:)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*\Z")
 _MAX_INTEGER = 2**53
 
@@ -251,7 +249,7 @@ def compiled_nquads(
     if len(blank) == 1:
         labels[blank[0]] = "_:c14n0"  # a lone blank node's first-degree hash is unique
     elif blank:
-        new_hash = _HASHES.get(hash_algorithm) or partial(hashlib.new, hash_algorithm)
+        new_hash = hash_constructor(hash_algorithm)
         by_hash: dict[str, int] = {}
         for index in blank:
             node = nodes[index]

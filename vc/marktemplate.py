@@ -28,7 +28,6 @@ tree builder answers (same text, slower).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Hashable, Mapping
 from functools import partial
 from itertools import permutations
@@ -36,6 +35,7 @@ from operator import itemgetter
 from typing import Any, Final, cast
 
 from vic.contexts.loader import DocumentLoader
+from vic.vc.hashes import hash_constructor
 from vic.vc.markcanon import (
     MARK_CONTEXT_URLS,
     CompiledNQuads,
@@ -59,7 +59,6 @@ __all__ = ["MAX_TEMPLATES", "template_nquads"]
 MAX_TEMPLATES: Final = 256
 """Templates kept at most (a mark and its proof configuration need two)."""
 
-_HASHES: Final = {"sha256": hashlib.sha256, "sha384": hashlib.sha384}
 
 _Check = Callable[[Any], str]
 
@@ -163,7 +162,7 @@ def template_nquads(
     if template.blank < 2:
         order = tuple(range(template.blank))
     else:
-        new_hash = _HASHES.get(hash_algorithm) or partial(hashlib.new, hash_algorithm)
+        new_hash = hash_constructor(hash_algorithm)
         digests = [new_hash(_filled(text, values)).hexdigest() for text in template.first_degree]
         if len(set(digests)) != len(digests):
             return None  # the general algorithm decides

@@ -14,10 +14,10 @@ work bound beyond the quad and blank node caps its callers apply.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from functools import partial
-from typing import Any, Final
+from typing import Any
+
+from vic.vc.hashes import hash_constructor
 
 __all__ = ["Quad", "pyld_quads", "simple_canonical_nquads"]
 
@@ -27,9 +27,6 @@ Quad = tuple[str, str, str, str]
 
 def _line(s: str, p: str, o: str, g: str) -> str:
     return f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n"
-
-
-_HASHES: Final = {"sha256": hashlib.sha256, "sha384": hashlib.sha384}
 
 
 def simple_canonical_nquads(quads: Sequence[Quad], hash_algorithm: str = "sha256") -> str | None:
@@ -56,7 +53,7 @@ def simple_canonical_nquads(quads: Sequence[Quad], hash_algorithm: str = "sha256
         # _:c14n0 (RDFC-1.0 step 5) without computing the hash (a proof configuration)
         canonical = dict.fromkeys(mentions, "_:c14n0")
         return _relabelled(quads, canonical)
-    new_hash = _HASHES.get(hash_algorithm) or partial(hashlib.new, hash_algorithm)
+    new_hash = hash_constructor(hash_algorithm)
     by_hash: dict[str, str] = {}
     for node, listed in mentions.items():
         lines = []

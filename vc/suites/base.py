@@ -7,20 +7,17 @@ job of :mod:`vic.vc.proofs`.
 
 from __future__ import annotations
 
-import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from functools import partial
-from typing import Any, ClassVar, Final, Protocol
+from typing import Any, ClassVar, Protocol
 
 from vic.contexts.errors import KeyTypeMismatchError, MalformedValueError, ProofVerificationError
 from vic.contexts.loader import DocumentLoader
 from vic.did.keys import KeyType, PublicKey
 from vic.did.multibase import multibase_decode, multibase_encode
+from vic.vc.hashes import hash_constructor
 
 __all__ = ["Cryptosuite", "SigningKey"]
-
-_HASHES: Final = {"sha256": hashlib.sha256, "sha384": hashlib.sha384}
 
 
 class SigningKey(Protocol):
@@ -79,7 +76,7 @@ class Cryptosuite(ABC):
         algorithm = self.hash_algorithm(key_type)
         canonical_config = self.configure(proof_config, loader, algorithm)
         canonical_document = self.transform(unsecured, loader, algorithm)
-        new = _HASHES.get(algorithm) or partial(hashlib.new, algorithm)
+        new = hash_constructor(algorithm)
         return new(canonical_config).digest() + new(canonical_document).digest()
 
     def hash_algorithm(self, key_type: KeyType) -> str:
