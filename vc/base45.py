@@ -9,6 +9,8 @@ case letters are not the alphabet's upper case ones.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from vic.contexts.errors import InputTooLargeError, ParsingError
 
 __all__ = ["ALPHABET", "MAX_TEXT_LENGTH", "decode", "encode"]
@@ -89,20 +91,11 @@ def _decode_groups(values: bytes) -> bytes | None:
     return bytes(out)
 
 
-_MASKS: dict[int, int] = {}
-"""Lane masks by group count (a constant of the length alone; at most :data:`_MAX_MASKS`)."""
-_MAX_MASKS = 64
-
-
+@lru_cache(maxsize=64)
 def _mask(groups: int) -> int:
-    """The integer whose ``groups`` 24-bit lanes are 0xFF each."""
-    mask = _MASKS.get(groups)
-    if mask is None:
-        mask = int.from_bytes(b"\xff\x00\x00" * groups, "little")
-        if len(_MASKS) >= _MAX_MASKS:
-            _MASKS.clear()
-        _MASKS[groups] = mask
-    return mask
+    """The integer whose ``groups`` 24-bit lanes are 0xFF each (a constant of the text's length
+    alone, kept for the 64 lengths used last)."""
+    return int.from_bytes(b"\xff\x00\x00" * groups, "little")
 
 
 def _decode_slowly(text: str) -> bytes:
