@@ -17,7 +17,10 @@ Timed, each round interleaved with the others (same load for all), median of the
 - Digital Bazaar ``vc.verifyCredential`` in node on the same JSON mark, and on the same QR text
   (base45 + @digitalbazaar/cborld decode first); their checkStatus does no work.
 
-Also the time of ``import vic.verifier`` in fresh interpreters. Nothing touches the network.
+Also the CPU time per call of vic's QR and JSON cases and of didkit (``time.process_time``, all
+threads of the process; didkit's worker measures its own) with the ratios by CPU beside those by
+wall clock, and the time of ``import vic.verifier`` in fresh interpreters. Nothing touches the
+network.
 """
 
 from __future__ import annotations
@@ -286,20 +289,36 @@ def main() -> None:
     didkit = Didkit()
     node = None if args.no_node else DigitalBazaar(setup)
     figures: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}  # CPU seconds per call, the whole process (all threads)
 
     def add(name: str, value: float) -> None:
         figures.setdefault(name, []).append(value)
 
+    def timed(name: str, fn: Callable[[], object]) -> Callable[[], float]:
+        def case() -> float:
+            start = time.process_time()
+            value = rate(fn, number)
+            cpu.setdefault(name, []).append((time.process_time() - start) / number)
+            return value
+
+        return case
+
+    def didkit_case() -> float:
+        value = didkit.rate(number)
+        cpu.setdefault("didkit verify_credential", []).append(didkit.cpu_per_call)
+        return value
+
+    qr_name, json_name = "vic QR text → result", "vic JSON mark → result"
     cases: list[tuple[str, Callable[[], float]]] = [
-        ("vic QR text → result", lambda: rate(vic_qr, number)),
-        ("vic JSON mark → result", lambda: rate(vic_json, number)),
+        (qr_name, timed(qr_name, vic_qr)),
+        (json_name, timed(json_name, vic_json)),
         ("vic JSON mark → result, no status", lambda: rate(vic_json_nostatus, number)),
     ]
     if batch_api is not None:
         cases.append(("vic batch of QR texts → results", vic_batch_round))
     if pool is not None:
         cases.append((parallel, vic_pool_round))
-    cases.append(("didkit verify_credential", lambda: didkit.rate(number)))
+    cases.append(("didkit verify_credential", didkit_case))
     if node is not None:
         db = node
         cases.append(("Digital Bazaar JSON (no status)", lambda: db.rate("json", number)))
@@ -358,6 +377,29 @@ def main() -> None:
     for name, value in ratios.items():
         print(f"  {name:<{width}}{value:8.2f}")
     print()
+    # lower latency is not less work: the CPU a call costs (time.process_time, every thread of
+    # the process; didkit's worker measures its own), and the ratios by CPU beside the ratios
+    # by wall clock
+    cpu_medians = {name: statistics.median(values) for name, values in cpu.items()}
+    print("CPU time per call (median of the rounds; all threads of the process)")
+    width = max(len(n) for n in cpu_medians) + 2
+    for name, value in cpu_medians.items():
+        wall = 1e6 / medians[name]
+        print(f"  {name:<{width}}{value * 1e6:8.1f} µs CPU  {wall:8.1f} µs wall")
+    didkit_cpu = cpu_medians.get("didkit verify_credential", 0.0)
+    cpu_ratios = {}
+    if didkit_cpu > 0:
+        for name in cpu_medians:
+            if name.startswith("vic"):
+                cpu_ratios[f"{name[4:]} ÷ didkit"] = (
+                    didkit_cpu / cpu_medians[name],
+                    medians[name] / didkit_rate,
+                )
+        width = max(len(n) for n in cpu_ratios) + 2
+        print(f"  {'ratio':<{width}}{'by CPU':>8}  {'by wall':>8}")
+        for name, (by_cpu, by_wall) in cpu_ratios.items():
+            print(f"  {name:<{width}}{by_cpu:8.2f}  {by_wall:8.2f}")
+    print()
     print(
         f"  import vic.verifier (fresh interpreter, bytecode cached, median of {args.import_runs})"
         f"  {imported[0] * 1e3:.0f} ms wall, {imported[1] * 1e3:.0f} ms CPU (target ≤ 100)"
@@ -370,6 +412,8 @@ def main() -> None:
                 {
                     "per_second": medians,
                     "ratios": ratios,
+                    "cpu_us_per_call": {n: v * 1e6 for n, v in cpu_medians.items()},
+                    "cpu_ratios": {n: v[0] for n, v in cpu_ratios.items()},
                     "import_ms": {"wall": imported[0] * 1e3, "cpu": imported[1] * 1e3},
                 },
                 indent=2,
