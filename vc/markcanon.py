@@ -55,9 +55,11 @@ __all__ = [
     "compiled_nquads",
     "compiled_quads",
     "credential_shape",
+    "iri_pattern",
     "loader_serves_bundled",
     "proof_config_shape",
     "rdf_type_term",
+    "term_affixes",
 ]
 
 MARK_CONTEXT_URLS: Final = (
@@ -171,6 +173,19 @@ _PROOF_CONFIG = NodeShape(
         ),
     },
 )
+
+
+iri_pattern: Final = _IRI.pattern
+"""The pattern an IRI value must match whole (it ends in ``\\Z``)."""
+term_affixes: Final = {
+    "iri": ("<", ">"),
+    "string": ('"', '"'),
+    "datetime": ('"', _DATETIME_SUFFIX),
+    "integer": ('"', _INTEGER_SUFFIX),
+    "typed": ('"', None),  # (its suffix is the slot's detail)
+    "vocab": ("", ""),  # (the term is the table's)
+}
+"""Per kind of value, the text around the value in its N-Quads term (``check_*``'s answer)."""
 
 
 credential_shape: Final = _CREDENTIAL

@@ -10,118 +10,84 @@ their first-degree hashes. :func:`template_nquads` therefore keeps, per structur
 - the value *slots* (which key of which node, and its check: the same rules as the tree builder,
   :mod:`vic.vc.markcanon`: plain ASCII absolute IRIs, strings needing no N-Quads escape, plain
   integers, the vocabulary's names), each turned into its N-Quads term or refused;
-- a format string per blank node for its first-degree quads (the node ``_:a``, any other blank
-  node ``_:z``), already in sorted order;
-- a format string of the whole canonical text per order of the blank nodes' hashes (at most 3!).
+- per blank node its first-degree quads (the node ``_:a``, any other blank node ``_:z``), and
+  the whole canonical text per order of the blank nodes' hashes (at most 3!), as constant pieces
+  and slots, already in sorted order;
+- all of it compiled to one function, the template's *filler* (:mod:`vic.vc.markfill`), which
+  checks that a document has the structure, checks and writes its values and picks the order.
 
-Per document it only checks and fills the slots, hashes the blank nodes' first-degree quads and
-picks the format string: the same text as the tree builder (tests/canonicalization compare the
-two, and pyld, on every published vector, random marks and the declined documents).
+Per document it only runs the filler last used for the document's kind (a proof configuration
+or not), which checks the structure itself (another structure is looked up as before), fills the
+slots, hashes the blank nodes' first-degree quads and picks the text: the same text as the tree
+builder (tests/canonicalization compare the two, and pyld, on every published vector, random
+marks, unusual values in every slot and the declined documents).
 
 What is cached, and why it is safe: the templates, keyed by the structure alone (each node's key
 *set* and its type names; key order does not change the output, so it is not part of the key);
 nothing of a document's values is kept, and a template is built from the table and the structure,
 never from values. Structures are few (the table's keys and types only: any other key or type is
 declined before a template is kept), and at most :data:`MAX_TEMPLATES` are kept; past that, the
-tree builder answers (same text, slower).
+tree builder answers (same text, slower). The two last-used fillers are two of the kept
+templates' (each checks the whole structure before it reads a value).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
-from functools import partial
+from collections.abc import Hashable, Mapping
 from itertools import permutations
-from operator import itemgetter
 from typing import Any, Final, cast
 
 from vic.contexts.loader import DocumentLoader
-from vic.vc.hashes import hash_constructor
 from vic.vc.markcanon import (
     MARK_CONTEXT_URLS,
     CompiledNQuads,
     NodeShape,
     NotCompiledError,
-    check_datetime,
-    check_integer,
-    check_iri,
-    check_string,
-    check_typed,
-    check_vocab,
     compiled_nquads,
     credential_shape,
     loader_serves_bundled,
     proof_config_shape,
     rdf_type_term,
+    term_affixes,
 )
+from vic.vc.markfill import MISMATCH, Filler, NodeGuard, Slot, compile_filler
 
 __all__ = ["MAX_TEMPLATES", "template_nquads"]
 
 MAX_TEMPLATES: Final = 256
 """Templates kept at most (a mark and its proof configuration need two)."""
 
-
-_Check = Callable[[Any], str]
-
-
-class _Text:
-    """A text with value slots: its constant pieces (UTF-8), and which value goes between each
-    two."""
-
-    __slots__ = ("constants", "pick", "size")
-
-    def __init__(self, pieces: list[str | int]) -> None:
-        constants: list[str] = [""]
-        slots: list[int] = []
-        for piece in pieces:
-            if isinstance(piece, str):
-                constants[-1] += piece
-            else:
-                slots.append(piece)
-                constants.append("")
-        self.constants = [constant.encode("utf-8") for constant in constants]
-        self.size = 2 * len(constants) - 1
-        # itemgetter answers a tuple for two slots or more (the template of a document always
-        # has some: its values)
-        self.pick: Callable[[list[bytes]], tuple[bytes, ...]] = (
-            itemgetter(*slots) if len(slots) > 1 else partial(_one, slots)
-        )
+_CONTEXT: Final = list(MARK_CONTEXT_URLS)
 
 
-def _one(slots: list[int], values: list[bytes]) -> tuple[bytes, ...]:
-    return tuple(values[slot] for slot in slots)
-
-
-def _filled(text: _Text, values: list[bytes]) -> bytes:
-    out: list[bytes] = [b""] * text.size
-    out[0::2] = text.constants
-    out[1::2] = text.pick(values)
-    return b"".join(out)
+def _declined(document: dict[str, Any], algorithm: str) -> Any:
+    return MISMATCH
 
 
 class _Template:
-    """The fixed part of the canonical N-Quads of one structure."""
+    """The fixed part of the canonical N-Quads of one structure: its filler
+    (:mod:`vic.vc.markfill`), which checks the structure, checks and writes the values and
+    orders the blank nodes."""
 
-    __slots__ = ("blank", "containers", "first_degree", "orders", "predicates", "quads", "slots")
+    __slots__ = ("fill",)
 
-    def __init__(self) -> None:
-        self.containers: tuple[str, ...] = ()
-        """The keys of the top node whose values are nested nodes (container 1, 2...)."""
-        self.slots: tuple[tuple[int, str, _Check], ...] = ()
-        """(container, key, check) of each value slot, in the format strings' numbering."""
-        self.blank = 0
-        self.first_degree: tuple[_Text, ...] = ()
-        """Per blank node (by index), its sorted first-degree quads."""
-        self.orders: dict[tuple[int, ...], _Text] = {}
-        """The canonical text per order of the blank nodes (by index)."""
-        self.quads = 0
-        self.predicates: frozenset[str] = frozenset()
+    def __init__(self, fill: Filler = _declined) -> None:
+        self.fill = fill
 
 
 class _Templates:
-    """The templates by structure (bounded; see the module's docstring)."""
+    """The templates by structure (bounded; see the module's docstring), and the filler last
+    found for a proof configuration and for any other document (tried first: it checks the
+    structure itself)."""
 
     def __init__(self) -> None:
         self.by_structure: dict[Hashable, _Template] = {}
+        self.last: list[Filler] = [_declined, _declined]
+
+    def clear(self) -> None:
+        """Forget every template."""
+        self.by_structure.clear()
+        self.last[:] = [_declined, _declined]
 
 
 _templates = _Templates()
@@ -138,42 +104,30 @@ def template_nquads(
     if type(document) is not dict:
         return None
     context = document.get("@context")
-    if type(context) is not list or len(context) != 3 or tuple(context) != MARK_CONTEXT_URLS:
+    if type(context) is not list or context != _CONTEXT:
         return None
-    if not loader_serves_bundled(loader):
+    if loader is not None and not loader_serves_bundled(loader):
         return None
+    templates = _templates
+    kind = document.get("type") == "DataIntegrityProof"
+    answer = templates.last[kind](document, hash_algorithm)
+    if answer is not MISMATCH:
+        return cast(CompiledNQuads | None, answer)
     try:
         structure = _structure(document)
-        template = _templates.by_structure.get(structure)
+        template = templates.by_structure.get(structure)
     except TypeError:  # an unhashable type name: declined by the builder
         return compiled_nquads(document, loader, hash_algorithm)
     if template is None:
         template = _new_template(document, structure)
         if template is None:
             return compiled_nquads(document, loader, hash_algorithm)
-    containers = [document]
-    for key in template.containers:
-        containers.append(document[key])
-    try:
-        values = [check(containers[at][key]).encode("utf-8") for at, key, check in template.slots]
-    except NotCompiledError:
-        return None
-    order: tuple[int, ...]
-    if template.blank < 2:
-        order = tuple(range(template.blank))
     else:
-        new_hash = hash_constructor(hash_algorithm)
-        digests = [new_hash(_filled(text, values)).hexdigest() for text in template.first_degree]
-        if len(set(digests)) != len(digests):
-            return None  # the general algorithm decides
-        order = tuple(sorted(range(template.blank), key=digests.__getitem__))
-    return CompiledNQuads(
-        _filled(template.orders[order], values),
-        template.quads,
-        template.blank,
-        template.predicates,
-        (structure, order),
-    )
+        templates.last[kind] = template.fill
+    answer = template.fill(document, hash_algorithm)
+    if answer is MISMATCH:  # (never: the document has the template's structure)
+        return compiled_nquads(document, loader, hash_algorithm)
+    return cast(CompiledNQuads | None, answer)
 
 
 def _structure(document: dict[str, Any]) -> Hashable:
@@ -203,31 +157,34 @@ def _new_template(document: dict[str, Any], structure: Hashable) -> _Template | 
         planner.node(document, shape, None, None)
     except NotCompiledError:
         return None
-    template = planner.template()
+    template = planner.template(document, structure)
     if template is not None and len(_templates.by_structure) < MAX_TEMPLATES:
         _templates.by_structure[structure] = template
+        _templates.last[types == "DataIntegrityProof"] = template.fill
     return template
 
 
 class _NodeRef(int):
-    """An object that is another node (its index), beside slots (plain ints)."""
+    """An object that is another node (its index)."""
 
 
 _Piece = str | int
 """A constant text, or a value slot's number."""
+_Term = tuple[_Piece, ...]
+"""A term: a constant, or a slot between the constant text around it."""
 
 
 class _PlannedNode:
-    """A node of the structure: its subject (a slot, or None when blank), its (predicate, object)
-    pairs (an object being a constant term, a slot or another node) and the (parent, predicate)
-    that leads here."""
+    """A node of the structure: its subject (an IRI term, or None when blank), its (predicate,
+    object) pairs (an object being a constant term, a slot's term or another node) and the
+    (parent, predicate) that leads here."""
 
     __slots__ = ("parent", "props", "subject")
 
-    def __init__(self, subject: int | None, parent: tuple[int, str] | None) -> None:
+    def __init__(self, subject: _Term | None, parent: tuple[int, str] | None) -> None:
         self.subject = subject
         self.parent = parent
-        self.props: list[tuple[str, _Piece]] = []
+        self.props: list[tuple[str, str | _Term | _NodeRef]] = []
 
 
 class _Planner:
@@ -236,11 +193,13 @@ class _Planner:
     def __init__(self) -> None:
         self.nodes: list[_PlannedNode] = []
         self.containers: list[str] = []
-        self.slots: list[tuple[int, str, _Check]] = []
+        self.slots: list[Slot] = []
 
-    def _slot(self, container: int, key: str, check: _Check) -> int:
-        self.slots.append((container, key, check))
-        return len(self.slots) - 1
+    def _slot(self, container: int, key: str, kind: str, detail: Any) -> _Term:
+        """The term of a new slot: the value between its kind's constant text."""
+        self.slots.append(Slot(container, key, kind, detail))
+        before, after = term_affixes[kind]
+        return (before, len(self.slots) - 1, cast(str, detail if kind == "typed" else after))
 
     def node(
         self, value: Any, shape: NodeShape, parent: tuple[int, str] | None, key: str | None
@@ -255,7 +214,7 @@ class _Planner:
         if "id" in value:
             if not shape.id_allowed:
                 raise NotCompiledError
-            subject = self._slot(container, "id", check_iri)
+            subject = self._slot(container, "id", "iri", None)
         index = len(self.nodes)
         planned = _PlannedNode(subject, parent)
         self.nodes.append(planned)
@@ -277,77 +236,82 @@ class _Planner:
             if spec is None:
                 raise NotCompiledError
             predicate, kind, detail = spec
-            obj: _Piece
+            obj: _Term | _NodeRef
             if kind == "node":
                 if key is not None:
                     raise NotCompiledError  # (the table nests one level only)
                 obj = _NodeRef(self.node(value[name], detail, (index, predicate), name))
             else:
-                obj = self._slot(container, name, _CHECKS[kind](detail))
+                obj = self._slot(container, name, kind, detail)
             planned.props.append((predicate, obj))
         return index
 
-    def template(self) -> _Template | None:
+    def template(self, document: dict[str, Any], structure: Hashable) -> _Template | None:
+        """The template of the structure walked (``document``'s, whose key sets and type names
+        its guards copy)."""
         nodes = self.nodes
         for node in nodes:
-            predicates = [predicate for predicate, _ in node.props]
-            repeated = {p for p in predicates if predicates.count(p) > 1}
+            names = [predicate for predicate, _ in node.props]
+            repeated = {p for p in names if names.count(p) > 1}
             if repeated - {rdf_type_term}:
                 return None  # (never with the table) lines whose order values decide
             # the type lines' objects are constants, the other predicates unique
             node.props.sort(key=lambda prop: (prop[0], prop[1] if type(prop[1]) is str else ""))
         blank = [index for index, node in enumerate(nodes) if node.subject is None]
         named = [index for index, node in enumerate(nodes) if node.subject is not None]
-        template = _Template()
-        template.containers = tuple(self.containers)
-        template.slots = tuple(self.slots)
-        template.blank = len(blank)
-        template.quads = sum(len(node.props) for node in nodes)
-        template.predicates = frozenset(
-            [predicate for node in nodes for predicate, _ in node.props]
-        )
-        template.first_degree = tuple(_Text(self._first_degree(index)) for index in blank)
+        quads = sum(len(node.props) for node in nodes)
+        predicates = frozenset([predicate for node in nodes for predicate, _ in node.props])
+        first_degree = [self._first_degree(index) for index in blank]
+        orders: dict[tuple[int, ...], list[_Piece]] = {}
         for order in permutations(range(len(blank))):
-            labels: dict[int, _Piece] = {
-                blank[at]: f"_:c14n{rank}" for rank, at in enumerate(order)
+            labels: dict[int, _Term] = {
+                blank[at]: (f"_:c14n{rank}",) for rank, at in enumerate(order)
             }
             for index in named:
-                labels[index] = cast(int, nodes[index].subject)
+                labels[index] = cast(_Term, nodes[index].subject)
             pieces: list[_Piece] = []
             for index in [*named, *[blank[at] for at in order]]:
                 pieces += self._lines(index, labels)
-            template.orders[tuple(order)] = _Text(pieces)
-        return template
+            orders[tuple(order)] = pieces
+        guards = [_guard(0, None, document)]
+        for number, key in enumerate(self.containers, 1):
+            guards.append(_guard(number, key, document[key]))
 
-    def _lines(self, index: int, labels: Mapping[int, _Piece]) -> list[_Piece]:
+        def fields(order: tuple[int, ...]) -> tuple[Any, ...]:
+            return (quads, len(blank), predicates, (structure, order))
+
+        return _Template(compile_filler(guards, self.slots, first_degree, orders, fields))
+
+    def _lines(self, index: int, labels: Mapping[int, _Term]) -> list[_Piece]:
         """The node's lines (sorted), its subject and other nodes named by ``labels``."""
         out: list[_Piece] = []
         subject = labels[index]
         for predicate, obj in self.nodes[index].props:
-            term = labels[obj] if type(obj) is _NodeRef else obj
-            out += [subject, f" {predicate} ", term, " .\n"]
+            if type(obj) is _NodeRef:
+                term = labels[obj]
+            elif type(obj) is str:
+                term = (obj,)
+            else:
+                term = cast(_Term, obj)
+            out += [*subject, f" {predicate} ", *term, " .\n"]
         return out
 
     def _first_degree(self, index: int) -> list[_Piece]:
         nodes = self.nodes
-        labels: dict[int, _Piece] = {}
+        labels: dict[int, _Term] = {}
         for other, node in enumerate(nodes):
-            labels[other] = "_:z" if node.subject is None else node.subject
-        labels[index] = "_:a"
+            labels[other] = ("_:z",) if node.subject is None else node.subject
+        labels[index] = ("_:a",)
         own = self._lines(index, labels)
         parent = nodes[index].parent
         if parent is None:
             return own
-        line = [labels[parent[0]], f" {parent[1]} _:a .\n"]
+        line = [*labels[parent[0]], f" {parent[1]} _:a .\n"]
         # an IRI subject (<...) sorts before _:a, a blank one (_:z) after
         return line + own if nodes[parent[0]].subject is not None else own + line
 
 
-_CHECKS: Final[dict[str, Callable[[Any], _Check]]] = {
-    "iri": lambda _: check_iri,
-    "string": lambda _: check_string,
-    "datetime": lambda _: check_datetime,
-    "integer": lambda _: check_integer,
-    "typed": lambda suffix: partial(check_typed, suffix),
-    "vocab": lambda names: partial(check_vocab, names),
-}
+def _guard(container: int, via: str | None, node: dict[str, Any]) -> NodeGuard:
+    """A node's guard: a copy of its keys and type names (the structure's)."""
+    types = node["type"]
+    return NodeGuard(container, via, list(node), list(types) if type(types) is list else types)
