@@ -11,14 +11,13 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Final, NoReturn
+from typing import Any, Final, NoReturn, cast
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
-    encode_dss_signature,
 )
 
 from vic.contexts.errors import InvalidKeyError, MalformedValueError
@@ -109,6 +108,33 @@ _ECDSA: Final = {
     key_type: ec.ECDSA(spec.hash) for key_type, spec in _SPECS.items() if spec.hash is not None
 }
 """The signature algorithm objects of the EC key types (immutable: built once)."""
+_ECDSA_RAW: Final = {
+    key_type: (
+        spec.signature_size // 2,
+        spec.order.to_bytes(spec.signature_size // 2, "big"),
+        bytes(spec.signature_size // 2),
+    )
+    for key_type, spec in _SPECS.items()
+    if spec.hash is not None
+}
+"""Per EC key type: the size of r (and of s) in a raw signature, the group order in as many
+big-endian bytes (comparing such bytes compares the numbers) and zero in as many."""
+
+
+def raw_to_der(signature: bytes, half: int) -> bytes:
+    """The DER ``ECDSA-Sig-Value`` of a raw ``r || s`` signature whose halves (``half`` bytes
+    each, big-endian) are both nonzero: what ``encode_dss_signature`` gives for the two numbers
+    (tests/did compare the two), without turning them into integers. Halves up to 61 bytes."""
+    r = signature[:half].lstrip(b"\0")
+    s = signature[half:].lstrip(b"\0")
+    if r[0] & 0x80:
+        r = b"\0" + r
+    if s[0] & 0x80:
+        s = b"\0" + s
+    size_r, size_s = len(r), len(s)
+    return b"".join((bytes((0x30, size_r + size_s + 4, 2, size_r)), r, bytes((2, size_s)), s))
+
+
 _BY_PUBLIC_CODEC = {spec.public_codec: kt for kt, spec in _SPECS.items()}
 _BY_PRIVATE_CODEC = {spec.private_codec: kt for kt, spec in _SPECS.items()}
 _BY_CURVE_NAME = {"secp256r1": KeyType.P256, "secp384r1": KeyType.P384}
@@ -304,21 +330,30 @@ class PublicKey:
         Ed25519 verifies over ``data``; ECDSA hashes ``data`` with SHA-256 (P-256) or SHA-384
         (P-384) and takes the signature as raw ``r || s``. Any other length is ``False``.
         """
-        signature, data = bytes(signature), bytes(data)
-        spec = _SPECS[self._key_type]
-        if len(signature) != spec.signature_size:
+        if type(signature) is not bytes:
+            signature = bytes(signature)
+        if type(data) is not bytes:
+            data = bytes(data)
+        key_type = self._key_type
+        if key_type is KeyType.ED25519:
+            if len(signature) != 64:
+                return False
+            try:
+                cast(ed25519.Ed25519PublicKey, self._key).verify(signature, data)
+            except InvalidSignature:
+                return False
+            return True
+        half, order, zero = _ECDSA_RAW[key_type]
+        if len(signature) != 2 * half:
+            return False
+        r, s = signature[:half], signature[half:]
+        # 0 < r < order and 0 < s < order, compared as big-endian bytes of the same length
+        if not (zero < r < order and zero < s < order):
             return False
         try:
-            if isinstance(self._key, ed25519.Ed25519PublicKey):
-                self._key.verify(signature, data)
-            else:
-                assert spec.hash is not None
-                half = spec.signature_size // 2
-                r = int.from_bytes(signature[:half], "big")
-                s = int.from_bytes(signature[half:], "big")
-                if not (0 < r < spec.order and 0 < s < spec.order):
-                    return False
-                self._key.verify(encode_dss_signature(r, s), data, _ECDSA[self._key_type])
+            cast(ec.EllipticCurvePublicKey, self._key).verify(
+                raw_to_der(signature, half), data, _ECDSA[key_type]
+            )
         except InvalidSignature:
             return False
         return True
