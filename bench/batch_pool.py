@@ -6,13 +6,16 @@
 On bench/verify_path.py's QR texts (64 distinct marks, status from in-memory lists), interleaved
 rounds, medians:
 
-- the batch in this process (``verify_credentials``);
-- a :class:`BatchVerifier` of 1 worker (the IPC cost shows as the difference), and of
-  ``--workers`` processes;
+- the batch in this process (``verify_credentials``), on one thread and on two;
+- a :class:`BatchVerifier` of 1 worker and of ``--workers`` workers (this process verifies a
+  share of each batch too);
 - the CPU time per credential of this process and of the workers during the pool's rounds (from
   /proc), beside this process's CPU per credential in the in-process batch: what the pool adds;
-  and the rate that CPU allows on idle cores (the cores a case can use ÷ its CPU per credential),
-  the figure to compare on a busy machine, where the workers share one session's CPU;
+  and the rate that CPU allows on idle cores, the figure to compare on a busy machine, where the
+  workers share one session's CPU: for a pool, the cores it can use (at most one per process)
+  ÷ its CPU per credential (the chunks go to whichever process is free, so all stay busy); for
+  two threads, also at most one credential per GIL-held time (its CPU less the P-256 check,
+  which runs without the GIL, timed alone here);
 - packing, pickling and unpickling one result (what crosses the boundary per credential) and the
   bytes per credential each way;
 - the start-up of a pool (spawn and forkserver) and its first, cold, batch.
@@ -38,12 +41,25 @@ from verify_path import Setup, clock
 
 
 def cpu_of(pids: list[int]) -> float:
-    """CPU seconds the processes' threads have run so far (/proc/PID/task/*/schedstat, ns)."""
+    """CPU seconds the processes' live threads have run so far (/proc/PID/task/*/schedstat)."""
     total = 0
     for pid in pids:
         for task in Path(f"/proc/{pid}/task").iterdir():
             total += int((task / "schedstat").read_text().split()[0])
     return total / 1e9
+
+
+def _ecdsa_us(setup: Any) -> float:
+    """CPU µs of the mark's P-256 signature check alone (its ``verify`` releases the GIL)."""
+    from vic.did.multibase import multibase_decode
+
+    key = setup.trust.resolver().resolve_method(setup.method, "assertionMethod").public_key
+    signature, data = multibase_decode(setup.mark["proof"]["proofValue"]), bytes(64)
+    key.verify(signature, data)
+    begin = time.process_time()
+    for _ in range(500):
+        key.verify(signature, data)
+    return (time.process_time() - begin) / 500 * 1e6
 
 
 def main() -> None:
@@ -60,6 +76,7 @@ def main() -> None:
 
     setup = Setup()
     texts = [setup.batch_qr[i % len(setup.batch_qr)] for i in range(args.number)]
+    ecdsa_us = _ecdsa_us(setup)
     common: dict[str, Any] = {"clock": clock, "status_source": setup.status}
     config: dict[str, Any] = {
         "trust": setup.trust,
@@ -76,7 +93,7 @@ def main() -> None:
             pool.verify(texts[:64], **common)
             starts[f"{method}, first batch of 64"] = time.perf_counter() - begin
 
-    here = verify_credentials(texts, trust=setup.trust, **common)
+    here = verify_credentials(texts, trust=setup.trust, threads=1, **common)
     if any(r.status is not Status.VALID for r in here):
         raise SystemExit("a mark does not verify")
     packed = [_pack(r) for r in here[:64]]
@@ -106,21 +123,30 @@ def main() -> None:
     cpu: dict[str, list[float]] = {}
 
     def timed(name: str, run: Callable[[], list[Any]], pids: list[int]) -> None:
-        watched = [os.getpid(), *pids]
-        cpu_before, parent_before = cpu_of(watched), time.process_time()
+        # this process by process_time (a thread that has ended leaves /proc/PID/task)
+        cpu_before, parent_before = cpu_of(pids), time.process_time()
         begin = time.perf_counter()
         results = run()
         elapsed = time.perf_counter() - begin
         if any(r.status is not Status.VALID for r in results):
             raise SystemExit(f"{name}: a mark does not verify")
         figures.setdefault(name, []).append(args.number / elapsed)
-        per = (cpu_of(watched) - cpu_before) / args.number * 1e6
-        cpu.setdefault(f"{name}: all processes", []).append(per)
         parent = (time.process_time() - parent_before) / args.number * 1e6
+        per = parent + (cpu_of(pids) - cpu_before) / args.number * 1e6
+        cpu.setdefault(f"{name}: all processes", []).append(per)
         cpu.setdefault(f"{name}: this process", []).append(parent)
 
     cases: list[tuple[str, Callable[[], list[Any]], list[int]]] = [
-        ("in this process", lambda: verify_credentials(texts, trust=setup.trust, **common), []),
+        (
+            "in this process",
+            lambda: verify_credentials(texts, trust=setup.trust, threads=1, **common),
+            [],
+        ),
+        (
+            "in this process, 2 threads",
+            lambda: verify_credentials(texts, trust=setup.trust, threads=2, **common),
+            [],
+        ),
         ("pool, 1 worker", lambda: one.verify(texts, **common), one.worker_pids()),
         (
             f"pool, {args.workers} workers",
@@ -156,11 +182,13 @@ def main() -> None:
     cores = len(os.sched_getaffinity(0))
     print(f"  the rate that CPU allows on {cores} idle cores (from the CPU per credential)")
     capacity = {"in this process": 1e6 / statistics.median(cpu["in this process: all processes"])}
+    threaded = statistics.median(cpu["in this process, 2 threads: all processes"])
+    # the GIL is held all but the signature check: one credential per (CPU - check) at most
+    capacity["in this process, 2 threads"] = min(1e6 / (threaded - ecdsa_us), 2e6 / threaded)
     for name, workers in pooled:
         every = statistics.median(cpu[f"{name}: all processes"])
-        parent = statistics.median(cpu[f"{name}: this process"])
-        # each worker uses at most one core, all processes together at most the cores
-        capacity[name] = min(workers * 1e6 / (every - parent), cores * 1e6 / every, 1e6 / parent)
+        # each process (the workers and this one) at most one core, all at most the cores
+        capacity[name] = min(workers + 1, cores) * 1e6 / every
     for name, value in capacity.items():
         print(f"    {name:<{width}}{value:8.0f} /s")
     for name, value in list(capacity.items())[1:]:
@@ -171,6 +199,7 @@ def main() -> None:
     print(f"    worker: pack + pickle a result        {pack_us:6.1f} µs")
     print(f"    parent: unpickle + rebuild a result   {unpack_us:6.1f} µs")
     print(f"    (plain pickle of the result objects, both ways: {plain_us:.1f} µs)")
+    print(f"  the P-256 check alone (no GIL held): {ecdsa_us:.1f} µs")
     print()
     print("  start-up")
     for name, seconds in starts.items():

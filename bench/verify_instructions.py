@@ -16,6 +16,13 @@ a verification).
 - ``batch``: ``verify_credentials`` over 8 distinct marks (per mark);
 - ``qr``: ``verify_credential(text)`` from the mark's ``VC1-R`` QR text, status from both lists;
 - ``qrbatch``: ``verify_credentials`` over the QR texts of 8 distinct marks (per mark);
+- ``qrthreads``: the same batch of 32 (4 rounds of the 8 texts) on two threads (per mark;
+  valgrind runs one thread at a time, so this is the work of both, hand-overs of the GIL
+  included: what threads add, not what they gain);
+- ``poolworker``: a :class:`~vic.verifier.BatchVerifier` worker's work per mark of a chunk of
+  the 8 texts: the chunk unpickled, verified (``verify_each``), the results packed and pickled;
+- ``poolparent``: the pool's parent's work per mark: the chunk pickled, the results unpickled
+  and rebuilt (its ``wait`` and pipe system calls are not counted: valgrind counts user space);
 - ``ecdsa``: ``PublicKey.verify`` of the mark's signature over 64 bytes;
 - ``proof``: the mark's proof check alone (``verify_proofs_of_allowed_contexts``, as the verifier
   calls it: canonical forms, hashes, proof value, did:key, signature);
@@ -33,6 +40,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +52,9 @@ WHAT = (
     "batch",
     "qr",
     "qrbatch",
+    "qrthreads",
+    "poolworker",
+    "poolparent",
     "ecdsa",
     "proof",
     "eddsaproof",
@@ -98,6 +109,8 @@ def _workload(what: str, number: int) -> None:
         assert result.verified, result
 
     after = _after(setup, common)
+    pool_worker, pool_parent = _pool(texts, common)
+    threaded = texts * 4
 
     def call() -> None:
         if what == "json":
@@ -109,7 +122,13 @@ def _workload(what: str, number: int) -> None:
         elif what == "qr":
             verify_credential(the_text, **common)
         elif what == "qrbatch":
-            verify_credentials(texts, **common)
+            verify_credentials(texts, threads=1, **common)
+        elif what == "qrthreads":
+            verify_credentials(threaded, threads=2, **common)
+        elif what == "poolworker":
+            pool_worker()
+        elif what == "poolparent":
+            pool_parent()
         elif what == "proof":
             proof_of(the_mark, common["resolver"])
         elif what == "eddsaproof":
@@ -123,9 +142,48 @@ def _workload(what: str, number: int) -> None:
 
     for _ in range(3):
         call()
-    calls = number // BATCH if what in ("batch", "qrbatch") else number
+    calls = number // BATCH if what in ("batch", "qrbatch", "poolworker", "poolparent") else number
+    calls = number // (4 * BATCH) if what == "qrthreads" else calls
     for _ in range(calls):
         call()
+
+
+def _pool(texts: list[str], common: dict[str, Any]) -> tuple[Any, Any]:
+    """A pool worker's and the pool's parent's work on one chunk of ``texts`` (in this process,
+    as :mod:`vic.verifier.pool` does it on each side of the pipe)."""
+    import pickle
+
+    from vic.vc.contextpolicy import DEFAULT_CONTEXT_POLICY
+    from vic.verifier.batch import OncePerBatch, verify_each
+    from vic.verifier.pool import _dumps, _pack, _unpack
+
+    now = common["clock"]()
+    chunk = _dumps(("chunk", 1, 0, now, True, True, texts))
+    source = OncePerBatch(common["status_source"])
+
+    def worker() -> bytes:
+        items = pickle.loads(chunk)[-1]
+        results = verify_each(
+            items,
+            trust=common["trust"],
+            resolver=common["resolver"],
+            loader=None,
+            now=now,
+            status_source=source,
+            check_status_lists=True,
+            registry=common["registry"],
+            clock_skew=timedelta(minutes=5),
+            context_policy=DEFAULT_CONTEXT_POLICY,
+        )
+        return _dumps(("done", 0, [_pack(r) for r in results]))
+
+    reply = worker()
+
+    def parent() -> None:
+        _dumps(("chunk", 1, 0, now, True, True, texts))
+        [_unpack(p) for p in pickle.loads(reply)[2]]
+
+    return worker, parent
 
 
 def _after(setup: Any, common: dict[str, Any]) -> Any:

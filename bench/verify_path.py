@@ -10,9 +10,11 @@ Timed, each round interleaved with the others (same load for all), median of the
   result: parse, CBOR-LD decode, data model, mark shape, proof, issuer binding, trust, validity
   and status from in-memory lists (both signed status list credentials, StaticStatusLists);
 - vic JSON: the same from the JSON mark; vic JSON (no status): ``check_status_lists=False``;
-- vic batch: ``verify_credentials`` (one call for the whole round) on the QR texts;
-- vic parallel batch: the same texts through a :class:`BatchVerifier` of ``--workers`` processes
-  (started and warmed before the rounds, as a back office keeps its pool);
+- vic batch: ``verify_credentials`` (one call for the whole round) on the QR texts, on one thread
+  and (a line of its own) on two threads of this process;
+- vic parallel batch: the same texts through a :class:`BatchVerifier` of ``--workers`` worker
+  processes (started and warmed before the rounds, as a back office keeps its pool), this
+  process verifying a share too;
 - didkit 0.3.3 ``verify_credential`` (bench/run.py's worker: Ed25519Signature2020, VC 1.1);
 - Digital Bazaar ``vc.verifyCredential`` in node on the same JSON mark, and on the same QR text
   (base45 + @digitalbazaar/cborld decode first); their checkStatus does no work.
@@ -26,6 +28,7 @@ network.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import platform
@@ -35,6 +38,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -203,8 +207,9 @@ def main() -> None:
     parser.add_argument(
         "--workers",
         type=int,
-        default=len(os.sched_getaffinity(0)),
-        help="processes of the parallel batch (default: the usable CPUs; 0 leaves it out)",
+        default=None,
+        help="worker processes of the parallel batch, besides this one (default: the pool's, "
+        "the usable CPUs less one; 0 leaves it out)",
     )
     args = parser.parse_args()
     if args.quick:
@@ -219,6 +224,7 @@ def main() -> None:
         from vic.verifier import verify_credentials as batch_api
     except ImportError:  # before the batch API existed
         batch_api = None
+    threaded = batch_api is not None and "threads" in inspect.signature(batch_api).parameters
 
     setup = Setup()
     common: dict[str, Any] = {
@@ -243,10 +249,11 @@ def main() -> None:
             raise SystemExit(f"{fn.__name__}: the mark does not verify: {fn().to_dict()}")
     texts = [setup.batch_qr[i % len(setup.batch_qr)] for i in range(number)]
 
-    def vic_batch_round() -> float:
+    def vic_batch_round(threads: int = 1) -> float:
         assert batch_api is not None
+        options = {"threads": threads} if threaded else {}
         start = time.perf_counter()
-        results = batch_api(texts, **common)
+        results = batch_api(texts, **common, **options)
         elapsed = time.perf_counter() - start
         if any(r.status is not Status.VALID for r in results):
             raise SystemExit("the batch has a mark that does not verify")
@@ -257,7 +264,7 @@ def main() -> None:
 
     pool: Any = None
     started = 0.0
-    if args.workers > 0:
+    if args.workers is None or args.workers > 0:
         try:
             from vic.verifier import BatchVerifier
         except ImportError:  # before the pool existed
@@ -272,6 +279,7 @@ def main() -> None:
             )
             pool.start()
             started = time.perf_counter() - start
+            args.workers = pool.workers
 
     def vic_pool_round() -> float:
         start = time.perf_counter()
@@ -281,7 +289,10 @@ def main() -> None:
             raise SystemExit("the parallel batch has a mark that does not verify")
         return number / elapsed
 
-    parallel = f"vic parallel batch, {args.workers} processes"
+    # this process verifies a share of the batch too (since the pool's OWN_CHUNK)
+    shares = pool is not None and hasattr(import_module("vic.verifier.pool"), "OWN_CHUNK")
+    processes = (args.workers or 0) + shares
+    parallel = f"vic parallel batch, {processes} processes"
     if pool is not None:
         for _ in range(2):  # each worker's first marks warm its caches
             vic_pool_round()
@@ -316,6 +327,8 @@ def main() -> None:
     ]
     if batch_api is not None:
         cases.append(("vic batch of QR texts → results", vic_batch_round))
+    if threaded:
+        cases.append(("vic batch of QR texts → results, 2 threads", lambda: vic_batch_round(2)))
     if pool is not None:
         cases.append((parallel, vic_pool_round))
     cases.append(("didkit verify_credential", didkit_case))
@@ -355,8 +368,12 @@ def main() -> None:
         ratios["batch ÷ didkit (target ≥ 15), one process"] = (
             medians["vic batch of QR texts → results"] / didkit_rate
         )
+    if threaded:
+        ratios["batch ÷ didkit (target ≥ 15), one process, 2 threads"] = (
+            medians["vic batch of QR texts → results, 2 threads"] / didkit_rate
+        )
     if pool is not None:
-        ratios[f"parallel batch ÷ didkit (target ≥ 15), {args.workers} processes"] = (
+        ratios[f"parallel batch ÷ didkit (target ≥ 15), {processes} processes"] = (
             medians[parallel] / didkit_rate
         )
         ratios["parallel batch ÷ batch in one process"] = (
@@ -405,7 +422,10 @@ def main() -> None:
         f"  {imported[0] * 1e3:.0f} ms wall, {imported[1] * 1e3:.0f} ms CPU (target ≤ 100)"
     )
     if pool is not None:
-        print(f"  parallel batch: {args.workers} workers started (spawn) in {started:.2f} s")
+        print(
+            f"  parallel batch: {args.workers} workers started (spawn) in {started:.2f} s"
+            + (", this process verifying a share" if shares else "")
+        )
     if args.json:
         print(
             json.dumps(

@@ -23,6 +23,11 @@ How it answers the three reasons the batch once stayed in one process:
   once per list URL and batch, as :func:`~vic.verifier.batch.verify_credentials` does. Neither
   needs to pickle.
 
+The caller's process is one of the pool's hands: while the workers verify the chunks sent to
+them, it verifies small chunks of the same batch itself, between looks at their answers (a pool
+of N workers keeps N + 1 processes busy; the default N is the usable CPUs less one). Chunks
+shrink as the batch runs out, so that no process is left with a long tail.
+
 Results are in input order and equal (``to_dict()``, error types and codes) to those of the
 in-process batch (tests/verifier/test_pool.py). A credential that cannot be sent to a worker, or
 a result that cannot come back, is verified in the parent instead. A configuration that cannot
@@ -36,6 +41,7 @@ import io
 import os
 import pickle
 import queue
+import select
 import threading
 import types
 from collections import deque
@@ -49,7 +55,13 @@ from vic.contexts.loader import DocumentLoader
 from vic.did.resolver import DidResolver, Resolver
 from vic.vc.contextpolicy import DEFAULT_CONTEXT_POLICY, ContextPolicy
 from vic.vc.dates import DEFAULT_CLOCK_SKEW, Clock, system_clock
-from vic.verifier.batch import Credential, OncePerBatch, verify_each
+from vic.verifier.batch import (
+    Credential,
+    OncePerBatch,
+    VerifiedOncePerBatch,
+    one_by_one,
+    verify_each,
+)
 from vic.verifier.result import Check, VerificationResult
 from vic.verifier.status import FetchedStatusList, StatusListSource
 from vic.verifier.summary import LocalizedCode, MarkSummary
@@ -240,6 +252,7 @@ def _worker(conn: Connection, config_bytes: bytes) -> None:
     inbox = _Inbox(conn)
     batch: object = None
     known: dict[str, Any] = {}
+    lists = VerifiedOncePerBatch()
     while True:
         data = inbox.work.get()
         if data is None:
@@ -248,8 +261,8 @@ def _worker(conn: Connection, config_bytes: bytes) -> None:
         if message[0] == "stop":
             return
         _, batch_id, chunk_id, now, has_source, check_status, items = message
-        if batch_id != batch:
-            batch, known = batch_id, {}
+        if batch_id != batch:  # what a batch shares, kept for its chunks
+            batch, known, lists = batch_id, {}, VerifiedOncePerBatch()
         try:
             results = verify_each(
                 items,
@@ -262,6 +275,7 @@ def _worker(conn: Connection, config_bytes: bytes) -> None:
                 registry=registry,
                 clock_skew=config.clock_skew,
                 context_policy=config.context_policy,
+                verify_list=lists,
             )
         except BaseException as exc:
             try:
@@ -283,6 +297,9 @@ def _worker(conn: Connection, config_bytes: bytes) -> None:
 IN_FLIGHT: Final = 2
 """Chunks sent to a worker ahead of its answers (it never waits for this process)."""
 
+OWN_CHUNK: Final = 4
+"""Credentials this process verifies between two looks at the workers' answers (~1 ms)."""
+
 
 @dataclass
 class _Worker:
@@ -296,7 +313,8 @@ class BatchVerifier:
 
     The arguments are those of :func:`~vic.verifier.batch.verify_credentials` that stay fixed
     for the pool's life; ``clock``, ``status_source`` and ``check_status_lists`` are given per
-    call to :meth:`verify`. ``workers`` defaults to the CPUs this process may use.
+    call to :meth:`verify`. ``workers`` defaults to the CPUs this process may use less one
+    (at least one): this process verifies a share of each batch too.
     ``start_method`` is ``"spawn"`` (default) or ``"forkserver"``; as with any pool started that
     way, the program's main module must be importable without side effects (the
     ``if __name__ == "__main__":`` guard). Workers start on entering the ``with`` block (or the
@@ -328,7 +346,7 @@ class BatchVerifier:
                 "(fork is unsafe in a host that runs threads)",
                 code="BATCH_START_METHOD",
             )
-        count = workers if workers is not None else _usable_cpus()
+        count = workers if workers is not None else max(1, _usable_cpus() - 1)
         if count < 1 or chunk_size < 1:
             raise UsageError(
                 "a pool needs at least one worker and chunks of one credential",
@@ -492,22 +510,44 @@ class BatchVerifier:
         source: OncePerBatch | None,
         check_status_lists: bool,
     ) -> list[VerificationResult]:
-        from multiprocessing.connection import wait
-
+        """The batch over the workers *and* this process: each worker is kept :data:`IN_FLIGHT`
+        chunks ahead, and between their answers this process verifies small chunks itself
+        (:data:`OWN_CHUNK`), so that no core waits while it unpickles. Chunks shrink as the
+        batch runs out (what is left ÷ 4 per hand, at most ``chunk_size``): the last ones are
+        small, and no worker is left with a long tail while the others are done."""
         assert self._pool is not None
         self._batches += 1
         batch_id = self._batches
-        size = max(1, min(self._chunk_size, -(-len(items) // (4 * len(self._pool)))))
-        chunks = deque(range(0, len(items), size))
-        results: list[VerificationResult | None] = [None] * len(items)
+        count = len(items)
+        hands = len(self._pool) + 1
+        results: list[VerificationResult | None] = [None] * count
+        verify_here = one_by_one(
+            items,
+            trust=self._trust,
+            resolver=self._resolver,
+            loader=self._loader,
+            now=now,
+            status_source=source,
+            check_status_lists=check_status_lists,
+            registry=self._registry,
+            clock_skew=self._clock_skew,
+            context_policy=self._context_policy,
+        )
+        given = 0  # the credentials before this one have gone to a worker or been verified here
+        sent: dict[int, int] = {}  # a chunk sent to a worker: its start -> its end
 
-        def here(start: int) -> None:
-            chunk = items[start : start + size]
-            results[start : start + size] = self._here(chunk, now, source, check_status_lists)
+        def take(most: int) -> tuple[int, int]:
+            nonlocal given
+            size = max(1, min(most, -(-(count - given) // (4 * hands))))
+            start, given = given, min(count, given + size)
+            return start, given
+
+        def here(start: int, end: int) -> None:
+            results[start:end] = [verify_here(c) for c in items[start:end]]
 
         def send_next(worker: _Worker) -> None:
-            while chunks:
-                start = chunks.popleft()
+            while given < count:
+                start, end = take(self._chunk_size)
                 message = (
                     "chunk",
                     batch_id,
@@ -515,30 +555,42 @@ class BatchVerifier:
                     now,
                     source is not None,
                     check_status_lists,
-                    items[start : start + size],
+                    items[start:end],
                 )
                 try:
                     data = _dumps(message)
                 except Exception:  # a credential that does not pickle: verified here
-                    here(start)
+                    here(start, end)
                     continue
                 try:
                     worker.conn.send_bytes(_WORK + data)
                 except OSError:
                     raise _lost("a worker process stopped before the batch") from None
                 worker.chunks.append(start)
+                sent[start] = end
                 return
 
         for _ in range(IN_FLIGHT):
             for worker in self._pool:
                 send_next(worker)
-        by_conn = {w.conn: w for w in self._pool}
-        by_sentinel = {w.process.sentinel: w for w in self._pool}
-        while any(w.chunks for w in self._pool):
-            for ready in wait([*by_conn, *by_sentinel]):
-                worker = by_conn.get(ready)  # type: ignore[call-overload]
-                if worker is None:
+        # one poll object for the batch: a look at the workers costs one system call
+        by_fd: dict[int, _Worker | None] = {}
+        poller = select.poll()
+        for worker in self._pool:
+            by_fd[worker.conn.fileno()] = worker
+            by_fd[worker.process.sentinel] = None  # readable when the process has ended
+        for fd in by_fd:
+            poller.register(fd, select.POLLIN)
+        while sent or given < count:
+            ready = poller.poll(0 if given < count else None) if sent else []
+            if not ready:  # the workers are busy: a small chunk here
+                here(*take(OWN_CHUNK))
+                continue
+            for fd, _ in sorted(ready, key=lambda event: by_fd[event[0]] is None):
+                answering = by_fd[fd]
+                if answering is None:
                     raise _lost("a worker process stopped during the batch")
+                worker = answering
                 try:
                     message = pickle.loads(worker.conn.recv_bytes())
                 except (EOFError, OSError):
@@ -552,13 +604,14 @@ class BatchVerifier:
                     continue
                 start = worker.chunks.popleft()
                 assert message[1] == start
+                stop = sent.pop(start)
                 if kind == "error":  # what a single call would have raised
                     raise message[2]
                 send_next(worker)  # keep it busy while this process unpacks
                 if kind == "done":
-                    results[start : start + size] = [_unpack(p) for p in message[2]]
+                    results[start:stop] = [_unpack(p) for p in message[2]]
                 else:  # "redo": a result that could not come back
-                    here(start)
+                    here(start, stop)
         assert all(r is not None for r in results)
         return results  # type: ignore[return-value]
 

@@ -379,3 +379,42 @@ def test_a_small_batch_with_workers_starts_no_process(
             credentials[:5], trust=trust, clock=clock, status_source=StaticStatusLists(lists)
         ),
     )
+
+
+def test_this_process_verifies_a_share_and_the_workers_the_rest(
+    setup: tuple[TrustList, list[Any], list[dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vic.verifier import batch
+
+    trust, credentials, lists = setup
+    expected = verify_credentials(
+        credentials * 4, trust=trust, clock=clock, status_source=StaticStatusLists(lists)
+    )
+    here: list[Any] = []
+    verify = batch.verify_credential
+
+    def counting(credential: Any, **options: Any) -> VerificationResult:
+        here.append(credential)  # only this process's calls: the workers have their own module
+        return verify(credential, **options)
+
+    monkeypatch.setattr(batch, "verify_credential", counting)
+    with BatchVerifier(trust=trust, workers=1) as verifier:
+        assert len(verifier.worker_pids()) == 1
+        source = CountingSource(lists)
+        results = verifier.verify(credentials * 4, clock=clock, status_source=source)
+    same(results, expected)
+    # the worker needs milliseconds for its first chunk: this process takes chunks meanwhile,
+    # and the worker's share is what is left
+    assert 0 < len(here) < len(credentials) * 4
+    assert sorted(source.asked) == sorted({*source.asked})  # each URL once for the batch
+
+
+def test_the_default_pool_leaves_a_cpu_to_this_process(
+    setup: tuple[TrustList, list[Any], list[dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vic.verifier import pool as pool_module
+
+    trust, _, _ = setup
+    for cpus, workers in ((1, 1), (2, 1), (8, 7)):
+        monkeypatch.setattr(pool_module, "_usable_cpus", lambda cpus=cpus: cpus)
+        assert BatchVerifier(trust=trust).workers == workers
