@@ -187,7 +187,6 @@ def _values(src: _Source, slots: Sequence[Slot], at: Mapping[tuple[int, str], st
     """Check every value (None if one is declined); answer each slot's bytes' name."""
     names = [at[(slot.container, slot.key)] for slot in slots]
     terms: list[str] = [""] * len(slots)
-    iris = [names[i] for i, slot in enumerate(slots) if slot.kind == "iri"]
     texts = [i for i, slot in enumerate(slots) if slot.kind in ("string", "datetime", "typed")]
     integers = [i for i, slot in enumerate(slots) if slot.kind == "integer"]
     strings = [names[i] for i, slot in enumerate(slots) if slot.kind != "integer"]
@@ -197,11 +196,15 @@ def _values(src: _Source, slots: Sequence[Slot], at: Mapping[tuple[int, str], st
     for i in integers:
         src.line(1, f"if type({names[i]}) is not _int or not 0 <= {names[i]} < {_MAX_INTEGER}:")
         src.line(2, "return None")
+    iris = [i for i, slot in enumerate(slots) if slot.kind == "iri"]
     if iris:
+        # one text of the IRIs, joined by ' ': matched and encoded once
         pattern = re.compile(" ".join([_IRI_BODY] * len(iris)) + r"\Z")
-        joined = " ".join(f"{{{n}}}" for n in iris)
-        src.line(1, f"if {src.const(pattern.match)}(f{joined!r}) is None:")
+        joined = " ".join(f"{{{names[i]}}}" for i in iris)
+        src.line(1, f"i = f{joined!r}")
+        src.line(1, f"if {src.const(pattern.match)}(i) is None:")
         src.line(2, "return None")
+        _split(src, "i", " ", iris, terms)
     for i, slot in enumerate(slots):
         if slot.kind == "vocab":
             table = {name: term.encode("utf-8") for name, term in slot.detail.items()}
@@ -209,25 +212,29 @@ def _values(src: _Source, slots: Sequence[Slot], at: Mapping[tuple[int, str], st
             src.line(1, f"if t{i} is None:")
             src.line(2, "return None")
             terms[i] = f"t{i}"
-    # one text of the other values, joined by '"': checked and encoded once
-    joined_slots = [i for i, slot in enumerate(slots) if slot.kind != "vocab"]
+    # one text of the strings and integers, joined by '"': checked and encoded once
+    joined_slots = [*texts, *integers]
     if joined_slots:
         fields = '"'.join(f"{{{names[i]}}}" for i in joined_slots)
         src.line(1, f"j = f{fields!r}")
-        checks = [f"j.count('\"') != {len(joined_slots) - 1}"]
         if texts:
-            checks += ["'\\\\' in j", "not j.isprintable()"]
-        src.line(1, f"if {' or '.join(checks)}:")
-        src.line(2, "return None")
-        if len(joined_slots) == 1:
-            src.line(1, "v0 = j.encode()")
-            terms[joined_slots[0]] = "v0"
-        else:
-            targets = ", ".join(f"v{i}" for i in joined_slots)
-            src.line(1, f"{targets} = j.encode().split(b'\"')")
-            for i in joined_slots:
-                terms[i] = f"v{i}"
+            src.line(1, f"if j.count('\"') != {len(joined_slots) - 1} or '\\\\' in j:")
+            src.line(2, "return None")
+            src.line(1, "if not j.isprintable():")
+            src.line(2, "return None")
+        _split(src, "j", '"', joined_slots, terms)
     return terms
+
+
+def _split(src: _Source, text: str, separator: str, slots: Sequence[int], terms: list[str]) -> None:
+    """Encode ``text`` and name its parts (the values of ``slots``, joined by ``separator``)."""
+    if len(slots) == 1:
+        src.line(1, f"v{slots[0]} = {text}.encode()")
+    else:
+        targets = ", ".join(f"v{i}" for i in slots)
+        src.line(1, f"{targets} = {text}.encode().split({separator.encode()!r})")
+    for i in slots:
+        terms[i] = f"v{i}"
 
 
 def _text(src: _Source, pieces: Pieces, terms: Sequence[str]) -> str:

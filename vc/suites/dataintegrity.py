@@ -15,6 +15,7 @@ import rfc8785
 from vic.contexts.errors import MalformedValueError
 from vic.contexts.loader import DocumentLoader
 from vic.did.keys import KeyType
+from vic.vc.hashes import hash_constructor
 from vic.vc.suites.base import Cryptosuite
 
 CanonicalBytes = Callable[..., bytes]
@@ -44,6 +45,21 @@ def _canonical_bytes() -> CanonicalBytes:
 
 class _Rdfc(Cryptosuite):
     """RDFC-1.0 canonicalization, its internal hash being the suite's (SHA-384 for P-384)."""
+
+    def hash_data(
+        self,
+        unsecured: Mapping[str, Any],
+        proof_config: Mapping[str, Any],
+        key_type: KeyType,
+        loader: DocumentLoader,
+    ) -> bytes:
+        """hash(canonical proof config) ‖ hash(canonical document): the base class's steps
+        (:meth:`configure`, :meth:`transform`, :meth:`hash_algorithm`) in one call."""
+        algorithm = "sha384" if key_type is KeyType.P384 else "sha256"
+        canonical = _canonical_bytes()
+        new = hash_constructor(algorithm)
+        config = new(canonical(proof_config, loader, hash_algorithm=algorithm)).digest()
+        return config + new(canonical(unsecured, loader, hash_algorithm=algorithm)).digest()
 
     def transform(
         self, unsecured: Mapping[str, Any], loader: DocumentLoader, hash_algorithm: str = "sha256"
