@@ -9,11 +9,14 @@ fetched once per batch) and verify and decode each list once per issuer
 names it, as single calls would). Every result is the one :func:`verify_credential` gives for
 that credential alone at that moment (tests/verifier/test_batch.py).
 
-``threads`` verifies a large batch on that many threads of this process (by default two when
-two CPUs are usable): the P-256 signature check releases the GIL, so one thread's check runs
-while the other runs the Python of its credential. ``workers=N`` fans the batch out over N worker
-processes besides this one (:class:`vic.verifier.pool.BatchVerifier`, started for the call and
-stopped after it); a caller with many batches keeps one ``BatchVerifier`` open instead.
+``threads=N`` verifies a large batch on N threads of this process (by default one): the P-256
+signature check releases the GIL, so one thread's check may run while another runs the Python
+of its credential; on a 2-vCPU virtual machine the hand-overs of the GIL (a waiting thread's
+wake-up) and the objects moving between the cores' caches cost more than the overlap gains
+(docs/performance.md, "The batch on two cores"), so it is not the default. ``workers=N`` fans
+the batch out over N worker processes besides this one (:class:`vic.verifier.pool.
+BatchVerifier`, started for the call and stopped after it); a caller with many batches keeps one
+``BatchVerifier`` open instead.
 
 Thread safety of what a batch touches from several threads: the status source is asked under
 the batch's lock (never from two threads at once, once per URL), and each list is verified once
@@ -28,7 +31,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import os
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
@@ -165,12 +167,12 @@ def verify_credentials(
     order. The arguments are those of :func:`verify_credential`, shared by the whole batch;
     ``clock`` is read once, and the whole batch is verified at that moment.
 
-    ``threads`` (default: two when this process may use two CPUs or more, else one) verifies a
-    batch of at least :data:`MIN_THREADED` credentials on that many threads of this process
-    (this one included). The results are the same, in order; an exception that is not one of
-    vic's errors (a bug, or the status source's own) propagates as in the one-thread loop: the
-    first credential's in input order, the credentials after it unverified or their results
-    dropped.
+    ``threads`` (default one) verifies a batch of at least :data:`MIN_THREADED` credentials on
+    that many threads of this process (this one included); measure before using it: it gains
+    only where a waiting thread wakes in a few microseconds. The results are the same, in
+    order; an exception that is not one of vic's errors (a bug, or the status source's own)
+    propagates as in the one-thread loop: the first credential's in input order, the
+    credentials after it unverified or their results dropped.
 
     ``workers`` (default: none, the caller's process only) verifies the batch in that many worker
     processes started for this call and stopped after it, this process verifying a share too
@@ -216,19 +218,8 @@ def verify_credentials(
         registry=registry,
         clock_skew=clock_skew,
         context_policy=context_policy,
-        threads=default_threads() if threads is None else threads,
+        threads=1 if threads is None else threads,
     )
-
-
-def default_threads() -> int:
-    """Two threads when this process may use two CPUs or more, else one (a third thread adds
-    little: only the signature check, about a quarter of a QR mark's time, runs without the
-    GIL)."""
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        usable = os.cpu_count() or 1
-    return 2 if usable >= 2 else 1
 
 
 def verify_each(

@@ -297,6 +297,9 @@ def _worker(conn: Connection, config_bytes: bytes) -> None:
 IN_FLIGHT: Final = 2
 """Chunks sent to a worker ahead of its answers (it never waits for this process)."""
 
+GUIDED: Final = 4
+"""A chunk is at most what is left of the batch ÷ this ÷ the processes (the last ones small)."""
+
 OWN_CHUNK: Final = 2
 """Credentials this process verifies between two looks at the workers' answers (~0.5 ms): a
 worker that asks for a status list waits for the answer, at the start of each batch."""
@@ -539,7 +542,7 @@ class BatchVerifier:
 
         def take(most: int) -> tuple[int, int]:
             nonlocal given
-            size = max(1, min(most, -(-(count - given) // (4 * hands))))
+            size = max(1, min(most, -(-(count - given) // (GUIDED * hands))))
             start, given = given, min(count, given + size)
             return start, given
 
