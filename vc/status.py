@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from vic.contexts.errors import StatusListError, UsageError
@@ -28,6 +28,7 @@ from vic.vc.bitstring import DEFAULT_MAX_BYTES, MIN_LIST_LENGTH, TERSE_LIST_LENG
 from vic.vc.frozen import frozen
 from vic.vc.jsonio import is_int
 from vic.vc.statuslist import (
+    _MAX_URL_LENGTH,
     StatusList,
     StatusPurpose,
     _is_url,
@@ -61,6 +62,10 @@ _MAX_STATUS_ENTRIES: Final = 32
 _MAX_INDEX_DIGITS: Final = 19
 _TERSE_INDEX_LIMIT: Final = 2**32
 _DIGITS: Final = re.compile(r"[0-9]+")
+_PLAIN_HTTP_URL: Final = re.compile(r"https?://[A-Za-z0-9.-]+(?:/[A-Za-z0-9._~%/-]*)?")
+"""An http(s) URL of a host name and a plain path, which :func:`_is_url` always accepts (no
+white space or control character, no brackets, a scheme and a host): that check, without its
+``urlsplit``, for a terse entry's base URL up to ``_MAX_URL_LENGTH`` (tests/status)."""
 
 _ENTRY_TYPE: Final = "BitstringStatusListEntry"
 _TERSE_ENTRY_TYPE: Final = "TerseBitstringStatusListEntry"
@@ -102,7 +107,7 @@ def parse_status_entries(credential: Mapping[str, Any]) -> tuple[StatusEntry, ..
         ``UNSUPPORTED_STATUS_TYPE``), or of an unknown purpose (``UNSUPPORTED_STATUS_PURPOSE``),
         or there are too many entries (``TOO_MANY_STATUS_ENTRIES``).
     """
-    if not isinstance(credential, Mapping):
+    if type(credential) is not dict and not isinstance(credential, Mapping):
         raise StatusListError("the credential is not a JSON object")
     status = credential.get("credentialStatus")
     if status is None:
@@ -152,7 +157,9 @@ def expand_terse_entry(
 def _expand_terse(entry: Mapping[str, Any], list_length: int) -> tuple[StatusEntry, StatusEntry]:
     """:func:`expand_terse_entry` of an entry already found to be terse."""
     base = entry.get("terseStatusListBaseUrl")
-    if not isinstance(base, str) or not _is_url(base):
+    if not isinstance(base, str) or not (
+        (len(base) <= _MAX_URL_LENGTH and _PLAIN_HTTP_URL.fullmatch(base)) or _is_url(base)
+    ):
         raise StatusListError("terseStatusListBaseUrl is not an absolute URL")
     terse_index = entry.get("terseStatusListIndex")
     if not is_int(terse_index) or not 0 <= terse_index < _TERSE_INDEX_LIMIT:
@@ -318,7 +325,8 @@ def status_value(
 ) -> int:
     """``check_status(entry, status_list, now=now, skew=skew).value``: the same checks and
     errors, without the result object (the verifier reads the list's dates itself)."""
-    if now.tzinfo is None or now.utcoffset() is None:
+    zone = now.tzinfo
+    if zone is not UTC and (zone is None or now.utcoffset() is None):
         raise UsageError("now must be timezone-aware")
     return _value(entry, status_list, now, skew, MIN_LIST_LENGTH)
 
@@ -344,24 +352,27 @@ def _value(
             expected=entry.list_credential,
             actual=status_list.id,
         )
-    if entry.purpose.value not in status_list.purposes:
+    purpose = entry.purpose._value_  # (.value is a slow descriptor)
+    if purpose not in status_list.purposes:
         raise StatusListError(
-            f"the status list is not a {entry.purpose.value} list",
+            f"the status list is not a {purpose} list",
             code="STATUS_PURPOSE_MISMATCH",
-            expected=entry.purpose.value,
+            expected=purpose,
             actual=sorted(status_list.purposes),
         )
-    if status_list.valid_from is not None and now + skew < status_list.valid_from:
+    valid_from = status_list.valid_from
+    if valid_from is not None and now + skew < valid_from:
         raise StatusListError(
             "the status list is not valid yet",
             code="STATUS_LIST_NOT_YET_VALID",
-            valid_from=status_list.valid_from.isoformat(),
+            valid_from=valid_from.isoformat(),
         )
-    if status_list.valid_until is not None and now - skew > status_list.valid_until:
+    valid_until = status_list.valid_until
+    if valid_until is not None and now - skew > valid_until:
         raise StatusListError(
             "the status list has expired",
             code="STATUS_LIST_EXPIRED",
-            valid_until=status_list.valid_until.isoformat(),
+            valid_until=valid_until.isoformat(),
         )
     bits = len(status_list.bitstring)
     if bits // entry.status_size < minimum_entries:

@@ -90,11 +90,15 @@ class Check:
     @classmethod
     def passed_with(cls, name: CheckName, detail: dict[str, Any]) -> Check:
         """``Check.ok(name, **detail)``, ``detail`` itself (the caller's fresh dict) kept."""
-        # what _check does, inline: about ten of these per verification
+        # what _check does, inline: about ten of these per verification (item by item: the
+        # keyword arguments of an update would build a second dict)
         check = _new_object(cls)
-        check.__dict__.update(
-            name=name, passed=True, error=None, detail=detail, failure_status=None
-        )
+        fields = check.__dict__
+        fields["name"] = name
+        fields["passed"] = True
+        fields["error"] = None
+        fields["detail"] = detail
+        fields["failure_status"] = None
         return check
 
     @classmethod

@@ -162,10 +162,14 @@ class _Memo:
     def get(self, key: tuple[Any, ...]) -> _Verified | None:
         # no lock: each OrderedDict call is atomic (the GIL), and a put may only have evicted
         # the key in between (it was found: this answer stands)
-        value = self._data.get(key)
+        data = self._data
+        value = data.get(key)
         if value is not None:
-            with contextlib.suppress(KeyError):
-                self._data.move_to_end(key)
+            # (not contextlib.suppress: the context manager costs more than the lookup)
+            try:  # noqa: SIM105
+                data.move_to_end(key)
+            except KeyError:
+                pass
         return value
 
     def put(self, key: tuple[Any, ...], value: _Verified) -> None:
@@ -264,6 +268,17 @@ def _memo_key(
     if type(credential) is not dict and not isinstance(credential, Mapping):
         return None
     proofs = credential.get("proof")
+    if type(proofs) is dict:  # one proof: the loop below for it, without the lists
+        method_id = proofs.get("verificationMethod")
+        if "expires" in proofs or not isinstance(method_id, str):
+            return None
+        try:
+            method = resolver.resolve_method(method_id, "assertionMethod")
+        except VicError:
+            return None  # the proof check reports it
+        return (fetched.version(), issuer, (method_id,), loader, max_bytes), (
+            (method.controller, method.public_key),
+        )
     items = proofs if isinstance(proofs, list) else (proofs,)
     method_ids = []
     resolved = []

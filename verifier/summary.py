@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from vic.vc.dates import format_datetime
+from vic.vc.dates import _TWO_DIGITS, format_datetime
 from vic.vc.frozen import frozen
 from vic.vc.mark import CHINA_STANDARD_TIME, VehicleSubject
 from vic.vc.plate import PLATE_TYPES, VEHICLE_TYPES
@@ -59,6 +59,9 @@ class MarkSummary:
         }
 
 
+_EIGHT_HOURS: Final = timedelta(hours=8)
+"""CHINA_STANDARD_TIME's offset (tests/verifier/test_after_proof_fast.py)."""
+
 # the display names of every plate and vehicle type code, made once (constants of vc.plate)
 _PLATE_TYPES: Final = {
     code: LocalizedCode(code=row.code, zh=row.name_zh, en=row.name_en)
@@ -81,7 +84,15 @@ def summarize_mark(
     # what subject.plate_type and subject.vehicle_type return for a subject (always a valid one:
     # VehicleSubject checks its codes on construction), without checking the plate again
     # (immutable objects shared by every summary of that code: equal to freshly made ones)
-    local = valid_until.astimezone(CHINA_STANDARD_TIME)
+    if valid_until.tzinfo is UTC:  # China Standard Time is UTC+8 all year: the same fields
+        local = valid_until + _EIGHT_HOURS
+    else:
+        local = valid_until.astimezone(CHINA_STANDARD_TIME)
+    year = local.year
+    if year >= 1000:
+        month = f"{year}-{_TWO_DIGITS[local.month]}"
+    else:
+        month = f"{year:04d}-{local.month:02d}"
     return frozen(
         MarkSummary,
         plate=subject.registration_number,
@@ -90,7 +101,7 @@ def summarize_mark(
         vin=subject.vin,
         inspection_basis=subject.inspection_basis._value_,  # .value is a slow descriptor
         valid_until=valid_until,
-        valid_until_month=f"{local.year:04d}-{local.month:02d}",
+        valid_until_month=month,
         issuer=issuer,
         issuer_name=dict(issuer_name or {}),
     )

@@ -260,7 +260,8 @@ def _conclude(
     is_trusted = trust.trusts(issuer)
     trusted = trust.get(issuer) if is_trusted else None  # asked once, for the summary too
     if is_trusted:
-        checks.append(Check.ok(CheckName.TRUST, issuerName=dict(trusted.name) if trusted else {}))
+        name = dict(trusted.name) if trusted else {}
+        checks.append(Check.passed_with(CheckName.TRUST, {"issuerName": name}))
     else:
         checks.append(
             Check.failed(CheckName.TRUST, TrustError(f"{issuer} is not a trusted issuer"))
@@ -300,7 +301,10 @@ def _conclude(
 
 def _proof_ok(checks: list[Check]) -> bool:
     """Whether every proof and issuer-binding check passed (a skipped one has not)."""
-    return all(c.passed for c in checks if c.name in _PROOF_CHECKS)
+    for check in checks:  # noqa: SIM110 (all() of a generator costs more)
+        if check.name in _PROOF_CHECKS and not check.passed:
+            return False
+    return True
 
 
 _PROOF_CHECKS: Final = frozenset((CheckName.PROOF, CheckName.ISSUER_BINDING))
@@ -476,8 +480,11 @@ def _binding(
             issuer=issuer,
         )
         return Check.failed(CheckName.ISSUER_BINDING, error)
-    if resolver is not None and dated is not None:
-        for method_id in sorted(m for m in methods or () if m):
+    if resolver is not None and dated is not None and methods:
+        # one method (a mark's one proof) needs no sorting
+        for method_id in methods if len(methods) == 1 else sorted(m for m in methods if m):
+            if not method_id:
+                continue
             retired = _retired_at(resolver, method_id)
             if retired is not None and dated > retired:
                 error = ProofVerificationError(
@@ -488,7 +495,7 @@ def _binding(
                     retired=format_datetime(retired),
                 )
                 return Check.failed(CheckName.ISSUER_BINDING, error)
-    return Check.ok(CheckName.ISSUER_BINDING)
+    return Check.passed_with(CheckName.ISSUER_BINDING, {})
 
 
 def _retired_at(resolver: Resolver, method_id: str) -> datetime | None:
@@ -502,8 +509,17 @@ def _retired_at(resolver: Resolver, method_id: str) -> datetime | None:
 def _not_before(valid_from: datetime | None, document: Mapping[str, Any]) -> datetime | None:
     """The later of ``validFrom`` and the proofs' ``created``: a mark signed in the future (as the
     verifier's clock sees it, beyond the skew) is not valid yet, rather than forged."""
-    moments = [valid_from] if valid_from is not None else []
     proofs = document.get("proof")
+    if type(proofs) is dict:  # one proof (a mark's): the loop below without its list
+        created = proofs.get("created")
+        if not isinstance(created, str):
+            return valid_from
+        try:
+            moment = parse_datetime(created, field="proof.created")
+        except VicError:
+            return valid_from  # the proof check has reported it
+        return moment if valid_from is None or moment > valid_from else valid_from
+    moments = [valid_from] if valid_from is not None else []
     for proof in proofs if isinstance(proofs, list) else [proofs]:
         if isinstance(proof, Mapping) and isinstance(proof.get("created"), str):
             try:
@@ -513,14 +529,16 @@ def _not_before(valid_from: datetime | None, document: Mapping[str, Any]) -> dat
     return max(moments, default=None)
 
 
-def _latest(*moments: datetime | None) -> datetime | None:
-    known = [m for m in moments if m is not None]
-    return max(known) if known else None
+def _latest(first: datetime | None, second: datetime | None) -> datetime | None:
+    if first is None:
+        return second
+    return first if second is None or first >= second else second
 
 
-def _earliest(*moments: datetime | None) -> datetime | None:
-    known = [m for m in moments if m is not None]
-    return min(known) if known else None
+def _earliest(first: datetime | None, second: datetime | None) -> datetime | None:
+    if first is None:
+        return second
+    return first if second is None or first <= second else second
 
 
 def _validity(
@@ -597,12 +615,10 @@ def _one_status(
     :raises StatusVerificationError: the list's proof fails or another issuer signed it.
     :raises StatusListError: the list is malformed, expired or of the wrong purpose.
     """
-    status_list = source.get(entry.list_credential) if source is not None else None
+    url = entry.list_credential
+    status_list = source.get(url) if source is not None else None
     if status_list is None:
-        raise StatusUnavailableError(
-            f"the status list {entry.list_credential} is not available",
-            list=entry.list_credential,
-        )
+        raise StatusUnavailableError(f"the status list {url} is not available", list=url)
     fetched = (
         status_list
         if isinstance(status_list, FetchedStatusList)
@@ -612,10 +628,11 @@ def _one_status(
         fetched, issuer=issuer, resolver=resolver, loader=loader, clock=clock, skew=skew
     )
     value = status_value(entry, decoded, now=now, skew=skew)
-    detail: dict[str, Any] = {"list": entry.list_credential, "index": entry.index}
+    detail: dict[str, Any] = {"list": url, "index": entry.index}
     fetched.add_freshness(detail, now)
-    if decoded.valid_until is not None:
-        detail["listValidUntil"] = format_datetime(decoded.valid_until)
+    list_valid_until = decoded.valid_until
+    if list_valid_until is not None:
+        detail["listValidUntil"] = format_datetime(list_valid_until)
     if not value:
         return Check.passed_with(name, detail)
     code = "SUSPENDED" if entry.purpose is StatusPurpose.SUSPENSION else "REVOKED"
