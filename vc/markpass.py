@@ -21,6 +21,7 @@ answer differently from call to call). Nothing about a document's values is kept
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import cache
 from typing import Any, Final, NamedTuple
@@ -31,14 +32,13 @@ from vic.vc.contextpolicy import DEFAULT_CONTEXT_POLICY, ContextPolicy
 from vic.vc.datamodel import CredentialInfo
 from vic.vc.frozen import frozen
 from vic.vc.mark import (
-    _DATETIME_Z,
     _TOP_LEVEL_KEYS,
     _URI,
-    _UUID_URN,
     has_mark_type_iri,
 )
-from vic.vc.marksubject import _subject_predicates
+from vic.vc.marksubject import _subject_predicates, subject_schema
 from vic.vc.marktypes import (
+    _DAYS_IN_MONTH,
     _URL,
     MARK_CONTEXTS,
     MARK_TYPES,
@@ -46,9 +46,8 @@ from vic.vc.marktypes import (
     TERSE_STATUS_TYPE,
     InspectionBasis,
     VehicleSubject,
-    _is_month_end,
 )
-from vic.vc.plate import PLATE_TYPES, VEHICLE_TYPES, find_plate_kind
+from vic.vc.plate import PLATE_TYPES, VEHICLE_TYPES, PlateType, find_plate_kind
 from vic.vc.vin import _check_digit
 
 __all__ = ["MarkPass", "mark_pass"]
@@ -108,7 +107,11 @@ def mark_pass(
     ):
         return None
     issuer = document["issuer"]
-    if type(issuer) is not str or not issuer.startswith("did:") or not _URI.fullmatch(issuer):
+    if (
+        type(issuer) is not str
+        or not issuer.startswith("did:")
+        or not ((_plain(issuer) and len(issuer) > 4) or _URI.fullmatch(issuer))
+    ):
         return None
     mark_id = document.get("id")
     if (mark_id is not None or "id" in document) and (
@@ -117,7 +120,7 @@ def mark_pass(
         return None
     start = _utc_seconds(document["validFrom"])
     end = _utc_seconds(document["validUntil"])
-    if start is None or end is None or not _is_month_end(end) or start > end:
+    if start is None or end is None or not _is_utc_month_end(end) or start > end:
         return None
     status = document.get("credentialStatus", _ABSENT)
     if status is not _ABSENT and not _is_terse_status(status):
@@ -141,9 +144,10 @@ def mark_pass(
         valid_until=end,
         id=mark_id,
     )
-    return MarkPass(info, subject)
+    return _new_tuple(MarkPass, (info, subject))  # MarkPass(info, subject) without its __new__
 
 
+_new_tuple = tuple.__new__
 _ABSENT: Final = object()
 _STR_ONLY: Final = frozenset({str})
 
@@ -176,10 +180,29 @@ def _contexts_allowed(loader: DocumentLoader | None, policy: ContextPolicy) -> b
     return answer
 
 
+def _plain(text: str) -> bool:
+    """Whether ``text`` is printable ASCII without a blank: then it holds no white space (no
+    character of the regular expressions' ``\\s``), so ``[^\\s]+`` matches all of it."""
+    return text.isascii() and text.isprintable() and " " not in text
+
+
+# A UUID's hexadecimal digits become NUL (and NUL something else): one translate and a comparison
+# are _UUID_URN.fullmatch of an ASCII text of 45 characters (that pattern holds only ASCII).
+_HEX_TO_NUL: Final = bytes.maketrans(b"0123456789abcdef\x00", bytes(16) + b"\x01")
+_UUID_URN_FORM: Final = b"urn:uuid:00000000-0000-0000-0000-000000000000".translate(_HEX_TO_NUL)
+# the same for a UTC dateTime with Z and whole seconds: its digits become 9 (_DATETIME_Z)
+_DIGITS_TO_9: Final = bytes.maketrans(b"0123456789", b"9999999999")
+_UTC_SECONDS_FORM: Final = b"9999-99-99T99:99:99Z"
+
+
 def _is_mark_id(value: str) -> bool:
     """The data model's URL rule and the mark's absolute URI (a lower-case urn:uuid)."""
     if value.startswith("urn:uuid:"):  # the common id: the UUID pattern implies the URI one
-        return _UUID_URN.fullmatch(value) is not None
+        return (
+            len(value) == 45
+            and value.isascii()
+            and value.encode("ascii").translate(_HEX_TO_NUL) == _UUID_URN_FORM
+        )
     if not _URI.fullmatch(value):
         return False
     return not value.lower().startswith("urn:uuid:")
@@ -189,12 +212,31 @@ def _utc_seconds(value: object) -> datetime | None:
     """A UTC dateTime with Z and whole seconds, read as both the data model and the mark do
     (``fromisoformat`` of the text gives the instant they read from its first 19 characters,
     in the same ``UTC``)."""
-    if type(value) is not str or not _DATETIME_Z.fullmatch(value):
-        return None
+    if (
+        type(value) is not str
+        or len(value) != 20
+        or not value.isascii()
+        or value.encode("ascii").translate(_DIGITS_TO_9) != _UTC_SECONDS_FORM
+    ):
+        return None  # not _DATETIME_Z
     try:
         return datetime.fromisoformat(value)
     except ValueError:
         return None
+
+
+def _is_utc_month_end(moment: datetime) -> bool:
+    """:func:`_is_month_end` of a moment :func:`_utc_seconds` read: the last second of a month in
+    China Standard Time (UTC+8, no summer time) is 15:59:59 UTC on that month's last day."""
+    if moment.hour != 15 or moment.minute != 59 or moment.second != 59:
+        return False
+    month = moment.month
+    last_day = _DAYS_IN_MONTH[month]
+    if month == 2:
+        year = moment.year
+        if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+            last_day = 29
+    return moment.day == last_day
 
 
 def _is_terse_status(status: object) -> bool:
@@ -207,7 +249,11 @@ def _is_terse_status(status: object) -> bool:
     )
     if type(kind) is not str or kind != TERSE_STATUS_TYPE:
         return False
-    if type(base) is not str or not _URL.fullmatch(base) or base.endswith("/"):
+    if type(base) is not str or base.endswith("/"):
+        return False
+    if not (  # _URL: https?://[^\s/?#]+[^\s]*, of an https URL with no white space at once
+        base.startswith("https://") and len(base) > 8 and base[8] not in "/?#" and _plain(base)
+    ) and not _URL.fullmatch(base):
         return False
     return type(index) is int and 0 <= index < TERSE_INDEX_LIMIT
 
@@ -217,6 +263,110 @@ def _subject(subject: object) -> VehicleSubject | None:
     and is already in normal form (what ``VehicleSubject`` would give back unchanged)."""
     if type(subject) is not dict or subject.keys() != _SUBJECT_KEYS:
         return None
+    plan = _subject_plan()
+    if plan is None:
+        return _subject_by_predicates(subject)
+    vehicle, plate_form, plate_types, vehicle_codes, vin_form, bases = plan
+    kind, plate, plate_code = (
+        subject["type"],
+        subject["registrationNumber"],
+        subject["plateTypeCode"],
+    )
+    vehicle_code, vin, basis_text = (
+        subject["vehicleTypeCode"],
+        subject["vehicleIdentificationNumber"],
+        subject["inspectionBasis"],
+    )
+    if (
+        type(kind) is not str
+        or kind != vehicle
+        or type(plate_code) is not str
+        or type(vehicle_code) is not str
+        or type(basis_text) is not str
+        or type(plate) is not str
+        or type(vin) is not str
+    ):
+        return None
+    plate_type = plate_types.get(plate_code)
+    basis = bases.get(basis_text)
+    if plate_type is None or basis is None or vehicle_code not in vehicle_codes:
+        return None
+    if len(vin) != 17 or not vin_form.search(vin) or not plate_form.search(plate):
+        return None
+    plate_kind = find_plate_kind(plate)
+    if plate_kind is None or plate_kind not in plate_type.kinds:
+        return None
+    if vin[8] != _check_digit(vin):  # the schema's pattern: VIN characters
+        return None
+    return frozen(
+        VehicleSubject,
+        registration_number=plate,
+        plate_type_code=plate_code,
+        vehicle_type_code=vehicle_code,
+        vin=vin,
+        inspection_basis=basis,
+    )
+
+
+_SubjectPlan = tuple[
+    str,
+    "re.Pattern[str]",
+    dict[str, PlateType],
+    frozenset[str],
+    "re.Pattern[str]",
+    dict[str, InspectionBasis],
+]
+
+
+@cache
+def _subject_plan() -> _SubjectPlan | None:
+    """The subject schema's rules as :func:`_subject` checks them, if the schema has the form it
+    assumes (a ``const`` type, a ``pattern`` for the plate and the VIN, an ``enum`` for the three
+    codes, each ``type: string``), with the code lists met with vc.plate's tables and the
+    inspection bases; else None (:func:`_subject_by_predicates`). Made once from constants."""
+    if _subject_predicates() is None:  # a schema keyword the predicates do not know
+        return None
+    properties = subject_schema()["properties"]
+    if properties.keys() != _SUBJECT_KEYS:
+        return None
+    rules = {}
+    for name, rule in properties.items():
+        rules[name] = {k: v for k, v in rule.items() if k != "description"}
+        if name != "type" and rules[name].pop("type", None) != "string":
+            return None
+    vehicle, plate, plate_codes, vehicle_codes, vin, bases = (
+        rules["type"],
+        rules["registrationNumber"],
+        rules["plateTypeCode"],
+        rules["vehicleTypeCode"],
+        rules["vehicleIdentificationNumber"],
+        rules["inspectionBasis"],
+    )
+    if (
+        vehicle.keys() != {"const"}
+        or plate.keys() != {"pattern"}
+        or vin.keys() != {"pattern"}
+        or plate_codes.keys() != {"enum"}
+        or vehicle_codes.keys() != {"enum"}
+        or bases.keys() != {"enum"}
+        or type(vehicle["const"]) is not str
+    ):
+        return None
+    for rule in (plate_codes, vehicle_codes, bases):
+        if not all(type(code) is str for code in rule["enum"]):
+            return None
+    return (
+        vehicle["const"],
+        re.compile(plate["pattern"]),
+        {c: PLATE_TYPES[c] for c in plate_codes["enum"] if c in PLATE_TYPES},
+        frozenset(c for c in vehicle_codes["enum"] if c in VEHICLE_TYPES),
+        re.compile(vin["pattern"]),
+        {b: _BASES[b] for b in bases["enum"] if b in _BASES},
+    )
+
+
+def _subject_by_predicates(subject: dict[str, Any]) -> VehicleSubject | None:
+    """:func:`_subject` by the compiled schema's predicates (a schema of another form)."""
     predicates = _subject_predicates()
     if predicates is None:
         return None
