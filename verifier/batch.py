@@ -168,11 +168,11 @@ def verify_credentials(
     ``clock`` is read once, and the whole batch is verified at that moment.
 
     ``threads`` (default one) verifies a batch of at least :data:`MIN_THREADED` credentials on
-    that many threads of this process (this one included); measure before using it: it gains
-    only where a waiting thread wakes in a few microseconds. The results are the same, in
-    order; an exception that is not one of vic's errors (a bug, or the status source's own)
-    propagates as in the one-thread loop: the first credential's in input order, the
-    credentials after it unverified or their results dropped.
+    that many threads of this process (this one included; not with ``workers``); measure before
+    using it: it gains only where a waiting thread wakes in a few microseconds. The results are
+    the same, in order; an exception that is not one of vic's errors (a bug, or the status
+    source's own) propagates as in the one-thread loop: the first credential's in input order,
+    the credentials after it unverified or their results dropped.
 
     ``workers`` (default: none, the caller's process only) verifies the batch in that many worker
     processes started for this call and stopped after it, this process verifying a share too
