@@ -8,6 +8,9 @@ one transaction, each in a savepoint of its own when ``isolate`` (a refused even
 and refuses nobody else), and creates the pending marks of the group with one
 :func:`~vic.issuer.marks.create_pending` per actor instead of one per event.
 
+The audit rows of the group's events are inserted in one statement at the end
+(:func:`~vic.issuer.records.audits_together`; a refused event's rows go with its savepoint).
+
 An event sees every earlier event of the group as if they had run one after the other: before an
 event whose vehicle or idempotency key is among the requests not created yet, those are created
 (so it finds the pending mark of its vehicle, or of its key, exactly as it would alone).
@@ -17,13 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from vic.contexts.errors import RefusedError, VicError
 from vic.issuer.domain import Actor
 from vic.issuer.marks import PendingRequest, Plan, create_pending
-from vic.issuer.records import Context
+from vic.issuer.records import Context, audits_together
 
 __all__ = ["Event", "EventPlan", "Refusal", "check_validity", "plan_events"]
 
@@ -68,6 +72,17 @@ def plan_events(
 ) -> list[EventPlan]:
     """The first transaction of ``events`` (module doc). Without ``isolate`` (an event alone)
     an event's error propagates and rolls the transaction back."""
+    with audits_together(session) as audit_rows:
+        return _plan_events(session, ctx, events, isolate, audit_rows)
+
+
+def _plan_events(
+    session: Session,
+    ctx: Context,
+    events: Sequence[Event],
+    isolate: bool,
+    audit_rows: list[dict[str, Any]],
+) -> list[EventPlan]:
     plans: list[EventPlan | PendingRequest] = []
     deferred: list[int] = []
     touched: set[str] = set()
@@ -90,10 +105,12 @@ def plan_events(
             create_deferred()
         planned: PendingRequest | Plan | Refusal
         if isolate:
+            audited = len(audit_rows)
             try:
                 with session.begin_nested():
                     planned = event.work(session)
             except VicError as error:
+                del audit_rows[audited:]  # rolled back with the savepoint
                 plans.append(error)
                 continue
         else:

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from vic.contexts.errors import ConflictError, RefusedError
 from vic.issuer.db.models import AuditEntry, Mark, SigningKey, Vehicle
 from vic.issuer.domain import Actor, IssuanceReason, IssuedMark, RevocationReason, StatusSpace
-from vic.issuer.records import Context, audit_rows, dumps, mark_result
+from vic.issuer.records import Context, audit_rows, dumps, insert_audit_rows, mark_result
 from vic.issuer.repositories import bulk
 from vic.issuer.repositories.keys import current_key_id
 from vic.issuer.status import Allocation, allocate, set_bits
@@ -223,9 +223,7 @@ def insert_pending(session: Session, rows: Sequence[dict[str, Any]], key_id: int
 def revoke(session: Session, ctx: Context, actor: Actor, revocations: Sequence[Revocation]) -> None:
     """Revoke marks: not current any more, the reason recorded, the revocation bit set."""
     if revocations:
-        bulk.insert_rows(
-            session, AuditEntry, audit_rows(actor, ctx.now(), _revoke(session, ctx, revocations))
-        )
+        insert_audit_rows(session, audit_rows(actor, ctx.now(), _revoke(session, ctx, revocations)))
 
 
 def _revoke(

@@ -6,7 +6,8 @@ Every function works inside the caller's transaction (a :class:`~sqlalchemy.orm.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -36,8 +37,10 @@ __all__ = [
     "Context",
     "audit",
     "audit_rows",
+    "audits_together",
     "current_mark",
     "dumps",
+    "insert_audit_rows",
     "latest_mark",
     "mark_result",
     "mark_status",
@@ -120,11 +123,44 @@ def audit_rows(
     ]
 
 
+_AUDIT_ROWS = "vic.audit_rows"
+"""Where :func:`audits_together` keeps the rows of its block (``Session.info``)."""
+
+
 def audit(
     session: Session, actor: Actor, action: str, target: str, now: datetime, **detail: Any
 ) -> None:
-    """Record who did what to which target, in the caller's transaction."""
-    bulk.insert_rows(session, AuditEntry, audit_rows(actor, now, [(action, target, detail)]))
+    """Record who did what to which target, in the caller's transaction (inside
+    :func:`audits_together`, at the end of its block)."""
+    insert_audit_rows(session, audit_rows(actor, now, [(action, target, detail)]))
+
+
+def insert_audit_rows(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert :func:`audit_rows` in one statement (inside :func:`audits_together`, at the end
+    of its block)."""
+    held: list[dict[str, Any]] | None = session.info.get(_AUDIT_ROWS)
+    if held is not None:
+        held.extend(rows)
+    else:
+        bulk.insert_rows(session, AuditEntry, rows)
+
+
+@contextmanager
+def audits_together(session: Session) -> Iterator[list[dict[str, Any]]]:
+    """The :func:`audit` rows of the block inserted in one statement when it ends without an
+    error, in the order they were recorded (so with the ids one insert each would give: nothing
+    else writes the audit table meanwhile in this transaction). Yields the list of the rows
+    held: a caller that rolls back part of the block (a savepoint) drops the rows it recorded.
+    Nothing inside the block may read the audit table. Not nested."""
+    if _AUDIT_ROWS in session.info:
+        raise RuntimeError("audits_together is not nested")
+    rows: list[dict[str, Any]] = []
+    session.info[_AUDIT_ROWS] = rows
+    try:
+        yield rows
+    finally:
+        del session.info[_AUDIT_ROWS]
+    bulk.insert_rows(session, AuditEntry, rows)
 
 
 def owner_for(session: Session, account: str, now: datetime) -> Owner:
