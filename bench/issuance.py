@@ -290,11 +290,12 @@ def _cpu_seconds(pid: int) -> float:
 
 def http_events(
     config: IssuerConfig, count: int, vehicles: int, connections: int, workers: int = 1
-) -> tuple[float, float]:
+) -> tuple[float, float, float]:
     """``count`` transfers over HTTP (``POST /vehicles/{vin}/transfers``, an office token) from
     ``connections`` concurrent keep-alive connections to the issuer's service on loopback with
-    ``workers`` processes: requests/s, and the service's CPU seconds per request (all its
-    processes; the steadier figure when the machine is shared)."""
+    ``workers`` processes: requests/s, the service's CPU seconds per request (all its
+    processes; the steadier figure when the machine is shared) and the load generator's (this
+    process)."""
     from vic.issuer.tokens import create_token
 
     with Issuer.open(config) as issuer:
@@ -328,8 +329,10 @@ def http_events(
         asyncio.run(_http_load(port, [request(-1 - n) for n in range(connections)], connections))
         assert server.pid is not None
         cpu = _cpu_seconds(server.pid)
+        client = time.process_time()
         rate = asyncio.run(_http_load(port, [request(n) for n in range(count)], connections))
-        return rate, (_cpu_seconds(server.pid) - cpu) / count
+        client = (time.process_time() - client) / count
+        return rate, (_cpu_seconds(server.pid) - cpu) / count, client
     finally:
         server.terminate()
         server.join(30)
@@ -435,11 +438,14 @@ def over_http(config: IssuerConfig, args: argparse.Namespace) -> None:
     """The HTTP figure for each of ``--server-workers``, alternated over ``--http-rounds``."""
     for _ in range(args.http_rounds):
         for workers in args.server_workers:
-            rate, cpu = http_events(config, args.single, args.vehicles, args.threads, workers)
+            rate, cpu, client = http_events(
+                config, args.single, args.vehicles, args.threads, workers
+            )
             print(
                 f"single events over HTTP (vic serve issuer --workers {workers}, "
                 f"{args.threads} connections): {rate:7.0f} marks/s, {cpu * 1000:.2f} ms of the "
-                "service's CPU per request"
+                f"service's CPU per request ({client * 1000:.2f} ms of the client's), load "
+                f"average {os.getloadavg()[0]:.1f}"
             )
 
 
