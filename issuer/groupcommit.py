@@ -14,14 +14,26 @@ waiting for company).
 (e.g. each event in a savepoint; :meth:`vic.issuer.services.issuance.IssuanceService` also reruns
 each event alone when a group fails as a whole). An exception escaping ``run_group`` fails the
 whole group with that exception.
+
+Callers on an asyncio event loop (the HTTP service's lean path) :meth:`GroupCommit.submit_async`
+instead: they join the same queue without a thread of their own each. Such a caller waits on a
+future, woken from the leader's thread once per group and loop (one ``call_soon_threadsafe``);
+when no group is running it leads one on a worker thread (``anyio.to_thread``), and a leader
+whose queue's next caller is such a caller leads that group too, in its own thread (a caller on
+a loop is never asked to start a group after it queued, so a cancelled waiter cannot stall the
+queue). A hand-off per group instead of per request, and no thread waking per request.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Final, Generic, TypeVar
+
+import anyio.to_thread
 
 __all__ = ["DEFAULT_MAX_GROUP", "GroupCommit"]
 
@@ -35,11 +47,13 @@ DEFAULT_MAX_GROUP: Final = 64
 class _Slot(Generic[I, R]):
     """One caller's event, and what became of it."""
 
-    __slots__ = ("error", "item", "lead", "result", "wake")
+    __slots__ = ("error", "future", "item", "lead", "result", "wake")
 
-    def __init__(self, item: I) -> None:
+    def __init__(self, item: I, future: asyncio.Future[None] | None = None) -> None:
         self.item = item
-        self.wake = threading.Event()
+        self.future = future
+        """An asyncio caller's wake-up (then ``wake`` is unused)."""
+        self.wake = threading.Event() if future is None else None
         self.lead = False
         self.result: R | None = None
         self.error: BaseException | None = None
@@ -87,34 +101,77 @@ class GroupCommit(Generic[I, R]):
             lead = not self._leading
             self._leading = True
         if not lead:
+            assert slot.wake is not None
             slot.wake.wait()
             if not slot.lead:
                 return slot.outcome()
         self._lead()
         return slot.outcome()
 
-    def _lead(self) -> None:
+    async def submit_async(self, item: I) -> R:
+        """:meth:`submit` for a caller on an asyncio event loop (module doc): the same groups,
+        without blocking the loop or taking a thread per call."""
+        slot: _Slot[I, R] = _Slot(item, asyncio.get_running_loop().create_future())
         with self._lock:
-            count = min(self._max_group, len(self._queue))
-            group = [self._queue.popleft() for _ in range(count)]
-            self.groups += 1
-        try:
-            results = list(self._run_group([slot.item for slot in group]))
-            if len(results) != len(group):
-                raise RuntimeError("run_group must give one result per item")
-        except BaseException as exc:  # the group failed as a whole: every caller hears why
-            results = [exc] * len(group)
-        finally:
-            with self._lock:  # the next group's leader: the first caller still queued
-                if self._queue:
-                    following = self._queue[0]
-                    following.lead = True
-                    following.wake.set()
-                else:
-                    self._leading = False
-        for slot, result in zip(group, results, strict=True):
-            if isinstance(result, BaseException):
-                slot.error = result
-            else:
-                slot.result = result
+            self._queue.append(slot)
+            lead = not self._leading
+            self._leading = True
+        if lead:  # the thread runs to its end even if this caller is cancelled meanwhile
+            await anyio.to_thread.run_sync(self._lead)
+        else:
+            assert slot.future is not None
+            await slot.future
+        return slot.outcome()
+
+    def _lead(self) -> None:
+        """Run the next group; then hand the lead to the first caller still queued, or lead
+        its group too when that caller is on an event loop."""
+        while True:
+            with self._lock:
+                count = min(self._max_group, len(self._queue))
+                group = [self._queue.popleft() for _ in range(count)]
+                self.groups += 1
+            following: _Slot[I, R] | None = None
+            try:
+                results = list(self._run_group([slot.item for slot in group]))
+                if len(results) != len(group):
+                    raise RuntimeError("run_group must give one result per item")
+            except BaseException as exc:  # the group failed as a whole: every caller hears why
+                results = [exc] * len(group)
+            finally:
+                with self._lock:  # the next group's leader: the first caller still queued
+                    if self._queue:
+                        following = self._queue[0]
+                        if following.wake is not None:
+                            following.lead = True
+                            following.wake.set()
+                    else:
+                        self._leading = False
+            _settle(group, results)
+            if following is None or following.wake is not None:
+                return
+
+
+def _settle(group: Sequence[_Slot[I, R]], results: Sequence[R | BaseException]) -> None:
+    """Give each caller of a group its result and wake it (the callers on an event loop with
+    one call per loop)."""
+    loops: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
+    for slot, result in zip(group, results, strict=True):
+        if isinstance(result, BaseException):
+            slot.error = result
+        else:
+            slot.result = result
+        if slot.wake is not None:
             slot.wake.set()
+        else:
+            assert slot.future is not None
+            loops.setdefault(slot.future.get_loop(), []).append(slot.future)
+    for loop, futures in loops.items():
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits
+            loop.call_soon_threadsafe(_wake, futures)
+
+
+def _wake(futures: Sequence[asyncio.Future[None]]) -> None:
+    for future in futures:
+        if not future.done():  # not cancelled meanwhile
+            future.set_result(None)

@@ -2,7 +2,9 @@
 (:mod:`vic.issuer.api.routes.vehicles`) and the lean path (:mod:`vic.issuer.api.hot`).
 
 Each function takes the validated request body, calls the engine and gives the HTTP status
-(201 for a new event, 200 for one processed before) and the response model.
+(201 for a new event, 200 for one processed before) and the response model. The lean path runs
+transfers and changes from the event loop: :func:`transfer_event` and :func:`change_event` make
+the engine's event (the same checks), :func:`issue_async` runs it in the same groups.
 """
 
 from __future__ import annotations
@@ -12,8 +14,17 @@ from vic.issuer.api.models import InspectionRequest, TransferRequest, VehicleCha
 from vic.issuer.api.responses import InspectionOut, MarkOut
 from vic.issuer.domain import Actor, InspectionReport, IssuedMark, VehicleChange
 from vic.issuer.engine import Issuer
+from vic.issuer.events import Event
 
-__all__ = ["change", "issued", "report_inspection", "transfer"]
+__all__ = [
+    "change",
+    "change_event",
+    "issue_async",
+    "issued",
+    "report_inspection",
+    "transfer",
+    "transfer_event",
+]
 
 
 def issued(mark: IssuedMark) -> tuple[int, MarkOut]:
@@ -21,9 +32,9 @@ def issued(mark: IssuedMark) -> tuple[int, MarkOut]:
     return 201 if mark.issued_now else 200, MarkOut.of(mark)
 
 
-def transfer(issuer: Issuer, actor: Actor, vin: str, body: TransferRequest) -> tuple[int, MarkOut]:
-    """``POST /vehicles/{vin}/transfers``."""
-    mark = issuer.transfer_vehicle(
+def transfer_event(issuer: Issuer, actor: Actor, vin: str, body: TransferRequest) -> Event:
+    """The engine's event of ``POST /vehicles/{vin}/transfers``."""
+    return issuer.issuance.transfer_event(
         actor,
         vin,
         new_owner=body.new_owner,
@@ -31,13 +42,15 @@ def transfer(issuer: Issuer, actor: Actor, vin: str, body: TransferRequest) -> t
         plate=body.plate,
         plate_type_code=body.plate_type_code,
     )
-    return issued(mark)
 
 
-def change(
-    issuer: Issuer, actor: Actor, vin: str, body: VehicleChangeRequest
-) -> tuple[int, MarkOut]:
-    """``POST /vehicles/{vin}/changes``."""
+def transfer(issuer: Issuer, actor: Actor, vin: str, body: TransferRequest) -> tuple[int, MarkOut]:
+    """``POST /vehicles/{vin}/transfers``."""
+    return issued(issuer.issuance.run_event(transfer_event(issuer, actor, vin, body)))
+
+
+def change_event(issuer: Issuer, actor: Actor, vin: str, body: VehicleChangeRequest) -> Event:
+    """The engine's event of ``POST /vehicles/{vin}/changes``."""
     vehicle_change = VehicleChange(
         plate=body.plate,
         plate_type_code=body.plate_type_code,
@@ -46,7 +59,20 @@ def change(
         seats=body.seats,
         is_van=body.is_van,
     )
-    return issued(issuer.change_vehicle(actor, vin, vehicle_change, event_key=body.event_key))
+    return issuer.issuance.change_event(actor, vin, vehicle_change, event_key=body.event_key)
+
+
+def change(
+    issuer: Issuer, actor: Actor, vin: str, body: VehicleChangeRequest
+) -> tuple[int, MarkOut]:
+    """``POST /vehicles/{vin}/changes``."""
+    return issued(issuer.issuance.run_event(change_event(issuer, actor, vin, body)))
+
+
+async def issue_async(issuer: Issuer, event: Event) -> tuple[int, MarkOut]:
+    """The status and body of an event made by :func:`transfer_event` or :func:`change_event`,
+    run from the event loop."""
+    return issued(await issuer.issuance.issue_async(event))
 
 
 def report_inspection(

@@ -6,8 +6,11 @@ are untouched. :class:`HotEvents` is pure ASGI middleware placed just inside the
 middleware (:class:`~vic.httpkit.bodies.StrictJsonBodies`, which has capped, checked and parsed
 the body) and answers the requests an office mostly sends without FastAPI's per-request
 machinery (routing, its dependencies each on a thread of their own, reading and validating the
-body and the answer through its generic layers). It answers a request only when all of these
-hold, in one hand-off to a worker thread:
+body and the answer through its generic layers). The token checks and the transfers and changes
+wait on the event loop for their group (:meth:`~vic.issuer.groupcommit.GroupCommit.submit_async`:
+one thread hand-off per group, not per request); an inspection report takes one hand-off to a
+worker thread for its token check and its report. It answers a request only when all of these
+hold:
 
 * ``POST`` to ``{prefix}/vehicles/{vin}/transfers``, ``.../changes`` or ``{prefix}/inspections``
   (no ``root_path``), the VIN of the path matching the route's pattern;
@@ -56,6 +59,7 @@ from vic.issuer.api.models import (
 )
 from vic.issuer.domain import Actor, Role
 from vic.issuer.engine import Issuer
+from vic.issuer.events import Event
 from vic.issuer.groupcommit import GroupCommit
 from vic.issuer.tokens import AuthenticationError, authenticate_all
 
@@ -83,7 +87,18 @@ def _inspection(issuer: Issuer, actor: Actor, _vin: str | None, body: Any) -> _A
     return events.report_inspection(issuer, actor, body)
 
 
+def _transfer_event(issuer: Issuer, actor: Actor, vin: str | None, body: Any) -> Event:
+    assert vin is not None
+    return events.transfer_event(issuer, actor, vin, body)
+
+
+def _change_event(issuer: Issuer, actor: Actor, vin: str | None, body: Any) -> Event:
+    assert vin is not None
+    return events.change_event(issuer, actor, vin, body)
+
+
 _Call = Callable[[Issuer, Actor, str | None, Any], _Answer]
+_MakeEvent = Callable[[Issuer, Actor, str | None, Any], Event]
 
 
 @dataclass(frozen=True)
@@ -96,12 +111,18 @@ class _Route:
     """The roles whose tokens the route accepts (admin passes every scope)."""
     call: _Call
     """What the route does with the actor, the VIN of the path and the body."""
+    event: _MakeEvent | None = None
+    """The engine's event of ``call``, run from the event loop (None: ``call`` on a thread)."""
 
 
 _OFFICE: Final = frozenset({Role.OFFICE, Role.ADMIN})
 HOT_ROUTES: Final[dict[str, _Route]] = {
-    "transfers": _Route("/vehicles/{vin}/transfers", TransferRequest, _OFFICE, _transfer),
-    "changes": _Route("/vehicles/{vin}/changes", VehicleChangeRequest, _OFFICE, _change),
+    "transfers": _Route(
+        "/vehicles/{vin}/transfers", TransferRequest, _OFFICE, _transfer, _transfer_event
+    ),
+    "changes": _Route(
+        "/vehicles/{vin}/changes", VehicleChangeRequest, _OFFICE, _change, _change_event
+    ),
     "inspections": _Route(
         "/inspections", InspectionRequest, frozenset({Role.STATION, Role.ADMIN}), _inspection
     ),
@@ -205,7 +226,10 @@ class HotEvents:
 
         holder = scope.get(_ROUTE_KEY)
         try:
-            answer = await anyio.to_thread.run_sync(run)
+            if route.event is None:
+                answer = await anyio.to_thread.run_sync(run)
+            else:
+                answer = await self._issue(route, route.event, token, vin, body)
             if answer is None:
                 return False
         except VicError as exc:
@@ -218,6 +242,19 @@ class HotEvents:
         self._record(holder, route)
         await _send(*answer, send)
         return True
+
+    async def _issue(
+        self, route: _Route, make: _MakeEvent, token: str, vin: str | None, body: Any
+    ) -> _Answer | None:
+        """What ``run`` does, from the event loop: the token checked in its group, the event
+        run in its group; None where the route answers (a refused token or scope)."""
+        try:
+            actor = await self.tokens.submit_async(token)
+        except AuthenticationError:
+            return None  # the route answers 401 with the same error
+        if actor.role not in route.roles:
+            return None  # the route answers 403 INSUFFICIENT_SCOPE
+        return await events.issue_async(self.issuer, make(self.issuer, actor, vin, body))
 
     def _record(self, holder: object, route: _Route) -> None:
         """Note the route's template for :class:`~vic.issuer.api.routes.ops.CountRequests`, as

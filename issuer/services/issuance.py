@@ -138,6 +138,16 @@ class IssuanceService:
         events other threads submit meanwhile (group commit, :mod:`vic.issuer.groupcommit`)."""
         return self._events.submit(Event(actor, vin.strip().upper(), event_key, work))
 
+    def run_event(self, event: Event) -> IssuedMark:
+        """Run a single event made by :meth:`transfer_event` or :meth:`change_event`."""
+        return self._events.submit(event)
+
+    async def issue_async(self, event: Event) -> IssuedMark:
+        """Run a single event made by :meth:`transfer_event` or :meth:`change_event` from an
+        asyncio event loop: in the same groups as :meth:`transfer_vehicle` and the others, with
+        no thread of its own (:meth:`GroupCommit.submit_async`)."""
+        return await self._events.submit_async(event)
+
     def _run_events(self, events: list[Event]) -> list[IssuedMark | BaseException]:
         """A group of single events: their first transactions as one (:mod:`vic.issuer.events`),
         their marks signed and stored in one second transaction. The first transaction runs
@@ -270,7 +280,7 @@ class IssuanceService:
         event_key: str,
         reason: IssuanceReason,
         update: Callable[[Session, Vehicle | VehicleRecord, datetime], dict[str, Any]],
-    ) -> IssuedMark:
+    ) -> Event:
         """An event that re-issues the mark with the current validity (transfer, change...):
         on Core rows (:mod:`vic.issuer.eventrows`), or on ORM objects when
         :attr:`event_rows` is off (the general path, for the differential tests)."""
@@ -331,7 +341,7 @@ class IssuanceService:
                 return replayed
             return keep_validity(session, record, latest, record.values())
 
-        return self._issue(actor, vin, event_key, work)
+        return Event(actor, vin.strip().upper(), event_key, work)
 
     def transfer_vehicle(
         self,
@@ -351,6 +361,29 @@ class IssuanceService:
         :raises RefusedError: ``VEHICLE_CANCELLED``, ``INSPECTION_OVERDUE``.
         :raises ConflictError: ``PLATE_IN_USE``, ``EVENT_KEY_REUSED``.
         """
+        return self._events.submit(
+            self.transfer_event(
+                actor,
+                vin,
+                new_owner=new_owner,
+                event_key=event_key,
+                plate=plate,
+                plate_type_code=plate_type_code,
+            )
+        )
+
+    def transfer_event(
+        self,
+        actor: Actor,
+        vin: str,
+        *,
+        new_owner: str,
+        event_key: str,
+        plate: str | None = None,
+        plate_type_code: str | None = None,
+    ) -> Event:
+        """The event :meth:`transfer_vehicle` runs (its checks of the actor and the new owner
+        done), for :meth:`issue_async`."""
         require_role(actor, Role.OFFICE, Role.SYSTEM)
         Actor(new_owner, Role.OWNER)  # the same id rules
 
@@ -385,6 +418,12 @@ class IssuanceService:
         :raises UsageError: the changed facts are impossible (seats of a small car...).
         :raises RefusedError, ConflictError: as :meth:`transfer_vehicle`.
         """
+        return self._events.submit(self.change_event(actor, vin, change, event_key=event_key))
+
+    def change_event(
+        self, actor: Actor, vin: str, change: VehicleChange, *, event_key: str
+    ) -> Event:
+        """The event :meth:`change_vehicle` runs (the actor checked), for :meth:`issue_async`."""
         require_role(actor, Role.OFFICE, Role.SYSTEM)
 
         def update(
@@ -417,12 +456,14 @@ class IssuanceService:
         """Re-issue the vehicle's mark with the same validity and a new status index (e.g. after
         a key compromise: the new mark is signed with the current key)."""
         require_role(actor, Role.ADMIN, Role.SYSTEM)
-        return self._same_validity(
-            actor,
-            vin,
-            event_key=f"reissue:{event_key}",
-            reason=IssuanceReason.REISSUE,
-            update=lambda _s, _v, _n: {},
+        return self._events.submit(
+            self._same_validity(
+                actor,
+                vin,
+                event_key=f"reissue:{event_key}",
+                reason=IssuanceReason.REISSUE,
+                update=lambda _s, _v, _n: {},
+            )
         )
 
     # --- inspections ---------------------------------------------------------------------------
