@@ -211,3 +211,62 @@ def test_dateTime_text_is_the_javascript_text(seconds: int) -> None:
     from vic.vc.cborld.codecs import _iso, iso_datetime
 
     assert iso_datetime(seconds) == _iso(seconds, None)
+
+
+def _uuid_by_pattern(data: bytes) -> str | None:
+    """uuid_text as it was: the hex text in the UUID form, accepted when _UUID matches it."""
+    from vic.vc.cborld.codecs import _UUID
+
+    text = data.hex()
+    uuid = f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    return uuid if len(data) == 16 and _UUID.fullmatch(uuid) else None
+
+
+_UUID_EDGES = [
+    bytes(16),
+    b"\xff" * 16,
+    b"\x00" * 15 + b"\x01",
+    b"\xff" * 15 + b"\xfe",
+    b"",
+    bytes(15),
+    bytes(17),
+    b"\xff" * 17,
+    *(
+        bytes(6) + bytes([v]) + b"\x00" + bytes([w]) + bytes(7)
+        for v in range(256)
+        for w in range(256)
+    ),
+]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    data=st.one_of(
+        st.binary(min_size=16, max_size=16),
+        st.binary(max_size=20),
+        st.sampled_from(_UUID_EDGES),
+        st.builds(
+            lambda head, version, mid, variant, tail: (
+                head + bytes([version]) + mid + bytes([variant]) + tail
+            ),
+            st.binary(min_size=6, max_size=6),
+            st.integers(0, 255),
+            st.binary(min_size=1, max_size=1),
+            st.integers(0, 255),
+            st.binary(min_size=7, max_size=7),
+        ),
+    )
+)
+def test_uuid_text_reads_the_bytes_as_the_pattern_did(data: bytes) -> None:
+    """uuid_text's byte test (version nibble, variant bits, nil and max UUID) accepts exactly the
+    16-byte values whose text _UUID matches, and writes the same text."""
+    from vic.vc.cborld.codecs import uuid_text
+
+    assert uuid_text(data) == _uuid_by_pattern(data)
+
+
+def test_uuid_text_every_version_and_variant_byte() -> None:
+    from vic.vc.cborld.codecs import uuid_text
+
+    for data in _UUID_EDGES:
+        assert uuid_text(data) == _uuid_by_pattern(data), data

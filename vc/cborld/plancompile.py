@@ -14,10 +14,10 @@ node's general codec raises), and builds the same document:
   built afresh on every call (a document shares no array or object with another);
 - each other value takes its node's short cuts inline for the common raw forms (text of a type
   with no codec, a code of the type's table, a term id of a URL, epoch seconds of a dateTime,
-  base58btc bytes of a multibase value), each the very test :meth:`_Value.run` makes, and calls
-  the node's ``run`` for anything else. A multibase text written from bytes can be reported with
-  its bytes (so that the proof check need not decode the base58btc it was just given:
-  :func:`vic.did.multibase.remember_decoded`).
+  base58btc bytes of a multibase value, the 16 bytes of a ``urn:uuid`` URL), each the very test
+  :meth:`_Value.run` makes, and calls the node's ``run`` for anything else. A multibase text
+  written from bytes can be reported with its bytes (so that the proof check need not decode
+  the base58btc it was just given: :func:`vic.did.multibase.remember_decoded`).
 
 The source holds nothing but generated names, integer keys and lengths: every constant of the
 plan (keys, guards, tables, terms, bound methods) is passed to :func:`exec` in the function's
@@ -33,12 +33,13 @@ from typing import Any
 
 from vic.did.multibase import base58btc_encode
 from vic.vc.cborld.codecs import _MAX_JS_SECONDS as MAX_JS_SECONDS
-from vic.vc.cborld.codecs import iso_datetime
+from vic.vc.cborld.codecs import iso_datetime, uuid_text
 from vic.vc.cborld.context import ABSENT
 from vic.vc.cborld.decodeplan import (
     _INT_MAX,
     _INT_MIN,
     _MAX_SHORT_BASE58,
+    _UUID_SCHEME,
     _Array,
     _Decline,
     _kinds,
@@ -65,6 +66,8 @@ class _Source:
             "_BZ": b"z",
             "_Z": "z",
             "_iso": iso_datetime,
+            "_uuid": uuid_text,
+            "_URN_UUID": "urn:uuid:",
             "_dict": dict,
             "_list": list,
             "_str": str,
@@ -252,6 +255,22 @@ def _value(source: _Source, node: _Value, raw: str, indent: int) -> str:
             source.emit(inner, f"else: {out} = {run}({raw})")
         else:
             source.emit(inner, f"{out} = {run}({raw})")
+        keyword = "elif"
+    if node.url_terms:  # a compressed urn:uuid: [scheme, its 16 bytes]
+        source.emit(indent, f"{keyword} {kind} is _list:")
+        uuid, scheme = source.var(), _UUID_SCHEME
+        source.emit(
+            indent + 1,
+            f"{uuid} = _uuid({raw}[1]) if len({raw}) == 2 and type({raw}[0]) is _int "
+            f"and {raw}[0] == {scheme} and type({raw}[1]) is _bytes else None",
+        )
+        term_to_id = source.const(node.term_to_id)
+        source.emit(
+            indent + 1,
+            f"if {uuid} is not None and ({uuid} := _URN_UUID + {uuid}) not in {table} "
+            f"and {uuid} not in {term_to_id}: {out} = {uuid}",
+        )
+        source.emit(indent + 1, f"else: {out} = {run}({raw})")
         keyword = "elif"
     if keyword == "if":
         source.emit(indent, f"{out} = {run}({raw})")
