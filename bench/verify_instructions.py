@@ -30,7 +30,8 @@ a verification).
 - ``eddsa``: ``PublicKey.verify`` of that Ed25519 signature over 64 bytes;
 - ``after``: what ``json`` does after the proof check, alone: the issuer binding, trust,
   validity, status from both lists, the summary and the result objects (``verify._binding`` and
-  ``verify._conclude`` on the JSON mark's inputs).
+  ``verify._conclude`` on the JSON mark's inputs);
+- ``markpass``: the checks before the proof alone (``vc.markpass.mark_pass`` of the JSON mark).
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ WHAT = (
     "eddsaproof",
     "eddsa",
     "after",
+    "markpass",
 )
 BATCH = 8
 
@@ -109,6 +111,9 @@ def _workload(what: str, number: int) -> None:
         assert result.verified, result
 
     after = _after(setup, common)
+    from vic.vc.markpass import mark_pass
+
+    document = dict(the_mark)
     pool_worker, pool_parent = _pool(texts, common)
     threaded = texts * 4
 
@@ -137,6 +142,8 @@ def _workload(what: str, number: int) -> None:
             ed_public.verify(ed_signature, data)
         elif what == "after":
             after()
+        elif what == "markpass":
+            assert mark_pass(document) is not None
         else:
             public_key.verify(signature, data)
 

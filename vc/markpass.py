@@ -34,6 +34,7 @@ from vic.vc.frozen import frozen
 from vic.vc.mark import (
     _TOP_LEVEL_KEYS,
     _URI,
+    _UUID_URN,
     has_mark_type_iri,
 )
 from vic.vc.marksubject import _subject_predicates, subject_schema
@@ -135,19 +136,19 @@ def mark_pass(
     subject = _subject(document["credentialSubject"])
     if subject is None:
         return None
-    info = frozen(
-        CredentialInfo,
-        version=2,
-        issuer=issuer,
-        types=tuple(types),
-        valid_from=start,
-        valid_until=end,
-        id=mark_id,
-    )
+    info = _new_object(CredentialInfo)  # frozen(CredentialInfo, ...), field by field
+    fields = info.__dict__
+    fields["version"] = 2
+    fields["issuer"] = issuer
+    fields["types"] = tuple(types)
+    fields["valid_from"] = start
+    fields["valid_until"] = end
+    fields["id"] = mark_id
     return _new_tuple(MarkPass, (info, subject))  # MarkPass(info, subject) without its __new__
 
 
 _new_tuple = tuple.__new__
+_new_object = object.__new__
 _ABSENT: Final = object()
 _STR_ONLY: Final = frozenset({str})
 
@@ -186,11 +187,8 @@ def _plain(text: str) -> bool:
     return text.isascii() and text.isprintable() and " " not in text
 
 
-# A UUID's hexadecimal digits become NUL (and NUL something else): one translate and a comparison
-# are _UUID_URN.fullmatch of an ASCII text of 45 characters (that pattern holds only ASCII).
-_HEX_TO_NUL: Final = bytes.maketrans(b"0123456789abcdef\x00", bytes(16) + b"\x01")
-_UUID_URN_FORM: Final = b"urn:uuid:00000000-0000-0000-0000-000000000000".translate(_HEX_TO_NUL)
-# the same for a UTC dateTime with Z and whole seconds: its digits become 9 (_DATETIME_Z)
+# A UTC dateTime with Z and whole seconds with its digits made 9: one translate and a comparison
+# are _DATETIME_Z.fullmatch of an ASCII text of 20 characters (that pattern holds only ASCII)
 _DIGITS_TO_9: Final = bytes.maketrans(b"0123456789", b"9999999999")
 _UTC_SECONDS_FORM: Final = b"9999-99-99T99:99:99Z"
 
@@ -198,11 +196,7 @@ _UTC_SECONDS_FORM: Final = b"9999-99-99T99:99:99Z"
 def _is_mark_id(value: str) -> bool:
     """The data model's URL rule and the mark's absolute URI (a lower-case urn:uuid)."""
     if value.startswith("urn:uuid:"):  # the common id: the UUID pattern implies the URI one
-        return (
-            len(value) == 45
-            and value.isascii()
-            and value.encode("ascii").translate(_HEX_TO_NUL) == _UUID_URN_FORM
-        )
+        return _UUID_URN.fullmatch(value) is not None
     if not _URI.fullmatch(value):
         return False
     return not value.lower().startswith("urn:uuid:")
@@ -249,11 +243,7 @@ def _is_terse_status(status: object) -> bool:
     )
     if type(kind) is not str or kind != TERSE_STATUS_TYPE:
         return False
-    if type(base) is not str or base.endswith("/"):
-        return False
-    if not (  # _URL: https?://[^\s/?#]+[^\s]*, of an https URL with no white space at once
-        base.startswith("https://") and len(base) > 8 and base[8] not in "/?#" and _plain(base)
-    ) and not _URL.fullmatch(base):
+    if type(base) is not str or not _URL.fullmatch(base) or base.endswith("/"):
         return False
     return type(index) is int and 0 <= index < TERSE_INDEX_LIMIT
 
@@ -298,14 +288,14 @@ def _subject(subject: object) -> VehicleSubject | None:
         return None
     if vin[8] != _check_digit(vin):  # the schema's pattern: VIN characters
         return None
-    return frozen(
-        VehicleSubject,
-        registration_number=plate,
-        plate_type_code=plate_code,
-        vehicle_type_code=vehicle_code,
-        vin=vin,
-        inspection_basis=basis,
-    )
+    made = _new_object(VehicleSubject)  # frozen(VehicleSubject, ...), field by field
+    fields = made.__dict__
+    fields["registration_number"] = plate
+    fields["plate_type_code"] = plate_code
+    fields["vehicle_type_code"] = vehicle_code
+    fields["vin"] = vin
+    fields["inspection_basis"] = basis
+    return made
 
 
 _SubjectPlan = tuple[

@@ -166,25 +166,26 @@ def _expand_terse(entry: Mapping[str, Any], list_length: int) -> tuple[StatusEnt
         raise StatusListError("terseStatusListIndex is not a 32-bit unsigned integer")
     list_index, status_list_index = divmod(terse_index, list_length)
     return (
-        frozen(
-            StatusEntry,
-            id=None,
-            purpose=_REVOCATION,
-            list_credential=f"{base}/revocation/{list_index}",
-            index=status_list_index,
-            status_size=1,
-            status_message=(),
-        ),
-        frozen(
-            StatusEntry,
-            id=None,
-            purpose=_SUSPENSION,
-            list_credential=f"{base}/suspension/{list_index}",
-            index=status_list_index,
-            status_size=1,
-            status_message=(),
-        ),
+        _bit_entry(_REVOCATION, f"{base}/revocation/{list_index}", status_list_index),
+        _bit_entry(_SUSPENSION, f"{base}/suspension/{list_index}", status_list_index),
     )
+
+
+def _bit_entry(purpose: StatusPurpose, list_credential: str, index: int) -> StatusEntry:
+    """``StatusEntry(None, purpose, list_credential, index)`` (one bit, no messages), made as
+    :func:`~vic.vc.frozen.frozen` makes it, field by field (tests/verifier/test_frozen_objects)."""
+    entry = _new_object(StatusEntry)
+    fields = entry.__dict__
+    fields["id"] = None
+    fields["purpose"] = purpose
+    fields["list_credential"] = list_credential
+    fields["index"] = index
+    fields["status_size"] = 1
+    fields["status_message"] = ()
+    return entry
+
+
+_new_object = object.__new__
 
 
 def _entry_type(item: Mapping[str, Any]) -> str:
@@ -308,7 +309,7 @@ def check_status(
         status_list = parse_status_list_credential(
             status_list_credential, max_bytes=max_bytes, minimum=minimum_entries
         )
-    value = _value(entry, status_list, now, skew, minimum_entries)
+    value = status_value(entry, status_list, now=now, skew=skew, minimum_entries=minimum_entries)
     return frozen(
         StatusResult,
         entry=entry,
@@ -321,30 +322,18 @@ def check_status(
 
 
 def status_value(
-    entry: StatusEntry, status_list: StatusList, *, now: datetime, skew: timedelta
+    entry: StatusEntry,
+    status_list: StatusList,
+    *,
+    now: datetime,
+    skew: timedelta,
+    minimum_entries: int = MIN_LIST_LENGTH,
 ) -> int:
     """``check_status(entry, status_list, now=now, skew=skew).value``: the same checks and
     errors, without the result object (the verifier reads the list's dates itself)."""
     zone = now.tzinfo
     if zone is not UTC and (zone is None or now.utcoffset() is None):
         raise UsageError("now must be timezone-aware")
-    return _value(entry, status_list, now, skew, MIN_LIST_LENGTH)
-
-
-def status_message(entry: StatusEntry, value: int) -> str | None:
-    """The entry's ``statusMessage`` for ``value``, if it has one."""
-    if not entry.status_message:
-        return None
-    return next((m.message for m in entry.status_message if m.status == value), None)
-
-
-def _value(
-    entry: StatusEntry,
-    status_list: StatusList,
-    now: datetime,
-    skew: timedelta,
-    minimum_entries: int,
-) -> int:
     if status_list.id != entry.list_credential:
         raise StatusListError(
             "the status list credential is not the one the entry names",
@@ -383,6 +372,13 @@ def _value(
             status_size=entry.status_size,
         )
     return status_list.bitstring.get_entry(entry.index, entry.status_size)
+
+
+def status_message(entry: StatusEntry, value: int) -> str | None:
+    """The entry's ``statusMessage`` for ``value``, if it has one."""
+    if not entry.status_message:
+        return None
+    return next((m.message for m in entry.status_message if m.status == value), None)
 
 
 def _purpose(value: Any) -> StatusPurpose:

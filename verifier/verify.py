@@ -37,7 +37,6 @@ from vic.vc.dates import (
     parse_datetime,
     system_clock,
 )
-from vic.vc.frozen import frozen
 from vic.vc.jsonio import check_depth, parse_json_object
 from vic.vc.mark import VehicleSubject, check_mark, has_mark_type_iri
 from vic.vc.markpass import MarkPass, mark_pass
@@ -276,7 +275,16 @@ def _conclude(
             genuine_and_trusted = False
             break
     now = clock()
-    checks.append(_validity(start, end, now, skew))
+    if subject is None:
+        checks.append(_validity(start, end, now, skew))
+    else:  # a mark: its dates are written as format_datetime writes them (the mark check's rule)
+        texts = (
+            info.valid_from,
+            document.get("validFrom"),
+            info.valid_until,
+            document.get("validUntil"),
+        )
+        checks.append(_validity(start, end, now, skew, texts))
 
     if not check_status_lists:
         checks.append(Check.skipped(CheckName.STATUS, "status checking was switched off"))
@@ -296,7 +304,15 @@ def _conclude(
             valid_until=info.valid_until,
             issuer_name=trusted.name if trusted is not None else None,
         )
-    return frozen(VerificationResult, checks=tuple(checks), credential=document, summary=summary)
+    result = _new_object(VerificationResult)  # frozen(...), field by field
+    fields = result.__dict__
+    fields["checks"] = tuple(checks)
+    fields["credential"] = document
+    fields["summary"] = summary
+    return result
+
+
+_new_object = object.__new__
 
 
 def _proof_ok(checks: list[Check]) -> bool:
@@ -542,8 +558,15 @@ def _earliest(first: datetime | None, second: datetime | None) -> datetime | Non
 
 
 def _validity(
-    start: datetime | None, end: datetime | None, now: datetime, skew: timedelta
+    start: datetime | None,
+    end: datetime | None,
+    now: datetime,
+    skew: timedelta,
+    texts: tuple[datetime | None, object, datetime | None, object] = (None, None, None, None),
 ) -> Check:
+    """The validity check. ``texts``: a mark's ``validFrom`` and ``validUntil`` with the text each
+    was read from (in :func:`~vic.vc.dates.format_datetime`'s form, as the mark check requires):
+    the detail reports that text for the very moment read from it instead of writing it again."""
     if start is not None and now + skew < start:
         error = ValidityPeriodError(
             f"not valid before {format_datetime(start)}", code="NOT_YET_VALID"
@@ -553,10 +576,15 @@ def _validity(
         error = ValidityPeriodError(f"expired at {format_datetime(end)}", code="EXPIRED")
         return Check.failed(CheckName.VALIDITY, error, Status.EXPIRED)
     detail = {}
+    valid_from, from_text, valid_until, until_text = texts
     if start is not None:
-        detail["validFrom"] = format_datetime(start)
+        detail["validFrom"] = (
+            from_text if start is valid_from and type(from_text) is str else format_datetime(start)
+        )
     if end is not None:
-        detail["validUntil"] = format_datetime(end)
+        detail["validUntil"] = (
+            until_text if end is valid_until and type(until_text) is str else format_datetime(end)
+        )
     return Check.passed_with(CheckName.VALIDITY, detail)
 
 
@@ -578,12 +606,23 @@ def _status_checks(
     if not entries:
         return [Check.skipped(CheckName.STATUS, "the credential has no credentialStatus")]
     checks = []
+    written: list[Any] = [None, None]  # the last list's validUntil and its text (often both's)
     for entry in entries:
         name = _CHECK_OF_PURPOSE.get(entry.purpose, CheckName.STATUS)
         try:
             checks.append(
                 _one_status(
-                    entry, name, issuer, source, resolver, loader, clock, now, skew, verify_list
+                    entry,
+                    name,
+                    issuer,
+                    source,
+                    resolver,
+                    loader,
+                    clock,
+                    now,
+                    skew,
+                    verify_list,
+                    written,
                 )
             )
         except VicError as exc:
@@ -608,8 +647,10 @@ def _one_status(
     now: datetime,
     skew: timedelta,
     verify_list: VerifyList,
+    written: list[Any] | None = None,
 ) -> Check:
-    """Check one status entry.
+    """Check one status entry. ``written``: the validUntil of the list this call read before and
+    its text (equal moments are written alike), updated here.
 
     :raises StatusUnavailableError: no source, or the source has no such list.
     :raises StatusVerificationError: the list's proof fails or another issuer signed it.
@@ -632,7 +673,14 @@ def _one_status(
     fetched.add_freshness(detail, now)
     list_valid_until = decoded.valid_until
     if list_valid_until is not None:
-        detail["listValidUntil"] = format_datetime(list_valid_until)
+        if written is None:
+            detail["listValidUntil"] = format_datetime(list_valid_until)
+        elif written[0] is not None and written[0] == list_valid_until:
+            detail["listValidUntil"] = written[1]
+        else:
+            text = format_datetime(list_valid_until)
+            written[0], written[1] = list_valid_until, text
+            detail["listValidUntil"] = text
     if not value:
         return Check.passed_with(name, detail)
     code = "SUSPENDED" if entry.purpose is StatusPurpose.SUSPENSION else "REVOKED"
