@@ -234,3 +234,52 @@ def test_the_summary_month_is_the_month_in_china_standard_time(moment: datetime)
     summary = summarize_mark(subject, issuer="did:example:a", valid_until=moment)
     assert summary.valid_until_month == f"{local.year:04d}-{local.month:02d}"
     assert summary.valid_until is moment
+
+
+@pytest.mark.parametrize("created_later", [False, True])
+def test_a_marks_validity_detail_is_the_written_dates(created_later: bool) -> None:
+    from vic.verifier.verify import _validity
+
+    start = datetime(2026, 11, 25, 8, tzinfo=UTC)
+    end = datetime(2028, 11, 30, 15, 59, 59, tzinfo=UTC)
+    texts = (start, "2026-11-25T08:00:00Z", end, "2028-11-30T15:59:59Z")
+    # a proof created after validFrom moves the start: that moment is written, not the text
+    moment = start + timedelta(seconds=1) if created_later else start
+    skew = timedelta(minutes=5)
+    for now in (start, end, start - timedelta(minutes=6), end + timedelta(minutes=6)):
+        with_texts = _validity(moment, end, now, skew, texts)
+        written = _validity(moment, end, now, skew)
+        assert with_texts.to_dict() == written.to_dict()
+        assert with_texts.status == written.status
+
+
+@pytest.mark.parametrize("same", [True, False])
+def test_two_status_lists_dates_are_written_each(same: bool) -> None:
+    from vic.vc.status import TERSE_LIST_LENGTH, build_status_list_credential
+    from vic.verifier import StaticStatusLists, verify_credential
+
+    authority = Authority()
+    mark = authority.mark()
+    lists = []
+    for number, entry in enumerate(expand_terse_entry(mark["credentialStatus"])):
+        until = NOW + timedelta(days=2, seconds=0 if same else number)
+        unsigned = build_status_list_credential(
+            id=entry.list_credential,
+            issuer=authority.did,
+            purpose=entry.purpose,
+            bitstring=Bitstring(TERSE_LIST_LENGTH, minimum=TERSE_LIST_LENGTH),
+            valid_from=NOW,
+            valid_until=until.astimezone(timezone(timedelta(hours=8))) if number else until,
+        )
+        lists.append(authority.sign(unsigned))
+    result = verify_credential(
+        mark,
+        trust=authority.trust(),
+        clock=lambda: NOW + timedelta(hours=1),
+        status_source=StaticStatusLists(lists),
+    )
+    details = [c.detail for c in result.checks if c.name in ("revocation", "suspension")]
+    assert len(details) == 2
+    for number, detail in enumerate(details):
+        until = NOW + timedelta(days=2, seconds=0 if same else number)
+        assert detail["listValidUntil"] == format_datetime(until)
