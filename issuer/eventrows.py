@@ -22,7 +22,14 @@ from sqlalchemy.orm.util import identity_key
 from vic.contexts.errors import RecordNotFoundError
 from vic.issuer.db.models import Mark, Vehicle
 
-__all__ = ["LatestMark", "VehicleRecord", "latest_and_replay", "save_vehicle", "vehicle_record"]
+__all__ = [
+    "LatestMark",
+    "VehicleRecord",
+    "latest_and_replay",
+    "save_vehicle",
+    "vehicle_for_event",
+    "vehicle_record",
+]
 
 
 def _table(model: type[Vehicle] | type[Mark]) -> Table:
@@ -51,6 +58,26 @@ _LATEST_AND_REPLAY = select(
     _MARKS.c.basis,
     _MARKS.c.valid_until,
 ).where(or_(_MARKS.c.event_key == bindparam("event_key"), _MARKS.c.id == _LATEST_ID))
+
+
+_OTHER: Final = _MARKS.alias("m")
+_VEHICLE_LATEST_AND_REPLAY = (
+    select(*_VEHICLES.c, _OTHER.c.id, _OTHER.c.event_key, _OTHER.c.basis, _OTHER.c.valid_until)
+    .select_from(
+        _VEHICLES.outerjoin(
+            _OTHER,
+            or_(
+                _OTHER.c.event_key == bindparam("event_key"),
+                _OTHER.c.id
+                == select(func.max(_MARKS.c.id))
+                .where(_MARKS.c.vehicle_id == _VEHICLES.c.id)
+                .scalar_subquery(),
+            ),
+        )
+    )
+    .where(_VEHICLES.c.vin == bindparam("vin"))
+)
+"""SQLite: :func:`vehicle_record` and :func:`latest_and_replay` in one query."""
 
 
 class VehicleRecord:
@@ -105,6 +132,39 @@ def vehicle_record(session: Session, vin: str, *, lock: bool) -> VehicleRecord:
     for name, value in zip(VEHICLE_FIELDS, row, strict=True):
         setattr(record, name, value)
     return record
+
+
+def vehicle_for_event(
+    session: Session, vin: str, event_key: str
+) -> tuple[VehicleRecord, LatestMark | None, bool]:
+    """:func:`vehicle_record` (locked) and :func:`latest_and_replay`: in one query on SQLite,
+    where the transaction holds the database's write lock from its start (``BEGIN
+    IMMEDIATE``), so nothing can change between the two reads; in two on PostgreSQL, where the
+    marks must be read after the vehicle's row lock is granted (READ COMMITTED).
+
+    :raises RecordNotFoundError: ``VEHICLE_NOT_FOUND``.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        record = vehicle_record(session, vin, lock=True)
+        return (record, *latest_and_replay(session, record.id, event_key))
+    rows = session.execute(
+        _VEHICLE_LATEST_AND_REPLAY, {"vin": vin.strip().upper(), "event_key": event_key}
+    ).all()
+    if not rows:
+        raise RecordNotFoundError(f"no vehicle with VIN {vin}", code="VEHICLE_NOT_FOUND", vin=vin)
+    record = VehicleRecord()
+    width = len(VEHICLE_FIELDS)
+    for name, value in zip(VEHICLE_FIELDS, rows[0][:width], strict=True):
+        setattr(record, name, value)
+    latest: LatestMark | None = None
+    for row in rows:
+        mark_id, key, basis, valid_until = row[width:]
+        if mark_id is None:
+            continue
+        if key == event_key:
+            return record, None, True
+        latest = LatestMark(mark_id, basis, valid_until)
+    return record, latest, False
 
 
 def latest_and_replay(

@@ -333,8 +333,7 @@ class IssuanceService:
                 if replayed is not None:
                     return replayed
                 return keep_validity(session, vehicle, latest_mark(session, vehicle.id), {})
-            record = eventrows.vehicle_record(session, vin, lock=True)
-            latest, stored = eventrows.latest_and_replay(session, record.id, event_key)
+            record, latest, stored = eventrows.vehicle_for_event(session, vin, event_key)
             if stored:
                 replayed = replay(session, ctx, event_key, record.id, reason)
                 assert replayed is not None  # the key is stored
