@@ -66,28 +66,27 @@ def decode(text: str) -> bytes:
 def _decode_groups(values: bytes) -> bytes | None:
     """The bytes of alphabet ``values`` (0-44, length not 3k+1), None if a group is out of range.
 
-    All groups at once, as big integers: read little-endian, group i is the 24-bit lane
-    ``a + 256 b + 65536 c`` at bit 24 i; masking and shifting give the lanes of a, b and c, and
-    ``a + 45 b + 2025 c`` (at most 91,124) never carries out of its lane. A group is in range when
-    its lane's third byte is zero; its two low bytes are the output, high byte first.
+    All groups at once, as big integers: read big-endian, group i (from the end) is the 24-bit
+    lane ``65536 a + 256 b + c`` at bit 24 i; masking and shifting give the lanes of a, b and c,
+    and ``a + 45 b + 2025 c`` (at most 91,124) never carries out of its lane. A group is in range
+    when its lane's high byte is zero; its two low bytes are the output, high byte first, so the
+    output is the lanes' bytes with every third (high) byte deleted.
     """
     n = len(values)
     groups = n // 3
     size = 3 * groups
-    lanes = int.from_bytes(values[:size], "little")
+    lanes = int.from_bytes(values[:size], "big")
     mask = _mask(groups)
-    total = (lanes & mask) + 45 * ((lanes >> 8) & mask) + 2025 * ((lanes >> 16) & mask)
-    raw = total.to_bytes(size, "little")
-    if raw[2::3].count(0) != groups:
+    total = ((lanes >> 16) & mask) + 45 * ((lanes >> 8) & mask) + 2025 * (lanes & mask)
+    out = bytearray(total.to_bytes(size, "big"))
+    if out[0::3].count(0) != groups:
         return None
-    out = bytearray(2 * groups + n % 3 // 2)
-    out[0 : 2 * groups : 2] = raw[1::3]
-    out[1 : 2 * groups : 2] = raw[0::3]
+    del out[0::3]
     if n % 3 == 2:
         last = values[-2] + values[-1] * 45
         if last > 0xFF:
             return None
-        out[-1] = last
+        out.append(last)
     return bytes(out)
 
 
