@@ -254,3 +254,36 @@ def test_a_decode_that_gives_no_document_reports_nothing() -> None:
         assert found == []
         found.append(("stale", b""))
     found.clear()
+
+
+_UUID_RAWS = st.one_of(
+    st.builds(
+        lambda scheme, data: [scheme, data],
+        st.sampled_from([3, 2, 1, 0, 4, True, 3.0, -3]),
+        st.one_of(
+            st.binary(min_size=16, max_size=16),
+            st.binary(max_size=18),
+            st.builds(
+                lambda version, variant: bytes(6) + bytes([version, 0, variant]) + bytes(7),
+                st.integers(0, 255),
+                st.integers(0, 255),
+            ),
+            st.sampled_from([bytes(16), b"\xff" * 16, "2f9c6b1e", 3]),
+        ),
+    ),
+    st.lists(st.one_of(st.integers(0, 4), st.binary(max_size=17)), max_size=3),
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(index=st.integers(min_value=0), position=st.integers(min_value=0), raw=_UUID_RAWS)
+def test_compressed_uuids_at_every_position_give_the_same_outcome(
+    index: int, position: int, raw: Any
+) -> None:
+    """The compiled plan's inline urn:uuid reading (scheme 3 and 16 bytes) against the tree's:
+    other schemes, lengths, types, version and variant bytes, the nil and max UUID."""
+    plans = _PLANNED_PAYLOADS or [(p, raw) for p, raw in _plans() if raw is not None]
+    _PLANNED_PAYLOADS[:] = plans
+    plan, payload = plans[index % len(plans)]
+    paths = [path for path, _ in _paths(payload)]
+    _same(plan, _replaced(payload, paths[position % len(paths)], raw))
