@@ -31,6 +31,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
+from vic.vc.codegen import GeneratedSource
 from vic.vc.hashes import hash_constructor
 from vic.vc.markcanon import CompiledNQuads, iri_pattern
 
@@ -79,10 +80,10 @@ Pieces = Sequence[str | int]
 """A text: constant N-Quads pieces and slot numbers (the slot's bare value goes there)."""
 
 
-class _Source:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.names: dict[str, Any] = {
+def _source() -> GeneratedSource:
+    """An empty filler's source, with the names every filler uses."""
+    return GeneratedSource(
+        {
             "_dict": dict,
             "_list": list,
             "_str": str,
@@ -94,16 +95,7 @@ class _Source:
             "_new": tuple.__new__,
             "_NQ": CompiledNQuads,
         }
-        self.count = 0
-
-    def const(self, value: Any) -> str:
-        self.count += 1
-        name = f"c{self.count}"
-        self.names[name] = value
-        return name
-
-    def line(self, depth: int, text: str) -> None:
-        self.lines.append("    " * depth + text)
+    )
 
 
 def compile_filler(
@@ -118,7 +110,7 @@ def compile_filler(
     quads: the node's own label ``_:a``, any other blank node's ``_:z``), ``orders`` (the
     canonical text per order of the blank nodes, by index) and ``fields`` (the other fields of
     the :class:`CompiledNQuads` answered for an order)."""
-    src = _Source()
+    src = _source()
     src.line(0, "def fill(d, algorithm):")
     values = _guard(src, guards)
     terms = _values(src, slots, values)
@@ -147,13 +139,11 @@ def compile_filler(
                 src.line(1, f"if order == {order!r}:")
                 answer(2, order)
             src.line(1, "return None")
-    namespace = src.names
-    exec("\n".join(src.lines), namespace)  # generated from the table only (see above)
-    filler: Filler = namespace["fill"]
+    filler: Filler = src.define("fill", "<mark filler>")
     return filler
 
 
-def _guard(src: _Source, guards: Sequence[NodeGuard]) -> dict[tuple[int, str], str]:
+def _guard(src: GeneratedSource, guards: Sequence[NodeGuard]) -> dict[tuple[int, str], str]:
     """Answer MISMATCH unless each node has the guard's keys and types; bind each value (the
     answer: each value's name by container and key)."""
     src.line(1, "try:")
@@ -183,7 +173,9 @@ def _guard(src: _Source, guards: Sequence[NodeGuard]) -> dict[tuple[int, str], s
     }
 
 
-def _values(src: _Source, slots: Sequence[Slot], at: Mapping[tuple[int, str], str]) -> list[str]:
+def _values(
+    src: GeneratedSource, slots: Sequence[Slot], at: Mapping[tuple[int, str], str]
+) -> list[str]:
     """Check every value (None if one is declined); answer each slot's bytes' name."""
     names = [at[(slot.container, slot.key)] for slot in slots]
     terms: list[str] = [""] * len(slots)
@@ -226,7 +218,9 @@ def _values(src: _Source, slots: Sequence[Slot], at: Mapping[tuple[int, str], st
     return terms
 
 
-def _split(src: _Source, text: str, separator: str, slots: Sequence[int], terms: list[str]) -> None:
+def _split(
+    src: GeneratedSource, text: str, separator: str, slots: Sequence[int], terms: list[str]
+) -> None:
     """Encode ``text`` and name its parts (the values of ``slots``, joined by ``separator``)."""
     if len(slots) == 1:
         src.line(1, f"v{slots[0]} = {text}.encode()")
@@ -237,7 +231,7 @@ def _split(src: _Source, text: str, separator: str, slots: Sequence[int], terms:
         terms[i] = f"v{i}"
 
 
-def _text(src: _Source, pieces: Pieces, terms: Sequence[str]) -> str:
+def _text(src: GeneratedSource, pieces: Pieces, terms: Sequence[str]) -> str:
     """The expression joining ``pieces`` (constants merged) in UTF-8."""
     parts: list[str] = []
     constant = ""

@@ -161,7 +161,7 @@ def test_the_source_names_no_value_of_a_document() -> None:
     from vic.vc.cborld import plancompile
 
     for plan, _ in _plans():
-        source = plancompile._Source()
+        source = plancompile._source()
         plancompile._map(source, plan.root, "raw", 1)
         text = "\n".join(source.lines)
         assert '"' not in text

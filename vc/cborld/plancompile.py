@@ -50,16 +50,15 @@ from vic.vc.cborld.decodeplan import (
     _same,
     _Value,
 )
+from vic.vc.codegen import GeneratedSource
 
 __all__ = ["compile_plan"]
 
 
-class _Source:
-    """The lines of the generated function and the constants it names."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.names: dict[str, Any] = {
+def _source() -> GeneratedSource:
+    """An empty decode plan function's source, with the names every plan uses."""
+    return GeneratedSource(
+        {
             "_Decline": _Decline,
             "_same": _same,
             "_b58": base58btc_encode,
@@ -74,31 +73,17 @@ class _Source:
             "_int": int,
             "_bytes": bytes,
         }
-        self.count = 0
-
-    def const(self, value: Any) -> str:
-        """A global name bound to ``value``."""
-        self.count += 1
-        name = f"c{self.count}"
-        self.names[name] = value
-        return name
-
-    def var(self) -> str:
-        self.count += 1
-        return f"v{self.count}"
-
-    def emit(self, indent: int, line: str) -> None:
-        self.lines.append("    " * indent + line)
+    )
 
 
-def _key(source: _Source, key: Any) -> str:
+def _key(source: GeneratedSource, key: Any) -> str:
     """How the source names a map key: an int literally, anything else as a constant."""
     if type(key) is int:
         return repr(key)
     return source.const(key)
 
 
-def _fresh(source: _Source, value: Any) -> str:
+def _fresh(source: GeneratedSource, value: Any) -> str:
     """An expression building a fresh copy of the JSON value ``value`` (arrays and objects new on
     every call, as :func:`vic.vc.cborld.decodeplan._fresh` copies them)."""
     if isinstance(value, list):
@@ -111,11 +96,11 @@ def _fresh(source: _Source, value: Any) -> str:
     return source.const(value)
 
 
-def _map(source: _Source, node: _Map, raw: str, indent: int) -> str:
+def _map(source: GeneratedSource, node: _Map, raw: str, indent: int) -> str:
     """Emit the checks and values of map ``node`` (raw value in variable ``raw``); return the
     expression of its output."""
     keys, key_types = source.const(node.keys), source.const(node.key_types)
-    source.emit(
+    source.line(
         indent,
         f"if type({raw}) is not _dict or tuple({raw}) != {keys} "
         f"or tuple(map(type, {raw})) != {key_types}: raise _Decline",
@@ -123,14 +108,14 @@ def _map(source: _Source, node: _Map, raw: str, indent: int) -> str:
     guarded: dict[Any, Any] = {}
     for key, expected, kinds in node.guards:
         value = source.var()
-        source.emit(indent, f"{value} = {raw}[{_key(source, key)}]")
+        source.line(indent, f"{value} = {raw}[{_key(source, key)}]")
         name, kind = source.const(expected), source.const(type(expected))
-        source.emit(indent, f"if {value} != {name} or type({value}) is not {kind}: raise _Decline")
+        source.line(indent, f"if {value} != {name} or type({value}) is not {kind}: raise _Decline")
         if kinds is None:
-            source.emit(indent, f"if not _same({value}, {name}): raise _Decline")
+            source.line(indent, f"if not _same({value}, {name}): raise _Decline")
         elif kinds:
-            source.emit(indent, f"if tuple(map(type, {value})) != {source.const(kinds)}: ")
-            source.emit(indent + 1, "raise _Decline")
+            source.line(indent, f"if tuple(map(type, {value})) != {source.const(kinds)}: ")
+            source.line(indent + 1, "raise _Decline")
         guarded[key] = expected
     outputs: list[tuple[str, str]] = []
     if node.context is not ABSENT:
@@ -142,7 +127,7 @@ def _map(source: _Source, node: _Map, raw: str, indent: int) -> str:
 
 
 def _entry(
-    source: _Source,
+    source: GeneratedSource,
     raw: str,
     key: Any,
     plural: bool,
@@ -160,44 +145,44 @@ def _entry(
         if output is not ABSENT:
             return _fresh(source, output)
     value = source.var()
-    source.emit(indent, f"{value} = {raw}[{_key(source, key)}]")
+    source.line(indent, f"{value} = {raw}[{_key(source, key)}]")
     if not plural:
         return _node(source, nodes[0], value, indent)
-    source.emit(
+    source.line(
         indent, f"if type({value}) is not _list or len({value}) != {len(nodes)}: raise _Decline"
     )
     items = []
     for index, item in enumerate(nodes):
         element = source.var()
-        source.emit(indent, f"{element} = {value}[{index}]")
+        source.line(indent, f"{element} = {value}[{index}]")
         items.append(_node(source, item, element, indent))
     return "[" + "".join(f"{item}, " for item in items) + "]"
 
 
-def _node(source: _Source, node: _Node, raw: str, indent: int) -> str:
+def _node(source: GeneratedSource, node: _Node, raw: str, indent: int) -> str:
     """Emit ``node`` run on variable ``raw``; return the expression of its output."""
     if type(node) is _Map:
         return _map(source, node, raw, indent)
     if type(node) is _Null:
-        source.emit(indent, f"if {raw} is not None: raise _Decline")
+        source.line(indent, f"if {raw} is not None: raise _Decline")
         return "None"
     if type(node) is _Array:
         count = len(node.items)
-        source.emit(indent, f"if type({raw}) is not _list or len({raw}) != {count}: raise _Decline")
+        source.line(indent, f"if type({raw}) is not _list or len({raw}) != {count}: raise _Decline")
         items = []
         for index, item in enumerate(node.items):
             element = source.var()
-            source.emit(indent, f"{element} = {raw}[{index}]")
+            source.line(indent, f"{element} = {raw}[{index}]")
             items.append(_node(source, item, element, indent))
         return "[" + "".join(f"{item}, " for item in items) + "]"
     if type(node) is _Value:
         return _value(source, node, raw, indent)
     output = source.var()  # a node kind this compiler does not know: run it
-    source.emit(indent, f"{output} = {source.const(node.run)}({raw})")
+    source.line(indent, f"{output} = {source.const(node.run)}({raw})")
     return output
 
 
-def _value(source: _Source, node: _Value, raw: str, indent: int) -> str:
+def _value(source: GeneratedSource, node: _Value, raw: str, indent: int) -> str:
     """Emit a value's short cuts inline (each as :meth:`_Value.run` tests it), its ``run`` for
     anything else; return the variable of its output."""
     out, kind, run = source.var(), source.var(), source.const(node.run)
@@ -205,77 +190,77 @@ def _value(source: _Source, node: _Value, raw: str, indent: int) -> str:
     bytes_codes = any(type(code) is bytes for code in node.codes)
     codes = source.const(node.codes)
     table = source.const(node.table)
-    source.emit(indent, f"{kind} = type({raw})")
+    source.line(indent, f"{kind} = type({raw})")
     if node.str_plain:
         test = f" and {raw} not in {table}" if node.table else ""
-        source.emit(indent, f"if {kind} is _str{test}: {out} = {raw}")
+        source.line(indent, f"if {kind} is _str{test}: {out} = {raw}")
         keyword = "elif"
     else:
         keyword = "if"
     int_tail = node.int_plain or node.url_terms or node.datetime
     if int_codes or int_tail:
-        source.emit(indent, f"{keyword} {kind} is _int:")
+        source.line(indent, f"{keyword} {kind} is _int:")
         inner = indent + 1
         if int_codes:
-            source.emit(inner, f"{out} = {codes}.get({raw})")
-            source.emit(inner, f"if {out} is None:")
+            source.line(inner, f"{out} = {codes}.get({raw})")
+            source.line(inner, f"if {out} is None:")
             inner += 1
         if node.int_plain:
-            source.emit(inner, f"if {_INT_MIN} <= {raw} <= {_INT_MAX}: {out} = {raw}")
-            source.emit(inner, f"else: {out} = {run}({raw})")
+            source.line(inner, f"if {_INT_MIN} <= {raw} <= {_INT_MAX}: {out} = {raw}")
+            source.line(inner, f"else: {out} = {run}({raw})")
         elif node.url_terms:
             term = source.var()
             id_to_term, term_to_id = source.const(node.id_to_term), source.const(node.term_to_id)
-            source.emit(inner, f"{term} = None if {raw} & 1 else {id_to_term}.get({raw})")
-            source.emit(
+            source.line(inner, f"{term} = None if {raw} & 1 else {id_to_term}.get({raw})")
+            source.line(
                 inner,
                 f"if {term} is not None and {term} not in {table} "
                 f"and {term_to_id}[{term}] == {raw}: {out} = {term}",
             )
-            source.emit(inner, f"else: {out} = {run}({raw})")
+            source.line(inner, f"else: {out} = {run}({raw})")
         elif node.datetime:
-            source.emit(
+            source.line(
                 inner, f"if {-MAX_JS_SECONDS} <= {raw} <= {MAX_JS_SECONDS}: {out} = _iso({raw})"
             )
-            source.emit(inner, f"else: {out} = {run}({raw})")
+            source.line(inner, f"else: {out} = {run}({raw})")
         else:
-            source.emit(inner, f"{out} = {run}({raw})")
+            source.line(inner, f"{out} = {run}({raw})")
         keyword = "elif"
     if bytes_codes or node.multibase:
-        source.emit(indent, f"{keyword} {kind} is _bytes:")
+        source.line(indent, f"{keyword} {kind} is _bytes:")
         inner = indent + 1
         if bytes_codes:
-            source.emit(inner, f"{out} = {codes}.get({raw})")
-            source.emit(inner, f"if {out} is None:")
+            source.line(inner, f"{out} = {codes}.get({raw})")
+            source.line(inner, f"if {out} is None:")
             inner += 1
         if node.multibase:
-            source.emit(inner, f"if {raw}[:1] == _BZ and len({raw}) <= {_MAX_SHORT_BASE58}:")
-            source.emit(inner + 1, f"{out} = _Z + _b58({raw}[1:])")
-            source.emit(inner + 1, f"if found is not None: found.append(({out}, {raw}[1:]))")
-            source.emit(inner, f"else: {out} = {run}({raw})")
+            source.line(inner, f"if {raw}[:1] == _BZ and len({raw}) <= {_MAX_SHORT_BASE58}:")
+            source.line(inner + 1, f"{out} = _Z + _b58({raw}[1:])")
+            source.line(inner + 1, f"if found is not None: found.append(({out}, {raw}[1:]))")
+            source.line(inner, f"else: {out} = {run}({raw})")
         else:
-            source.emit(inner, f"{out} = {run}({raw})")
+            source.line(inner, f"{out} = {run}({raw})")
         keyword = "elif"
     if node.url_terms:  # a compressed urn:uuid: [scheme, its 16 bytes]
-        source.emit(indent, f"{keyword} {kind} is _list:")
+        source.line(indent, f"{keyword} {kind} is _list:")
         uuid, scheme = source.var(), _UUID_SCHEME
-        source.emit(
+        source.line(
             indent + 1,
             f"{uuid} = _uuid({raw}[1]) if len({raw}) == 2 and type({raw}[0]) is _int "
             f"and {raw}[0] == {scheme} and type({raw}[1]) is _bytes else None",
         )
         term_to_id = source.const(node.term_to_id)
-        source.emit(
+        source.line(
             indent + 1,
             f"if {uuid} is not None and ({uuid} := _URN_UUID + {uuid}) not in {table} "
             f"and {uuid} not in {term_to_id}: {out} = {uuid}",
         )
-        source.emit(indent + 1, f"else: {out} = {run}({raw})")
+        source.line(indent + 1, f"else: {out} = {run}({raw})")
         keyword = "elif"
     if keyword == "if":
-        source.emit(indent, f"{out} = {run}({raw})")
+        source.line(indent, f"{out} = {run}({raw})")
     else:
-        source.emit(indent, f"else: {out} = {run}({raw})")
+        source.line(indent, f"else: {out} = {run}({raw})")
     return out
 
 
@@ -283,10 +268,9 @@ def compile_plan(root: _Map) -> Callable[..., dict[str, Any]]:
     """One function doing what ``root.run`` does (see the module docstring); given a list as
     its second argument, it appends to it (text, bytes) for each multibase text it writes from
     bytes (the text object in the document, and the bytes it encodes)."""
-    source = _Source()
+    source = _source()
+    source.line(0, "def run(raw, found=None):")
     output = _map(source, root, "raw", 1)
-    text = "\n".join(["def run(raw, found=None):", *source.lines, f"    return {output}", ""])
-    namespace = dict(source.names)
-    exec(compile(text, "<decode plan>", "exec"), namespace)  # the source is generated from a plan
-    run: Callable[..., dict[str, Any]] = namespace["run"]
+    source.line(1, f"return {output}")
+    run: Callable[..., dict[str, Any]] = source.define("run", "<decode plan>")
     return run
