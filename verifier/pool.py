@@ -45,7 +45,7 @@ import select
 import threading
 import types
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
@@ -494,7 +494,18 @@ class BatchVerifier:
         source: StatusListSource | None,
         check_status_lists: bool,
     ) -> list[VerificationResult]:
-        return verify_each(
+        verify = self._one_by_one(items, now, source, check_status_lists)
+        return [verify(credential) for credential in items]
+
+    def _one_by_one(
+        self,
+        items: list[Credential],
+        now: datetime,
+        source: StatusListSource | None,
+        check_status_lists: bool,
+    ) -> Callable[[Credential], VerificationResult]:
+        """What verifies one of ``items`` in this process, with the pool's fixed arguments."""
+        return one_by_one(
             items,
             trust=self._trust,
             resolver=self._resolver,
@@ -525,18 +536,7 @@ class BatchVerifier:
         count = len(items)
         hands = len(self._pool) + 1
         results: list[VerificationResult | None] = [None] * count
-        verify_here = one_by_one(
-            items,
-            trust=self._trust,
-            resolver=self._resolver,
-            loader=self._loader,
-            now=now,
-            status_source=source,
-            check_status_lists=check_status_lists,
-            registry=self._registry,
-            clock_skew=self._clock_skew,
-            context_policy=self._context_policy,
-        )
+        verify_here = self._one_by_one(items, now, source, check_status_lists)
         given = 0  # the credentials before this one have gone to a worker or been verified here
         sent: dict[int, int] = {}  # a chunk sent to a worker: its start -> its end
 
