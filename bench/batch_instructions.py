@@ -22,9 +22,6 @@ Needs valgrind; several minutes per figure. Nothing touches the network.
 from __future__ import annotations
 
 import argparse
-import os
-import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -67,30 +64,11 @@ def _workload(what: str, number: int, batches: int) -> None:
 
 
 def _instructions(what: str, number: int, batches: int) -> int:
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    out = subprocess.run(
-        [
-            "valgrind",
-            "--tool=cachegrind",
-            "--cache-sim=no",
-            "--trace-children=yes",
-            "--cachegrind-out-file=/dev/null",
-            sys.executable,
-            __file__,
-            "--run",
-            what,
-            str(number),
-            str(batches),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
+    from verify_instructions import cachegrind_instructions
+
+    return cachegrind_instructions(
+        __file__, ["--run", what, str(number), str(batches)], children=True
     )
-    counts = re.findall(r"I\s+refs:\s+([\d,]+)", out.stderr)
-    if not counts:
-        raise SystemExit(f"no instruction count from valgrind:\n{out.stderr[-2000:]}")
-    return sum(int(count.replace(",", "")) for count in counts)
 
 
 def main() -> None:

@@ -234,29 +234,33 @@ def _after(setup: Any, common: dict[str, Any]) -> Any:
     return run
 
 
-def _instructions(what: str, number: int) -> int:
-    env = dict(os.environ, PYTHONHASHSEED="0")
+def cachegrind_instructions(script: str, args: list[str], *, children: bool = False) -> int:
+    """The instructions valgrind counts for ``python script args`` (hash seed fixed), summed over
+    the child processes too when ``children`` (a process pool's workers)."""
     out = subprocess.run(
         [
             "valgrind",
             "--tool=cachegrind",
             "--cache-sim=no",
+            *(["--trace-children=yes"] if children else []),
             "--cachegrind-out-file=/dev/null",
             sys.executable,
-            __file__,
-            "--run",
-            what,
-            str(number),
+            script,
+            *args,
         ],
-        env=env,
+        env=dict(os.environ, PYTHONHASHSEED="0"),
         capture_output=True,
         text=True,
         check=True,
     )
-    found = re.search(r"I\s+refs:\s+([\d,]+)", out.stderr)
-    if found is None:
+    counts = re.findall(r"I\s+refs:\s+([\d,]+)", out.stderr)
+    if not counts:
         raise SystemExit(f"no instruction count from valgrind:\n{out.stderr[-2000:]}")
-    return int(found[1].replace(",", ""))
+    return sum(int(count.replace(",", "")) for count in counts)
+
+
+def _instructions(what: str, number: int) -> int:
+    return cachegrind_instructions(__file__, ["--run", what, str(number)])
 
 
 def main() -> None:
