@@ -136,19 +136,19 @@ def mark_pass(
     subject = _subject(document["credentialSubject"])
     if subject is None:
         return None
-    info = _new_object(CredentialInfo)  # frozen(CredentialInfo, ...), field by field
-    fields = info.__dict__
-    fields["version"] = 2
-    fields["issuer"] = issuer
-    fields["types"] = tuple(types)
-    fields["valid_from"] = start
-    fields["valid_until"] = end
-    fields["id"] = mark_id
+    info = frozen(
+        CredentialInfo,
+        version=2,
+        issuer=issuer,
+        types=tuple(types),
+        valid_from=start,
+        valid_until=end,
+        id=mark_id,
+    )
     return _new_tuple(MarkPass, (info, subject))  # MarkPass(info, subject) without its __new__
 
 
 _new_tuple = tuple.__new__
-_new_object = object.__new__
 _ABSENT: Final = object()
 _STR_ONLY: Final = frozenset({str})
 
@@ -288,14 +288,14 @@ def _subject(subject: object) -> VehicleSubject | None:
         return None
     if vin[8] != _check_digit(vin):  # the schema's pattern: VIN characters
         return None
-    made = _new_object(VehicleSubject)  # frozen(VehicleSubject, ...), field by field
-    fields = made.__dict__
-    fields["registration_number"] = plate
-    fields["plate_type_code"] = plate_code
-    fields["vehicle_type_code"] = vehicle_code
-    fields["vin"] = vin
-    fields["inspection_basis"] = basis
-    return made
+    return frozen(
+        VehicleSubject,
+        registration_number=plate,
+        plate_type_code=plate_code,
+        vehicle_type_code=vehicle_code,
+        vin=vin,
+        inspection_basis=basis,
+    )
 
 
 _SubjectPlan = tuple[

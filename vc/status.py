@@ -172,20 +172,17 @@ def _expand_terse(entry: Mapping[str, Any], list_length: int) -> tuple[StatusEnt
 
 
 def _bit_entry(purpose: StatusPurpose, list_credential: str, index: int) -> StatusEntry:
-    """``StatusEntry(None, purpose, list_credential, index)`` (one bit, no messages), made as
-    :func:`~vic.vc.frozen.frozen` makes it, field by field (tests/verifier/test_frozen_objects)."""
-    entry = _new_object(StatusEntry)
-    fields = entry.__dict__
-    fields["id"] = None
-    fields["purpose"] = purpose
-    fields["list_credential"] = list_credential
-    fields["index"] = index
-    fields["status_size"] = 1
-    fields["status_message"] = ()
-    return entry
-
-
-_new_object = object.__new__
+    """``StatusEntry(None, purpose, list_credential, index)`` (one bit, no messages), made with
+    :func:`~vic.vc.frozen.frozen` (tests/verifier/test_frozen_objects)."""
+    return frozen(
+        StatusEntry,
+        id=None,
+        purpose=purpose,
+        list_credential=list_credential,
+        index=index,
+        status_size=1,
+        status_message=(),
+    )
 
 
 def _entry_type(item: Mapping[str, Any]) -> str:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from vic.vc.dates import _TWO_DIGITS, format_datetime
+from vic.vc.frozen import frozen
 from vic.vc.mark import CHINA_STANDARD_TIME, VehicleSubject
 from vic.vc.plate import PLATE_TYPES, VEHICLE_TYPES
 
@@ -92,18 +93,15 @@ def summarize_mark(
         month = f"{year}-{_TWO_DIGITS[local.month]}"
     else:
         month = f"{year:04d}-{local.month:02d}"
-    summary = _new_object(MarkSummary)  # frozen(MarkSummary, ...), field by field
-    fields = summary.__dict__
-    fields["plate"] = subject.registration_number
-    fields["plate_type"] = _PLATE_TYPES[subject.plate_type_code]
-    fields["vehicle_type"] = _VEHICLE_TYPES[subject.vehicle_type_code]
-    fields["vin"] = subject.vin
-    fields["inspection_basis"] = subject.inspection_basis._value_  # .value: a slow descriptor
-    fields["valid_until"] = valid_until
-    fields["valid_until_month"] = month
-    fields["issuer"] = issuer
-    fields["issuer_name"] = dict(issuer_name or {})
-    return summary
-
-
-_new_object = object.__new__
+    return frozen(
+        MarkSummary,
+        plate=subject.registration_number,
+        plate_type=_PLATE_TYPES[subject.plate_type_code],
+        vehicle_type=_VEHICLE_TYPES[subject.vehicle_type_code],
+        vin=subject.vin,
+        inspection_basis=subject.inspection_basis._value_,  # .value: a slow descriptor
+        valid_until=valid_until,
+        valid_until_month=month,
+        issuer=issuer,
+        issuer_name=dict(issuer_name or {}),
+    )

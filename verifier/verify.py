@@ -37,6 +37,7 @@ from vic.vc.dates import (
     parse_datetime,
     system_clock,
 )
+from vic.vc.frozen import frozen
 from vic.vc.jsonio import check_depth, parse_json_object
 from vic.vc.mark import VehicleSubject, check_mark, has_mark_type_iri
 from vic.vc.markpass import MarkPass, mark_pass
@@ -304,15 +305,7 @@ def _conclude(
             valid_until=info.valid_until,
             issuer_name=trusted.name if trusted is not None else None,
         )
-    result = _new_object(VerificationResult)  # frozen(...), field by field
-    fields = result.__dict__
-    fields["checks"] = tuple(checks)
-    fields["credential"] = document
-    fields["summary"] = summary
-    return result
-
-
-_new_object = object.__new__
+    return frozen(VerificationResult, checks=tuple(checks), credential=document, summary=summary)
 
 
 def _proof_ok(checks: list[Check]) -> bool:
@@ -606,7 +599,6 @@ def _status_checks(
     if not entries:
         return [Check.skipped(CheckName.STATUS, "the credential has no credentialStatus")]
     checks = []
-    written: list[Any] = [None, None]  # the last list's validUntil and its text (often both's)
     for entry in entries:
         name = _CHECK_OF_PURPOSE.get(entry.purpose, CheckName.STATUS)
         try:
@@ -622,7 +614,6 @@ def _status_checks(
                     now,
                     skew,
                     verify_list,
-                    written,
                 )
             )
         except VicError as exc:
@@ -647,10 +638,8 @@ def _one_status(
     now: datetime,
     skew: timedelta,
     verify_list: VerifyList,
-    written: list[Any] | None = None,
 ) -> Check:
-    """Check one status entry. ``written``: the validUntil of the list this call read before and
-    its text (equal moments are written alike), updated here.
+    """Check one status entry.
 
     :raises StatusUnavailableError: no source, or the source has no such list.
     :raises StatusVerificationError: the list's proof fails or another issuer signed it.
@@ -671,16 +660,8 @@ def _one_status(
     value = status_value(entry, decoded, now=now, skew=skew)
     detail: dict[str, Any] = {"list": url, "index": entry.index}
     fetched.add_freshness(detail, now)
-    list_valid_until = decoded.valid_until
-    if list_valid_until is not None:
-        if written is None:
-            detail["listValidUntil"] = format_datetime(list_valid_until)
-        elif written[0] is not None and written[0] == list_valid_until:
-            detail["listValidUntil"] = written[1]
-        else:
-            text = format_datetime(list_valid_until)
-            written[0], written[1] = list_valid_until, text
-            detail["listValidUntil"] = text
+    if decoded.valid_until is not None:
+        detail["listValidUntil"] = format_datetime(decoded.valid_until)
     if not value:
         return Check.passed_with(name, detail)
     code = "SUSPENDED" if entry.purpose is StatusPurpose.SUSPENSION else "REVOKED"
