@@ -39,7 +39,6 @@ from vic.vc.mark import (
 )
 from vic.vc.marksubject import _subject_predicates, subject_schema
 from vic.vc.marktypes import (
-    _DAYS_IN_MONTH,
     _URL,
     MARK_CONTEXTS,
     MARK_TYPES,
@@ -47,6 +46,7 @@ from vic.vc.marktypes import (
     TERSE_STATUS_TYPE,
     InspectionBasis,
     VehicleSubject,
+    days_in_month,
 )
 from vic.vc.plate import PLATE_TYPES, VEHICLE_TYPES, PlateType, find_plate_kind
 from vic.vc.vin import _check_digit
@@ -224,13 +224,7 @@ def _is_utc_month_end(moment: datetime) -> bool:
     China Standard Time (UTC+8, no summer time) is 15:59:59 UTC on that month's last day."""
     if moment.hour != 15 or moment.minute != 59 or moment.second != 59:
         return False
-    month = moment.month
-    last_day = _DAYS_IN_MONTH[month]
-    if month == 2:
-        year = moment.year
-        if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
-            last_day = 29
-    return moment.day == last_day
+    return moment.day == days_in_month(moment.year, moment.month)
 
 
 def _is_terse_status(status: object) -> bool:

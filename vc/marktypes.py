@@ -228,11 +228,15 @@ def _is_month_end(moment: datetime) -> bool:
         return False
     if local.second != 59 or local.minute != 59 or local.hour != 23 or local.microsecond:
         return False
-    year, month = local.year, local.month
-    last_day = _DAYS_IN_MONTH[month]
+    return local.day == days_in_month(local.year, local.month)
+
+
+def days_in_month(year: int, month: int) -> int:
+    """The days of ``month`` in ``year`` (Gregorian): ``calendar.monthrange(year, month)[1]``
+    without its weekday."""
     if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
-        last_day = 29
-    return local.day == last_day
+        return 29
+    return _DAYS_IN_MONTH[month]
 
 
 def _whole_seconds_utc(moment: object, name: str) -> datetime:
