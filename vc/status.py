@@ -28,7 +28,6 @@ from vic.vc.bitstring import DEFAULT_MAX_BYTES, MIN_LIST_LENGTH, TERSE_LIST_LENG
 from vic.vc.frozen import frozen
 from vic.vc.jsonio import is_int
 from vic.vc.statuslist import (
-    _MAX_URL_LENGTH,
     StatusList,
     StatusPurpose,
     _is_url,
@@ -62,10 +61,6 @@ _MAX_STATUS_ENTRIES: Final = 32
 _MAX_INDEX_DIGITS: Final = 19
 _TERSE_INDEX_LIMIT: Final = 2**32
 _DIGITS: Final = re.compile(r"[0-9]+")
-_PLAIN_HTTP_URL: Final = re.compile(r"https?://[A-Za-z0-9.-]+(?:/[A-Za-z0-9._~%/-]*)?")
-"""An http(s) URL of a host name and a plain path, which :func:`_is_url` always accepts (no
-white space or control character, no brackets, a scheme and a host): that check, without its
-``urlsplit``, for a terse entry's base URL up to ``_MAX_URL_LENGTH`` (tests/status)."""
 
 _ENTRY_TYPE: Final = "BitstringStatusListEntry"
 _TERSE_ENTRY_TYPE: Final = "TerseBitstringStatusListEntry"
@@ -157,9 +152,7 @@ def expand_terse_entry(
 def _expand_terse(entry: Mapping[str, Any], list_length: int) -> tuple[StatusEntry, StatusEntry]:
     """:func:`expand_terse_entry` of an entry already found to be terse."""
     base = entry.get("terseStatusListBaseUrl")
-    if not isinstance(base, str) or not (
-        (len(base) <= _MAX_URL_LENGTH and _PLAIN_HTTP_URL.fullmatch(base)) or _is_url(base)
-    ):
+    if not isinstance(base, str) or not _is_url(base):
         raise StatusListError("terseStatusListBaseUrl is not an absolute URL")
     terse_index = entry.get("terseStatusListIndex")
     if not is_int(terse_index) or not 0 <= terse_index < _TERSE_INDEX_LIMIT:

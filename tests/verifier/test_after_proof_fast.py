@@ -1,9 +1,10 @@
 """The short cuts after the proof check give what the general forms give (issue 12, afterproof).
 
-Each fast form is compared with the general one it stands for: the terse entry's plain URL check
-with ``_is_url``, the one-proof forms of ``_not_before`` and the status memo's key with their
-loops, ``_latest``/``_earliest`` with ``max``/``min`` of the known moments, ``status_value``'s
-time zone check with ``check_status``'s, and ``format_datetime`` at the four-digit year edge.
+Each fast form is compared with the general one it stands for: the plain URL check of
+``_is_url`` with ``_is_url_general``, the one-proof forms of ``_not_before`` and the status
+memo's key with their loops, ``_latest``/``_earliest`` with ``max``/``min`` of the known
+moments, ``status_value``'s time zone check with ``check_status``'s, and ``format_datetime`` at
+the four-digit year edge.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from tests.authority import NOW, Authority
 from vic.contexts.errors import StatusListError, UsageError
 from vic.vc.dates import _format_datetime_general, format_datetime
 from vic.vc.status import (
-    _PLAIN_HTTP_URL,
     Bitstring,
     StatusPurpose,
     check_status,
@@ -27,7 +27,7 @@ from vic.vc.status import (
     parse_status_entries,
     status_value,
 )
-from vic.vc.statuslist import _MAX_URL_LENGTH, StatusList, _is_url
+from vic.vc.statuslist import _MAX_URL_LENGTH, _PLAIN_HTTP_URL, StatusList, _is_url_general
 from vic.verifier.status import FetchedStatusList, _memo_key
 from vic.verifier.verify import _earliest, _latest, _not_before
 
@@ -38,7 +38,7 @@ _URL_CHARS = st.sampled_from([*list("abcXYZ019.-_~%/:?#[]@ \t\n\x00\x7fé"), "ht
 def test_a_plain_url_is_one_is_url_accepts(text: str) -> None:
     for candidate in (text, "https://" + text, "http://" + text, "https://a" + text):
         if _PLAIN_HTTP_URL.fullmatch(candidate) and len(candidate) <= _MAX_URL_LENGTH:
-            assert _is_url(candidate), candidate
+            assert _is_url_general(candidate), candidate
 
 
 @pytest.mark.parametrize(
@@ -63,7 +63,7 @@ def test_the_terse_entry_reads_every_base_as_before(base: str) -> None:
         "terseStatusListBaseUrl": base,
         "terseStatusListIndex": 70_000_000,
     }
-    if not _is_url(base):
+    if not _is_url_general(base):
         with pytest.raises(StatusListError):
             parse_status_entries({"credentialStatus": entry})
         return
