@@ -12,6 +12,7 @@ replayed event (its key stored before) is left to the general :func:`vic.issuer.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, Final
 
@@ -127,11 +128,20 @@ def vehicle_record(session: Session, vin: str, *, lock: bool) -> VehicleRecord:
     statement = _VEHICLE_BY_VIN_FOR_UPDATE if lock else _VEHICLE_BY_VIN
     row = session.execute(statement, {"vin": vin.strip().upper()}).one_or_none()
     if row is None:
-        raise RecordNotFoundError(f"no vehicle with VIN {vin}", code="VEHICLE_NOT_FOUND", vin=vin)
+        raise _no_vehicle(vin)
+    return _record(row)
+
+
+def _record(columns: Sequence[Any]) -> VehicleRecord:
+    """A :class:`VehicleRecord` of a row's vehicle columns (:data:`VEHICLE_FIELDS`, in order)."""
     record = VehicleRecord()
-    for name, value in zip(VEHICLE_FIELDS, row, strict=True):
+    for name, value in zip(VEHICLE_FIELDS, columns, strict=True):
         setattr(record, name, value)
     return record
+
+
+def _no_vehicle(vin: str) -> RecordNotFoundError:
+    return RecordNotFoundError(f"no vehicle with VIN {vin}", code="VEHICLE_NOT_FOUND", vin=vin)
 
 
 def vehicle_for_event(
@@ -151,20 +161,10 @@ def vehicle_for_event(
         _VEHICLE_LATEST_AND_REPLAY, {"vin": vin.strip().upper(), "event_key": event_key}
     ).all()
     if not rows:
-        raise RecordNotFoundError(f"no vehicle with VIN {vin}", code="VEHICLE_NOT_FOUND", vin=vin)
-    record = VehicleRecord()
+        raise _no_vehicle(vin)
     width = len(VEHICLE_FIELDS)
-    for name, value in zip(VEHICLE_FIELDS, rows[0][:width], strict=True):
-        setattr(record, name, value)
-    latest: LatestMark | None = None
-    for row in rows:
-        mark_id, key, basis, valid_until = row[width:]
-        if mark_id is None:
-            continue
-        if key == event_key:
-            return record, None, True
-        latest = LatestMark(mark_id, basis, valid_until)
-    return record, latest, False
+    marks = (row[width:] for row in rows if row[width] is not None)  # (an outer join's none)
+    return (_record(rows[0][:width]), *_latest_or_replay(marks, event_key))
 
 
 def latest_and_replay(
@@ -173,13 +173,19 @@ def latest_and_replay(
     """The vehicle's most recently allocated mark (as :func:`vic.issuer.records.latest_mark`),
     and whether a mark already has ``event_key`` (then the latest is not looked at: the event
     is a replay, for :func:`vic.issuer.marks.replay`): one query."""
+    rows = session.execute(_LATEST_AND_REPLAY, {"vehicle_id": vehicle_id, "event_key": event_key})
+    return _latest_or_replay(rows, event_key)
+
+
+def _latest_or_replay(
+    marks: Iterable[Sequence[Any]], event_key: str
+) -> tuple[LatestMark | None, bool]:
+    """:func:`latest_and_replay`'s answer from its marks' (id, event key, basis, valid until)."""
     latest: LatestMark | None = None
-    for row in session.execute(
-        _LATEST_AND_REPLAY, {"vehicle_id": vehicle_id, "event_key": event_key}
-    ):
-        if row.event_key == event_key:
+    for mark_id, key, basis, valid_until in marks:
+        if key == event_key:
             return None, True
-        latest = LatestMark(row.id, row.basis, row.valid_until)
+        latest = LatestMark(mark_id, basis, valid_until)
     return latest, False
 
 
