@@ -280,10 +280,12 @@ class IssuanceService:
         event_key: str,
         reason: IssuanceReason,
         update: Callable[[Session, Vehicle | VehicleRecord, datetime], dict[str, Any]],
+        owner: str | None = None,
     ) -> Event:
         """An event that re-issues the mark with the current validity (transfer, change...):
         on Core rows (:mod:`vic.issuer.eventrows`), or on ORM objects when
-        :attr:`event_rows` is off (the general path, for the differential tests)."""
+        :attr:`event_rows` is off (the general path, for the differential tests). ``owner``:
+        the account the event makes the owner (read with the vehicle on SQLite)."""
         ctx = self.kernel.ctx
 
         def keep_validity(
@@ -333,7 +335,9 @@ class IssuanceService:
                 if replayed is not None:
                     return replayed
                 return keep_validity(session, vehicle, latest_mark(session, vehicle.id), {})
-            record, latest, stored = eventrows.vehicle_for_event(session, vin, event_key)
+            record, latest, stored = eventrows.vehicle_for_event(
+                session, vin, event_key, owner=owner
+            )
             if stored:
                 replayed = replay(session, ctx, event_key, record.id, reason)
                 assert replayed is not None  # the key is stored
@@ -396,8 +400,12 @@ class IssuanceService:
                 vehicle.plate = subject.registration_number
                 with session.no_autoflush:  # not the new plate first: its unique index
                     check_plate_free(session, vehicle.plate, vehicle.plate_type_code, vehicle.id)
-            vehicle.owner_id = owner_id_for(session, new_owner, now)
-            vehicles_repo.end_open_filings(session, vehicle.id, now)
+            if isinstance(vehicle, VehicleRecord):  # what the event's read found, on SQLite
+                vehicle.owner_id = eventrows.owner_id(session, vehicle, new_owner, now)
+                eventrows.end_open_filings(session, vehicle.id, now, known=vehicle.open_filings)
+            else:
+                vehicle.owner_id = owner_id_for(session, new_owner, now)
+                vehicles_repo.end_open_filings(session, vehicle.id, now)
             return {"owner": new_owner, "plate": vehicle.plate}
 
         return self._same_validity(
@@ -406,6 +414,7 @@ class IssuanceService:
             event_key=f"transfer:{event_key}",
             reason=IssuanceReason.TRANSFER,
             update=update,
+            owner=new_owner,
         )
 
     def change_vehicle(

@@ -1,0 +1,151 @@
+"""Core statements compiled once and run on the transaction's own DBAPI cursor.
+
+``session.execute(statement, params)`` costs 25-70 µs of Python per call even when SQLAlchemy's
+compiled cache hits (the ORM session layer, the execution context, the result object), against
+1-5 µs for the driver's own ``cursor.execute`` of the same SQL. The single events' statements run
+several times per event (docs/performance.md, "Single events ... seventh round"), so
+:class:`Prepared` runs them directly: the statement is compiled by SQLAlchemy once per dialect
+(the same SQL text ``session.execute`` would send), its parameters go through the same bind
+processors (e.g. :class:`~vic.issuer.db.models.UTCDateTime`, SQLite's dates and booleans) and its
+rows through the same result processors, so the database sees and gives exactly what it did.
+
+The statement runs in the session's transaction (``session.connection()``: ``BEGIN IMMEDIATE``
+on SQLite, savepoints included), after the session's autoflush as ``session.execute`` would do
+it; a driver error is raised as SQLAlchemy's (``DBAPIError.instance``: ``IntegrityError``,
+``OperationalError``...), so :meth:`~vic.issuer.db.engine.Database.run` retries what it
+retried. Not for statements with expanding ``IN`` parameters. SQLAlchemy's ``*_cursor_execute``
+events do not see these statements.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
+
+__all__ = ["Prepared"]
+
+_Processor = Callable[[Any], Any] | None
+
+
+class _Form:
+    """A statement compiled for one dialect: SQL text, parameter order, processors."""
+
+    __slots__ = ("binds", "dbapi_error", "defaults", "positional", "results", "sql")
+
+    def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)
+        if compiled.literal_execute_params or getattr(compiled, "post_compile_params", None):
+            raise ValueError("a prepared statement has no expanding parameters")
+        self.sql: str = compiled.string
+        self.positional: bool = compiled.positional
+        names: Sequence[str] = (
+            compiled.positiontup or () if compiled.positional else list(compiled.binds)
+        )
+        self.binds: list[tuple[str, _Processor]] = []
+        self.defaults: dict[str, Any] = {}
+        for name in names:
+            bind = compiled.binds[name]
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            self.binds.append((name, processor))
+            if not bind.required:
+                self.defaults[name] = bind.effective_value
+        columns = getattr(statement, "exported_columns", ())
+        self.results: list[_Processor] | None = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+        ] or None
+        if self.results is not None and not any(self.results):
+            self.results = []  # rows as the driver gives them
+        dbapi = dialect.loaded_dbapi
+        self.dbapi_error: type[Exception] = dbapi.Error
+
+    def parameters(self, params: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        values = []
+        for name, processor in self.binds:
+            value = params[name] if name in params else self.defaults[name]
+            values.append(value if processor is None or value is None else processor(value))
+        if self.positional:
+            return values
+        return dict(zip((name for name, _ in self.binds), values, strict=True))
+
+    def rows(self, raw: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        processors = self.results
+        if not processors:
+            return [tuple(row) for row in raw]
+        return [
+            tuple(
+                value if processor is None or value is None else processor(value)
+                for processor, value in zip(processors, row, strict=True)
+            )
+            for row in raw
+        ]
+
+
+class Prepared:
+    """A Core statement run on the DBAPI cursor of the session's transaction (module doc).
+
+    The compiled forms are kept per dialect object (weakly: a closed engine's go with it).
+    """
+
+    __slots__ = ("_forms", "statement")
+
+    def __init__(self, statement: ClauseElement) -> None:
+        self.statement = statement
+        self._forms: weakref.WeakKeyDictionary[Dialect, _Form] = weakref.WeakKeyDictionary()
+
+    def _form(self, dialect: Dialect) -> _Form:
+        form = self._forms.get(dialect)
+        if form is None:
+            form = self._forms[dialect] = _Form(self.statement, dialect)
+        return form
+
+    def all(self, session: Session, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Run the statement once; its rows (processed as SQLAlchemy's result would)."""
+        form, cursor, dialect = self._cursor(session)
+        sent = form.parameters(params)
+        try:
+            cursor.execute(form.sql, sent)
+            if form.results is None:
+                return []
+            return form.rows(cursor.fetchall())
+        except form.dbapi_error as error:
+            raise _wrapped(form, sent, error, dialect) from error
+        finally:
+            cursor.close()
+
+    def many(self, session: Session, params: Sequence[Mapping[str, Any]]) -> None:
+        """Run the statement (one without results) once per parameter set (``executemany``)."""
+        if not params:
+            return
+        form, cursor, dialect = self._cursor(session)
+        sent = [form.parameters(each) for each in params]
+        try:
+            cursor.executemany(form.sql, sent)
+        except form.dbapi_error as error:
+            raise _wrapped(form, sent, error, dialect) from error
+        finally:
+            cursor.close()
+
+    def _cursor(self, session: Session) -> tuple[_Form, Any, Dialect]:
+        if session.autoflush and (session.new or session.dirty or session.deleted):
+            session.flush()  # what session.execute's autoflush would write first
+        connection = session.connection()
+        form = self._form(connection.dialect)
+        dbapi_connection = connection.connection.dbapi_connection
+        assert dbapi_connection is not None
+        return form, dbapi_connection.cursor(), connection.dialect
+
+
+def _wrapped(form: _Form, sent: Any, error: Exception, dialect: Dialect) -> Exception:
+    """The driver's error as SQLAlchemy raises it from ``session.execute``."""
+    wrapped: Exception = DBAPIError.instance(
+        form.sql, sent, error, form.dbapi_error, dialect=dialect
+    )
+    return wrapped
