@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from vic.contexts.errors import ConflictError, RefusedError
 from vic.issuer.db.models import AuditEntry, Mark, SigningKey, Vehicle
+from vic.issuer.db.prepared import PreparedIn
 from vic.issuer.domain import Actor, IssuanceReason, IssuedMark, RevocationReason, StatusSpace
 from vic.issuer.records import Context, audit_rows, dumps, insert_audit_rows, mark_result
 from vic.issuer.repositories import bulk
@@ -276,31 +277,37 @@ _MARK_COLUMNS = (
 )
 
 
-# store_signed's statements, built once (building them per call cost more than running them)
-_LOCK_VEHICLES_OF_MARKS = (
-    select(Vehicle.id, Vehicle.vin, Vehicle.cancelled_at)
-    .where(
-        Vehicle.id.in_(
-            select(Mark.vehicle_id).where(Mark.id.in_(bindparam("row_ids", expanding=True)))
-        )
-    )
-    .order_by(Vehicle.id)
-    .with_for_update()  # the vehicles only (not the subquery's marks)
+# store_signed's statements, built once (building them per call cost more than running them),
+# run on the driver's cursor (vic.issuer.db.prepared)
+_LOCK_VEHICLES_OF_MARKS = PreparedIn(
+    lambda row_ids: (
+        select(Vehicle.id, Vehicle.vin, Vehicle.cancelled_at)
+        .where(Vehicle.id.in_(select(Mark.vehicle_id).where(Mark.id.in_(row_ids))))
+        .order_by(Vehicle.id)
+        .with_for_update()
+    ),  # the vehicles only (not the subquery's marks)
+    "row_ids",
 )
-_LOCK_MARKS = (
-    select(*_MARK_COLUMNS)
-    .where(Mark.id.in_(bindparam("row_ids", expanding=True)))
-    .order_by(Mark.id)
-    .with_for_update()
+_LOCK_MARKS = PreparedIn(
+    lambda row_ids: (
+        select(*_MARK_COLUMNS).where(Mark.id.in_(row_ids)).order_by(Mark.id).with_for_update()
+    ),
+    "row_ids",
 )
-_KEYS_BY_ID = select(SigningKey.id, SigningKey.fragment, SigningKey.retired_at).where(
-    SigningKey.id.in_(bindparam("key_ids", expanding=True))
+_KEYS_BY_ID = PreparedIn(
+    lambda key_ids: select(SigningKey.id, SigningKey.fragment, SigningKey.retired_at).where(
+        SigningKey.id.in_(key_ids)
+    ),
+    "key_ids",
 )
-_LOCK_CURRENT_MARKS = (
-    select(Mark.id, Mark.vehicle_id, Mark.number, Mark.status_entry_id)
-    .where(Mark.vehicle_id.in_(bindparam("vehicle_ids", expanding=True)), Mark.is_current)
-    .order_by(Mark.vehicle_id)
-    .with_for_update()
+_LOCK_CURRENT_MARKS = PreparedIn(
+    lambda vehicle_ids: (
+        select(Mark.id, Mark.vehicle_id, Mark.number, Mark.status_entry_id)
+        .where(Mark.vehicle_id.in_(vehicle_ids), Mark.is_current)
+        .order_by(Mark.vehicle_id)
+        .with_for_update()
+    ),
+    "vehicle_ids",
 )
 
 
@@ -318,14 +325,12 @@ def store_signed(
     now = ctx.now()
     row_ids = [s.row_id for s in signed]
     # Lock order, as everywhere: vehicles, then marks, then status lists.
-    vehicles = {
-        row.id: row for row in session.execute(_LOCK_VEHICLES_OF_MARKS, {"row_ids": row_ids})
-    }
-    marks = {row.id: row for row in session.execute(_LOCK_MARKS, {"row_ids": row_ids})}
+    vehicles = {row.id: row for row in _LOCK_VEHICLES_OF_MARKS.named(session, row_ids)}
+    marks = {row.id: row for row in _LOCK_MARKS.named(session, row_ids)}
     key_ids = {s.key_id for s in signed} | {
         m.signing_key_id for m in marks.values() if m.signing_key_id is not None
     }
-    keys = {row.id: row for row in session.execute(_KEYS_BY_ID, {"key_ids": sorted(key_ids)})}
+    keys = {row.id: row for row in _KEYS_BY_ID.named(session, sorted(key_ids))}
     storing = [
         s
         for s in signed
@@ -432,10 +437,7 @@ def settle(
     for i in sorted(by_id):
         stored_by_vehicle.setdefault(by_id[i].vehicle_id, []).append(i)
     touched = sorted(stored_by_vehicle)
-    currents = {
-        row.vehicle_id: row
-        for row in session.execute(_LOCK_CURRENT_MARKS, {"vehicle_ids": touched})
-    }
+    currents = {row.vehicle_id: row for row in _LOCK_CURRENT_MARKS.named(session, touched)}
     numbers = {i: m.number for i, m in by_id.items()}
     entries = {i: m.status_entry_id for i, m in by_id.items()}
     for held in currents.values():

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from vic.contexts.errors import RefusedError, UsageError
 from vic.issuer.db.models import StatusEntry, StatusList
+from vic.issuer.db.prepared import Prepared, PreparedIn
 from vic.issuer.domain import StatusSpace
 from vic.issuer.repositories import bulk
 from vic.vc.status import MIN_LIST_LENGTH, TERSE_LIST_LENGTH, StatusPurpose
@@ -149,6 +150,7 @@ _TAKE_BLOCK = (
     .returning(_LISTS.c.allocated, _LISTS.c.list_index, _LISTS.c.permutation_key)
 )
 """A block of the first open list's counter, if that list has room for all of it."""
+_TAKE_BLOCK_PREPARED: Final = Prepared(_TAKE_BLOCK)
 
 
 def allocate(
@@ -164,9 +166,9 @@ def allocate(
     spec = SPACES[space]
     taken: list[tuple[int, int]] = []
     # The usual case in one statement: the first open list has room for the whole block.
-    row = session.execute(_TAKE_BLOCK, {"list_space": space.value, "block": count}).one_or_none()
-    if row is not None:
-        end, list_index, key = row
+    rows = _TAKE_BLOCK_PREPARED.all(session, {"list_space": space.value, "block": count})
+    if rows:
+        end, list_index, key = rows[0]
         secret = bytes.fromhex(key)
         taken.extend(
             (list_index, permute(sequence, key=secret, capacity=spec.capacity))
@@ -232,23 +234,27 @@ def allocate(
 _ENTRIES = StatusEntry.__table__
 assert isinstance(_ENTRIES, Table)
 _SET_BITS: Final = {
-    revocation: update(_ENTRIES)
-    .where(
-        _ENTRIES.c.id.in_(bindparam("ids", expanding=True)),
-        _ENTRIES.c[column] != bindparam("bit"),
+    revocation: PreparedIn(
+        lambda ids, column=column: (
+            update(_ENTRIES)  # type: ignore[misc]
+            .where(_ENTRIES.c.id.in_(ids), _ENTRIES.c[column] != bindparam("bit"))
+            .values({column: bindparam("bit")})
+            .returning(_ENTRIES.c.space, _ENTRIES.c.list_index)
+        ),
+        "ids",
     )
-    .values({column: bindparam("bit")})
-    .returning(_ENTRIES.c.space, _ENTRIES.c.list_index)
     for revocation, column in ((True, "revoked"), (False, "suspended"))
 }
 """By purpose (revocation or not): set a bit of entries, the lists of those it changed."""
 _BUMP_VERSION: Final = {
-    revocation: update(_LISTS)
-    .where(
-        _LISTS.c.space == bindparam("list_space"),
-        _LISTS.c.list_index == bindparam("list_number"),
+    revocation: Prepared(
+        update(_LISTS)
+        .where(
+            _LISTS.c.space == bindparam("list_space"),
+            _LISTS.c.list_index == bindparam("list_number"),
+        )
+        .values({column: _LISTS.c[column] + 1})
     )
-    .values({column: _LISTS.c[column] + 1})
     for revocation, column in ((True, "revocation_version"), (False, "suspension_version"))
 }
 
@@ -264,9 +270,9 @@ def set_bits(
     if not ids:
         return 0
     revocation = purpose is StatusPurpose.REVOCATION
-    changed = session.execute(_SET_BITS[revocation], {"ids": ids, "bit": value}).all()
+    changed = [tuple(row) for row in _SET_BITS[revocation].named(session, ids, {"bit": value})]
     for space, list_index in sorted(set(changed)):
-        session.execute(_BUMP_VERSION[revocation], {"list_space": space, "list_number": list_index})
+        _BUMP_VERSION[revocation].all(session, {"list_space": space, "list_number": list_index})
     return len(changed)
 
 

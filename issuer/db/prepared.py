@@ -19,17 +19,18 @@ events do not see these statements.
 
 from __future__ import annotations
 
+import collections
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Dialect
+from sqlalchemy import Dialect, bindparam
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 
-__all__ = ["Prepared"]
+__all__ = ["Prepared", "PreparedIn"]
 
 _Processor = Callable[[Any], Any] | None
 
@@ -37,7 +38,7 @@ _Processor = Callable[[Any], Any] | None
 class _Form:
     """A statement compiled for one dialect: SQL text, parameter order, processors."""
 
-    __slots__ = ("binds", "dbapi_error", "defaults", "positional", "results", "sql")
+    __slots__ = ("binds", "dbapi_error", "defaults", "named", "positional", "results", "sql")
 
     def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
@@ -57,7 +58,10 @@ class _Form:
             self.binds.append((name, processor))
             if not bind.required:
                 self.defaults[name] = bind.effective_value
-        columns = getattr(statement, "exported_columns", ())
+        columns = list(getattr(statement, "exported_columns", ()))
+        self.named: Callable[..., Any] = collections.namedtuple(  # type: ignore[misc]
+            "Row", [column.key for column in columns], rename=True
+        )
         self.results: list[_Processor] | None = [
             column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
         ] or None
@@ -120,6 +124,12 @@ class Prepared:
         finally:
             cursor.close()
 
+    def named(self, session: Session, params: Mapping[str, Any]) -> list[Any]:
+        """:meth:`all`, each row a named tuple of the selected columns' keys (as a row of
+        SQLAlchemy's result reads them: ``row.id``)."""
+        form = self._form(session.get_bind().dialect)
+        return [form.named(*row) for row in self.all(session, params)]
+
     def many(self, session: Session, params: Sequence[Mapping[str, Any]]) -> None:
         """Run the statement (one without results) once per parameter set (``executemany``)."""
         if not params:
@@ -136,11 +146,22 @@ class Prepared:
     def _cursor(self, session: Session) -> tuple[_Form, Any, Dialect]:
         if session.autoflush and (session.new or session.dirty or session.deleted):
             session.flush()  # what session.execute's autoflush would write first
-        connection = session.connection()
-        form = self._form(connection.dialect)
-        dbapi_connection = connection.connection.dbapi_connection
-        assert dbapi_connection is not None
-        return form, dbapi_connection.cursor(), connection.dialect
+        transaction = session.get_transaction()
+        held: tuple[Any, Any, Dialect] | None = session.info.get(_HELD)
+        if held is None or transaction is None or held[0] is not transaction:
+            connection = session.connection()  # begins the transaction if it has not begun
+            dbapi_connection = connection.connection.dbapi_connection
+            assert dbapi_connection is not None
+            held = (session.get_transaction(), dbapi_connection, connection.dialect)
+            session.info[_HELD] = held
+        _, dbapi_connection, dialect = held
+        return self._form(dialect), dbapi_connection.cursor(), dialect
+
+
+_HELD = "vic.prepared.connection"
+"""Where a session keeps its transaction's DBAPI connection (``Session.info``): the same for
+the whole transaction, savepoints included; asked again when the session's transaction is
+another."""
 
 
 def _wrapped(form: _Form, sent: Any, error: Exception, dialect: Dialect) -> Exception:
@@ -149,3 +170,40 @@ def _wrapped(form: _Form, sent: Any, error: Exception, dialect: Dialect) -> Exce
         form.sql, sent, error, form.dbapi_error, dialect=dialect
     )
     return wrapped
+
+
+class PreparedIn:
+    """A statement with one list of values (``IN``), prepared for each length up to
+    ``longest`` (one bound parameter per value); a longer list runs through
+    ``session.execute`` with an expanding parameter, as before.
+
+    :param build: the statement, given what its ``in_`` takes (a list of bound parameters,
+        or one expanding parameter).
+    :param name: the name of the list's parameter.
+    """
+
+    __slots__ = ("_build", "_by_length", "_expanding", "_name", "longest")
+
+    def __init__(
+        self, build: Callable[[Any], ClauseElement], name: str, *, longest: int = 64
+    ) -> None:
+        self._build = build
+        self._name = name
+        self.longest = longest
+        self._by_length: dict[int, Prepared] = {}
+        self._expanding: Any = build(bindparam(name, expanding=True))
+
+    def named(
+        self, session: Session, values: Sequence[Any], params: Mapping[str, Any] | None = None
+    ) -> list[Any]:
+        """The rows (named tuples, as :meth:`Prepared.named`) for the list ``values``."""
+        count = len(values)
+        if count > self.longest or count == 0:
+            return list(session.execute(self._expanding, {**(params or {}), self._name: values}))
+        prepared = self._by_length.get(count)
+        if prepared is None:  # at most `longest` entries
+            names = [f"{self._name}_{i}" for i in range(count)]
+            prepared = Prepared(self._build([bindparam(name) for name in names]))
+            self._by_length[count] = prepared
+        bound = dict(zip((f"{self._name}_{i}" for i in range(count)), values, strict=True))
+        return prepared.named(session, {**(params or {}), **bound})

@@ -3,7 +3,8 @@ bulk bookkeeping (the hot path of issuing: pending marks, status entries, audit 
 stored and revoked marks).
 
 The statements are built once per (table, columns) shape and kept (a handful of shapes, fixed
-by the code, not by data); SQLAlchemy caches their compiled form. They write what the ORM bulk
+by the code, not by data); those without RETURNING run on the driver's cursor
+(:class:`~vic.issuer.db.prepared.Prepared`). They write what the ORM bulk
 statements wrote (the column types, e.g. UTC datetimes, apply the same way).
 """
 
@@ -13,8 +14,10 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Insert, Table, Update, bindparam, insert, update
+from sqlalchemy import Insert, Table, bindparam, insert, update
 from sqlalchemy.orm import DeclarativeBase, Session
+
+from vic.issuer.db.prepared import Prepared
 
 __all__ = ["insert_rows", "insert_rows_returning_ids", "update_rows_by_id"]
 
@@ -35,9 +38,14 @@ def _insert(model: type[DeclarativeBase], key: tuple[str, ...] | None) -> Insert
 
 
 @functools.cache
-def _update(model: type[DeclarativeBase], columns: tuple[str, ...]) -> Update:
+def _insert_columns(model: type[DeclarativeBase], columns: tuple[str, ...]) -> Prepared:
+    return Prepared(insert(_table(model)).values({name: bindparam(name) for name in columns}))
+
+
+@functools.cache
+def _update(model: type[DeclarativeBase], columns: tuple[str, ...]) -> Prepared:
     table = _table(model)
-    return (
+    return Prepared(
         update(table)
         .where(table.c.id == bindparam("row_id"))
         .values({name: bindparam(f"new_{name}") for name in columns})
@@ -47,9 +55,10 @@ def _update(model: type[DeclarativeBase], columns: tuple[str, ...]) -> Update:
 def insert_rows(
     session: Session, model: type[DeclarativeBase], rows: Sequence[dict[str, Any]]
 ) -> None:
-    """Insert ``rows`` (dicts of column values, all with the same keys) into ``model``'s table."""
+    """Insert ``rows`` (dicts of column values, all with the same keys) into ``model``'s table,
+    one after the other (``executemany``: the ids in the order of the rows)."""
     if rows:
-        session.execute(_insert(model, None), list(rows))
+        _insert_columns(model, tuple(rows[0])).many(session, rows)
 
 
 def insert_rows_returning_ids(
@@ -80,7 +89,7 @@ def update_rows_by_id(
     if not rows:
         return
     columns = tuple(name for name in rows[0] if name != "id")
-    session.execute(
-        _update(model, columns),
+    _update(model, columns).many(
+        session,
         [{"row_id": row["id"], **{f"new_{name}": row[name] for name in columns}} for row in rows],
     )

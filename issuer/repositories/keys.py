@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from vic.contexts.errors import RecordNotFoundError
 from vic.issuer.db.models import Mark, RegistryVersion, SigningKey, StatusPublication, Vehicle
+from vic.issuer.db.prepared import Prepared
 
 __all__ = [
     "KeyFacts",
@@ -50,10 +51,13 @@ _CURRENT_KEY_ID = (
     select(_KEYS.c.id).where(_KEYS.c.retired_at.is_(None)).order_by(_KEYS.c.id.desc()).limit(1)
 )
 
+_CURRENT_KEY_ID_PREPARED = Prepared(_CURRENT_KEY_ID)
+
 
 def current_key_id(session: Session) -> int:
     """The row id of :func:`current_key` (a Core query: no ORM object)."""
-    key_id = session.execute(_CURRENT_KEY_ID).scalar_one_or_none()
+    found = _CURRENT_KEY_ID_PREPARED.all(session, {})
+    key_id = found[0][0] if found else None
     if key_id is None:  # pragma: no cover - the keys service creates key-1 on first open
         raise RecordNotFoundError("the authority has no signing key", code="NO_SIGNING_KEY")
     return int(key_id)

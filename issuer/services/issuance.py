@@ -68,7 +68,7 @@ from vic.issuer.repositories import keys as keys_repo
 from vic.issuer.repositories import marks as marks_repo
 from vic.issuer.repositories import vehicles as vehicles_repo
 from vic.issuer.signing import sign_and_store
-from vic.vc.mark import InspectionBasis, valid_until_for_month
+from vic.vc.mark import InspectionBasis, VehicleSubject, valid_until_for_month
 
 __all__ = ["IssuanceService", "RegistrationOutcome"]
 
@@ -116,10 +116,13 @@ class IssuanceService:
         valid_until: datetime,
         event_key: str,
         exemption_id: int | None = None,
+        subject: VehicleSubject | None = None,
     ) -> PendingRequest:
+        """The mark to allocate for ``vehicle`` (``subject``: its subject with ``basis``, when
+        the caller built it already)."""
         request = PendingRequest(
             vehicle_id=vehicle.id,
-            subject=vehicle_subject(vehicle, basis),
+            subject=subject if subject is not None else vehicle_subject(vehicle, basis),
             reason=reason,
             valid_until=valid_until,
             event_key=event_key,
@@ -307,7 +310,7 @@ class IssuanceService:
             detail = update(session, vehicle, now)
             vehicle.updated_at = now
             basis = InspectionBasis(latest.basis)
-            vehicle_subject(vehicle, basis)  # the changed fields hold
+            subject = vehicle_subject(vehicle, basis)  # the changed fields hold
             vehicle_facts(vehicle)
             if isinstance(vehicle, VehicleRecord):
                 eventrows.save_vehicle(session, vehicle, before)
@@ -326,6 +329,7 @@ class IssuanceService:
                 basis=basis,
                 valid_until=latest.valid_until,
                 event_key=event_key,
+                subject=subject,  # the vehicle is as it was checked
             )
 
         def work(session: Session) -> PendingRequest | Plan:

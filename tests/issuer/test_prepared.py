@@ -40,9 +40,7 @@ READS = [
         select(
             VEHICLES.c.id,
             exists().where(FILINGS.c.vehicle_id == VEHICLES.c.id, FILINGS.c.ended_at.is_(None)),
-            select(OWNERS.c.id)
-            .where(OWNERS.c.account_id == bindparam("owner"))
-            .scalar_subquery(),
+            select(OWNERS.c.id).where(OWNERS.c.account_id == bindparam("owner")).scalar_subquery(),
             select(func.max(MARKS.c.valid_until))
             .where(MARKS.c.vehicle_id == VEHICLES.c.id)
             .scalar_subquery(),
