@@ -37,6 +37,23 @@ def _insert(model: type[DeclarativeBase], key: tuple[str, ...] | None) -> Insert
     return statement
 
 
+PREPARED_ROWS = 64
+"""The most rows :func:`insert_rows_returning_ids` inserts through a prepared statement (one
+per table, columns and row count); more go through SQLAlchemy's ``insertmanyvalues``."""
+
+
+@functools.lru_cache(maxsize=4 * PREPARED_ROWS)  # shapes the code makes: a few tables x counts
+def _insert_returning(
+    model: type[DeclarativeBase], columns: tuple[str, ...], key: tuple[str, ...], count: int
+) -> Prepared:
+    table = _table(model)
+    return Prepared(
+        insert(table)
+        .values([{name: bindparam(f"{name}_{i}") for name in columns} for i in range(count)])
+        .returning(table.c.id, *(table.c[name] for name in key))
+    )
+
+
 @functools.cache
 def _insert_columns(model: type[DeclarativeBase], columns: tuple[str, ...]) -> Prepared:
     return Prepared(insert(_table(model)).values({name: bindparam(name) for name in columns}))
@@ -76,7 +93,14 @@ def insert_rows_returning_ids(
     """
     if not rows:
         return []
-    returned = session.execute(_insert(model, key), list(rows)).all()
+    returned: Sequence[Sequence[Any]]
+    if len(rows) <= PREPARED_ROWS:
+        columns = tuple(rows[0])
+        returned = _insert_returning(model, columns, key, len(rows)).all(
+            session, {f"{name}_{i}": row[name] for i, row in enumerate(rows) for name in columns}
+        )
+    else:
+        returned = session.execute(_insert(model, key), list(rows)).all()
     ids = {tuple(row[1:]): row[0] for row in returned}
     return [ids[tuple(row[name] for name in key)] for row in rows]
 

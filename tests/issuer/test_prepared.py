@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from tests.issuer.helpers import OFFICE, make_vin, registration
 from vic.issuer.db.models import AuditEntry, Filing, Mark, Owner, StatusEntry, Vehicle
-from vic.issuer.db.prepared import Prepared
+from vic.issuer.db.prepared import Prepared, PreparedIn
 from vic.issuer.engine import Issuer
 
 
@@ -162,3 +162,32 @@ def test_expanding_parameters_are_refused(issuer: Issuer) -> None:
     )
     with pytest.raises(ValueError, match="expanding"), issuer.database.write() as session:
         statement.all(session, {"ids": [1]})
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 5, 70])
+def test_an_in_list_gives_what_an_expanding_parameter_gives(issuer: Issuer, count: int) -> None:
+    """Prepared per length up to `longest`, through SQLAlchemy beyond (and for none)."""
+    for n in range(4):
+        issuer.register_vehicle(OFFICE, registration(n))
+    ids = list(range(count))
+    statement = PreparedIn(
+        lambda marks: (
+            select(MARKS.c.id, MARKS.c.valid_until, MARKS.c.is_current)
+            .where(MARKS.c.id.in_(marks), MARKS.c.state == bindparam("state"))
+            .order_by(MARKS.c.id)
+        ),
+        "marks",
+        longest=64,
+    )
+    expanding = (
+        select(MARKS.c.id, MARKS.c.valid_until, MARKS.c.is_current)
+        .where(MARKS.c.id.in_(bindparam("marks", expanding=True)), MARKS.c.state == "issued")
+        .order_by(MARKS.c.id)
+    )
+    with issuer.database.write() as session:
+        expected = [tuple(row) for row in session.execute(expanding, {"marks": ids})]
+        got = statement.named(session, ids, {"state": "issued"})
+        again = statement.named(session, ids, {"state": "issued"})
+    assert [tuple(row) for row in got] == expected == [tuple(row) for row in again]
+    assert [row.id for row in got] == [row[0] for row in expected]
+    assert len(expected) == max(0, min(count - 1, 4))  # mark ids start at 1
