@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -85,9 +85,15 @@ class Context:
         return self.config.clock().astimezone(CHINA_STANDARD_TIME).date()
 
 
+_STORED: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""``json.dumps(..., ensure_ascii=False, separators=(",", ":"))``, its encoder made once."""
+_AUDIT_DETAIL: Final = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+"""``json.dumps(..., ensure_ascii=False, sort_keys=True, default=str)``, made once."""
+
+
 def dumps(document: Any) -> str:
     """The stored JSON text of a document (compact, UTF-8 kept)."""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return _STORED.encode(document)
 
 
 def year_month(moment: datetime) -> YearMonth:
@@ -117,7 +123,7 @@ def audit_rows(
             "actor_role": actor.role.value,
             "action": action,
             "target": target[:256],
-            "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
+            "detail": _AUDIT_DETAIL.encode(detail),
         }
         for action, target, detail in rows
     ]

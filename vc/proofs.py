@@ -7,7 +7,6 @@ proofs gets a proof set, and ``previous_proof`` makes a proof chain (Data Integr
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,7 +30,7 @@ from vic.vc.dates import (
     system_clock,
 )
 from vic.vc.frozen import frozen
-from vic.vc.jsonio import check_depth
+from vic.vc.jsonio import check_depth, copy_json
 from vic.vc.suites import suite_for_proof, suite_named
 from vic.vc.suites.base import SigningKey
 
@@ -140,7 +139,7 @@ def add_proof(
     check_depth(document)
     loader = loader or _DEFAULT_LOADER
 
-    secured = copy.deepcopy(dict(document))
+    secured = {key: copy_json(value) for key, value in document.items()}
     existing = _proof_list(secured.pop("proof", None), for_signing=True)
     _ensure_data_integrity_context(secured)
 
