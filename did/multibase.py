@@ -45,7 +45,7 @@ _DIGIT_OF_BYTE = bytes(
     _ALPHABET.index(chr(byte)) if chr(byte) in _ALPHABET else 0xFF for byte in range(256)
 )
 """Each ASCII byte's base58 digit value, 0xFF for a byte outside the alphabet."""
-_NOT_A_DIGIT = b"\xff"
+_NOT_A_DIGIT = 0xFF
 _LANE_DIGITS = 256
 """The longest text decoded in lanes (keys, signatures, DIDs are shorter); longer text is
 decoded four digits at a time."""
@@ -173,7 +173,7 @@ def base58btc_decode(text: str) -> bytes:
     if not text.isascii():
         return _base58btc_decode_slowly(text)  # its error names the character
     digits = text.encode("ascii").translate(_DIGIT_OF_BYTE)
-    if _NOT_A_DIGIT in digits:
+    if _NOT_A_DIGIT in digits:  # (an int: bytes' `in` tries a bytes operand as an int first)
         return _base58btc_decode_slowly(text)
     if length > _LANE_DIGITS:
         number = _number_by_pairs(text)

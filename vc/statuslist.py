@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -123,6 +124,13 @@ class StatusList:
     valid_from: datetime | None = None
     valid_until: datetime | None = None
     ttl_ms: int | None = None
+
+    @cached_property
+    def valid_until_text(self) -> str | None:
+        """``valid_until`` as :func:`~vic.vc.dates.format_datetime` writes it (the verifier's
+        ``listValidUntil``), written once per list object: the list is verified and decoded once
+        per version and then shared by every credential checked against it."""
+        return None if self.valid_until is None else format_datetime(self.valid_until)
 
 
 def parse_status_list_credential(

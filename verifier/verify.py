@@ -128,7 +128,7 @@ def verify_credential(
     except VicError as exc:
         return VerificationResult((Check.failed(CheckName.PARSE, exc),))
     document = parsed.document
-    checks: list[Check] = [Check.ok(CheckName.PARSE, format=parsed.format)]
+    checks: list[Check] = [Check.passed_with(CheckName.PARSE, {"format": parsed.format})]
 
     passed = parsed.checked if parsed.tried else mark_pass(document, loader, context_policy)
     shape = _shape_checks(document, loader, context_policy, checks, passed)
@@ -215,8 +215,12 @@ def _shape_checks(
     passed them all in one walk (the same results); None runs the checks one by one."""
     if passed is not None:
         info = passed.info
-        checks.append(Check.ok(CheckName.DATA_MODEL, version=info.version, issuer=info.issuer))
-        checks.append(Check.ok(CheckName.MARK))
+        checks.append(
+            Check.passed_with(
+                CheckName.DATA_MODEL, {"version": info.version, "issuer": info.issuer}
+            )
+        )
+        checks.append(Check.passed_with(CheckName.MARK, {}))
         return info, passed.subject
     try:
         info = check_credential(document)
@@ -329,7 +333,7 @@ def _parse(
 
     :raises VicError: the input is none of these, or is malformed.
     """
-    if isinstance(credential, Mapping):
+    if type(credential) is dict or isinstance(credential, Mapping):  # (a dict: no ABC check)
         document = dict(credential)
         checked = mark_pass(document, loader, context_policy)
         if checked is None:  # a mark that passed is flat: its nesting needs no walk
@@ -429,7 +433,7 @@ def _proof_checks(
         return [Check.failed(CheckName.PROOF, proofs.errors[0], proofs=detail)]
     by_issuer = {p.verification_method for p in proofs.proofs if p.controller == issuer}
     return [
-        Check.ok(CheckName.PROOF, proofs=detail),
+        Check.passed_with(CheckName.PROOF, {"proofs": detail}),
         _binding({p.controller for p in proofs.proofs}, issuer, by_issuer, resolver, dated),
     ]
 
@@ -661,7 +665,7 @@ def _one_status(
     detail: dict[str, Any] = {"list": url, "index": entry.index}
     fetched.add_freshness(detail, now)
     if decoded.valid_until is not None:
-        detail["listValidUntil"] = format_datetime(decoded.valid_until)
+        detail["listValidUntil"] = decoded.valid_until_text
     if not value:
         return Check.passed_with(name, detail)
     code = "SUSPENDED" if entry.purpose is StatusPurpose.SUSPENSION else "REVOKED"

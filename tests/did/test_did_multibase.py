@@ -245,3 +245,21 @@ def test_remembered_decodings_stay_in_their_thread() -> None:
             assert pool.submit(multibase_decode, text).result() == data
     finally:
         forget_decoded(token)
+
+
+@pytest.mark.parametrize("code", range(128))
+def test_base58btc_decode_of_each_ascii_character_among_digits(code: int) -> None:
+    # the lane decoder tells a character outside the alphabet by its 0xFF digit: every ASCII
+    # character, alone and between valid digits, gives the digit-by-digit decoder's answer
+    from vic.did.multibase import _base58btc_decode_slowly
+
+    for text in (chr(code), f"3aR{chr(code)}wqSt", f"{chr(code)}11z"):
+        try:
+            expected: Any = ("ok", _base58btc_decode_slowly(text))
+        except MalformedValueError as exc:
+            expected = ("error", exc.code, exc.message)
+        try:
+            got: Any = ("ok", base58btc_decode(text))
+        except MalformedValueError as exc:
+            got = ("error", exc.code, exc.message)
+        assert got == expected

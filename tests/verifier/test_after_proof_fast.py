@@ -283,3 +283,33 @@ def test_two_status_lists_dates_are_written_each(same: bool) -> None:
     for number, detail in enumerate(details):
         until = NOW + timedelta(days=2, seconds=0 if same else number)
         assert detail["listValidUntil"] == format_datetime(until)
+
+
+@pytest.mark.parametrize(
+    "until",
+    [
+        None,
+        datetime(2028, 11, 30, 15, 59, 59, tzinfo=UTC),
+        datetime(2028, 12, 1, 7, 59, 59, tzinfo=timezone(timedelta(hours=8))),
+        datetime(2028, 11, 30, 15, 59, 59, 250000, tzinfo=UTC),
+        datetime(999, 1, 1, tzinfo=UTC),
+    ],
+)
+def test_a_status_lists_valid_until_text_is_format_datetime(until: datetime | None) -> None:
+    # written once per decoded list (shared by the credentials checked against it): the text the
+    # verifier reported before, and the list's equality, hash, repr and pickling unchanged
+    import pickle
+
+    def make() -> StatusList:
+        bits = Bitstring(131072)
+        return StatusList("https://a.example/l", frozenset({"revocation"}), bits, None, until)
+
+    status_list, fresh = make(), make()
+    expected = None if until is None else format_datetime(until)
+    assert status_list.valid_until_text == expected
+    assert status_list.valid_until_text is status_list.valid_until_text
+    assert status_list == fresh
+    assert repr(status_list) == repr(fresh)
+    again = pickle.loads(pickle.dumps(status_list))
+    assert again == fresh
+    assert again.valid_until_text == expected
