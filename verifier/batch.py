@@ -25,14 +25,22 @@ canonical-form templates, the mark type and pass decisions, did:key documents, t
 memo) are either guarded by a lock or only ever replace or add whole entries built before they
 are published (two threads may build the same entry; either is the same); the proofValue bytes
 a QR decode carries to the proof check live in a context variable, which is per thread.
+
+While a batch runs in this process, Python's cyclic garbage collector is paused
+(:func:`collector_paused`): the batch's results and temporaries are not traversed again and
+again by collections while it runs (~0.06 M instructions a QR mark; docs/performance.md,
+"The batch's collector and transfer"). A mark that verifies leaves no cyclic garbage; a failing
+one leaves its exception's frames, so the young generation is collected after every
+:data:`FAILURES_PER_COLLECTION` failed results; the collector runs again as before after the batch.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import itertools
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
@@ -62,6 +70,66 @@ MIN_THREADED: Final = 32
 
 STEP: Final = 4
 """Credentials a thread takes at a time from the batch's shared counter."""
+
+SLICE: Final = 64
+"""Credentials verified between two looks at the failures while the collector is paused."""
+
+FAILURES_PER_COLLECTION: Final = 256
+"""Failed results after which a paused batch collects the young generation (their exceptions'
+frames are cyclic garbage once dropped); a valid result leaves none."""
+
+
+class PausedCollector:
+    """The batch's pause of the cyclic garbage collector (see :func:`collector_paused`)."""
+
+    def __init__(self) -> None:
+        self._failed = 0
+
+    def note(self, results: Iterable[VerificationResult]) -> None:
+        """Count the failed results among ``results``; collect the young generation after
+        every :data:`FAILURES_PER_COLLECTION` of them."""
+        for result in results:
+            for check in result.checks:
+                if check.passed is False:
+                    self._failed += 1
+                    break
+        if self._failed >= FAILURES_PER_COLLECTION:
+            self._failed = 0
+            gc.collect(0)
+
+
+_pause_lock = threading.Lock()
+_pauses = 0  # batches running with the collector paused (several threads may run batches)
+_resume = False  # whether the collector was enabled when the first of them began
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[PausedCollector]:
+    """Pause the cyclic garbage collector while a batch runs in this process.
+
+    A collection traverses every young object that is alive at that moment, and each object it
+    keeps moves to an older generation, which later collections traverse again: a batch keeps
+    its results (and the pool's caller unpickles a worker's), so with the collector running
+    they are traversed several times while the batch runs, and their survival triggers full
+    collections of the whole heap. Paused, nothing is traversed during the batch; afterwards the
+    collector runs as before and sees the results at most once per generation, as it would have
+    (none of it if the caller has dropped them by then). It changes no result. The collector is
+    process-wide: it is disabled when the first of several concurrent batches begins and enabled
+    again when the last ends, only if it was enabled before (a caller's own ``gc.disable()``
+    stays)."""
+    global _pauses, _resume
+    with _pause_lock:
+        if _pauses == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield PausedCollector()
+    finally:
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _resume:
+                gc.enable()
 
 
 class OncePerBatch:
@@ -207,19 +275,21 @@ def verify_credentials(
     if threads is not None and threads < 1:
         raise UsageError("a batch needs at least one thread", code="BATCH_THREADS")
     source = OncePerBatch(status_source) if status_source is not None else None
-    return verify_each(
-        credentials,
-        trust=trust,
-        resolver=resolver or trust.resolver(),
-        loader=loader,
-        now=clock(),
-        status_source=source,
-        check_status_lists=check_status_lists,
-        registry=registry,
-        clock_skew=clock_skew,
-        context_policy=context_policy,
-        threads=1 if threads is None else threads,
-    )
+    with collector_paused() as pause:
+        return verify_each(
+            credentials,
+            trust=trust,
+            resolver=resolver or trust.resolver(),
+            loader=loader,
+            now=clock(),
+            status_source=source,
+            check_status_lists=check_status_lists,
+            registry=registry,
+            clock_skew=clock_skew,
+            context_policy=context_policy,
+            threads=1 if threads is None else threads,
+            pause=pause,
+        )
 
 
 def verify_each(
@@ -236,10 +306,12 @@ def verify_each(
     context_policy: ContextPolicy,
     threads: int = 1,
     verify_list: VerifiedOncePerBatch | None = None,
+    pause: PausedCollector | None = None,
 ) -> list[VerificationResult]:
     """The batch's loop, in this process: each credential verified at ``now``, on ``threads``
     threads for a batch of at least :data:`MIN_THREADED` (the worker processes of
-    :mod:`vic.verifier.pool` run the same loop, each chunk with its batch's ``verify_list``)."""
+    :mod:`vic.verifier.pool` run the same loop, each chunk with its batch's ``verify_list``);
+    with the collector paused, ``pause`` is told of the results (:data:`SLICE` at a time)."""
     items = list(credentials)
     verify_one = one_by_one(
         items,
@@ -254,9 +326,22 @@ def verify_each(
         context_policy=context_policy,
         verify_list=verify_list,
     )
-    if threads < 2 or len(items) < MIN_THREADED:
-        return [verify_one(credential) for credential in items]
-    return on_threads(verify_one, items, threads)
+    if threads >= 2 and len(items) >= MIN_THREADED:
+        results = on_threads(verify_one, items, threads)
+        if pause is not None:
+            pause.note(results)
+        return results
+    if pause is None or len(items) <= SLICE:
+        results = [verify_one(credential) for credential in items]
+        if pause is not None:
+            pause.note(results)
+        return results
+    results = []
+    for start in range(0, len(items), SLICE):
+        done = [verify_one(credential) for credential in items[start : start + SLICE]]
+        pause.note(done)
+        results += done
+    return results
 
 
 def one_by_one(
