@@ -29,8 +29,11 @@ document except the shape's own (context ids and types).
 A plan is built after the general decoder decoded a document and *showed* it canonical, by a
 second general walk that records its decisions (:mod:`vic.vc.cborld.planrecord`); the plan is
 then run on that document and must give the same document, and cbor2's encoding of the payload
-must be vic's canonical one, or no plan is kept. At most :data:`MAX_PLANS` plans are kept (the
-table starts over when full), a few per shape key (:func:`_shape_key`).
+must be vic's canonical one, or no plan is kept. A compiled plan may also get a *walker*
+(:mod:`vic.vc.cborld.planwalk`), which reads the canonical bytes of its shape itself: the first
+few walkers of a registry entry are tried before cbor2 reads anything, and answer only what
+cbor2, the compiled plan and the canonicity check would answer. At most :data:`MAX_PLANS` plans
+are kept (the table starts over when full), a few per shape key (:func:`_shape_key`).
 """
 
 from __future__ import annotations
@@ -344,6 +347,7 @@ class _Plan:
         "run",
         "served",
         "urls",
+        "walk",
         "work",
     )
 
@@ -365,6 +369,9 @@ class _Plan:
         self.reports: Callable[[Any, list[tuple[str, bytes]]], dict[str, Any]] | None = None
         """The compiled function, which also reports the multibase texts it writes from bytes
         (None when the plan runs as a tree)."""
+        self.walk: Callable[..., dict[str, Any]] | None = None
+        """The plan's walker (:mod:`vic.vc.cborld.planwalk`), which reads the CBOR bytes
+        themselves; None when the plan has none."""
         self.urls = urls
         self.items = items
         self.depth = depth
@@ -395,6 +402,11 @@ _refused: dict[tuple[int, tuple[Any, ...]], int] = {}
 document, a loader serving other contexts...): past :data:`MAX_PLANS_PER_KEY`, no more walks are
 spent on recording it."""
 _count = 0
+_walkers: dict[int, tuple[_Plan, ...]] = {}
+"""Registry entry id -> the plans with a walker (at most :data:`MAX_WALKERS_PER_ENTRY`, tried in
+the order they were learned before the payload is read)."""
+MAX_WALKERS_PER_ENTRY: Final = 8
+"""Walkers tried per registry entry (each declines at the first constant byte it misses)."""
 
 
 def _build(
@@ -413,9 +425,27 @@ def _build(
             replayed = run(payload)
             if _same(replayed, document) and list(replayed) == list(document):
                 plan.run = plan.reports = run
+                _add_walker(plan, payload, document)
         except Exception:  # the tree stays
             pass
     return plan
+
+
+def _add_walker(plan: _Plan, payload: Any, document: dict[str, Any]) -> None:
+    """Give ``plan`` its walker, if it has one that reads the shape's first document as its
+    compiled function decodes it (key order too)."""
+    from vic.vc.cborld.planwalk import compile_walker
+
+    try:
+        walk = compile_walker(plan.root)
+        if walk is None:
+            return
+        data = plan.prefix + cbor2.dumps(payload)
+        walked = walk(data, len(plan.prefix))
+    except Exception:  # no walker: cbor2 reads the payload
+        return
+    if _same(walked, document) and list(walked) == list(document):
+        plan.walk = walk
 
 
 def _shape_key(payload: dict[Any, Any]) -> tuple[Any, ...]:
@@ -448,11 +478,15 @@ def learn(
         if _count >= MAX_PLANS:
             _plans.clear()
             _refused.clear()
+            _walkers.clear()
             _count = 0
         if built is None:
             _refused[key] = _refused.get(key, 0) + 1
         else:
             _plans.setdefault(key, []).append(built)
+            walkers = _walkers.get(entry.entry_id, ())
+            if built.walk is not None and len(walkers) < MAX_WALKERS_PER_ENTRY:
+                _walkers[entry.entry_id] = (*walkers, built)
         _count += 1
 
 
@@ -486,6 +520,11 @@ def decode_planned(
         entry_id, start = int.from_bytes(data[5:7], "big"), 7
     else:
         return None  # another head, or bytes that end in (or right after) the entry id
+    walkers = _walkers.get(entry_id)
+    if walkers:
+        walked = _walked(data, start, walkers, registry, loader, limits, multibase)
+        if walked is not None:
+            return walked
     body = data[start:]
     try:
         payload = cbor2.loads(body)
@@ -527,6 +566,51 @@ def decode_planned(
     return None
 
 
+def _walked(
+    data: bytes,
+    start: int,
+    walkers: tuple[_Plan, ...],
+    registry: Registry,
+    loader: DocumentLoader,
+    limits: CborLimits,
+    multibase: list[tuple[str, bytes]] | None,
+) -> dict[str, Any] | None:
+    """The document of the first walker that answers ``data`` (payload at ``start``) under the
+    checks :func:`decode_planned` makes of a plan's answer; None: cbor2 and the plans decide."""
+    try:
+        entry = registry.get(walkers[0].entry.entry_id)
+    except Exception:
+        return None
+    prefix = data[:start]
+    for plan in walkers:
+        walk = plan.walk
+        if (
+            walk is None
+            or prefix != plan.prefix
+            or (entry is not plan.entry and entry != plan.entry)
+        ):
+            continue
+        try:
+            if multibase is not None:
+                multibase.clear()  # what a walker that declined reported
+            document: dict[str, Any] = walk(data, start, multibase)
+        except _Decline:
+            continue
+        except Exception:  # a codec refused the value, or the bytes are not UTF-8
+            break
+        if (
+            plan.items > limits.max_items
+            or plan.depth >= limits.max_depth
+            or plan.work > context_module.DEFAULT_MAX_WORK
+            or not plan.serves(loader)
+        ):
+            break
+        return document
+    if multibase is not None:
+        multibase.clear()
+    return None
+
+
 def plan_count() -> int:
     """How many plans (and shapes that gave none) are kept (for tests)."""
     return _count
@@ -538,4 +622,5 @@ def reset() -> None:
     with _lock:
         _plans.clear()
         _refused.clear()
+        _walkers.clear()
         _count = 0
