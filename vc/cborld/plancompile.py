@@ -29,10 +29,13 @@ change of the test corpus: same document, same decline, same error.
 from __future__ import annotations
 
 from collections.abc import Callable
+from time import gmtime, strftime
 from typing import Any
 
 from vic.did.multibase import base58btc_encode
+from vic.vc.cborld.codecs import _ISO_FORMAT as ISO_FORMAT
 from vic.vc.cborld.codecs import _MAX_JS_SECONDS as MAX_JS_SECONDS
+from vic.vc.cborld.codecs import _YEAR_10000 as YEAR_10000
 from vic.vc.cborld.codecs import iso_datetime, uuid_text
 from vic.vc.cborld.context import ABSENT
 from vic.vc.cborld.decodeplan import (
@@ -65,6 +68,9 @@ def _source() -> GeneratedSource:
             "_BZ": b"z",
             "_Z": "z",
             "_iso": iso_datetime,
+            "_strftime": strftime,
+            "_gmtime": gmtime,
+            "_ISO_FORMAT": ISO_FORMAT,
             "_uuid": uuid_text,
             "_URN_UUID": "urn:uuid:",
             "_dict": dict,
@@ -218,9 +224,14 @@ def _value(source: GeneratedSource, node: _Value, raw: str, indent: int) -> str:
                 f"and {term_to_id}[{term}] == {raw}: {out} = {term}",
             )
             source.line(inner, f"else: {out} = {run}({raw})")
-        elif node.datetime:
+        elif node.datetime:  # iso_datetime's own first branch inline, then iso_datetime
             source.line(
-                inner, f"if {-MAX_JS_SECONDS} <= {raw} <= {MAX_JS_SECONDS}: {out} = _iso({raw})"
+                inner,
+                f"if 0 <= {raw} < {YEAR_10000}: {out} = _strftime(_ISO_FORMAT, _gmtime({raw}))",
+            )
+            source.line(
+                inner,
+                f"elif {-MAX_JS_SECONDS} <= {raw} <= {MAX_JS_SECONDS}: {out} = _iso({raw})",
             )
             source.line(inner, f"else: {out} = {run}({raw})")
         else:
