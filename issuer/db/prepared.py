@@ -32,13 +32,21 @@ from sqlalchemy.sql.elements import ClauseElement
 
 __all__ = ["Prepared", "PreparedIn"]
 
-_Processor = Callable[[Any], Any] | None
-
 
 class _Form:
     """A statement compiled for one dialect: SQL text, parameter order, processors."""
 
-    __slots__ = ("binds", "dbapi_error", "defaults", "named", "positional", "results", "sql")
+    __slots__ = (
+        "bind_processors",
+        "dbapi_error",
+        "defaults",
+        "named",
+        "names",
+        "positional",
+        "result_processors",
+        "results",
+        "sql",
+    )
 
     def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
@@ -47,49 +55,54 @@ class _Form:
             raise ValueError("a prepared statement has no expanding parameters")
         self.sql: str = compiled.string
         self.positional: bool = compiled.positional
-        names: Sequence[str] = (
-            compiled.positiontup or () if compiled.positional else list(compiled.binds)
+        self.names: list[str] = list(
+            compiled.positiontup or () if compiled.positional else compiled.binds
         )
-        self.binds: list[tuple[str, _Processor]] = []
+        self.bind_processors: list[tuple[int, Callable[[Any], Any]]] = []
+        """(position, processor) of the parameters with a processor (as SQLAlchemy applies
+        them: to every value, None included)."""
         self.defaults: dict[str, Any] = {}
-        for name in names:
+        for index, name in enumerate(self.names):
             bind = compiled.binds[name]
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            self.binds.append((name, processor))
+            if processor is not None:
+                self.bind_processors.append((index, processor))
             if not bind.required:
                 self.defaults[name] = bind.effective_value
         columns = list(getattr(statement, "exported_columns", ()))
         self.named: Callable[..., Any] = collections.namedtuple(  # type: ignore[misc]
             "Row", [column.key for column in columns], rename=True
         )
-        self.results: list[_Processor] | None = [
-            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
-        ] or None
-        if self.results is not None and not any(self.results):
-            self.results = []  # rows as the driver gives them
+        self.results: bool = bool(columns)
+        self.result_processors: list[tuple[int, Callable[[Any], Any]]] = []
+        for index, column in enumerate(columns):
+            processor = column.type.dialect_impl(dialect).result_processor(dialect, None)
+            if processor is not None:
+                self.result_processors.append((index, processor))
         dbapi = dialect.loaded_dbapi
         self.dbapi_error: type[Exception] = dbapi.Error
 
     def parameters(self, params: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
-        values = []
-        for name, processor in self.binds:
-            value = params[name] if name in params else self.defaults[name]
-            values.append(value if processor is None or value is None else processor(value))
+        if self.defaults:
+            params = {**self.defaults, **params}
+        values = [params[name] for name in self.names]
+        for index, processor in self.bind_processors:
+            values[index] = processor(values[index])
         if self.positional:
             return values
-        return dict(zip((name for name, _ in self.binds), values, strict=True))
+        return dict(zip(self.names, values, strict=True))
 
     def rows(self, raw: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
-        processors = self.results
+        processors = self.result_processors
         if not processors:
             return [tuple(row) for row in raw]
-        return [
-            tuple(
-                value if processor is None or value is None else processor(value)
-                for processor, value in zip(processors, row, strict=True)
-            )
-            for row in raw
-        ]
+        rows = []
+        for row in raw:
+            values = list(row)
+            for index, processor in processors:
+                values[index] = processor(values[index])
+            rows.append(tuple(values))
+        return rows
 
 
 class Prepared:
@@ -116,7 +129,7 @@ class Prepared:
         sent = form.parameters(params)
         try:
             cursor.execute(form.sql, sent)
-            if form.results is None:
+            if not form.results:
                 return []
             return form.rows(cursor.fetchall())
         except form.dbapi_error as error:
