@@ -125,23 +125,26 @@ class Prepared:
 
     def all(self, session: Session, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run the statement once; its rows (processed as SQLAlchemy's result would)."""
-        form, cursor, dialect = self._cursor(session)
-        sent = form.parameters(params)
-        try:
-            cursor.execute(form.sql, sent)
-            if not form.results:
-                return []
-            return form.rows(cursor.fetchall())
-        except form.dbapi_error as error:
-            raise _wrapped(form, sent, error, dialect) from error
-        finally:
-            cursor.close()
+        return self._run(session, params)[1]
 
     def named(self, session: Session, params: Mapping[str, Any]) -> list[Any]:
         """:meth:`all`, each row a named tuple of the selected columns' keys (as a row of
         SQLAlchemy's result reads them: ``row.id``)."""
-        form = self._form(session.get_bind().dialect)
-        return [form.named(*row) for row in self.all(session, params)]
+        form, rows = self._run(session, params)
+        return [form.named(*row) for row in rows]
+
+    def _run(
+        self, session: Session, params: Mapping[str, Any]
+    ) -> tuple[_Form, list[tuple[Any, ...]]]:
+        form, cursor, dialect = self._cursor(session)
+        sent = form.parameters(params)
+        try:
+            cursor.execute(form.sql, sent)
+            return form, form.rows(cursor.fetchall()) if form.results else []
+        except form.dbapi_error as error:
+            raise _wrapped(form, sent, error, dialect) from error
+        finally:
+            cursor.close()
 
     def many(self, session: Session, params: Sequence[Mapping[str, Any]]) -> None:
         """Run the statement (one without results) once per parameter set (``executemany``)."""
