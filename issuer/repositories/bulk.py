@@ -22,6 +22,12 @@ from vic.issuer.db.prepared import Prepared
 __all__ = ["insert_rows", "insert_rows_returning_ids", "update_rows_by_id"]
 
 
+PREPARED_ROWS = 64
+"""The most rows :func:`insert_rows` and :func:`insert_rows_returning_ids` insert through a
+prepared statement (one per table, columns and row count, one ``INSERT`` of many ``VALUES``);
+more go through SQLAlchemy as before."""
+
+
 def _table(model: type[DeclarativeBase]) -> Table:
     table = model.__table__
     assert isinstance(table, Table)
@@ -37,11 +43,6 @@ def _insert(model: type[DeclarativeBase], key: tuple[str, ...] | None) -> Insert
     return statement
 
 
-PREPARED_ROWS = 64
-"""The most rows :func:`insert_rows_returning_ids` inserts through a prepared statement (one
-per table, columns and row count); more go through SQLAlchemy's ``insertmanyvalues``."""
-
-
 @functools.lru_cache(maxsize=4 * PREPARED_ROWS)  # shapes the code makes: a few tables x counts
 def _insert_returning(
     model: type[DeclarativeBase], columns: tuple[str, ...], key: tuple[str, ...], count: int
@@ -54,9 +55,13 @@ def _insert_returning(
     )
 
 
-@functools.cache
-def _insert_columns(model: type[DeclarativeBase], columns: tuple[str, ...]) -> Prepared:
-    return Prepared(insert(_table(model)).values({name: bindparam(name) for name in columns}))
+@functools.lru_cache(maxsize=4 * PREPARED_ROWS)  # shapes the code makes: a few tables x counts
+def _insert_values(model: type[DeclarativeBase], columns: tuple[str, ...], count: int) -> Prepared:
+    return Prepared(
+        insert(_table(model)).values(
+            [{name: bindparam(f"{name}_{i}") for name in columns} for i in range(count)]
+        )
+    )
 
 
 @functools.cache
@@ -72,10 +77,18 @@ def _update(model: type[DeclarativeBase], columns: tuple[str, ...]) -> Prepared:
 def insert_rows(
     session: Session, model: type[DeclarativeBase], rows: Sequence[dict[str, Any]]
 ) -> None:
-    """Insert ``rows`` (dicts of column values, all with the same keys) into ``model``'s table,
-    one after the other (``executemany``: the ids in the order of the rows)."""
-    if rows:
-        _insert_columns(model, tuple(rows[0])).many(session, rows)
+    """Insert ``rows`` (dicts of column values, all with the same keys) into ``model``'s table
+    in one statement (up to :data:`PREPARED_ROWS` rows, prepared; more through SQLAlchemy's
+    ``executemany`` as before); the ids in the order of the rows."""
+    if not rows:
+        return
+    if len(rows) > PREPARED_ROWS:
+        session.execute(_insert(model, None), list(rows))
+        return
+    columns = tuple(rows[0])
+    _insert_values(model, columns, len(rows)).all(
+        session, {f"{name}_{i}": row[name] for i, row in enumerate(rows) for name in columns}
+    )
 
 
 def insert_rows_returning_ids(

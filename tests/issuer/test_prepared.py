@@ -16,6 +16,7 @@ from tests.issuer.helpers import OFFICE, make_vin, registration
 from vic.issuer.db.models import AuditEntry, Filing, Mark, Owner, StatusEntry, Vehicle
 from vic.issuer.db.prepared import Prepared, PreparedIn
 from vic.issuer.engine import Issuer
+from vic.issuer.repositories import bulk
 
 
 def _table(model: Any) -> Table:
@@ -191,3 +192,25 @@ def test_an_in_list_gives_what_an_expanding_parameter_gives(issuer: Issuer, coun
     assert [tuple(row) for row in got] == expected == [tuple(row) for row in again]
     assert [row.id for row in got] == [row[0] for row in expected]
     assert len(expected) == max(0, min(count - 1, 4))  # mark ids start at 1
+
+
+@pytest.mark.parametrize("count", [1, 3, 64, 65, 70])
+def test_bulk_inserts_keep_the_order_of_the_rows(issuer: Issuer, count: int) -> None:
+    """One prepared INSERT of many VALUES up to PREPARED_ROWS rows, SQLAlchemy beyond: the ids
+    follow the rows either way, and the returned ids match the rows."""
+    moment = datetime(2026, 11, 25, 8, tzinfo=UTC)
+    audits = [
+        {"at": moment, "actor_id": f"a{n}", "actor_role": "office", "action": "x", "target": "t"}
+        | {"detail": f'{{"n":{n}}}'}
+        for n in range(count)
+    ]
+    owners = [{"account_id": f"bulk-{n}", "created_at": moment} for n in range(count)]
+    with issuer.database.write() as session:
+        before = session.execute(select(func.count()).select_from(AUDIT)).scalar_one()
+        bulk.insert_rows(session, AuditEntry, audits)
+        ids = bulk.insert_rows_returning_ids(session, Owner, owners, key=("account_id",))
+        stored = _all_rows(session, AUDIT)[before:]
+        accounts = dict(session.execute(select(OWNERS.c.id, OWNERS.c.account_id)).all())
+    assert [row[2] for row in stored] == [row["actor_id"] for row in audits]
+    assert [row[0] for row in stored] == sorted(row[0] for row in stored)
+    assert [accounts[i] for i in ids] == [row["account_id"] for row in owners]
