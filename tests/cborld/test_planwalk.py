@@ -27,6 +27,7 @@ from tests.cborld.test_decodeplan import (
     PLANNED,
     REGISTRY,
     _byte_tricks,
+    _heads,
     _learned,
     _lenient_encodings,
     _paths,
@@ -198,6 +199,31 @@ def test_random_values_at_every_position_give_the_same_answer(
     payload = cbor2.loads(data[len(plan.prefix) :])
     paths = [path for path, _ in _paths(payload)]
     _agree(plan, plan.prefix + cbor2.dumps(_replaced(payload, paths[position % len(paths)], raw)))
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    index=st.integers(min_value=0),
+    position=st.integers(min_value=0),
+    cut=st.integers(min_value=0, max_value=10),
+    spliced=st.one_of(
+        st.binary(max_size=12),
+        st.sampled_from([0x18, 0x19, 0x1A, 0x1B, 0x40, 0x58, 0x60, 0x78, 0x82]).flatmap(
+            lambda head: st.binary(max_size=10).map(lambda rest: bytes([head]) + rest)
+        ),
+    ),
+)
+def test_random_bytes_at_every_item_give_the_same_answer(
+    index: int, position: int, cut: int, spliced: bytes
+) -> None:
+    """Random bytes in place of the start of each item (the inline head forms and their edges:
+    arguments that fit a shorter head, lengths past the end)."""
+    plans = _WALKED or list(_plans())
+    _WALKED[:] = plans
+    plan, data = plans[index % len(plans)]
+    offsets = _heads(data, len(plan.prefix))
+    at = offsets[position % len(offsets)]
+    _agree(plan, data[:at] + spliced + data[at + cut :])
 
 
 # --- the item reader -----------------------------------------------------------------------------

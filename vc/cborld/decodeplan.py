@@ -437,7 +437,7 @@ def _add_walker(plan: _Plan, payload: Any, document: dict[str, Any]) -> None:
     from vic.vc.cborld.planwalk import compile_walker
 
     try:
-        walk = compile_walker(plan.root)
+        walk = compile_walker(plan.root, payload)
         if walk is None:
             return
         data = plan.prefix + cbor2.dumps(payload)

@@ -54,6 +54,7 @@ from vic.vc.codegen import GeneratedSource
 __all__ = ["compile_walker"]
 
 _NULL: Final = b"\xf6"
+_NO_HINT: Final = object()
 _MAX_ITEM_DEPTH: Final = 8
 """The deepest array nesting a value may have (deeper ones decline: no plan takes them)."""
 _MINIMUM: Final = (0, 24, 0x100, 0x10000, 0x100000000)
@@ -121,33 +122,68 @@ class _Walk:
             self.source.line(1, f"at += {size}")
             self.pending = b""
 
-    def value(self) -> str:
-        """Emit the reading of one value: the common canonical heads inline (a small integer,
-        a 4-byte integer, text and bytes of up to 255 bytes), :func:`_item` for the rest."""
+    def value(self, first: Any = _NO_HINT) -> str:
+        """Emit the reading of one value: inline, the head kind the shape's first document had
+        there (``first``: a small integer, a 1- or 4-byte integer, text or bytes of up to 255
+        bytes), :func:`_item` for any other (each inline form reads what :func:`_item` reads)."""
         self.flush()
         line, out, end = self.source.line, self.source.var(), self.source.var()
+        kind = _head_kind(first)
+        if kind is None:
+            line(1, f"{out}, at = _item(data, at)")
+            return out
         line(1, "head = data[at]")
-        line(1, f"if head < 24: {out} = head; at += 1")
-        line(1, "elif 0x60 <= head < 0x78:")
-        line(2, f"{end} = at + head - 0x5F; {out} = data[at + 1 : {end}].decode(); at = {end}")
-        line(1, "elif 0x40 <= head < 0x58:")
-        line(2, f"{end} = at + head - 0x3F; {out} = data[at + 1 : {end}]; at = {end}")
-        line(1, "elif head == 0x78 or head == 0x58:")
-        line(2, f"{end} = data[at + 1]")
-        line(2, f"if {end} < 24: raise _Decline")
-        line(2, f"{end} += at + 2; {out} = data[at + 2 : {end}]; at = {end}")
-        line(2, f"if head == 0x78: {out} = {out}.decode()")
-        line(1, "elif head == 0x1A:")
-        line(2, f"{out} = _from_bytes(data[at + 1 : at + 5], _BIG); at += 5")
-        line(2, f"if {out} < 0x10000: raise _Decline")
+        if kind == "small":
+            line(1, f"if head < 24: {out} = head; at += 1")
+        elif kind == "int1":
+            line(1, "if head == 0x18:")
+            line(2, f"{out} = data[at + 1]; at += 2")
+            line(2, f"if {out} < 24: raise _Decline")
+        elif kind == "int4":
+            line(1, "if head == 0x1A:")
+            line(2, f"{out} = _from_bytes(data[at + 1 : at + 5], _BIG); at += 5")
+            line(2, f"if {out} < 0x10000: raise _Decline")
+        elif kind in ("text", "bytes"):
+            low = 0x60 if kind == "text" else 0x40
+            line(1, f"if {low} <= head < {low + 24}:")
+            value = f"data[at + 1 : {end}]" + (".decode()" if kind == "text" else "")
+            line(2, f"{end} = at + 1 + head - {low}; {out} = {value}; at = {end}")
+        else:
+            head = 0x78 if kind == "text1" else 0x58
+            line(1, f"if head == {head}:")
+            line(2, f"{end} = data[at + 1]")
+            line(2, f"if {end} < 24: raise _Decline")
+            value = f"data[at + 2 : {end}]" + (".decode()" if kind == "text1" else "")
+            line(2, f"{end} += at + 2; {out} = {value}; at = {end}")
         line(1, f"else: {out}, at = _item(data, at)")
         return out
 
 
-def _read_map(walk: _Walk, node: _Map, raws: dict[int, Any]) -> bool:
+def _head_kind(first: Any) -> str | None:
+    """The inline form for a value like ``first`` (None: :func:`_item` alone)."""
+    kind = type(first)
+    if kind is int:
+        if 0 <= first < 24:
+            return "small"
+        if 24 <= first < 0x100:
+            return "int1"
+        if 0x10000 <= first < 0x100000000:
+            return "int4"
+    elif kind is str or kind is bytes:
+        size = len(first.encode()) if kind is str else len(first)
+        name = "text" if kind is str else "bytes"
+        if size < 24:
+            return name
+        if size < 0x100:
+            return name + "1"
+    return None
+
+
+def _read_map(walk: _Walk, node: _Map, raws: dict[int, Any], first: Any = _NO_HINT) -> bool:
     """Emit the reading of map ``node``; ``raws[id(node)]`` maps each of its keys to what holds
     the raw value (a variable, or the guarded value itself). False: a key the walker cannot
-    place (neither guarded nor read by an entry) or of another type."""
+    place (neither guarded nor read by an entry) or of another type. ``first``: the raw map of
+    the shape's first document (which head each value is read inline for)."""
     guards = {key: expected for key, expected, _ in node.guards}
     entries: dict[Any, tuple[bool, tuple[_Node, ...]]] = {}
     for _, key, plural, nodes in node.entries:
@@ -166,41 +202,50 @@ def _read_map(walk: _Walk, node: _Map, raws: dict[int, Any]) -> bool:
         if key not in entries:
             return False
         plural, nodes = entries[key]
+        hint = _part(first, key)
         if plural:
             walk.const(encode_head(4, len(nodes)))
             items = []
-            for item in nodes:
-                read = _read_node(walk, item, raws)
+            for index, item in enumerate(nodes):
+                read = _read_node(walk, item, raws, _part(hint, index))
                 if read is None:
                     return False
                 items.append(read)
             held[key] = ("items", items)
         else:
-            read = _read_node(walk, nodes[0], raws)
+            read = _read_node(walk, nodes[0], raws, hint)
             if read is None:
                 return False
             held[key] = read
     return True
 
 
-def _read_node(walk: _Walk, node: _Node, raws: dict[int, Any]) -> Any:
+def _part(first: Any, key: Any) -> Any:
+    """``first[key]`` of the first document's raw value, if it has it."""
+    try:
+        return first[key]
+    except Exception:
+        return _NO_HINT
+
+
+def _read_node(walk: _Walk, node: _Node, raws: dict[int, Any], first: Any = _NO_HINT) -> Any:
     """Emit the reading of ``node``'s raw value; what holds it, or None if it cannot be read."""
     if type(node) is _Map:
-        return ("map",) if _read_map(walk, node, raws) else None
+        return ("map",) if _read_map(walk, node, raws, first) else None
     if type(node) is _Null:
         walk.const(_NULL)
         return ("null",)
     if type(node) is _Array:
         walk.const(encode_head(4, len(node.items)))
         items = []
-        for item in node.items:
-            read = _read_node(walk, item, raws)
+        for index, item in enumerate(node.items):
+            read = _read_node(walk, item, raws, _part(first, index))
             if read is None:
                 return None
             items.append(read)
         return ("items", items)
     if type(node) is _Value:
-        return ("var", walk.value())
+        return ("var", walk.value(first))
     return None
 
 
@@ -284,8 +329,9 @@ def _output_node(source: GeneratedSource, node: _Node, read: Any, raws: dict[int
     return _value(source, node, _raw(source, read), 1)
 
 
-def compile_walker(root: _Map) -> Callable[..., dict[str, Any]] | None:
-    """The walker of a plan whose tree is ``root`` (see the module docstring):
+def compile_walker(root: _Map, first: Any = _NO_HINT) -> Callable[..., dict[str, Any]] | None:
+    """The walker of a plan whose tree is ``root`` (see the module docstring), its values' common
+    heads read inline as they were in ``first``, the raw payload of the shape's first document:
     ``walker(data, at, found=None)`` decodes the payload at ``data[at:]`` to the end, appending to
     ``found`` (text, bytes) for each multibase text it writes from bytes; None if the plan holds
     a key or node the walker cannot place."""
@@ -294,7 +340,7 @@ def compile_walker(root: _Map) -> Callable[..., dict[str, Any]] | None:
     source.line(0, "def walk(data, at, found=None):")
     walk = _Walk(source)
     raws: dict[int, Any] = {}
-    if not _read_map(walk, root, raws):
+    if not _read_map(walk, root, raws, first):
         return None
     walk.flush()
     source.line(1, "if at != len(data): raise _Decline")
