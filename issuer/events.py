@@ -14,6 +14,13 @@ The audit rows of the group's events are inserted in one statement at the end
 An event sees every earlier event of the group as if they had run one after the other: before an
 event whose vehicle or idempotency key is among the requests not created yet, those are created
 (so it finds the pending mark of its vehicle, or of its key, exactly as it would alone).
+
+A group may also hold :class:`BearerEvent` items (the HTTP service's lean path): events whose
+actor is the bearer of a token, which :func:`plan_group` reads in the same first transaction,
+the tokens of the whole group in one statement, before any event's work. So every token is read
+after its request arrived (the group's transaction starts after its items queued), nothing about
+a token is kept, and an item whose token is refused, or whose actor may not do the event, runs
+nothing: its caller hears :class:`NotAuthorized`.
 """
 
 from __future__ import annotations
@@ -29,7 +36,17 @@ from vic.issuer.domain import Actor
 from vic.issuer.marks import PendingRequest, Plan, create_pending
 from vic.issuer.records import Context, audits_together
 
-__all__ = ["Event", "EventPlan", "Refusal", "check_validity", "plan_events"]
+__all__ = [
+    "BearerEvent",
+    "Event",
+    "EventPlan",
+    "NotAuthorized",
+    "ReadActors",
+    "Refusal",
+    "check_validity",
+    "plan_events",
+    "plan_group",
+]
 
 
 @dataclass(frozen=True)
@@ -54,6 +71,32 @@ class Event:
     work: Callable[[Session], PendingRequest | Plan | Refusal]
 
 
+ReadActors = Callable[[Session, Sequence[str]], Sequence[Actor | VicError]]
+"""Reads the actors of bearer tokens in the caller's transaction: for each token its actor, or
+the error refusing it (e.g. :func:`vic.issuer.tokens.read_actors`)."""
+
+
+@dataclass(frozen=True)
+class BearerEvent:
+    """A single event whose actor is the bearer of ``token``, read in the group's first
+    transaction (module doc): ``read`` reads the actors of the group's tokens (one call for all
+    the items sharing it), ``make`` gives the event of an actor, or None where the actor may not
+    do it (a scope the route does not accept). ``make``'s :class:`VicError` is the item's."""
+
+    token: str
+    read: ReadActors
+    make: Callable[[Actor], Event | None]
+
+
+class NotAuthorized(Exception):
+    """A :class:`BearerEvent` that did not run: its token was refused (``error``, with the
+    reason) or its actor may not do the event (``error`` None). Nothing was written for it."""
+
+    def __init__(self, error: VicError | None) -> None:
+        super().__init__(str(error) if error is not None else "not allowed")
+        self.error = error
+
+
 def check_validity(ctx: Context, request: PendingRequest) -> PendingRequest:
     """``request``, if the validity it grants has not ended (as :func:`create_pending` checks).
 
@@ -65,6 +108,47 @@ def check_validity(ctx: Context, request: PendingRequest) -> PendingRequest:
             code="VALIDITY_ENDED",
         )
     return request
+
+
+def plan_group(
+    session: Session, *, ctx: Context, items: Sequence[Event | BearerEvent], isolate: bool
+) -> list[tuple[Event, EventPlan] | VicError | NotAuthorized]:
+    """:func:`plan_events` of a group that may hold :class:`BearerEvent` items: their tokens
+    read first (module doc); each item's event and plan, or why it did not run."""
+    events = _bearers(session, items)
+    ready = [event for event in events if isinstance(event, Event)]
+    plans = iter(plan_events(session, ctx=ctx, events=ready, isolate=isolate) if ready else ())
+    return [(event, next(plans)) if isinstance(event, Event) else event for event in events]
+
+
+def _bearers(
+    session: Session, items: Sequence[Event | BearerEvent]
+) -> list[Event | VicError | NotAuthorized]:
+    """Each item's event: the bearer events' actors read (one ``read`` per reader)."""
+    readers: dict[ReadActors, list[int]] = {}
+    for index, item in enumerate(items):
+        if isinstance(item, BearerEvent):
+            readers.setdefault(item.read, []).append(index)
+    if not readers:
+        return list(items)  # type: ignore[arg-type]  # all plain events
+    events: list[Event | VicError | NotAuthorized] = [
+        item if isinstance(item, Event) else NotAuthorized(None) for item in items
+    ]
+    for read, indexes in readers.items():
+        bearers = [items[index] for index in indexes]
+        actors = read(session, [item.token for item in bearers])  # type: ignore[union-attr]
+        for index, bearer, actor in zip(indexes, bearers, actors, strict=True):
+            assert isinstance(bearer, BearerEvent)
+            if isinstance(actor, VicError):
+                events[index] = NotAuthorized(actor)
+                continue
+            try:
+                event = bearer.make(actor)
+            except VicError as error:
+                events[index] = error
+                continue
+            events[index] = event if event is not None else NotAuthorized(None)
+    return events
 
 
 def plan_events(

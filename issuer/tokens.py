@@ -58,11 +58,13 @@ __all__ = [
     "TokenInfo",
     "TokenStore",
     "actor_for",
+    "actor_reader",
     "authenticate",
     "authenticate_all",
     "create_token",
     "get_token",
     "list_tokens",
+    "read_actors",
     "revoke_token",
 ]
 
@@ -369,30 +371,56 @@ def authenticate_all(
     """:func:`authenticate` for each of several bearer tokens (concurrent requests' checks),
     their rows read in one transaction: the actor of each, or the error :func:`authenticate`
     raises for it. Nothing is remembered between calls: each reads the tokens as they are now."""
-    results: list[Actor | AuthenticationError | str] = []
+    database, clock = _where(issuer_or_db)
+    if not any(_well_formed(text) for text in token_texts):
+        return _check_all(token_texts, {}, clock)
+    return database.run(lambda session: read_actors(session, token_texts, clock), readonly=True)
+
+
+def actor_reader(
+    issuer_or_db: TokenStore,
+) -> Callable[[Session, Sequence[str]], list[Actor | AuthenticationError]]:
+    """:func:`read_actors` with the issuer's clock: what a
+    :class:`~vic.issuer.events.BearerEvent` reads its actor with, in its group's transaction."""
+    _database, clock = _where(issuer_or_db)
+
+    def read(session: Session, token_texts: Sequence[str]) -> list[Actor | AuthenticationError]:
+        return read_actors(session, token_texts, clock)
+
+    return read
+
+
+def read_actors(
+    session: Session, token_texts: Sequence[str | None], clock: Callable[[], datetime]
+) -> list[Actor | AuthenticationError]:
+    """:func:`authenticate_all` in the caller's transaction (``session``): the rows of the
+    well-formed tokens in one statement, read now."""
+    wanted = sorted({token_id for text in token_texts if (token_id := _well_formed(text))})
+    rows: dict[str, Row[Any]] = {}
+    if wanted:
+        found = session.execute(_TOKENS_BY_IDS, {"token_ids": wanted})
+        rows = {row.token_id: row for row in found}
+    return _check_all(token_texts, rows, clock)
+
+
+def _well_formed(token_text: str | None) -> str | None:
+    """The token id of a well-formed token text, or None."""
+    try:
+        return _token_id(token_text)
+    except AuthenticationError:
+        return None
+
+
+def _check_all(
+    token_texts: Sequence[str | None], rows: dict[str, Row[Any]], clock: Callable[[], datetime]
+) -> list[Actor | AuthenticationError]:
+    """Each token's actor or its error, given the rows read of the well-formed ones."""
+    checked: list[Actor | AuthenticationError] = []
     for text in token_texts:
         try:
-            results.append(_token_id(text))
+            checked.append(_accept(str(text), rows.get(_token_id(text)), clock))
         except AuthenticationError as exc:
-            results.append(exc)
-    wanted = sorted({one for one in results if isinstance(one, str)})
-    database, clock = _where(issuer_or_db)
-
-    def work(session: Session) -> dict[str, Row[Any]]:
-        rows = session.execute(_TOKENS_BY_IDS, {"token_ids": wanted})
-        return {row.token_id: row for row in rows}
-
-    rows = database.run(work, readonly=True) if wanted else {}
-    checked: list[Actor | AuthenticationError] = []
-    for text, one in zip(token_texts, results, strict=True):
-        if isinstance(one, str):
-            try:
-                checked.append(_accept(str(text), rows.get(one), clock))
-            except AuthenticationError as exc:
-                checked.append(exc)
-        else:
-            assert not isinstance(one, Actor)
-            checked.append(one)
+            checked.append(exc)
     return checked
 
 

@@ -4,7 +4,8 @@
 Each function takes the validated request body, calls the engine and gives the HTTP status
 (201 for a new event, 200 for one processed before) and the response model. The lean path runs
 transfers and changes from the event loop: :func:`transfer_event` and :func:`change_event` make
-the engine's event (the same checks), :func:`issue_async` runs it in the same groups.
+the engine's event (the same checks), which it runs in the same groups
+(:meth:`~vic.issuer.services.issuance.IssuanceService.issue_async`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from vic.issuer.events import Event
 __all__ = [
     "change",
     "change_event",
-    "issue_async",
     "issued",
     "report_inspection",
     "transfer",
@@ -67,12 +67,6 @@ def change(
 ) -> tuple[int, MarkOut]:
     """``POST /vehicles/{vin}/changes``."""
     return issued(issuer.issuance.run_event(change_event(issuer, actor, vin, body)))
-
-
-async def issue_async(issuer: Issuer, event: Event) -> tuple[int, MarkOut]:
-    """The status and body of an event made by :func:`transfer_event` or :func:`change_event`,
-    run from the event loop."""
-    return issued(await issuer.issuance.issue_async(event))
 
 
 def report_inspection(

@@ -59,9 +59,9 @@ from vic.issuer.api.models import (
 )
 from vic.issuer.domain import Actor, Role
 from vic.issuer.engine import Issuer
-from vic.issuer.events import Event
+from vic.issuer.events import BearerEvent, Event, NotAuthorized
 from vic.issuer.groupcommit import GroupCommit
-from vic.issuer.tokens import AuthenticationError, authenticate_all
+from vic.issuer.tokens import AuthenticationError, actor_reader, authenticate_all
 
 __all__ = ["HOT_ROUTES", "HotEvents"]
 
@@ -179,7 +179,11 @@ class HotEvents:
         self.tokens: GroupCommit[str, Actor] = GroupCommit(
             lambda texts: authenticate_all(issuer, texts)
         )
-        """The token checks of concurrent requests, read in one transaction per group."""
+        """The token checks of concurrent inspection reports, read in one transaction per
+        group."""
+        self.actors = actor_reader(issuer)
+        """How a transfer's or change's token is read in its event group (one reader for all:
+        the group reads their tokens in one statement)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -246,15 +250,21 @@ class HotEvents:
     async def _issue(
         self, route: _Route, make: _MakeEvent, token: str, vin: str | None, body: Any
     ) -> _Answer | None:
-        """What ``run`` does, from the event loop: the token checked in its group, the event
-        run in its group; None where the route answers (a refused token or scope)."""
+        """What ``run`` does, from the event loop, in one group: the token read in the event
+        group's first transaction (:class:`~vic.issuer.events.BearerEvent`), then the event;
+        None where the route answers (a refused token or scope)."""
+        issuer = self.issuer
+
+        def event(actor: Actor) -> Event | None:
+            if actor.role not in route.roles:
+                return None  # the route answers 403 INSUFFICIENT_SCOPE
+            return make(issuer, actor, vin, body)
+
         try:
-            actor = await self.tokens.submit_async(token)
-        except AuthenticationError:
-            return None  # the route answers 401 with the same error
-        if actor.role not in route.roles:
-            return None  # the route answers 403 INSUFFICIENT_SCOPE
-        return await events.issue_async(self.issuer, make(self.issuer, actor, vin, body))
+            mark = await issuer.issuance.issue_async(BearerEvent(token, self.actors, event))
+        except NotAuthorized:
+            return None  # the route answers 401 or 403 with the same error
+        return events.issued(mark)
 
     def _record(self, holder: object, route: _Route) -> None:
         """Note the route's template for :class:`~vic.issuer.api.routes.ops.CountRequests`, as

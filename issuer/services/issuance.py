@@ -40,7 +40,14 @@ from vic.issuer.domain import (
     VehicleRegistration,
 )
 from vic.issuer.eventrows import LatestMark, VehicleRecord
-from vic.issuer.events import Event, EventPlan, Refusal, check_validity, plan_events
+from vic.issuer.events import (
+    BearerEvent,
+    Event,
+    EventPlan,
+    Refusal,
+    check_validity,
+    plan_group,
+)
 from vic.issuer.groupcommit import GroupCommit
 from vic.issuer.kernel import SYSTEM_ACTOR, Kernel
 from vic.issuer.marks import (
@@ -83,7 +90,7 @@ class IssuanceService:
     def __init__(self, kernel: Kernel, finish_credential: Callable[[Actor, ToSign], Any]) -> None:
         self.kernel = kernel
         self._finish_credential = finish_credential
-        self._events: GroupCommit[Event, IssuedMark] = GroupCommit(self._run_events)
+        self._events: GroupCommit[Event | BearerEvent, IssuedMark] = GroupCommit(self._run_events)
         self.event_rows = True
         """Transfers, changes and re-issues run on Core rows (:mod:`vic.issuer.eventrows`);
         off, on ORM objects (the general path the differential tests compare with)."""
@@ -145,13 +152,17 @@ class IssuanceService:
         """Run a single event made by :meth:`transfer_event` or :meth:`change_event`."""
         return self._events.submit(event)
 
-    async def issue_async(self, event: Event) -> IssuedMark:
+    async def issue_async(self, event: Event | BearerEvent) -> IssuedMark:
         """Run a single event made by :meth:`transfer_event` or :meth:`change_event` from an
         asyncio event loop: in the same groups as :meth:`transfer_vehicle` and the others, with
-        no thread of its own (:meth:`GroupCommit.submit_async`)."""
+        no thread of its own (:meth:`GroupCommit.submit_async`). A :class:`BearerEvent`'s actor
+        is read in the group's first transaction (:func:`~vic.issuer.events.plan_group`).
+
+        :raises NotAuthorized: a bearer event's token was refused, or its actor may not do it.
+        """
         return await self._events.submit_async(event)
 
-    def _run_events(self, events: list[Event]) -> list[IssuedMark | BaseException]:
+    def _run_events(self, items: list[Event | BearerEvent]) -> list[IssuedMark | BaseException]:
         """A group of single events: their first transactions as one (:mod:`vic.issuer.events`),
         their marks signed and stored in one second transaction. The first transaction runs
         without a savepoint per event; if an event raises a domain error, it is rolled back and
@@ -161,28 +172,34 @@ class IssuanceService:
         idempotency key makes that safe. If only the second transaction fails, the first stands
         (refusals and records are not written twice) and each event's mark is finished alone."""
         ctx = self.kernel.ctx
-        if len(events) == 1:  # alone: no savepoint needed, its error rolls everything back
-            plans = self.kernel.run(
-                functools.partial(plan_events, ctx=ctx, events=events, isolate=False)
+        if len(items) == 1:  # alone: no savepoint needed, its error rolls everything back
+            planned = self.kernel.run(
+                functools.partial(plan_group, ctx=ctx, items=items, isolate=False)
             )
-            return self._settle(events, plans)
+            return self._settle_group(planned)
         try:
             try:  # usually nobody is refused: no savepoint per event
-                plans = self.kernel.run(
-                    functools.partial(plan_events, ctx=ctx, events=events, isolate=False)
+                planned = self.kernel.run(
+                    functools.partial(plan_group, ctx=ctx, items=items, isolate=False)
                 )
             except VicError:  # someone was (all rolled back): each event in a savepoint
-                plans = self.kernel.run(
-                    functools.partial(plan_events, ctx=ctx, events=events, isolate=True)
+                planned = self.kernel.run(
+                    functools.partial(plan_group, ctx=ctx, items=items, isolate=True)
                 )
         except Exception:
-            return [self._alone(event) for event in events]
+            return [self._alone(item) for item in items]
         try:
-            return self._settle(events, plans)
+            return self._settle_group(planned)
         except Exception:  # the first transaction stands: finish each event's mark alone
-            return [
-                self._settle_alone(event, plan) for event, plan in zip(events, plans, strict=True)
-            ]
+            return [self._settle_alone(*one) if isinstance(one, tuple) else one for one in planned]
+
+    def _settle_group(
+        self, planned: Sequence[tuple[Event, EventPlan] | BaseException]
+    ) -> list[IssuedMark | BaseException]:
+        """:meth:`_settle` of the events that ran; the others' errors."""
+        ran = [one for one in planned if isinstance(one, tuple)]
+        settled = iter(self._settle([e for e, _ in ran], [p for _, p in ran]) if ran else ())
+        return [next(settled) if isinstance(one, tuple) else one for one in planned]
 
     def _settle_alone(self, event: Event, plan: EventPlan) -> IssuedMark | BaseException:
         try:
@@ -190,9 +207,9 @@ class IssuanceService:
         except Exception as error:
             return error
 
-    def _alone(self, event: Event) -> IssuedMark | BaseException:
+    def _alone(self, item: Event | BearerEvent) -> IssuedMark | BaseException:
         try:
-            return self._run_events([event])[0]
+            return self._run_events([item])[0]
         except Exception as error:
             return error
 

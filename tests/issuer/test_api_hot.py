@@ -45,9 +45,11 @@ from vic.issuer.engine import Issuer
 from vic.issuer.tokens import (
     AuthenticationError,
     Scope,
+    actor_reader,
     authenticate,
     authenticate_all,
     create_token,
+    read_actors,
     revoke_token,
 )
 
@@ -359,7 +361,21 @@ def test_checking_many_tokens_at_once_is_checking_each(issuer: Issuer, clock: Cl
             for one in authenticate_all(issuer, texts)
         ]
         assert got == expected
+        for read in (  # in the caller's transaction, as a bearer event's group reads them
+            lambda session: read_actors(session, texts, clock),
+            lambda session: actor_reader(issuer)(session, texts),  # type: ignore[arg-type]
+        ):
+            in_transaction = [
+                (one.code, str(one)) if isinstance(one, AuthenticationError) else one
+                for one in issuer.kernel.run(read)
+            ]
+            assert in_transaction == expected
     assert authenticate_all(issuer, []) == []
+    malformed = authenticate_all(issuer, [None, "vic_nope"])  # no read at all
+    assert [(type(e), e.code) for e in malformed] == [  # type: ignore[union-attr]
+        (AuthenticationError, "TOKEN_MISSING"),
+        (AuthenticationError, "TOKEN_INVALID"),
+    ]
 
 
 def test_a_revoked_token_fails_at_once_on_the_lean_path(

@@ -12,11 +12,25 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
-from tests.issuer.helpers import OFFICE, Clock, assert_consistent, make_vin, registration
-from vic.contexts.errors import ConflictError, RecordNotFoundError
-from vic.issuer.domain import IssuedMark
+from tests.issuer.helpers import (
+    OFFICE,
+    STATION_CODE,
+    Clock,
+    assert_consistent,
+    make_vin,
+    registration,
+)
+from vic.contexts.errors import (
+    AuthenticationError,
+    ConflictError,
+    RecordNotFoundError,
+    UsageError,
+)
+from vic.issuer.domain import Actor, IssuedMark, Role
 from vic.issuer.engine import Issuer
+from vic.issuer.events import BearerEvent, Event, NotAuthorized
 from vic.issuer.groupcommit import GroupCommit
+from vic.issuer.tokens import Scope, actor_reader, authenticate, create_token, revoke_token
 
 
 def _wait_until(condition: Callable[[], bool]) -> None:
@@ -182,4 +196,117 @@ def test_events_from_the_loop_are_those_of_the_threads(issuer: Issuer, clock: Cl
     for number in (1, 2):
         actions = [r.action for r in issuer.audit_log(target=f"vehicle:{make_vin(number)}")]
         assert actions.count("vehicle.transfer") == 1
+    assert assert_consistent(issuer, clock) == 0
+
+
+def _bearers(issuer: Issuer) -> tuple[dict[str, str], Callable[..., BearerEvent]]:
+    """Tokens of every kind, and a maker of bearer transfers (a station's scope refused)."""
+    service = issuer.issuance
+    tokens = {
+        "office": create_token(issuer, role=Scope.OFFICE, label="office")[0],
+        "admin": create_token(issuer, role=Scope.ADMIN, label="admin")[0],
+        "station": create_token(issuer, role=Scope.STATION, subject=STATION_CODE, label="st")[0],
+        "revoked": create_token(issuer, role=Scope.OFFICE, label="gone")[0],
+    }
+    revoke_token(issuer, tokens["revoked"][4:20])
+    read = actor_reader(issuer)
+
+    def bearer(token: str, number: int, key: str, owner: str = "acct-new") -> BearerEvent:
+        def make(actor: Actor) -> Event | None:
+            if actor.role is Role.STATION:
+                return None
+            return service.transfer_event(actor, make_vin(number), new_owner=owner, event_key=key)
+
+        return BearerEvent(token, read, make)
+
+    return tokens, bearer
+
+
+def test_bearer_events_read_their_tokens_in_their_group(issuer: Issuer, clock: Clock) -> None:
+    """A group of bearer events and plain events: the tokens read in the group's transaction;
+    a refused token or scope runs nothing (NotAuthorized, with the token's error), a refused
+    event is refused alone (its own error), the others are issued as plain events would be."""
+    for number in (1, 2, 3):
+        issuer.register_vehicle(OFFICE, registration(number))
+    tokens, bearer = _bearers(issuer)
+    office_actor = authenticate(issuer, tokens["office"])
+    items: list[Event | BearerEvent] = [
+        bearer(tokens["office"], 1, "b-1", "acct-b1"),
+        bearer(tokens["admin"], 2, "b-2", "acct-b2"),
+        bearer(tokens["revoked"], 3, "b-3"),
+        bearer("vic_nope", 3, "b-4"),
+        bearer(tokens["office"][:-1] + "x", 3, "b-5"),
+        bearer(tokens["station"], 3, "b-6"),
+        bearer(tokens["office"], 3, "b-7", owner="=SUM(A1)"),  # refused by transfer_event
+        bearer(tokens["office"], 999, "b-8"),  # refused in the transaction
+        issuer.issuance.transfer_event(OFFICE, make_vin(3), new_owner="acct-p", event_key="p-1"),
+        bearer(tokens["office"], 1, "b-1", "acct-b1"),  # the same event again: its mark
+    ]
+    results = issuer.issuance._run_events(items)
+    first, second, revoked, unknown, wrong, station, bad_owner, missing, plain, again = results
+    assert isinstance(first, IssuedMark)
+    assert first.issued_now
+    assert isinstance(second, IssuedMark)
+    assert second.issued_now
+    assert isinstance(plain, IssuedMark)
+    assert plain.issued_now
+    assert isinstance(again, IssuedMark)
+    assert (again.number, again.issued_now) == (first.number, False)
+    assert isinstance(revoked, NotAuthorized)
+    assert isinstance(unknown, NotAuthorized)
+    assert isinstance(wrong, NotAuthorized)
+    assert isinstance(station, NotAuthorized)
+    refusals = [(type(r.error), getattr(r.error, "code", None)) for r in (revoked, unknown, wrong)]
+    assert refusals == [
+        (AuthenticationError, "TOKEN_REVOKED"),
+        (AuthenticationError, "TOKEN_INVALID"),
+        (AuthenticationError, "TOKEN_INVALID"),
+    ]
+    assert station.error is None
+    assert isinstance(bad_owner, UsageError)
+    assert isinstance(missing, RecordNotFoundError)
+    assert missing.code == "VEHICLE_NOT_FOUND"
+    assert issuer.vehicle(OFFICE, make_vin(1)).owner == "acct-b1"
+    assert issuer.vehicle(OFFICE, make_vin(3)).owner == "acct-p"  # the plain event's only
+
+    def transfers(number: int) -> list[str]:
+        rows = issuer.audit_log(target=f"vehicle:{make_vin(number)}")
+        return [r.actor_id for r in rows if r.action == "vehicle.transfer"]
+
+    assert transfers(1) == [office_actor.id]  # once: the second is its replay
+    assert transfers(3) == [OFFICE.id]  # the plain event's only
+    assert assert_consistent(issuer, clock) == 0
+
+
+def test_bearer_events_from_the_loop_hear_not_authorized(issuer: Issuer, clock: Clock) -> None:
+    """From the event loop (``issue_async``): a refused bearer event raises NotAuthorized to
+    its caller alone; a group of refused ones only writes nothing; a token revoked after one
+    request refuses the next (nothing about a token is kept between groups)."""
+    for number in (1, 2):
+        issuer.register_vehicle(OFFICE, registration(number))
+    tokens, bearer = _bearers(issuer)
+    service = issuer.issuance
+    before = len(issuer.audit_log())
+
+    async def send(*items: BearerEvent) -> list[object]:
+        return await asyncio.gather(
+            *(service.issue_async(i) for i in items), return_exceptions=True
+        )
+
+    refused = asyncio.run(send(bearer(tokens["revoked"], 1, "r-1"), bearer("", 1, "r-2")))
+    assert [type(r) for r in refused] == [NotAuthorized, NotAuthorized]
+    codes = [r.error.code for r in refused if isinstance(r, NotAuthorized) and r.error]
+    assert codes == ["TOKEN_REVOKED", "TOKEN_MISSING"]
+    assert len(issuer.audit_log()) == before
+    (issued,) = asyncio.run(send(bearer(tokens["office"], 1, "o-1")))
+    assert isinstance(issued, IssuedMark)
+    assert issued.issued_now
+    revoke_token(issuer, tokens["office"][4:20])
+    (after,) = asyncio.run(send(bearer(tokens["office"], 2, "o-2")))
+    assert isinstance(after, NotAuthorized)
+    assert after.error is not None
+    assert after.error.code == "TOKEN_REVOKED"
+    (admin,) = asyncio.run(send(bearer(tokens["admin"], 2, "o-3")))
+    assert isinstance(admin, IssuedMark)
+    assert admin.issued_now
     assert assert_consistent(issuer, clock) == 0
