@@ -158,6 +158,11 @@ class OncePerBatch:
         result: Mapping[str, Any] | FetchedStatusList | None = found
         return result
 
+    def held(self) -> dict[str, Mapping[str, Any] | FetchedStatusList | None]:
+        """The answers kept for the batch so far, by URL (the pool hands them to its workers)."""
+        with self._lock:
+            return dict(self._seen)
+
 
 class VerifiedOncePerBatch:
     """:func:`~vic.verifier.status.verified_status_list` once per list and issuer for one batch

@@ -214,7 +214,9 @@ class _Inbox:
 
 class _AskParent:
     """A worker's status source: the parent asks the caller's source (once per list and batch)
-    and answers; the worker keeps the answer for the rest of the batch."""
+    and answers; the worker keeps the answer for the rest of the batch, and the answers for
+    other lists the parent's source already gave in this batch, which come with it (a worker
+    needs the revocation and the suspension list at its first mark: one question, not two)."""
 
     def __init__(self, conn: Connection, inbox: _Inbox, known: dict[str, Any]) -> None:
         self._conn = conn
@@ -229,9 +231,10 @@ class _AskParent:
         answer = self._inbox.answers.get()
         if answer is None:
             raise SystemExit(0)  # the parent is gone
-        failed, value = pickle.loads(answer)
+        failed, value, more = pickle.loads(answer)
         if failed:
             raise value
+        self._known.update(more)
         self._known[url] = value
         return value  # type: ignore[no-any-return]
 
@@ -328,6 +331,7 @@ class _Worker:
     process: BaseProcess
     conn: Connection
     chunks: deque[int] = field(default_factory=deque)  # sent, not answered (in order)
+    told: set[str] = field(default_factory=set)  # status list URLs answered in this batch
 
 
 class BatchVerifier:
@@ -598,6 +602,8 @@ class BatchVerifier:
                 sent[start] = end
                 return
 
+        for worker in self._pool:
+            worker.told = set()
         for _ in range(IN_FLIGHT):
             for worker in self._pool:
                 send_next(worker)
@@ -626,7 +632,8 @@ class BatchVerifier:
                 kind = message[0]
                 if kind == "status":
                     try:
-                        worker.conn.send_bytes(_ANSWER + _status_reply(source, message[1]))
+                        reply = _status_reply(source, message[1], worker.told)
+                        worker.conn.send_bytes(_ANSWER + reply)
                     except OSError:
                         raise _lost("a worker process stopped during the batch") from None
                     continue
@@ -644,16 +651,25 @@ class BatchVerifier:
         return results  # type: ignore[return-value]
 
 
-def _status_reply(source: OncePerBatch | None, url: str) -> bytes:
-    """The answer to a worker's status question: (failed, value or exception)."""
+def _status_reply(source: OncePerBatch | None, url: str, told: set[str]) -> bytes:
+    """The answer to a worker's status question: (failed, value or exception, more), ``more``
+    the source's other answers kept for this batch that this worker has not been ``told`` yet
+    (nothing is asked of the source for them; a failure is never kept, so never among them)."""
     if source is None:  # not asked by a worker that was told there is no source
-        return _dumps((False, None))
+        return _dumps((False, None, {}))
     try:
         value = source.get(url)
     except VicError as exc:
-        return _dumps((True, exc))
+        return _dumps((True, exc, {}))
+    more = {u: v for u, v in source.held().items() if u != url and u not in told}
+    told.add(url)
+    if more:
+        with contextlib.suppress(Exception):
+            reply = _dumps((False, value, more))
+            told.update(more)
+            return reply
     try:
-        return _dumps((False, value))
+        return _dumps((False, value, {}))
     except Exception as exc:
         raise UsageError(
             f"the status list {url} from the status source cannot be sent to a worker: {exc}",

@@ -418,3 +418,62 @@ def test_the_default_pool_leaves_a_cpu_to_this_process(
     for cpus, workers in ((1, 1), (2, 1), (8, 7)):
         monkeypatch.setattr(pool_module, "_usable_cpus", lambda cpus=cpus: cpus)
         assert BatchVerifier(trust=trust).workers == workers
+
+
+def test_a_status_answer_brings_the_batch_s_other_answers_once(
+    setup: tuple[TrustList, list[Any], list[dict[str, Any]]],
+) -> None:
+    from vic.verifier.batch import OncePerBatch
+    from vic.verifier.pool import _status_reply
+
+    _, _, lists = setup
+    counting = CountingSource(lists)
+    source = OncePerBatch(counting)
+    urls = [credential["id"] for credential in lists]
+    nowhere = "https://nowhere.example.cn/status/1"
+    for url in (urls[0], urls[1], nowhere):  # the parent's own marks asked for these
+        source.get(url)
+    asked = list(counting.asked)
+    told: set[str] = set()
+    failed, value, more = pickle.loads(_status_reply(source, urls[0], told))
+    assert not failed
+    assert value == source.get(urls[0])
+    assert more == {urls[1]: source.get(urls[1]), nowhere: None}  # None: no such list, as asked
+    assert told == {urls[0], urls[1], nowhere}
+    # a later question of the same worker brings only what it has not been told
+    failed, value, more = pickle.loads(_status_reply(source, urls[2], told))
+    assert (failed, more) == (False, {})
+    assert value == source.get(urls[2])
+    assert counting.asked == [*asked, urls[2]]  # nothing asked of the source for the extras
+    # another worker, told nothing yet, gets them all
+    _, _, more = pickle.loads(_status_reply(source, urls[0], set()))
+    assert set(more) == {urls[1], urls[2], nowhere}
+    # a failure is never kept, so never handed on
+    failing = OncePerBatch(FailingSource())
+    failed, error, more = pickle.loads(_status_reply(failing, urls[0], set()))
+    assert failed
+    assert error.code == "STATUS_LIST_UNREACHABLE"
+    assert more == {}
+
+
+def test_an_answer_that_cannot_cross_is_left_out_of_the_others(
+    setup: tuple[TrustList, list[Any], list[dict[str, Any]]],
+) -> None:
+    from vic.verifier.batch import OncePerBatch
+    from vic.verifier.pool import _status_reply
+
+    _, _, lists = setup
+
+    class Odd:
+        def get(self, url: str) -> Any:
+            return Unpicklable(lists[0]) if url == "odd" else None
+
+    source = OncePerBatch(Odd())
+    source.get("odd")
+    told: set[str] = set()
+    failed, value, more = pickle.loads(_status_reply(source, "plain", told))
+    assert (failed, value, more) == (False, None, {})
+    assert told == {"plain"}
+    with pytest.raises(UsageError) as caught:
+        _status_reply(source, "odd", told)
+    assert caught.value.code == "BATCH_NOT_PORTABLE"
