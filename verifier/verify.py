@@ -428,13 +428,21 @@ def _proof_checks(
         clock_skew=skew,
         depth_checked=depth_checked,
     )
-    detail = [p.to_dict() for p in proofs.proofs]
+    results = proofs.proofs
+    if len(results) == 1:  # a mark's one proof: the comprehensions below without their calls
+        (only,) = results
+        detail = [only.to_dict()]
+        controllers = {only.controller}
+        by_issuer = {only.verification_method} if only.controller == issuer else set()
+    else:
+        detail = [p.to_dict() for p in results]
+        controllers = {p.controller for p in results}
+        by_issuer = {p.verification_method for p in results if p.controller == issuer}
     if not proofs.verified:
         return [Check.failed(CheckName.PROOF, proofs.errors[0], proofs=detail)]
-    by_issuer = {p.verification_method for p in proofs.proofs if p.controller == issuer}
     return [
         Check.passed_with(CheckName.PROOF, {"proofs": detail}),
-        _binding({p.controller for p in proofs.proofs}, issuer, by_issuer, resolver, dated),
+        _binding(controllers, issuer, by_issuer, resolver, dated),
     ]
 
 
