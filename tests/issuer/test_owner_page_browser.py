@@ -9,6 +9,7 @@ when set). Skips only when chromium or Playwright is missing (CI installs both).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import os
@@ -47,6 +48,8 @@ PHONE = {"width": 412, "height": 915}
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 expect = sync_api.expect
+# A busy CI machine renders slowly: waiting assertions wait 20 s (Playwright's default is 5 s).
+expect.set_options(timeout=20_000)
 if not os.access(CHROMIUM, os.X_OK):
     pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
 
@@ -57,6 +60,18 @@ class Site:
     issuer: Issuer
     office: str
     clock: Clock
+    slow: dict[str, float]  # request path -> seconds the server waits before answering
+
+
+def delayed(app: Any, slow: dict[str, float]) -> Any:
+    """The app, answering the paths in ``slow`` that many seconds late (as on a busy server)."""
+
+    async def wrapper(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] in slow:
+            await asyncio.sleep(slow[scope["path"]])
+        await app(scope, receive, send)
+
+    return wrapper
 
 
 def free_port() -> int:
@@ -77,8 +92,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         IssuerConfig(data_dir=tmp_path_factory.mktemp("issuer"), public_base_url=base, clock=clock)
     )
     office, _info = create_token(issuer, role=Scope.OFFICE, label="desk")
+    slow: dict[str, float] = {}
     server = uvicorn.Server(
-        uvicorn.Config(create_app(issuer), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            delayed(create_app(issuer), slow), host="127.0.0.1", port=port, log_level="warning"
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -87,7 +105,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         assert thread.is_alive(), "the server thread died"
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
-    site = Site(base, issuer, office, clock)
+    site = Site(base, issuer, office, clock, slow)
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {office}"}) as http:
         # acct-1's own new car, acct-1's car due for its exemption mark (its mark ran out in
         # 2026-11), and acct-2's car filed with acct-1.
@@ -186,10 +204,15 @@ def test_sign_in_with_a_link_and_see_the_vehicles(page: Any, site: Site, tmp_pat
     page.goto(url)
     page.wait_for_selector("li.vehicle")
     page.evaluate("sessionStorage.clear()")
-    page.goto(url)
-    page.wait_for_selector("#message:not([hidden])")
-    assert "LINK_INVALID" in page.locator("#message").inner_text()
-    assert page.locator("#signin").is_visible()
+    # The first redemption's message is still shown: wait for the refusal itself, even when the
+    # server answers late (a second's delay here made the old wait-for-any-message fail).
+    site.slow["/owner-links/redeem"] = 1.0
+    try:
+        page.goto(url)
+        expect(page.locator("#message")).to_contain_text("LINK_INVALID", timeout=20_000)
+    finally:
+        site.slow.clear()
+    expect(page.locator("#signin")).to_be_visible()
 
 
 def sign_in_with_token(page: Any, site: Site, account: str) -> None:
