@@ -55,14 +55,24 @@ def _outcome(run: Callable[[Any], Any], raw: Any) -> Any:
     return ("ok", json.dumps(_typed(document)))
 
 
-def _plans() -> Iterator[tuple[Any, Any]]:
-    """Each learned plan with its compiled function, and a payload of its shape."""
+def learn_corpus_and_vectors() -> list[bytes]:
+    """Decode the planned corpus marks and the published vectors (so their plans are learned);
+    their CBOR-LD bytes, the marks first."""
     for name in PLANNED:
         data, loader = CORPUS[name]
         _learned(data, loader)
-    for path in VECTORS:
-        data = encode(json.loads(path.read_text()), registry=REGISTRY, registry_entry_id=1)
+    vectors = [
+        encode(json.loads(path.read_text()), registry=REGISTRY, registry_entry_id=1)
+        for path in VECTORS
+    ]
+    for data in vectors:
         _learned(data)
+    return [CORPUS[name][0] for name in PLANNED] + vectors
+
+
+def _plans() -> Iterator[tuple[Any, Any]]:
+    """Each learned plan with its compiled function, and a payload of its shape."""
+    learn_corpus_and_vectors()
     seen: set[int] = set()
     for name in PLANNED:
         data, _ = CORPUS[name]

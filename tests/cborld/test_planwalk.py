@@ -35,9 +35,9 @@ from tests.cborld.test_decodeplan import (
     _replaced,
     _value_nodes,
 )
-from tests.cborld.test_plancompile import VECTORS, _typed
+from tests.cborld.test_plancompile import _typed, learn_corpus_and_vectors
 from vic.contexts.loader import DocumentLoader
-from vic.vc.cborld import cbor, converter, decode, decodeplan, encode, planwalk, tagforms
+from vic.vc.cborld import cbor, converter, decode, decodeplan, planwalk, tagforms
 
 
 def _walked(plan: Any, data: bytes) -> Any:
@@ -81,17 +81,8 @@ def _agree(plan: Any, data: bytes) -> bool:
 
 def _plans() -> Iterator[tuple[Any, bytes]]:
     """Each learned plan that has a walker, with the bytes of a document of its shape."""
-    for name in PLANNED:
-        data, loader = CORPUS[name]
-        _learned(data, loader)
-    for path in VECTORS:
-        data = encode(json.loads(path.read_text()), registry=REGISTRY, registry_entry_id=1)
-        _learned(data)
+    candidates = learn_corpus_and_vectors()
     seen: set[int] = set()
-    candidates = [CORPUS[name][0] for name in PLANNED] + [
-        encode(json.loads(path.read_text()), registry=REGISTRY, registry_entry_id=1)
-        for path in VECTORS
-    ]
     for plans in decodeplan._plans.values():
         for plan in plans:
             if plan.walk is None or id(plan) in seen:
