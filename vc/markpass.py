@@ -277,10 +277,23 @@ def _subject(subject: object) -> VehicleSubject | None:
         return None
     if len(vin) != 17 or not vin_form.search(vin) or not plate_form.search(plate):
         return None
-    plate_kind = find_plate_kind(plate)
-    if plate_kind is None or plate_kind not in plate_type.kinds:
+    return _normal_subject(plate, plate_code, plate_type, vehicle_code, vin, basis)
+
+
+def _normal_subject(
+    plate: str,
+    plate_code: str,
+    plate_type: PlateType,
+    vehicle_code: str,
+    vin: str,
+    basis: InspectionBasis,
+) -> VehicleSubject | None:
+    """The subject of these schema-checked values, if the plate is of a kind its plate type
+    allows and the VIN (17 characters) has its check digit; else None."""
+    kind = find_plate_kind(plate)
+    if kind is None or kind not in plate_type.kinds:
         return None
-    if vin[8] != _check_digit(vin):  # the schema's pattern: VIN characters
+    if len(vin) != 17 or vin[8] != _check_digit(vin):  # the schema's pattern: VIN characters
         return None
     return frozen(
         VehicleSubject,
@@ -363,16 +376,4 @@ def _subject_by_predicates(subject: dict[str, Any]) -> VehicleSubject | None:
     basis = _BASES.get(subject["inspectionBasis"])
     if plate_type is None or basis is None or vehicle_code not in VEHICLE_TYPES:
         return None
-    kind = find_plate_kind(plate)
-    if kind is None or kind not in plate_type.kinds:
-        return None
-    if len(vin) != 17 or vin[8] != _check_digit(vin):  # the schema's pattern: VIN characters
-        return None
-    return frozen(
-        VehicleSubject,
-        registration_number=plate,
-        plate_type_code=plate_code,
-        vehicle_type_code=vehicle_code,
-        vin=vin,
-        inspection_basis=basis,
-    )
+    return _normal_subject(plate, plate_code, plate_type, vehicle_code, vin, basis)
