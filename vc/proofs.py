@@ -381,11 +381,8 @@ def _verify_one(
     elif "@context" in unsecured:
         # A legacy proof (DIDKit's, say) may carry its suite's context: it is processed after
         # the document's, as those stacks do (jws-2020 defines `type` only in scoped contexts).
-        context = unsecured["@context"]
-        context = [*context] if isinstance(context, list) else [context]  # (_as_list, inline)
-        if "@context" in proof_config:
-            context += _as_list(proof_config["@context"])
-        proof_config["@context"] = context
+        own = proof_config.get("@context", [])
+        proof_config["@context"] = [*_as_list(unsecured["@context"]), *_as_list(own)]
 
     method = resolver.resolve_method(method_id, purpose)
     suite.check_key(method.public_key.key_type)
