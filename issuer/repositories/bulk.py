@@ -43,25 +43,24 @@ def _insert(model: type[DeclarativeBase], key: tuple[str, ...] | None) -> Insert
     return statement
 
 
-@functools.lru_cache(maxsize=4 * PREPARED_ROWS)  # shapes the code makes: a few tables x counts
-def _insert_returning(
-    model: type[DeclarativeBase], columns: tuple[str, ...], key: tuple[str, ...], count: int
+@functools.lru_cache(maxsize=8 * PREPARED_ROWS)  # shapes the code makes: a few tables x counts
+def _insert_values(
+    model: type[DeclarativeBase], columns: tuple[str, ...], key: tuple[str, ...] | None, count: int
 ) -> Prepared:
+    """One ``INSERT`` of ``count`` rows of ``columns`` (parameters ``<column>_<row>``,
+    :func:`_numbered`), returning each row's id and ``key`` columns when ``key`` is given."""
     table = _table(model)
-    return Prepared(
-        insert(table)
-        .values([{name: bindparam(f"{name}_{i}") for name in columns} for i in range(count)])
-        .returning(table.c.id, *(table.c[name] for name in key))
+    statement = insert(table).values(
+        [{name: bindparam(f"{name}_{i}") for name in columns} for i in range(count)]
     )
+    if key is not None:
+        statement = statement.returning(table.c.id, *(table.c[name] for name in key))
+    return Prepared(statement)
 
 
-@functools.lru_cache(maxsize=4 * PREPARED_ROWS)  # shapes the code makes: a few tables x counts
-def _insert_values(model: type[DeclarativeBase], columns: tuple[str, ...], count: int) -> Prepared:
-    return Prepared(
-        insert(_table(model)).values(
-            [{name: bindparam(f"{name}_{i}") for name in columns} for i in range(count)]
-        )
-    )
+def _numbered(rows: Sequence[dict[str, Any]], columns: tuple[str, ...]) -> dict[str, Any]:
+    """The parameters of :func:`_insert_values` for ``rows``."""
+    return {f"{name}_{i}": row[name] for i, row in enumerate(rows) for name in columns}
 
 
 @functools.cache
@@ -86,9 +85,7 @@ def insert_rows(
         session.execute(_insert(model, None), list(rows))
         return
     columns = tuple(rows[0])
-    _insert_values(model, columns, len(rows)).all(
-        session, {f"{name}_{i}": row[name] for i, row in enumerate(rows) for name in columns}
-    )
+    _insert_values(model, columns, None, len(rows)).all(session, _numbered(rows, columns))
 
 
 def insert_rows_returning_ids(
@@ -109,8 +106,8 @@ def insert_rows_returning_ids(
     returned: Sequence[Sequence[Any]]
     if len(rows) <= PREPARED_ROWS:
         columns = tuple(rows[0])
-        returned = _insert_returning(model, columns, key, len(rows)).all(
-            session, {f"{name}_{i}": row[name] for i, row in enumerate(rows) for name in columns}
+        returned = _insert_values(model, columns, key, len(rows)).all(
+            session, _numbered(rows, columns)
         )
     else:
         returned = session.execute(_insert(model, key), list(rows)).all()
