@@ -135,7 +135,7 @@ class Allocation:
 
 _LISTS = StatusList.__table__
 assert isinstance(_LISTS, Table)
-_TAKE_BLOCK = (
+_TAKE_BLOCK: Final = Prepared(
     update(_LISTS)
     .where(
         _LISTS.c.id
@@ -150,7 +150,6 @@ _TAKE_BLOCK = (
     .returning(_LISTS.c.allocated, _LISTS.c.list_index, _LISTS.c.permutation_key)
 )
 """A block of the first open list's counter, if that list has room for all of it."""
-_TAKE_BLOCK_PREPARED: Final = Prepared(_TAKE_BLOCK)
 
 
 def allocate(
@@ -166,7 +165,7 @@ def allocate(
     spec = SPACES[space]
     taken: list[tuple[int, int]] = []
     # The usual case in one statement: the first open list has room for the whole block.
-    rows = _TAKE_BLOCK_PREPARED.all(session, {"list_space": space.value, "block": count})
+    rows = _TAKE_BLOCK.all(session, {"list_space": space.value, "block": count})
     if rows:
         end, list_index, key = rows[0]
         secret = bytes.fromhex(key)

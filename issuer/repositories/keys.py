@@ -47,16 +47,14 @@ _CURRENT_KEY = (
 
 
 _KEYS = SigningKey.__table__
-_CURRENT_KEY_ID = (
+_CURRENT_KEY_ID = Prepared(
     select(_KEYS.c.id).where(_KEYS.c.retired_at.is_(None)).order_by(_KEYS.c.id.desc()).limit(1)
 )
-
-_CURRENT_KEY_ID_PREPARED = Prepared(_CURRENT_KEY_ID)
 
 
 def current_key_id(session: Session) -> int:
     """The row id of :func:`current_key` (a Core query: no ORM object)."""
-    found = _CURRENT_KEY_ID_PREPARED.all(session, {})
+    found = _CURRENT_KEY_ID.all(session, {})
     key_id = found[0][0] if found else None
     if key_id is None:  # pragma: no cover - the keys service creates key-1 on first open
         raise RecordNotFoundError("the authority has no signing key", code="NO_SIGNING_KEY")
