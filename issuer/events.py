@@ -125,20 +125,16 @@ def _bearers(
     session: Session, items: Sequence[Event | BearerEvent]
 ) -> list[Event | VicError | NotAuthorized]:
     """Each item's event: the bearer events' actors read (one ``read`` per reader)."""
-    readers: dict[ReadActors, list[int]] = {}
+    readers: dict[ReadActors, list[tuple[int, BearerEvent]]] = {}
     for index, item in enumerate(items):
         if isinstance(item, BearerEvent):
-            readers.setdefault(item.read, []).append(index)
-    if not readers:
-        return list(items)  # type: ignore[arg-type]  # all plain events
+            readers.setdefault(item.read, []).append((index, item))
     events: list[Event | VicError | NotAuthorized] = [
         item if isinstance(item, Event) else NotAuthorized(None) for item in items
     ]
-    for read, indexes in readers.items():
-        bearers = [items[index] for index in indexes]
-        actors = read(session, [item.token for item in bearers])  # type: ignore[union-attr]
-        for index, bearer, actor in zip(indexes, bearers, actors, strict=True):
-            assert isinstance(bearer, BearerEvent)
+    for read, bearers in readers.items():
+        actors = read(session, [bearer.token for _, bearer in bearers])
+        for (index, bearer), actor in zip(bearers, actors, strict=True):
             if isinstance(actor, VicError):
                 events[index] = NotAuthorized(actor)
                 continue
